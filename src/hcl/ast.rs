@@ -1,0 +1,387 @@
+//! The syntax tree of HCL native syntax, with a source span on every node.
+//!
+//! `config` reads blocks and attributes from it; `lang::eval` evaluates its expressions.
+
+use crate::diag::Span;
+use crate::lang::Number;
+
+/// A file's or block's body: attributes and blocks in source order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Body {
+    pub items: Vec<BodyItem>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum BodyItem {
+    Attribute(Attribute),
+    Block(Block),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attribute {
+    pub name: String,
+    pub name_span: Span,
+    pub expr: Expr,
+    /// The whole `name = expr` range.
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Block {
+    pub kind: String,
+    pub kind_span: Span,
+    pub labels: Vec<Label>,
+    pub body: Body,
+    /// From the block type to the closing brace.
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Label {
+    pub value: String,
+    pub span: Span,
+}
+
+impl Body {
+    pub fn attributes(&self) -> impl Iterator<Item = &Attribute> {
+        self.items.iter().filter_map(|i| match i {
+            BodyItem::Attribute(a) => Some(a),
+            BodyItem::Block(_) => None,
+        })
+    }
+
+    pub fn blocks(&self) -> impl Iterator<Item = &Block> {
+        self.items.iter().filter_map(|i| match i {
+            BodyItem::Block(b) => Some(b),
+            BodyItem::Attribute(_) => None,
+        })
+    }
+
+    pub fn attribute(&self, name: &str) -> Option<&Attribute> {
+        self.attributes().find(|a| a.name == name)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExprKind {
+    Null,
+    Bool(bool),
+    Number(Number),
+    /// A quoted string or heredoc: literal text and interpolations/directives.
+    Template(Vec<TemplatePart>),
+    /// A bare name at the root of a traversal: `var`, `local`, `mcloud_instance`, `count`.
+    Variable(String),
+    Tuple(Vec<Expr>),
+    /// `{ key = value }`; keys are expressions (a bare identifier key is a `Variable`
+    /// expression that the evaluator treats as a literal string, as Terraform does).
+    Object(Vec<(Expr, Expr)>),
+    FunctionCall {
+        name: String,
+        args: Vec<Expr>,
+        /// `f(xs...)`: the final argument is expanded.
+        expand_final: bool,
+    },
+    /// `expr.name`
+    GetAttr(Box<Expr>, String),
+    /// `expr[key]` (and legacy `expr.0`)
+    Index(Box<Expr>, Box<Expr>),
+    /// `expr[*].rest` or legacy `expr.*.rest`. `each` is evaluated against each element,
+    /// with `Expr::SplatItem` standing for the element.
+    Splat {
+        source: Box<Expr>,
+        each: Box<Expr>,
+        legacy: bool,
+    },
+    /// The current element inside a splat's `each`.
+    SplatItem,
+    Unary(UnaryOp, Box<Expr>),
+    Binary(BinaryOp, Box<Expr>, Box<Expr>),
+    Conditional {
+        cond: Box<Expr>,
+        then: Box<Expr>,
+        otherwise: Box<Expr>,
+    },
+    For(Box<ForExpr>),
+    Parens(Box<Expr>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ForExpr {
+    pub key_var: Option<String>,
+    pub value_var: String,
+    pub collection: Expr,
+    /// `Some` for `{ for ... : k => v }`.
+    pub key: Option<Expr>,
+    pub value: Expr,
+    pub cond: Option<Expr>,
+    /// The `...` grouping marker of object for-expressions.
+    pub group: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum TemplatePart {
+    Literal(String),
+    Interpolation(Expr),
+    If {
+        cond: Expr,
+        then: Vec<TemplatePart>,
+        otherwise: Vec<TemplatePart>,
+    },
+    For {
+        key_var: Option<String>,
+        value_var: String,
+        collection: Expr,
+        body: Vec<TemplatePart>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnaryOp {
+    Not,
+    Negate,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinaryOp {
+    Or,
+    And,
+    Eq,
+    NotEq,
+    Lt,
+    LtEq,
+    Gt,
+    GtEq,
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Mod,
+}
+
+/// One step of a static reference such as `mcloud_template.web.id` or `module.x[1].ip`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step {
+    Attr(String),
+    /// A literal index key (`[0]`, `["a"]`).
+    Index(crate::lang::Value),
+    /// An index that is not a literal (`[count.index]`); references stop being static here.
+    Dynamic,
+}
+
+/// A reference to a named object found in an expression: `var.x`, `mcloud_instance.web[0].id`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Traversal {
+    pub root: String,
+    pub steps: Vec<Step>,
+    pub span: Span,
+}
+
+impl Expr {
+    /// Every reference the expression makes, in source order. Variables bound inside
+    /// the expression (for-expression and template-for iterators) are not references.
+    pub fn traversals(&self) -> Vec<Traversal> {
+        let mut out = Vec::new();
+        collect_traversals(self, &mut Vec::new(), &mut out);
+        out
+    }
+
+    /// The expression as a plain reference with only attribute and literal index steps
+    /// (what `depends_on`, `provider =` and `moved` accept); `None` otherwise.
+    pub fn as_static_traversal(&self) -> Option<Traversal> {
+        let mut steps = Vec::new();
+        let mut cur = self;
+        loop {
+            match &cur.kind {
+                ExprKind::Variable(name) => {
+                    steps.reverse();
+                    return Some(Traversal {
+                        root: name.clone(),
+                        steps,
+                        span: self.span.clone(),
+                    });
+                }
+                ExprKind::GetAttr(inner, name) => {
+                    steps.push(Step::Attr(name.clone()));
+                    cur = inner;
+                }
+                ExprKind::Index(inner, key) => {
+                    match &key.kind {
+                        ExprKind::Number(n) => {
+                            steps.push(Step::Index(crate::lang::Value::Number(n.clone())))
+                        }
+                        ExprKind::Template(parts) => match parts.as_slice() {
+                            [TemplatePart::Literal(s)] => {
+                                steps.push(Step::Index(crate::lang::Value::String(s.clone())))
+                            }
+                            [] => {
+                                steps.push(Step::Index(crate::lang::Value::String(String::new())))
+                            }
+                            _ => return None,
+                        },
+                        _ => return None,
+                    }
+                    cur = inner;
+                }
+                _ => return None,
+            }
+        }
+    }
+}
+
+/// Walks an expression collecting references. `bound` holds iterator names in scope.
+fn collect_traversals(expr: &Expr, bound: &mut Vec<String>, out: &mut Vec<Traversal>) {
+    // A chain of GetAttr/Index over a Variable is one traversal.
+    if let Some(t) = traversal_prefix(expr) {
+        if !bound.contains(&t.root) {
+            out.push(t);
+        }
+        // Dynamic index expressions inside the chain still reference things.
+        collect_index_keys(expr, bound, out);
+        return;
+    }
+    match &expr.kind {
+        ExprKind::Null | ExprKind::Bool(_) | ExprKind::Number(_) | ExprKind::SplatItem => {}
+        ExprKind::Variable(_) => {}
+        ExprKind::Template(parts) => collect_template(parts, bound, out),
+        ExprKind::Tuple(xs) => xs.iter().for_each(|x| collect_traversals(x, bound, out)),
+        ExprKind::Object(items) => {
+            for (k, v) in items {
+                // A bare identifier key is a literal, not a reference.
+                if !matches!(k.kind, ExprKind::Variable(_)) {
+                    collect_traversals(k, bound, out);
+                }
+                collect_traversals(v, bound, out);
+            }
+        }
+        ExprKind::FunctionCall { args, .. } => {
+            args.iter().for_each(|x| collect_traversals(x, bound, out))
+        }
+        ExprKind::GetAttr(inner, _) => collect_traversals(inner, bound, out),
+        ExprKind::Index(inner, key) => {
+            collect_traversals(inner, bound, out);
+            collect_traversals(key, bound, out);
+        }
+        ExprKind::Splat { source, each, .. } => {
+            collect_traversals(source, bound, out);
+            collect_traversals(each, bound, out);
+        }
+        ExprKind::Unary(_, x) | ExprKind::Parens(x) => collect_traversals(x, bound, out),
+        ExprKind::Binary(_, a, b) => {
+            collect_traversals(a, bound, out);
+            collect_traversals(b, bound, out);
+        }
+        ExprKind::Conditional {
+            cond,
+            then,
+            otherwise,
+        } => {
+            collect_traversals(cond, bound, out);
+            collect_traversals(then, bound, out);
+            collect_traversals(otherwise, bound, out);
+        }
+        ExprKind::For(f) => {
+            collect_traversals(&f.collection, bound, out);
+            let n = bound.len();
+            bound.extend(f.key_var.iter().cloned());
+            bound.push(f.value_var.clone());
+            if let Some(k) = &f.key {
+                collect_traversals(k, bound, out);
+            }
+            collect_traversals(&f.value, bound, out);
+            if let Some(c) = &f.cond {
+                collect_traversals(c, bound, out);
+            }
+            bound.truncate(n);
+        }
+    }
+}
+
+fn collect_template(parts: &[TemplatePart], bound: &mut Vec<String>, out: &mut Vec<Traversal>) {
+    for p in parts {
+        match p {
+            TemplatePart::Literal(_) => {}
+            TemplatePart::Interpolation(e) => collect_traversals(e, bound, out),
+            TemplatePart::If {
+                cond,
+                then,
+                otherwise,
+            } => {
+                collect_traversals(cond, bound, out);
+                collect_template(then, bound, out);
+                collect_template(otherwise, bound, out);
+            }
+            TemplatePart::For {
+                key_var,
+                value_var,
+                collection,
+                body,
+            } => {
+                collect_traversals(collection, bound, out);
+                let n = bound.len();
+                bound.extend(key_var.iter().cloned());
+                bound.push(value_var.clone());
+                collect_template(body, bound, out);
+                bound.truncate(n);
+            }
+        }
+    }
+}
+
+/// The longest static traversal at the root of a GetAttr/Index chain, with `Step::Dynamic`
+/// for non-literal indexes.
+fn traversal_prefix(expr: &Expr) -> Option<Traversal> {
+    let mut steps = Vec::new();
+    let mut cur = expr;
+    loop {
+        match &cur.kind {
+            ExprKind::Variable(name) => {
+                steps.reverse();
+                return Some(Traversal {
+                    root: name.clone(),
+                    steps,
+                    span: expr.span.clone(),
+                });
+            }
+            ExprKind::GetAttr(inner, name) => {
+                steps.push(Step::Attr(name.clone()));
+                cur = inner;
+            }
+            ExprKind::Index(inner, key) => {
+                let step = match &key.kind {
+                    ExprKind::Number(n) => Step::Index(crate::lang::Value::Number(n.clone())),
+                    ExprKind::Template(parts) => match parts.as_slice() {
+                        [TemplatePart::Literal(s)] => {
+                            Step::Index(crate::lang::Value::String(s.clone()))
+                        }
+                        _ => Step::Dynamic,
+                    },
+                    _ => Step::Dynamic,
+                };
+                steps.push(step);
+                cur = inner;
+            }
+            _ => return None,
+        }
+    }
+}
+
+fn collect_index_keys(expr: &Expr, bound: &mut Vec<String>, out: &mut Vec<Traversal>) {
+    let mut cur = expr;
+    loop {
+        match &cur.kind {
+            ExprKind::GetAttr(inner, _) => cur = inner,
+            ExprKind::Index(inner, key) => {
+                collect_traversals(key, bound, out);
+                cur = inner;
+            }
+            _ => return,
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Tokens of HCL native syntax.

@@ -1,0 +1,1 @@
+//! How values are shown to people: console notation and plan rendering helpers.

@@ -1,0 +1,14 @@
+//! Expression evaluation over [`Value`]: unknowns, sensitive marks, conversions, functions.
+
+pub mod convert;
+pub mod display;
+pub mod eval;
+pub mod functions;
+pub mod number;
+pub mod types;
+pub mod value;
+
+pub use eval::{eval, EvalContext};
+pub use number::Number;
+pub use types::Type;
+pub use value::Value;

@@ -1,0 +1,3 @@
+//! The cloud providers, one folder each.
+
+pub mod mcloud;

@@ -1,0 +1,1 @@
+//! The mcloud simulator (seed 003).

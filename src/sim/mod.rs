@@ -1,0 +1,3 @@
+//! Faithful HTTP emulators of the seed APIs.
+
+pub mod mcloud;
