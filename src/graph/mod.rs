@@ -288,13 +288,49 @@ impl<'a> Builder<'a> {
     }
 
     fn body_refs(&mut self, mn: &'a ModuleNode, from: &Node, body: &Body, counted: Counting) {
+        self.body_refs_bound(mn, from, body, counted, &[]);
+    }
+
+    /// `bound` holds names of `dynamic` block iterators in scope, which are not references.
+    fn body_refs_bound(
+        &mut self,
+        mn: &'a ModuleNode,
+        from: &Node,
+        body: &Body,
+        counted: Counting,
+        bound: &[String],
+    ) {
         for item in &body.items {
             match item {
-                BodyItem::Attribute(a) => self.expr_refs(mn, from, &a.expr, counted),
-                BodyItem::Block(b) => {
-                    // `dynamic "x" { for_each = ... content { ... } }`: the iterator is bound.
-                    self.body_refs(mn, from, &b.body, counted)
+                BodyItem::Attribute(a) => {
+                    for t in a.expr.traversals() {
+                        if !bound.contains(&t.root) {
+                            self.traversal_ref(mn, from, &t, counted);
+                        }
+                    }
                 }
+                BodyItem::Block(b) if b.kind == "dynamic" => {
+                    let iterator = b
+                        .body
+                        .attribute("iterator")
+                        .and_then(|a| a.expr.as_static_traversal())
+                        .map(|t| t.root)
+                        .or_else(|| b.labels.first().map(|l| l.value.clone()))
+                        .unwrap_or_default();
+                    let mut inner = bound.to_vec();
+                    inner.push(iterator);
+                    if let Some(fe) = b.body.attribute("for_each") {
+                        for t in fe.expr.traversals() {
+                            if !bound.contains(&t.root) {
+                                self.traversal_ref(mn, from, &t, counted);
+                            }
+                        }
+                    }
+                    for c in b.body.blocks() {
+                        self.body_refs_bound(mn, from, &c.body, counted, &inner);
+                    }
+                }
+                BodyItem::Block(b) => self.body_refs_bound(mn, from, &b.body, counted, bound),
             }
         }
     }
