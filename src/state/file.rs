@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value as Json;
 
 use super::error::{Result, StateError};
-use super::model::{State, STATE_FORMAT_VERSION};
+use super::model::{State, STATE_FORMAT_VERSION, STATUS_PENDING_CREATE, STATUS_TAINTED};
 
 /// Parse and validate a state document read from `path`.
 pub fn parse_state(bytes: &[u8], path: &Path) -> Result<State> {
@@ -83,13 +83,25 @@ fn validate(state: &State) -> std::result::Result<(), String> {
         }
         let mut keys = std::collections::HashSet::new();
         for instance in &resource.instances {
+            let suffix = instance
+                .index_key
+                .as_ref()
+                .map(|k| k.to_string())
+                .unwrap_or_default();
             if !keys.insert(instance.index_key.clone()) {
-                let suffix = instance
-                    .index_key
-                    .as_ref()
-                    .map(|k| k.to_string())
-                    .unwrap_or_default();
                 return Err(format!("instance {address}{suffix} appears twice"));
+            }
+            if !instance.attributes.is_object() {
+                return Err(format!(
+                    "attributes of {address}{suffix} are not a JSON object"
+                ));
+            }
+            if let Some(status) = &instance.status {
+                if status != STATUS_TAINTED && status != STATUS_PENDING_CREATE {
+                    return Err(format!(
+                        "status of {address}{suffix} is {status:?}; expected \"{STATUS_TAINTED}\" or \"{STATUS_PENDING_CREATE}\""
+                    ));
+                }
             }
         }
     }

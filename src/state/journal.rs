@@ -275,8 +275,10 @@ struct JournalFile {
     counters: Arc<Counters>,
     records_in_journal: u64,
     bytes_in_journal: u64,
-    /// Size of the last full state document; compaction waits until the journal is this big.
+    /// Size and instance count of the last full state document: compaction waits until the
+    /// journal is at least this big, so rewrites cost amortised O(1) per record.
     state_bytes: u64,
+    state_instances: u64,
     /// Set after a failed append: the journal's tail is unknown, so nothing more is appended.
     failed: Option<String>,
 }
@@ -291,6 +293,7 @@ impl JournalFile {
         state = backend.write_full(&state)?;
         counters.full_writes.fetch_add(1, Ordering::Relaxed);
         let state_bytes = render_state(&state).len() as u64;
+        let state_instances = state.instance_count() as u64;
         let (file, bytes) = create_journal(&backend.journal_path(), &state)?;
         Ok(JournalFile {
             backend,
@@ -301,6 +304,7 @@ impl JournalFile {
             records_in_journal: 0,
             bytes_in_journal: bytes,
             state_bytes,
+            state_instances,
             failed: None,
         })
     }
@@ -409,10 +413,7 @@ impl JournalFile {
     }
 
     fn compaction_due(&self) -> bool {
-        let record_limit = self
-            .policy
-            .max_records
-            .max(self.state.instance_count() as u64);
+        let record_limit = self.policy.max_records.max(self.state_instances);
         let byte_limit = self.policy.max_bytes.max(self.state_bytes);
         self.records_in_journal >= record_limit || self.bytes_in_journal >= byte_limit
     }
@@ -425,6 +426,7 @@ impl JournalFile {
         self.counters.full_writes.fetch_add(1, Ordering::Relaxed);
         self.counters.compactions.fetch_add(1, Ordering::Relaxed);
         self.state_bytes = render_state(&self.state).len() as u64;
+        self.state_instances = self.state.instance_count() as u64;
         let (file, bytes) = create_journal(&self.backend.journal_path(), &self.state)?;
         self.file = file;
         self.records_in_journal = 0;
