@@ -32,6 +32,30 @@ impl Number {
         BigDecimal::from_str(s.trim()).ok().map(Number)
     }
 
+    /// Parses a string the way Terraform converts strings to numbers: an optional sign,
+    /// decimal digits with an optional fraction and exponent, nothing else (no spaces,
+    /// no `0x`, no `inf`).
+    pub fn parse_strict(s: &str) -> Option<Number> {
+        let body = s.strip_prefix(['+', '-']).unwrap_or(s);
+        let (mantissa, exponent) = match body.find(['e', 'E']) {
+            Some(i) => (&body[..i], Some(&body[i + 1..])),
+            None => (body, None),
+        };
+        let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+        let digits = |t: &str| t.chars().all(|c| c.is_ascii_digit());
+        let mantissa_ok = digits(int) && digits(frac) && !(int.is_empty() && frac.is_empty());
+        let exponent_ok = exponent.is_none_or(|e| {
+            let e = e.strip_prefix(['+', '-']).unwrap_or(e);
+            !e.is_empty() && e.len() < 10 && digits(e)
+        });
+        if !(mantissa_ok && exponent_ok) {
+            return None;
+        }
+        BigDecimal::from_str(s.strip_prefix('+').unwrap_or(s))
+            .ok()
+            .map(Number)
+    }
+
     pub fn to_f64(&self) -> f64 {
         self.0.to_f64().unwrap_or(f64::NAN)
     }
@@ -319,6 +343,16 @@ mod tests {
         assert_eq!(n("7").rem(&n("-3")).to_string(), "1");
         assert_eq!(n("5.5").rem(&n("2")).to_string(), "1.5");
         assert_eq!(n("5").rem(&n("0")).to_string(), "5");
+    }
+
+    #[test]
+    fn strict_parsing_accepts_only_decimal_numbers() {
+        for ok in ["5", "-1.5", "+2", ".5", "5.", "1e3", "1E-2"] {
+            assert!(Number::parse_strict(ok).is_some(), "{ok}");
+        }
+        for bad in ["", " 5", "5 ", "0x10", "inf", "1_000", "e5", "1e", "."] {
+            assert!(Number::parse_strict(bad).is_none(), "{bad}");
+        }
     }
 
     #[test]
