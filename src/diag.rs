@@ -180,6 +180,11 @@ impl Sources {
         self.files.push((name, text));
     }
 
+    /// Every file, in the order added.
+    pub fn files(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.files.iter().map(|(n, t)| (&**n, &**t))
+    }
+
     pub fn get(&self, name: &str) -> Option<&str> {
         self.files
             .iter()

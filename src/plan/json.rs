@@ -186,3 +186,168 @@ mod tests {
         assert_eq!(back, v);
     }
 }
+
+/// One resource instance as Terraform's JSON `values` representation shows it.
+fn resource_entry(addr: &crate::addr::AbsInstance, provider: &str, v: &Value) -> J {
+    let (values, _, sensitive) = encode(v, Redact::Hide);
+    let mut e = json!({
+        "address": addr.to_string(),
+        "mode": addr.resource.mode.as_str(),
+        "type": addr.resource.type_name,
+        "name": addr.resource.name,
+        "provider_name": provider,
+        "schema_version": 0,
+        "values": values,
+        "sensitive_values": sensitive,
+    });
+    if let Some(i) = index_json(&addr.key) {
+        e["index"] = i;
+    }
+    e
+}
+
+/// Groups resource entries into Terraform's `root_module` / `child_modules` tree.
+fn module_tree(entries: Vec<(crate::addr::ModulePath, J)>) -> J {
+    let mut root = Vec::new();
+    let mut children: std::collections::BTreeMap<String, Vec<J>> = std::collections::BTreeMap::new();
+    for (m, e) in entries {
+        if m.is_root() {
+            root.push(e);
+        } else {
+            children.entry(m.to_string()).or_default().push(e);
+        }
+    }
+    let child_modules: Vec<J> = children.into_iter().map(|(addr, resources)| json!({"address": addr, "resources": resources})).collect();
+    let mut rm = json!({ "resources": root });
+    if !child_modules.is_empty() {
+        rm["child_modules"] = J::Array(child_modules);
+    }
+    rm
+}
+
+/// The state in Terraform's JSON values format (`show -json`, `prior_state`), with
+/// sensitive values redacted.
+pub fn state_document(state: &crate::state::State) -> J {
+    let prior = crate::engine::prior::prior_from_state(state);
+    let entries = prior
+        .instances
+        .iter()
+        .map(|(a, p)| (a.module.clone(), resource_entry(a, &p.provider.state_string(), &p.value)))
+        .collect();
+    let outputs: serde_json::Map<String, J> = state
+        .outputs
+        .iter()
+        .map(|(k, o)| {
+            let value = if o.sensitive { J::Null } else { o.value.clone() };
+            (k.clone(), json!({"sensitive": o.sensitive, "value": value}))
+        })
+        .collect();
+    json!({
+        "format_version": "1.0",
+        "skyform_version": env!("CARGO_PKG_VERSION"),
+        "values": { "outputs": outputs, "root_module": module_tree(entries) },
+    })
+}
+
+/// The plan in Terraform's JSON plan format (`plan -json`, `show -json PLANFILE`), so
+/// policy and review tools read it unchanged. Sensitive values are never included.
+pub fn plan_document(plan: &super::Plan, prior_state: Option<&crate::state::State>) -> J {
+    use super::Action;
+    let change_json = |c: &super::ResourceChange| {
+        let (before, _, before_sensitive) = c.before.as_ref().map(|v| encode(v, Redact::Hide)).unwrap_or((J::Null, J::Bool(false), J::Bool(false)));
+        let (after, after_unknown, after_sensitive) = c.after.as_ref().map(|v| encode(v, Redact::Hide)).unwrap_or((J::Null, J::Bool(false), J::Bool(false)));
+        let mut e = json!({
+            "address": c.addr.to_string(),
+            "mode": c.addr.resource.mode.as_str(),
+            "type": c.addr.resource.type_name,
+            "name": c.addr.resource.name,
+            "provider_name": c.provider.state_string(),
+            "change": {
+                "actions": c.action.json_actions(),
+                "before": before,
+                "after": after,
+                "after_unknown": after_unknown,
+                "before_sensitive": before_sensitive,
+                "after_sensitive": after_sensitive,
+            },
+        });
+        if !c.addr.module.is_root() {
+            e["module_address"] = J::String(c.addr.module.to_string());
+        }
+        if let Some(i) = index_json(&c.addr.key) {
+            e["index"] = i;
+        }
+        if !c.replace_paths.is_empty() {
+            e["change"]["replace_paths"] = J::Array(c.replace_paths.iter().map(|p| json!([p])).collect());
+        }
+        if let Some(r) = &c.reason {
+            e["action_reason"] = J::String(r.clone());
+        }
+        e
+    };
+    let planned: Vec<(crate::addr::ModulePath, J)> = plan
+        .changes
+        .iter()
+        .filter(|c| !matches!(c.action, Action::Delete))
+        .filter_map(|c| c.after.as_ref().map(|v| (c.addr.module.clone(), resource_entry(&c.addr, &c.provider.state_string(), v))))
+        .collect();
+    let mut planned_outputs = serde_json::Map::new();
+    let mut output_changes = serde_json::Map::new();
+    for (name, o) in &plan.outputs {
+        if let Some(a) = &o.after {
+            let (v, _, _) = encode(a, Redact::Hide);
+            let value = if o.sensitive { J::Null } else { v };
+            planned_outputs.insert(name.clone(), json!({"sensitive": o.sensitive, "value": value}));
+        }
+        let actions: &[&str] = match (&o.before, &o.after) {
+            (None, Some(_)) => &["create"],
+            (Some(_), None) => &["delete"],
+            _ if o.is_change() => &["update"],
+            _ => &["no-op"],
+        };
+        let enc = |v: &Option<Value>| match v {
+            Some(v) if !o.sensitive => encode(v, Redact::Hide),
+            Some(_) => (J::Null, J::Bool(false), J::Bool(true)),
+            None => (J::Null, J::Bool(false), J::Bool(false)),
+        };
+        let (before, _, before_sensitive) = enc(&o.before);
+        let (after, after_unknown, after_sensitive) = enc(&o.after);
+        output_changes.insert(
+            name.clone(),
+            json!({"actions": actions, "before": before, "after": after, "after_unknown": after_unknown,
+                   "before_sensitive": before_sensitive, "after_sensitive": after_sensitive}),
+        );
+    }
+    let variables: serde_json::Map<String, J> = plan
+        .variables
+        .iter()
+        .map(|(k, v)| {
+            let (j, _, _) = encode(v, Redact::Hide);
+            (k.clone(), json!({"value": j}))
+        })
+        .collect();
+    let mut doc = json!({
+        "format_version": "1.0",
+        "skyform_version": env!("CARGO_PKG_VERSION"),
+        "variables": variables,
+        "planned_values": { "outputs": planned_outputs, "root_module": module_tree(planned) },
+        "resource_drift": plan.drift.iter().map(|d| {
+            let (before, _, before_sensitive) = encode(&d.before, Redact::Hide);
+            let (after, after_unknown, after_sensitive) = d.after.as_ref().map(|v| encode(v, Redact::Hide)).unwrap_or((J::Null, J::Bool(false), J::Bool(false)));
+            json!({
+                "address": d.addr.to_string(),
+                "mode": d.addr.resource.mode.as_str(),
+                "type": d.addr.resource.type_name,
+                "name": d.addr.resource.name,
+                "change": {"actions": if d.after.is_some() { ["update"] } else { ["delete"] }, "before": before, "after": after,
+                           "after_unknown": after_unknown, "before_sensitive": before_sensitive, "after_sensitive": after_sensitive},
+            })
+        }).collect::<Vec<_>>(),
+        "resource_changes": plan.changes.iter().map(change_json).collect::<Vec<_>>(),
+        "output_changes": output_changes,
+    });
+    if let Some(s) = prior_state {
+        doc["prior_state"] = state_document(s);
+    }
+    doc
+}
