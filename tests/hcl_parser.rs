@@ -394,3 +394,37 @@ fn no_panics_on_odd_input() {
         let _ = parse_expr(src, "t");
     }
 }
+
+/// Every expression of the Terraform conformance sample parses, except those whose
+/// expected answer is a syntax error (which must fail with that summary).
+#[test]
+fn conformance_expressions_parse() {
+    let cases = include_str!("fixtures/hcl/expr_cases.tsv");
+    let syntax_errors = [
+        "Missing item separator",
+        "Invalid expression",
+        "Unterminated template string",
+        "Invalid 'for' expression",
+        "Missing argument separator",
+    ];
+    let mut failures = Vec::new();
+    for line in cases.lines() {
+        let cols: Vec<&str> = line.split('\t').collect();
+        let [id, src, want] = cols[..] else { continue };
+        let src = src.replace('\u{2424}', "\n");
+        let result = if src.contains('\n') {
+            parse_file(&format!("r = {src}\n"), "t").map(|_| ())
+        } else {
+            parse_expr(&src, "t").map(|_| ())
+        };
+        let want_err = want
+            .strip_prefix("ERROR ")
+            .filter(|s| syntax_errors.contains(s));
+        match (result, want_err) {
+            (Ok(()), None) => {}
+            (Err(d), Some(s)) if d.0[0].summary == s => {}
+            (r, _) => failures.push(format!("{id} {src:?}: {r:?}")),
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
