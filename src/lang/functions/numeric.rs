@@ -229,13 +229,7 @@ fn min(args: &[Value], _: &FunctionContext) -> FnResult {
 }
 
 fn signum(args: &[Value], _: &FunctionContext) -> FnResult {
-    let n = arg_num(args, 0);
-    let zero = BigDecimal::from(0);
-    Ok(Value::number(match n.0.cmp(&zero) {
-        std::cmp::Ordering::Less => -1,
-        std::cmp::Ordering::Equal => 0,
-        std::cmp::Ordering::Greater => 1,
-    }))
+    Ok(Value::number(arg_int(args, 0)?.signum()))
 }
 
 /// `parseint(string, base)`: bases 2 to 62 like Go's `big.Int.SetString` (for bases above
