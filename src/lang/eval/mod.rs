@@ -130,10 +130,19 @@ impl<'a> Scope<'a> {
     }
 }
 
+/// Stack that must remain before evaluating one more level of nesting; below it, a new
+/// stack segment is allocated, so no nesting depth can overflow the caller's stack.
+const STACK_RED_ZONE: usize = 64 * 1024;
+const STACK_SEGMENT: usize = 1024 * 1024;
+
 /// Evaluates one expression in a scope. Each kind of expression has its own function so
 /// that this dispatcher's stack frame stays small: deeply nested expressions recurse
 /// through here once per level.
 pub(crate) fn evaluate(expr: &Expr, scope: &Scope) -> EvalResult {
+    stacker::maybe_grow(STACK_RED_ZONE, STACK_SEGMENT, || dispatch(expr, scope))
+}
+
+fn dispatch(expr: &Expr, scope: &Scope) -> EvalResult {
     match &expr.kind {
         ExprKind::Null => Ok(Value::Null),
         ExprKind::Bool(b) => Ok(Value::Bool(*b)),
