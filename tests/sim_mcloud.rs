@@ -1162,6 +1162,54 @@ async fn inspection_state_lists_everything() {
     assert_eq!(state["templates"].as_array().map(Vec::len), Some(1));
     let instances = state["instances"].as_array().expect("instances");
     assert_eq!(instances.len(), 2);
-    assert_eq!(instances[0]["Cluster"], template);
+    assert_eq!(instances[0]["ClusterId"], template);
+    assert_eq!(instances[0]["SshKey"], "generated");
     assert_eq!(instances[0]["Status"], 3);
+}
+
+#[tokio::test]
+async fn many_instances_with_persistence_stay_cheap() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("mcloud.json");
+    let c = Arc::new(
+        cloud_with(
+            std::env::var("NOPERSIST").is_err().then(|| path.clone()),
+            Knobs::default(),
+        )
+        .await,
+    );
+    let template = c.create_template().await;
+    let expanded = c
+        .post(&format!("/v1/cluster/{template}/expand/800"), json!({}))
+        .await;
+    assert_eq!(expanded["content"].as_array().map(Vec::len), Some(800));
+    let start = std::time::Instant::now();
+    let mut tasks = Vec::new();
+    for worker in 0..10 {
+        let c = c.clone();
+        tasks.push(tokio::spawn(async move {
+            for _ in 0..20 {
+                c.create_instance().await;
+            }
+            worker
+        }));
+    }
+    for task in tasks {
+        task.await.expect("task");
+    }
+    eprintln!(
+        "200 creates over 10 workers with 800 existing: {:?}",
+        start.elapsed()
+    );
+    let list = c.get("/v1/instance/list").await;
+    assert_eq!(list["content"].as_array().map(Vec::len), Some(1000));
+    let reopened = Simulator::open(SimOptions {
+        persist_path: Some(path),
+        knobs: Knobs::default(),
+    })
+    .expect("reopen");
+    assert_eq!(
+        reopened.snapshot()["instances"].as_array().map(Vec::len),
+        Some(1000)
+    );
 }

@@ -97,20 +97,26 @@ impl Simulator {
         let Some(path) = self.persist_path.clone() else {
             return Ok(());
         };
+        // Every change this caller made is at or below the current version.
+        let needed = lock(&self.store).version();
         let mut persisted = self.persisted.lock().await;
-        let (version, bytes) = {
+        if needed <= *persisted {
+            return Ok(());
+        }
+        // Copy under the lock, serialize and write outside it, so requests
+        // keep flowing while the file is written.
+        let (version, cloud) = {
             let store = lock(&self.store);
-            if store.version() <= *persisted {
-                return Ok(());
-            }
-            let bytes = store.to_json().map_err(|e| e.to_string())?;
-            (store.version(), bytes)
+            (store.version(), store.cloud.clone())
         };
         let shown = path.display().to_string();
-        tokio::task::spawn_blocking(move || write_atomic(&path, &bytes))
-            .await
-            .map_err(|e| format!("write {shown}: {e}"))?
-            .map_err(|e| format!("write {shown}: {e}"))?;
+        tokio::task::spawn_blocking(move || {
+            let bytes = serde_json::to_vec(&cloud).map_err(|e| e.to_string())?;
+            write_atomic(&path, &bytes).map_err(|e| e.to_string())
+        })
+        .await
+        .map_err(|e| format!("write {shown}: {e}"))?
+        .map_err(|e| format!("write {shown}: {e}"))?;
         *persisted = version;
         Ok(())
     }
@@ -137,8 +143,14 @@ impl Simulator {
                 .map(|i| {
                     let mut wire = store.instance_wire(i, now);
                     if let Some(object) = wire.as_object_mut() {
-                        object.insert("Cluster".into(), json!(i.cluster_id));
-                        object.insert("HasSshKey".into(), json!(i.ssh_key.is_some()));
+                        object.remove("Cluster");
+                        object.insert("ClusterId".into(), json!(i.cluster_id));
+                        let key = match (&i.ssh_key, super::sshkey::key_of(i)) {
+                            (Some(_), _) => "uploaded",
+                            (None, Some(_)) => "generated",
+                            (None, None) => "none",
+                        };
+                        object.insert("SshKey".into(), json!(key));
                     }
                     wire
                 })

@@ -129,11 +129,6 @@ impl Store {
         self.version += 1;
     }
 
-    /// Serializes the state for the state file.
-    pub fn to_json(&self) -> Result<Vec<u8>, serde_json::Error> {
-        serde_json::to_vec_pretty(&self.cloud)
-    }
-
     /// Applies finished start transitions (called before every read or change).
     pub fn settle(&mut self, now_ms: i64) {
         for instance in self.cloud.instances.values_mut() {
