@@ -18,59 +18,29 @@ pub struct State {
 /// Every known status code.
 pub const TABLE: &[State] = &[
     State {
-        code: 0,
-        name: "pending",
-        usable: false,
-        failed: false,
-    },
-    State {
         code: 1,
-        name: "running",
-        usable: true,
-        failed: false,
-    },
-    State {
-        code: 2,
         name: "starting",
         usable: false,
         failed: false,
     },
     State {
         code: 3,
-        name: "stopping",
-        usable: false,
+        name: "running",
+        usable: true,
         failed: false,
-    },
-    State {
-        code: 4,
-        name: "stopped",
-        usable: false,
-        failed: false,
-    },
-    State {
-        code: 5,
-        name: "deleting",
-        usable: false,
-        failed: false,
-    },
-    State {
-        code: 6,
-        name: "failed",
-        usable: false,
-        failed: true,
     },
     State {
         code: 7,
-        name: "running",
-        usable: true,
+        name: "stopped",
+        usable: false,
         failed: false,
     },
 ];
 
 /// The code that `POST /v1/status` sets to start a machine's bookkeeping as running.
-pub const RUNNING: i64 = 1;
+pub const RUNNING: i64 = 3;
 /// The code that `POST /v1/status` sets to stop a machine.
-pub const STOPPED: i64 = 4;
+pub const STOPPED: i64 = 7;
 
 /// The row for a code, if the code is known.
 pub fn lookup(code: i64) -> Option<&'static State> {
