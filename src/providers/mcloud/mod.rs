@@ -166,17 +166,15 @@ impl ProviderType for MCloudProviderType {
             max_retries: settings.max_retries,
             ..RetryPolicy::default()
         };
-        let (base_url, embedded) = if settings.endpoint == "embedded" {
-            let (url, handle) = embedded::start(ctx).await?;
-            (url, Some(handle))
+        let base_url = if settings.endpoint == "embedded" {
+            embedded::start(ctx).await?
         } else {
-            (settings.endpoint.clone(), None)
+            settings.endpoint.clone()
         };
         let client = Client::new(&base_url, settings.timeout, retry)?;
         Ok(Arc::new(MCloudProvider {
             schema: self.schema.clone(),
             client,
-            _embedded: embedded,
         }))
     }
 }
@@ -187,8 +185,6 @@ mod embedded;
 pub struct MCloudProvider {
     schema: Arc<ProviderSchema>,
     client: Client,
-    /// Keeps the in-process simulator alive while the provider is in use.
-    _embedded: Option<embedded::Handle>,
 }
 
 impl MCloudProvider {
@@ -197,7 +193,6 @@ impl MCloudProvider {
         MCloudProvider {
             schema: Arc::new(schema::provider_schema()),
             client,
-            _embedded: None,
         }
     }
 
