@@ -9,3 +9,12 @@ mod seed_examples;
 
 #[path = "provider_mcloud/parsers.rs"]
 mod parsers;
+
+#[path = "provider_mcloud/against_sim.rs"]
+mod against_sim;
+
+#[path = "provider_mcloud/resources.rs"]
+mod resources;
+
+#[path = "provider_mcloud/data.rs"]
+mod data;

@@ -212,14 +212,19 @@ impl Client {
         let mut attempt: u32 = 0;
         loop {
             let result = self.send_once(req).await;
-            let retryable = match &result {
-                Ok(raw) => raw.is_transient(),
-                Err(e) => e.retryable,
+            let (retryable, asked_wait) = match &result {
+                Ok(raw) => (raw.is_transient(), raw.retry_after),
+                Err(e) => (e.retryable, None),
             };
             if !retryable || req.retry == Retry::Once || attempt >= self.retry.max_retries {
                 return result;
             }
-            tokio::time::sleep(self.retry.delay(attempt)).await;
+            // A throttling server's Retry-After is honoured, within the back-off cap.
+            let wait = self
+                .retry
+                .delay(attempt)
+                .max(asked_wait.unwrap_or_default().min(self.retry.max_delay));
+            tokio::time::sleep(wait).await;
             attempt += 1;
         }
     }
@@ -241,6 +246,12 @@ impl Client {
             .await
             .map_err(|e| transport_error(&req.operation(), &e))?;
         let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
         let body = response
             .bytes()
             .await
@@ -248,6 +259,7 @@ impl Client {
         Ok(RawResponse {
             status,
             body: body.to_vec(),
+            retry_after,
         })
     }
 }
@@ -256,6 +268,8 @@ impl Client {
 struct RawResponse {
     status: u16,
     body: Vec<u8>,
+    /// The `Retry-After` header in seconds, when the server sent one.
+    retry_after: Option<Duration>,
 }
 
 impl RawResponse {

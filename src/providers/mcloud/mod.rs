@@ -11,6 +11,7 @@ pub mod client;
 pub mod data_sources;
 pub mod instance;
 pub mod instance_group;
+pub mod machine_record;
 pub mod openstack;
 pub mod phydev;
 pub mod schema;
@@ -26,7 +27,9 @@ use crate::provider::schema::ProviderSchema;
 use crate::provider::{ConfigureContext, OperationContext, Provider, ProviderError, ProviderType};
 use async_trait::async_trait;
 use client::{Client, RetryPolicy, PROVIDER};
-use schema::{INSTANCE, INSTANCE_GROUP, OPENSTACK_CONFIG, PHYSICAL_MACHINE, SSH_KEY, TEMPLATE};
+use schema::{
+    INSTANCE, INSTANCE_GROUP, MACHINE_RECORD, OPENSTACK_CONFIG, PHYSICAL_MACHINE, SSH_KEY, TEMPLATE,
+};
 use std::sync::Arc;
 use std::time::Duration;
 use values::Obj;
@@ -163,17 +166,15 @@ impl ProviderType for MCloudProviderType {
             max_retries: settings.max_retries,
             ..RetryPolicy::default()
         };
-        let (base_url, embedded) = if settings.endpoint == "embedded" {
-            let (url, handle) = embedded::start(ctx).await?;
-            (url, Some(handle))
+        let base_url = if settings.endpoint == "embedded" {
+            embedded::start(ctx).await?
         } else {
-            (settings.endpoint.clone(), None)
+            settings.endpoint.clone()
         };
         let client = Client::new(&base_url, settings.timeout, retry)?;
         Ok(Arc::new(MCloudProvider {
             schema: self.schema.clone(),
             client,
-            _embedded: embedded,
         }))
     }
 }
@@ -184,8 +185,6 @@ mod embedded;
 pub struct MCloudProvider {
     schema: Arc<ProviderSchema>,
     client: Client,
-    /// Keeps the in-process simulator alive while the provider is in use.
-    _embedded: Option<embedded::Handle>,
 }
 
 impl MCloudProvider {
@@ -194,7 +193,6 @@ impl MCloudProvider {
         MCloudProvider {
             schema: Arc::new(schema::provider_schema()),
             client,
-            _embedded: None,
         }
     }
 
@@ -224,7 +222,7 @@ impl Provider for MCloudProvider {
     fn validate_resource(&self, type_name: &str, config: &Value) -> Diagnostics {
         let mut diags = Diagnostics::new();
         match type_name {
-            TEMPLATE | INSTANCE => spec::validate_machine_spec(config, &mut diags),
+            TEMPLATE | INSTANCE | MACHINE_RECORD => spec::validate_machine_spec(config, &mut diags),
             INSTANCE_GROUP => {
                 let o = Obj::new(config, type_name);
                 spec::check_range(&o, "count", 0, 1000, "expand number", &mut diags);
@@ -232,13 +230,11 @@ impl Provider for MCloudProvider {
             PHYSICAL_MACHINE => {
                 let o = Obj::new(config, type_name);
                 spec::check_range(&o, "port", 0, 65535, "Port", &mut diags);
-                spec::check_range(&o, "data_disk_num", 1, spec::DATA_DISK_NUM_MAX, "DataDiskNum", &mut diags);
-                spec::check_range(&o, "data_disk_size", 1, i64::MAX, "DataDiskSize", &mut diags);
             }
             SSH_KEY | OPENSTACK_CONFIG => {}
             other => diags.push(Diagnostic::error(
                 format!("Unknown resource type {other:?}"),
-                "the mcloud provider has mcloud_template, mcloud_instance, mcloud_instance_group, mcloud_physical_machine, mcloud_ssh_key and mcloud_openstack_config",
+                "the mcloud provider has mcloud_template, mcloud_instance, mcloud_instance_group, mcloud_physical_machine, mcloud_machine_record, mcloud_ssh_key and mcloud_openstack_config",
             )),
         }
         diags
@@ -255,6 +251,7 @@ impl Provider for MCloudProvider {
             INSTANCE => instance::read_many(c, priors).await,
             INSTANCE_GROUP => instance_group::read_many(c, priors).await,
             PHYSICAL_MACHINE => phydev::read_many(c, priors).await,
+            MACHINE_RECORD => machine_record::read_many(c, priors).await,
             SSH_KEY => ssh_key::read_many(c, priors).await,
             OPENSTACK_CONFIG => Ok(priors.iter().cloned().map(Some).collect()),
             other => Err(unknown_type(other, "read")),
@@ -273,6 +270,7 @@ impl Provider for MCloudProvider {
             INSTANCE => instance::create(c, planned, op_timeout(op), &op.address).await,
             INSTANCE_GROUP => instance_group::create(c, planned, op_timeout(op), &op.address).await,
             PHYSICAL_MACHINE => phydev::create(c, planned, &op.address).await,
+            MACHINE_RECORD => machine_record::create(c, planned).await,
             SSH_KEY => ssh_key::create(c, planned).await,
             OPENSTACK_CONFIG => openstack::apply(c, planned).await,
             other => Err(unknown_type(other, "create")),
@@ -292,9 +290,8 @@ impl Provider for MCloudProvider {
             INSTANCE_GROUP => {
                 instance_group::update(c, prior, planned, op_timeout(op), &op.address).await
             }
-            PHYSICAL_MACHINE => phydev::update(c, prior, planned).await,
             OPENSTACK_CONFIG => openstack::apply(c, planned).await,
-            TEMPLATE | SSH_KEY => Err(ProviderError::new(
+            TEMPLATE | SSH_KEY | PHYSICAL_MACHINE | MACHINE_RECORD => Err(ProviderError::new(
                 PROVIDER,
                 format!("update {type_name}"),
                 format!("{type_name} cannot change in place (every argument forces replacement)"),
@@ -315,6 +312,7 @@ impl Provider for MCloudProvider {
             INSTANCE => instance::delete(c, prior).await,
             INSTANCE_GROUP => instance_group::delete(c, prior).await,
             PHYSICAL_MACHINE => phydev::delete(c, prior).await,
+            MACHINE_RECORD => machine_record::delete(c, prior).await,
             // The API has no call to remove a key or the OpenStack settings: forgetting
             // them is all a delete can do.
             SSH_KEY | OPENSTACK_CONFIG => Ok(()),
@@ -333,6 +331,7 @@ impl Provider for MCloudProvider {
             INSTANCE => instance::import(c, id).await,
             INSTANCE_GROUP => instance_group::import(c, id).await,
             PHYSICAL_MACHINE => phydev::import(c, id).await,
+            MACHINE_RECORD => machine_record::import(c, id).await,
             other => Err(ProviderError::new(
                 PROVIDER,
                 format!("import {other}"),

@@ -1,9 +1,10 @@
 //! `mcloud_physical_machine`: a machine of your own, registered with
-//! `POST /v1/instance/phydev` (`instancelist` of one, a fresh `X-CORRELATION-ID`) and
-//! optionally described with `PUT /v1/instance/phydev`. The POST answers per machine
-//! (`success`/`failed`/`errors`); a failed machine is an error that names it.
+//! `POST /v1/instance/phydev` (`instancelist` of one, a fresh `X-CORRELATION-ID`). The POST
+//! answers per machine (`success`/`failed`/`errors`); a failed machine is an error that
+//! names it. (A machine described like a cloud instance, `PUT /v1/instance/phydev`, is
+//! `mcloud_machine_record`.)
 
-use super::api::{BatchResult, Instance, InstanceCreate, PhysicalMachine, PhysicalMachineList};
+use super::api::{BatchResult, Instance, PhysicalMachine, PhysicalMachineList};
 use super::client::{decode_content, new_correlation_id, Client, Request, Retry, PROVIDER};
 use super::instance::{delete_ids, find_by_ip, get, list};
 use super::schema::PHYSICAL_MACHINE;
@@ -15,20 +16,8 @@ use reqwest::Method;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-/// The cloud name the seed gives registered machines.
-pub const PHYDEV: &str = "phydev";
-
 /// How long to wait for a registered machine to be listed.
 const LIST_WAIT: Duration = Duration::from_secs(60);
-
-const DESCRIBED: &[&str] = &[
-    "instance_type",
-    "image_id",
-    "system_disk_category",
-    "data_disk_size",
-    "data_disk_num",
-    "data_disk_category",
-];
 
 /// The POST body for one machine.
 pub fn register_body(planned: &Value) -> Result<PhysicalMachineList, ProviderError> {
@@ -40,27 +29,6 @@ pub fn register_body(planned: &Value) -> Result<PhysicalMachineList, ProviderErr
             password: o.req_str("password")?,
             port: o.i64_or_zero("port")?,
         }],
-    })
-}
-
-/// Whether the configuration describes the machine (then it is uploaded with PUT).
-fn has_description(v: &Value) -> bool {
-    let o = Obj::new(v, PHYSICAL_MACHINE);
-    DESCRIBED.iter().any(|k| o.get(k).is_some())
-}
-
-/// The PUT body describing the machine.
-pub fn describe_body(planned: &Value) -> Result<InstanceCreate, ProviderError> {
-    let o = Obj::new(planned, PHYSICAL_MACHINE);
-    Ok(InstanceCreate {
-        provider: PHYDEV.to_string(),
-        instance_type: o.str_or_empty("instance_type"),
-        image_id: o.str_or_empty("image_id"),
-        system_disk_category: o.str_or_empty("system_disk_category"),
-        data_disk_size: o.i64_or_zero("data_disk_size")?,
-        data_disk_num: o.i64_or_zero("data_disk_num")?,
-        data_disk_category: o.str_or_empty("data_disk_category"),
-        ..InstanceCreate::default()
     })
 }
 
@@ -93,9 +61,6 @@ fn value_from(inst: &Instance, base: &Value, correlation_id: &str) -> Value {
         }
     };
     let mut m = std::collections::BTreeMap::new();
-    for k in DESCRIBED {
-        m.insert(k.to_string(), keep(k));
-    }
     m.insert(
         "public_ip".into(),
         pick(&inst.public_ip_address, "public_ip"),
@@ -110,14 +75,6 @@ fn value_from(inst: &Instance, base: &Value, correlation_id: &str) -> Value {
     m.insert("status".into(), s(status::name(inst.status)));
     m.insert("last_correlation_id".into(), s(correlation_id));
     Value::Object(m)
-}
-
-async fn describe(client: &Client, planned: &Value) -> Result<(), ProviderError> {
-    let body = serde_json::to_value(describe_body(planned)?)
-        .map_err(|e| ProviderError::new(PROVIDER, "PUT /v1/instance/phydev", e.to_string()))?;
-    // Uploading the same description twice changes nothing.
-    let req = Request::new(Method::PUT, "/v1/instance/phydev", Retry::Idempotent).body(&body);
-    client.call(&req).await.map(|_| ())
 }
 
 pub async fn create(
@@ -141,24 +98,6 @@ pub async fn create(
     let result: BatchResult = decode_content(&req.operation(), content)?;
     check_registered(&req.operation(), &ip, &result)?;
     let inst = find_by_ip(client, &ip, Instant::now() + LIST_WAIT, address).await?;
-    if has_description(planned) {
-        describe(client, planned).await?;
-    }
-    Ok(value_from(&inst, planned, &cid))
-}
-
-/// Only the description changes in place (everything else forces replacement).
-pub async fn update(
-    client: &Client,
-    prior: &Value,
-    planned: &Value,
-) -> Result<Value, ProviderError> {
-    let id = Obj::new(prior, PHYSICAL_MACHINE).req_str("id")?;
-    if has_description(planned) {
-        describe(client, planned).await?;
-    }
-    let inst = get(client, &id).await?;
-    let cid = Obj::new(prior, PHYSICAL_MACHINE).str_or_empty("last_correlation_id");
     Ok(value_from(&inst, planned, &cid))
 }
 

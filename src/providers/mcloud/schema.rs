@@ -11,6 +11,7 @@ pub const TEMPLATE: &str = "mcloud_template";
 pub const INSTANCE: &str = "mcloud_instance";
 pub const INSTANCE_GROUP: &str = "mcloud_instance_group";
 pub const PHYSICAL_MACHINE: &str = "mcloud_physical_machine";
+pub const MACHINE_RECORD: &str = "mcloud_machine_record";
 pub const SSH_KEY: &str = "mcloud_ssh_key";
 pub const OPENSTACK_CONFIG: &str = "mcloud_openstack_config";
 
@@ -25,6 +26,7 @@ pub fn provider_schema() -> ProviderSchema {
     s.resources.insert(INSTANCE_GROUP.into(), instance_group());
     s.resources
         .insert(PHYSICAL_MACHINE.into(), physical_machine());
+    s.resources.insert(MACHINE_RECORD.into(), machine_record());
     s.resources.insert(SSH_KEY.into(), ssh_key());
     s.resources
         .insert(OPENSTACK_CONFIG.into(), openstack_config());
@@ -234,34 +236,6 @@ pub fn physical_machine() -> Schema {
             opt(Type::Number, "SSH port (Port); 0 means the default."),
         )
         .attr(
-            "instance_type",
-            Attribute::optional(Type::String)
-                .describe("Described machine type, uploaded with PUT /v1/instance/phydev."),
-        )
-        .attr(
-            "image_id",
-            Attribute::optional(Type::String).describe("Described image, uploaded with PUT."),
-        )
-        .attr(
-            "system_disk_category",
-            Attribute::optional(Type::String).describe("Described system disk, uploaded with PUT."),
-        )
-        .attr(
-            "data_disk_size",
-            Attribute::optional(Type::Number)
-                .describe("Described data disk size, uploaded with PUT."),
-        )
-        .attr(
-            "data_disk_num",
-            Attribute::optional(Type::Number)
-                .describe("Described data disk count, uploaded with PUT."),
-        )
-        .attr(
-            "data_disk_category",
-            Attribute::optional(Type::String)
-                .describe("Described data disk category, uploaded with PUT."),
-        )
-        .attr(
             "id",
             out(Type::String, "The instance id the API gave the machine."),
         )
@@ -270,6 +244,37 @@ pub fn physical_machine() -> Schema {
             "last_correlation_id",
             out(Type::String, "X-CORRELATION-ID of the last operation."),
         )
+}
+
+pub fn machine_record() -> Schema {
+    machine_spec(Schema::new(
+        "A machine described like a cloud instance and recorded with PUT /v1/instance/phydev.",
+    ))
+    .attr("image_id", req(Type::String, "Image id (ImageId)."))
+    .attr(
+        "instance_id",
+        opt(
+            Type::String,
+            "Instance id to record (InstanceId); the server assigns one when unset.",
+        ),
+    )
+    .attr(
+        "private_ip",
+        opt(
+            Type::String,
+            "Private IP (PrivateIpAddress); assigned when unset.",
+        ),
+    )
+    .attr(
+        "public_ip",
+        opt(Type::String, "Public IP (PublicIpAddress)."),
+    )
+    .attr("id", out(Type::String, "The instance id."))
+    .attr("status", out(Type::String, "Named state."))
+    .attr(
+        "last_correlation_id",
+        out(Type::String, "X-CORRELATION-ID of the last operation."),
+    )
 }
 
 pub fn ssh_key() -> Schema {

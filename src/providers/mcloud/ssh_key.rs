@@ -1,4 +1,5 @@
-//! `mcloud_ssh_key`: uploads a machine's SSH key with `PUT /v1/instance/sshkey/:instanceId`.
+//! `mcloud_ssh_key`: uploads a machine's SSH key with `PUT /v1/instance/sshkey/:instanceId`
+//! (the given `key`, or none so that the server generates one; the answer is the key).
 //! The API has no call to read or remove it, so refresh only checks that the machine still
 //! exists and delete only forgets the key.
 
@@ -12,13 +13,20 @@ use reqwest::Method;
 use std::collections::HashSet;
 
 pub async fn create(client: &Client, planned: &Value) -> Result<Value, ProviderError> {
-    let instance_id = Obj::new(planned, SSH_KEY).req_str("instance_id")?;
-    // Not repeated: each upload may produce a new key.
-    let req = Request::new(
+    let o = Obj::new(planned, SSH_KEY);
+    let instance_id = o.req_str("instance_id")?;
+    // The seed shows no body; a given key is sent as a JSON string, otherwise the body is
+    // empty and the server makes one.
+    let body = o.opt_str("key").map(serde_json::Value::String);
+    // Not repeated: each upload without a key may produce a new one.
+    let mut req = Request::new(
         Method::PUT,
         format!("/v1/instance/sshkey/{}", segment(&instance_id)),
         Retry::Once,
     );
+    if let Some(b) = &body {
+        req = req.body(b);
+    }
     let content = client.call(&req).await?;
     let key = match content {
         serde_json::Value::String(k) => k,

@@ -1,103 +1,46 @@
-//! Instance status codes → named states, in one table.
+//! Instance status codes → named states.
 //!
-//! The seed shows the integers (`"Status": 7`, `"Status": 1`, `"Status": 3`) without
-//! naming them; this table is skyform's decision, shared with the simulator so both sides
-//! agree (documented in `docs/providers/mcloud.md` and `docs/simulators.md`).
+//! The seed shows the integers without naming them. The one table lives with the
+//! simulator (`crate::sim::mcloud::status`) so that both sides agree; this module is the
+//! provider's view of it:
+//!
+//! | code | state    | for the provider                                        |
+//! |------|----------|---------------------------------------------------------|
+//! | 1    | starting | not yet usable: create and start keep polling           |
+//! | 3    | running  | usable; `running = true`                                |
+//! | 7    | stopped  | `running = false`; `GET /v1/start/:id` starts it again  |
+//!
+//! Codes outside the table read `unknown(N)` and count as not yet usable.
 
-/// One row of the status table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct State {
-    pub code: i64,
-    pub name: &'static str,
-    /// The machine is up and can be used.
-    pub usable: bool,
-    /// The machine will not become usable without intervention (creation failed).
-    pub failed: bool,
-}
+use crate::sim::mcloud::status::InstanceStatus;
 
-/// Every known status code.
-pub const TABLE: &[State] = &[
-    State {
-        code: 0,
-        name: "pending",
-        usable: false,
-        failed: false,
-    },
-    State {
-        code: 1,
-        name: "running",
-        usable: true,
-        failed: false,
-    },
-    State {
-        code: 2,
-        name: "starting",
-        usable: false,
-        failed: false,
-    },
-    State {
-        code: 3,
-        name: "stopping",
-        usable: false,
-        failed: false,
-    },
-    State {
-        code: 4,
-        name: "stopped",
-        usable: false,
-        failed: false,
-    },
-    State {
-        code: 5,
-        name: "deleting",
-        usable: false,
-        failed: false,
-    },
-    State {
-        code: 6,
-        name: "failed",
-        usable: false,
-        failed: true,
-    },
-    State {
-        code: 7,
-        name: "running",
-        usable: true,
-        failed: false,
-    },
-];
-
-/// The code that `POST /v1/status` sets to start a machine's bookkeeping as running.
-pub const RUNNING: i64 = 1;
-/// The code that `POST /v1/status` sets to stop a machine.
-pub const STOPPED: i64 = 4;
-
-/// The row for a code, if the code is known.
-pub fn lookup(code: i64) -> Option<&'static State> {
-    TABLE.iter().find(|s| s.code == code)
-}
+/// The code `POST /v1/status` sets for a running machine.
+pub const RUNNING: i64 = InstanceStatus::Running.code();
+/// The code `POST /v1/status` sets to stop a machine.
+pub const STOPPED: i64 = InstanceStatus::Stopped.code();
 
 /// The state's name; unknown codes read `unknown(N)` so they are visible, not hidden.
 pub fn name(code: i64) -> String {
-    match lookup(code) {
-        Some(s) => s.name.to_string(),
+    match InstanceStatus::from_code(code) {
+        Some(s) => s.name().to_string(),
         None => format!("unknown({code})"),
     }
 }
 
 /// Up and usable.
 pub fn is_usable(code: i64) -> bool {
-    lookup(code).is_some_and(|s| s.usable)
+    InstanceStatus::from_code(code) == Some(InstanceStatus::Running)
 }
 
-/// Will not become usable by waiting.
-pub fn is_failed(code: i64) -> bool {
-    lookup(code).is_some_and(|s| s.failed)
+/// Will not become usable by waiting. The table has no failure state today; a code
+/// outside the table is waited on (bounded by the operation timeout), not trusted.
+pub fn is_failed(_code: i64) -> bool {
+    false
 }
 
-/// Stopped or on its way there (the `running = false` side).
+/// Stopped (the `running = false` side).
 pub fn is_stopped(code: i64) -> bool {
-    lookup(code).is_some_and(|s| s.name == "stopped" || s.name == "stopping")
+    InstanceStatus::from_code(code) == Some(InstanceStatus::Stopped)
 }
 
 #[cfg(test)]
@@ -105,20 +48,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn codes_are_unique() {
-        for (i, a) in TABLE.iter().enumerate() {
-            assert!(
-                TABLE[i + 1..].iter().all(|b| b.code != a.code),
-                "{}",
-                a.code
-            );
-        }
-    }
-
-    #[test]
-    fn running_and_stopped_are_distinct_rows() {
-        assert!(is_usable(RUNNING));
-        assert!(!is_usable(STOPPED));
+    fn the_table_is_the_simulators() {
+        assert_eq!(name(1), "starting");
+        assert_eq!(name(3), "running");
+        assert_eq!(name(7), "stopped");
         assert_eq!(name(99), "unknown(99)");
+        assert!(is_usable(RUNNING) && !is_usable(1) && !is_usable(STOPPED));
+        assert!(is_stopped(7) && !is_stopped(3));
     }
 }
