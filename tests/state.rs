@@ -1164,10 +1164,11 @@ async fn bench_journal_vs_full_rewrite() {
             let stats = writer.stats();
             assert_eq!(done.instance_count() as i64, n);
             println!(
-                "| {n} | journal, {parallel} in flight | {secs:.2} | {:.0} | {} (+{} full writes) | - |",
+                "| {n} | journal, {parallel} in flight | {secs:.2} | {:.0} | {} (+{} full writes) | {} |",
                 n as f64 / secs,
                 stats.fsyncs,
-                stats.full_writes
+                stats.full_writes,
+                stats.journal_bytes + 2 * stats.full_write_bytes // state + backup
             );
         }
     }

@@ -8,7 +8,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::error::{Result, StateError};
-use super::file::{backup_path, parent_dir, read_state, sync_dir, with_suffix, write_state};
+use super::file::{
+    backup_path, parent_dir, parse_state, read_bytes, read_state, sync_dir, with_suffix,
+    write_state,
+};
 use super::journal::{journal_path_for, read_journal};
 use super::lock::{self, LockInfo, StateLock};
 use super::model::State;
@@ -90,6 +93,31 @@ impl LocalBackend {
 
     /// [`LocalBackend::load`], also saying what was recovered from the journal.
     pub fn load_with_report(&self) -> Result<Option<Loaded>> {
+        // A reader without the lock can race a running apply's compaction (state file replaced,
+        // then the journal restarted) and see the old file with the new journal; the journal's
+        // serial is then ahead of the file's. Reading again resolves it.
+        let mut attempts = 0;
+        loop {
+            match self.load_once() {
+                Err(StateError::JournalMismatch {
+                    journal_lineage,
+                    journal_serial,
+                    state_lineage,
+                    state_serial,
+                    ..
+                }) if attempts < 3
+                    && journal_lineage == state_lineage
+                    && journal_serial > state_serial =>
+                {
+                    attempts += 1;
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn load_once(&self) -> Result<Option<Loaded>> {
         let journal = self.journal_path();
         let Some(mut state) = read_state(&self.path)? else {
             return match fs::metadata(&journal) {
@@ -100,20 +128,19 @@ impl LocalBackend {
                 Err(_) => Ok(None),
             };
         };
-        let mut loaded = Loaded {
-            state: State::new(),
-            replayed: 0,
-            torn_tail_bytes: 0,
-        };
+        let (mut replayed, mut torn_tail_bytes) = (0, 0);
         if let Some(replay) = read_journal(&journal, &self.path, &state)? {
             for change in &replay.changes {
                 state.apply_change(change);
             }
-            loaded.replayed = replay.changes.len();
-            loaded.torn_tail_bytes = replay.torn_tail_bytes;
+            replayed = replay.changes.len();
+            torn_tail_bytes = replay.torn_tail_bytes;
         }
-        loaded.state = state;
-        Ok(Some(loaded))
+        Ok(Some(Loaded {
+            state,
+            replayed,
+            torn_tail_bytes,
+        }))
     }
 
     /// Like [`LocalBackend::load`], refusing a state whose lineage is not `lineage` (e.g. the
@@ -171,7 +198,14 @@ impl LocalBackend {
     /// and never overwrites a file it cannot read. Any journal is removed: `state` came from
     /// [`LocalBackend::load`], which replayed it. Hold the lock while calling this.
     pub fn write_full(&self, state: &State) -> Result<State> {
-        if let Some(on_disk) = read_state(&self.path)? {
+        self.write_full_sized(state).map(|(written, _)| written)
+    }
+
+    /// [`LocalBackend::write_full`], also returning the written document's size in bytes.
+    pub fn write_full_sized(&self, state: &State) -> Result<(State, u64)> {
+        let previous = read_bytes(&self.path)?;
+        if let Some(bytes) = &previous {
+            let on_disk = parse_state(bytes, &self.path)?;
             if on_disk.lineage != state.lineage {
                 return Err(StateError::LineageOverwrite {
                     path: self.path.clone(),
@@ -187,33 +221,35 @@ impl LocalBackend {
                 });
             }
         }
-        self.write_unchecked(state)
+        self.write_unchecked(state, previous)
     }
 
     /// Write `state` (serial + 1) whatever is on disk now, keeping the current file as the
     /// backup; for `state push -force`. Hold the lock while calling this.
     pub fn replace_full(&self, state: &State) -> Result<State> {
-        let current_serial = match read_state(&self.path) {
-            Ok(Some(current)) if current.lineage == state.lineage => current.serial,
+        let previous = read_bytes(&self.path)?;
+        let current_serial = match previous.as_deref().map(|b| parse_state(b, &self.path)) {
+            Some(Ok(current)) if current.lineage == state.lineage => current.serial,
             _ => 0,
         };
         let mut state = state.clone();
         state.serial = state.serial.max(current_serial);
-        self.write_unchecked(&state)
+        self.write_unchecked(&state, previous)
+            .map(|(written, _)| written)
     }
 
-    fn write_unchecked(&self, state: &State) -> Result<State> {
+    fn write_unchecked(&self, state: &State, previous: Option<Vec<u8>>) -> Result<(State, u64)> {
         let mut written = state.clone();
         written.serial = state.serial.saturating_add(1);
         written.skyform_version = env!("CARGO_PKG_VERSION").to_string();
         written.canonicalize();
-        write_state(&self.path, &written)?;
+        let size = write_state(&self.path, previous.as_deref(), &written)?;
         let journal = self.journal_path();
         match fs::remove_file(&journal) {
             Ok(()) => sync_dir(&parent_dir(&journal))?,
             Err(e) if e.kind() == ErrorKind::NotFound => {}
             Err(e) => return Err(StateError::io("remove", &journal, e)),
         }
-        Ok(written)
+        Ok((written, size))
     }
 }

@@ -118,10 +118,9 @@ fn strip_position(message: &str) -> String {
 
 /// Read and parse the state at `path`; `None` when the file does not exist.
 pub fn read_state(path: &Path) -> Result<Option<State>> {
-    match fs::read(path) {
-        Ok(bytes) => parse_state(&bytes, path).map(Some),
-        Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(StateError::io("read", path, e)),
+    match read_bytes(path)? {
+        Some(bytes) => parse_state(&bytes, path).map(Some),
+        None => Ok(None),
     }
 }
 
@@ -129,8 +128,13 @@ pub fn read_state(path: &Path) -> Result<Option<State>> {
 pub fn render_state(state: &State) -> Vec<u8> {
     let mut canonical = state.clone();
     canonical.canonicalize();
+    render_canonical(&canonical)
+}
+
+/// [`render_state`] for a state already in canonical order (no copy).
+fn render_canonical(state: &State) -> Vec<u8> {
     // Serialising plain data structures to a Vec cannot fail.
-    let mut bytes = serde_json::to_vec_pretty(&canonical).unwrap_or_default();
+    let mut bytes = serde_json::to_vec_pretty(state).unwrap_or_default();
     bytes.push(b'\n');
     bytes
 }
@@ -147,15 +151,25 @@ pub fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     path.with_file_name(name)
 }
 
-/// Write `state` to `path` atomically, first copying the current file (if any) to the backup,
-/// also atomically. The caller sets `serial`; this function writes exactly what it is given.
-pub fn write_state(path: &Path, state: &State) -> Result<()> {
+/// The raw bytes of `path`; `None` when it does not exist.
+pub fn read_bytes(path: &Path) -> Result<Option<Vec<u8>>> {
     match fs::read(path) {
-        Ok(previous) => write_atomic(&backup_path(path), &previous)?,
-        Err(e) if e.kind() == ErrorKind::NotFound => {}
-        Err(e) => return Err(StateError::io("read", path, e)),
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(StateError::io("read", path, e)),
     }
-    write_atomic(path, &render_state(state))
+}
+
+/// Write `state` (already canonical, serial already set) to `path` atomically, first saving
+/// `previous` (the file's current bytes, if any) as the backup, also atomically. Returns the
+/// size of the written document.
+pub fn write_state(path: &Path, previous: Option<&[u8]>, state: &State) -> Result<u64> {
+    if let Some(previous) = previous {
+        write_atomic(&backup_path(path), previous)?;
+    }
+    let bytes = render_canonical(state);
+    write_atomic(path, &bytes)?;
+    Ok(bytes.len() as u64)
 }
 
 /// Replace `path` with `bytes` so that a crash leaves either the old or the new content.

@@ -23,7 +23,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::backend::LocalBackend;
 use super::error::{Result, StateError};
-use super::file::{parent_dir, render_state, sync_dir, write_atomic};
+use super::file::{parent_dir, sync_dir, write_atomic};
 use super::model::{Change, OutputState, State};
 
 /// Marker in the header line, so a stray file is not mistaken for a journal.
@@ -162,6 +162,8 @@ struct Counters {
     fsyncs: AtomicU64,
     compactions: AtomicU64,
     full_writes: AtomicU64,
+    journal_bytes: AtomicU64,
+    full_write_bytes: AtomicU64,
 }
 
 /// A snapshot of a writer's counters.
@@ -175,10 +177,14 @@ pub struct WriterStats {
     pub compactions: u64,
     /// Full state document writes (open, compactions, finish).
     pub full_writes: u64,
+    /// Bytes appended to the journal (headers included).
+    pub journal_bytes: u64,
+    /// Bytes of full state documents written (backups not counted).
+    pub full_write_bytes: u64,
 }
 
 enum Request {
-    Record(Change, oneshot::Sender<Result<()>>),
+    Record(Box<Change>, oneshot::Sender<Result<()>>),
     Finish(
         BTreeMap<String, OutputState>,
         oneshot::Sender<Result<State>>,
@@ -232,7 +238,7 @@ impl StateWriter {
     pub async fn record(&self, change: Change) -> Result<()> {
         let (ack, done) = oneshot::channel();
         self.tx
-            .send(Request::Record(change, ack))
+            .send(Request::Record(Box::new(change), ack))
             .map_err(|_| finished())?;
         done.await.map_err(|_| finished())?
     }
@@ -253,6 +259,8 @@ impl StateWriter {
             fsyncs: self.counters.fsyncs.load(Ordering::Relaxed),
             compactions: self.counters.compactions.load(Ordering::Relaxed),
             full_writes: self.counters.full_writes.load(Ordering::Relaxed),
+            journal_bytes: self.counters.journal_bytes.load(Ordering::Relaxed),
+            full_write_bytes: self.counters.full_write_bytes.load(Ordering::Relaxed),
         }
     }
 }
@@ -286,15 +294,18 @@ struct JournalFile {
 impl JournalFile {
     fn start(
         backend: LocalBackend,
-        mut state: State,
+        state: State,
         policy: CompactionPolicy,
         counters: Arc<Counters>,
     ) -> Result<JournalFile> {
-        state = backend.write_full(&state)?;
+        let (state, state_bytes) = backend.write_full_sized(&state)?;
         counters.full_writes.fetch_add(1, Ordering::Relaxed);
-        let state_bytes = render_state(&state).len() as u64;
+        counters
+            .full_write_bytes
+            .fetch_add(state_bytes, Ordering::Relaxed);
         let state_instances = state.instance_count() as u64;
         let (file, bytes) = create_journal(&backend.journal_path(), &state)?;
+        counters.journal_bytes.fetch_add(bytes, Ordering::Relaxed);
         Ok(JournalFile {
             backend,
             file,
@@ -361,7 +372,7 @@ impl JournalFile {
     }
 
     /// Append a batch with one write and one fsync, then acknowledge every caller.
-    fn commit(&mut self, records: Vec<(Change, oneshot::Sender<Result<()>>)>) {
+    fn commit(&mut self, records: Vec<(Box<Change>, oneshot::Sender<Result<()>>)>) {
         if records.is_empty() {
             return;
         }
@@ -396,6 +407,9 @@ impl JournalFile {
                 self.records_in_journal += records.len() as u64;
                 self.bytes_in_journal += buf.len() as u64;
                 self.counters
+                    .journal_bytes
+                    .fetch_add(buf.len() as u64, Ordering::Relaxed);
+                self.counters
                     .records
                     .fetch_add(records.len() as u64, Ordering::Relaxed);
                 for (change, ack) in records {
@@ -421,13 +435,19 @@ impl JournalFile {
     /// Fold the journal into a full state write and start a new, empty journal. A crash between
     /// the two leaves a journal whose serial is older than the state's: replay skips it.
     fn compact(&mut self) -> Result<()> {
-        let written = self.backend.write_full(&self.state)?;
+        let (written, size) = self.backend.write_full_sized(&self.state)?;
         self.state = written;
         self.counters.full_writes.fetch_add(1, Ordering::Relaxed);
         self.counters.compactions.fetch_add(1, Ordering::Relaxed);
-        self.state_bytes = render_state(&self.state).len() as u64;
+        self.counters
+            .full_write_bytes
+            .fetch_add(size, Ordering::Relaxed);
+        self.state_bytes = size;
         self.state_instances = self.state.instance_count() as u64;
         let (file, bytes) = create_journal(&self.backend.journal_path(), &self.state)?;
+        self.counters
+            .journal_bytes
+            .fetch_add(bytes, Ordering::Relaxed);
         self.file = file;
         self.records_in_journal = 0;
         self.bytes_in_journal = bytes;
@@ -438,8 +458,11 @@ impl JournalFile {
     /// in-memory state holds exactly the acknowledged records.
     fn finish(&mut self, outputs: BTreeMap<String, OutputState>) -> Result<State> {
         self.state.apply_change(&Change::SetOutputs { outputs });
-        let written = self.backend.write_full(&self.state)?;
+        let (written, size) = self.backend.write_full_sized(&self.state)?;
         self.counters.full_writes.fetch_add(1, Ordering::Relaxed);
+        self.counters
+            .full_write_bytes
+            .fetch_add(size, Ordering::Relaxed);
         self.state = written.clone();
         let journal = self.backend.journal_path();
         match fs::remove_file(&journal) {
