@@ -106,18 +106,22 @@ pub(crate) fn eval_for(f: &ForExpr, scope: &Scope) -> EvalResult {
                 Value::String(s) if s == "false" => continue,
                 Value::Null => {
                     return Err(error(
-                        "Invalid 'for' condition",
+                        "Condition is null",
                         "The value of the 'if' clause must not be null.",
                         &cond.span,
                     ))
                 }
-                other => {
+                Value::String(_) => {
                     return Err(error(
                         "Invalid 'for' condition",
-                        format!(
-                            "The value of the 'if' clause must be a bool, not {}.",
-                            type_name(&other)
-                        ),
+                        "The 'if' clause value is invalid: a bool is required.",
+                        &cond.span,
+                    ))
+                }
+                _ => {
+                    return Err(error(
+                        "Invalid 'for' condition",
+                        "The 'if' clause value is invalid: bool required.",
                         &cond.span,
                     ))
                 }
