@@ -47,7 +47,7 @@ impl CloudState {
             next_network_id: 1,
             next_zone_id: 1,
             next_instance_row_id: 1,
-            next_ip: 1,
+            next_ip: 0,
             templates: BTreeMap::new(),
             instances: BTreeMap::new(),
             logs: Vec::new(),
