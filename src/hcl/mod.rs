@@ -4,6 +4,7 @@ pub mod ast;
 pub mod fmt;
 pub mod lexer;
 pub mod parser;
+mod template;
 
 use crate::diag::Diagnostics;
 
