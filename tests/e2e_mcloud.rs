@@ -132,7 +132,7 @@ fn api_input_error_shows_code_and_seed_text_and_leaves_state_alone() {
     let sim = Sim::start(&[]);
     let w = Work::new(&[
         ("provider.sky.hcl", &provider_block(&sim.endpoint())),
-        ("main.sky.hcl", &instance_block("web", 1, "").replace("ecs.c2.medium", "ecs.no-such-type")),
+        ("main.sky.hcl", &instance_block("web", 1, "").replace("cn-beijing-c", "cn-beijing-z")),
     ]);
     let r = w.run(&["apply", "-auto-approve"]);
     let err = r.fails();
