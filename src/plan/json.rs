@@ -151,42 +151,6 @@ pub fn index_json(key: &InstanceKey) -> Option<J> {
     key.to_json()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn unknown_and_sensitive_round_trip() {
-        let v = Value::object([
-            ("id", Value::Unknown(Type::String)),
-            ("name", Value::string("web")),
-            ("password", Value::sensitive(Value::string("hunter2"))),
-            (
-                "tags",
-                Value::List(vec![Value::string("a"), Value::Unknown(Type::String)]),
-            ),
-        ]);
-        let (j, u, s) = encode(&v, Redact::Hide);
-        assert_eq!(j["password"], J::Null);
-        assert_eq!(u["id"], J::Bool(true));
-        assert_eq!(u["tags"], json!([false, true]));
-        assert_eq!(s["password"], J::Bool(true));
-        assert!(!j.to_string().contains("hunter2"));
-        let ty = Type::Object(
-            [
-                ("id".to_string(), Type::String),
-                ("name".to_string(), Type::String),
-                ("password".to_string(), Type::String),
-                ("tags".to_string(), Type::list(Type::String)),
-            ]
-            .into_iter()
-            .collect(),
-        );
-        let back = decode_full(&encode_full(&v), &ty);
-        assert_eq!(back, v);
-    }
-}
-
 /// One resource instance as Terraform's JSON `values` representation shows it.
 fn resource_entry(addr: &crate::addr::AbsInstance, provider: &str, v: &Value) -> J {
     let (values, _, sensitive) = encode(v, Redact::Hide);
@@ -382,4 +346,40 @@ pub fn plan_document(plan: &super::Plan, prior_state: Option<&crate::state::Stat
         doc["prior_state"] = state_document(s);
     }
     doc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_and_sensitive_round_trip() {
+        let v = Value::object([
+            ("id", Value::Unknown(Type::String)),
+            ("name", Value::string("web")),
+            ("password", Value::sensitive(Value::string("hunter2"))),
+            (
+                "tags",
+                Value::List(vec![Value::string("a"), Value::Unknown(Type::String)]),
+            ),
+        ]);
+        let (j, u, s) = encode(&v, Redact::Hide);
+        assert_eq!(j["password"], J::Null);
+        assert_eq!(u["id"], J::Bool(true));
+        assert_eq!(u["tags"], json!([false, true]));
+        assert_eq!(s["password"], J::Bool(true));
+        assert!(!j.to_string().contains("hunter2"));
+        let ty = Type::Object(
+            [
+                ("id".to_string(), Type::String),
+                ("name".to_string(), Type::String),
+                ("password".to_string(), Type::String),
+                ("tags".to_string(), Type::list(Type::String)),
+            ]
+            .into_iter()
+            .collect(),
+        );
+        let back = decode_full(&encode_full(&v), &ty);
+        assert_eq!(back, v);
+    }
 }

@@ -74,7 +74,7 @@ pub async fn plan_resource(
                 continue;
             }
             let lifecycle = &setup.rcfg.lifecycle;
-            let force = engine.options.replace.iter().any(|r| *r == inst);
+            let force = engine.options.replace.contains(&inst);
             let p = plan_instance(
                 &setup.schema,
                 prior.as_ref(),
