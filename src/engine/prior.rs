@@ -109,6 +109,7 @@ pub fn prior_from_state(state: &crate::state::State) -> PriorState {
                 ),
                 None => Value::from_json(&inst.attributes),
             };
+            let value = crate::plan::diff::mark_paths(value, &inst.sensitive_attributes);
             out.instances.insert(
                 AbsInstance {
                     module: module.clone(),
