@@ -26,7 +26,7 @@ pub fn format_source(src: &str, file: &str) -> Result<String, Diagnostics> {
     let mut toks = rw.out;
     layout(&mut toks);
     let mut out = render(&toks);
-    if !out.is_empty() && !out.ends_with('\n') {
+    if !out.ends_with('\n') {
         out.push('\n');
     }
     Ok(out)
@@ -80,6 +80,14 @@ impl Rewriter {
                 i = end;
             } else {
                 self.copy(i..i + 1);
+                let open = (i + 1..self.toks.len())
+                    .find(|&k| self.kind(k) == Some(TokenKind::OBrace))
+                    .unwrap_or(self.toks.len());
+                // Comments after the last label stay; those between labels go.
+                let last_label = (i + 1..open)
+                    .rev()
+                    .find(|&k| self.kind(k) != Some(TokenKind::Comment))
+                    .unwrap_or(i);
                 let mut k = i + 1;
                 while let Some(kind) = self.kind(k) {
                     match kind {
@@ -90,6 +98,9 @@ impl Rewriter {
                             self.out.push(FmtToken::new(TokenKind::QuotedLit, label));
                             self.out.push(FmtToken::new(TokenKind::CQuote, "\""));
                         }
+                        // Labels are rewritten whole, as Terraform does: comments
+                        // between them are dropped.
+                        TokenKind::Comment if k < last_label => {}
                         _ => self.copy(k..k + 1),
                     }
                     k += 1;

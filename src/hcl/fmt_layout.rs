@@ -188,6 +188,9 @@ fn space_after(
     if subject == Comma {
         return true;
     }
+    if subject == Bang {
+        return false;
+    }
     if matches!(subject, QuotedLit | StringLit | OQuote | OHeredoc)
         || matches!(after, QuotedLit | StringLit | CQuote | CHeredoc)
     {
