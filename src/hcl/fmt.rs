@@ -13,7 +13,17 @@ use crate::diag::Diagnostics;
 /// parser's diagnostics, and nothing is formatted (as `terraform fmt` refuses it).
 pub fn format_source(src: &str, file: &str) -> Result<String, Diagnostics> {
     super::parse_file(src, file)?;
-    let toks: Vec<FmtToken> = lex(src)
+    let lexed = lex(src);
+    // Whitespace after the last token belongs to the end-of-file token, which the
+    // layout leaves alone: Terraform writes it back as that many spaces.
+    let trailing = lexed
+        .last()
+        .map(|eof| {
+            let before = lexed.len().checked_sub(2).map(|i| lexed[i].end.byte);
+            eof.start.byte - before.unwrap_or(0)
+        })
+        .unwrap_or(0);
+    let toks: Vec<FmtToken> = lexed
         .iter()
         .filter(|t| t.kind != TokenKind::Eof)
         .map(|t| FmtToken::new(t.kind, t.text(src)))
@@ -26,6 +36,7 @@ pub fn format_source(src: &str, file: &str) -> Result<String, Diagnostics> {
     let mut toks = rw.out;
     layout(&mut toks);
     let mut out = render(&toks);
+    out.extend(std::iter::repeat_n(' ', trailing));
     if !out.ends_with('\n') {
         out.push('\n');
     }
