@@ -112,6 +112,21 @@ impl Rewriter {
                         // Labels are rewritten whole, as Terraform does: comments
                         // between them are dropped.
                         TokenKind::Comment if k < last_label => {}
+                        TokenKind::OQuote => {
+                            // Terraform re-reads a quoted label only when its text is a
+                            // single literal token; other labels vanish from its output.
+                            let close = (k + 1..open)
+                                .find(|&c| self.kind(c) == Some(TokenKind::CQuote))
+                                .unwrap_or(open);
+                            let text: String = (k + 1..close)
+                                .filter_map(|c| self.toks.get(c))
+                                .map(|t| t.text.as_str())
+                                .collect();
+                            if label_is_single_token(&text) {
+                                self.copy(k..close + 1);
+                            }
+                            k = close;
+                        }
                         _ => self.copy(k..k + 1),
                     }
                     k += 1;
@@ -156,6 +171,12 @@ impl Rewriter {
         }
         (start, end.max(start))
     }
+}
+
+/// Terraform's scanner splits quoted text at `$` and `%` (except the escapes `$${` and
+/// `%%{`, and a lone `$` or `%`), and its label rewriting keeps only single-token labels.
+fn label_is_single_token(text: &str) -> bool {
+    !text.contains(['$', '%']) || matches!(text, "$" | "%" | "$${" | "%%{")
 }
 
 /// `"${ expr }"` alone becomes `expr`; anything else is left as it is.

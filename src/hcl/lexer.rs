@@ -127,12 +127,13 @@ struct Lexer<'a> {
     out: Vec<Token>,
 }
 
+/// Identifiers follow Unicode's identifier rules (UAX #31) plus `_` and `-`, as in HCL.
 fn is_ident_start(c: char) -> bool {
-    c.is_alphabetic() || c == '_'
+    unicode_ident::is_xid_start(c) || c == '_'
 }
 
 fn is_ident_continue(c: char) -> bool {
-    c.is_alphanumeric() || c == '_' || c == '-'
+    unicode_ident::is_xid_continue(c) || c == '-'
 }
 
 impl<'a> Lexer<'a> {
