@@ -114,3 +114,8 @@ fn terraform_conformance_sample() {
 fn extra_cases_checked_against_terraform() {
     run("cases_extra.tsv");
 }
+
+#[test]
+fn more_extra_cases_checked_against_terraform() {
+    run("cases_extra2.tsv");
+}
