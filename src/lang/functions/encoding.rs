@@ -172,12 +172,14 @@ fn text_encoding(name: &str, arg: usize) -> Result<TextEncoding, FnErr> {
         "UTF-16" => TextEncoding::Utf16Bom,
         "ISO-8859-1" | "LATIN1" | "ISO8859-1" | "L1" => TextEncoding::Latin1,
         "US-ASCII" | "ASCII" => TextEncoding::Ascii,
-        _ => return Err(arg_err(
-            arg,
-            format!(
+        _ => {
+            return Err(arg_err(
+                arg,
+                format!(
                 "{name:?} is not a supported IANA encoding name or alias in this Terraform version"
             ),
-        )),
+            ))
+        }
     })
 }
 
