@@ -480,3 +480,183 @@ pub fn unify_values(values: &[Value]) -> Option<(Type, Vec<Value>)> {
         .ok()?;
     Some((ty, converted))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(x: &str) -> Value {
+        Value::string(x)
+    }
+    fn n(x: i64) -> Value {
+        Value::number(x)
+    }
+    fn obj_ty(xs: &[(&str, Type)]) -> Type {
+        Type::Object(xs.iter().map(|(k, t)| (k.to_string(), t.clone())).collect())
+    }
+
+    #[test]
+    fn primitives() {
+        assert_eq!(convert(&n(1), &Type::String), Ok(s("1")));
+        assert_eq!(convert(&Value::Bool(true), &Type::String), Ok(s("true")));
+        assert_eq!(convert(&s("1e3"), &Type::Number), Ok(n(1000)));
+        assert_eq!(convert(&s("false"), &Type::Bool), Ok(Value::Bool(false)));
+        assert_eq!(
+            convert(&s("x"), &Type::Number).map_err(|e| e.message),
+            Err("a number is required".to_string())
+        );
+        assert_eq!(
+            convert(&s("yes"), &Type::Bool).map_err(|e| e.message),
+            Err("a bool is required".to_string())
+        );
+        assert_eq!(
+            convert(&Value::Bool(true), &Type::Number).map_err(|e| e.message),
+            Err("number required".to_string())
+        );
+        assert_eq!(
+            convert(&Value::Tuple(vec![]), &Type::String).map_err(|e| e.message),
+            Err("string required".to_string())
+        );
+        assert_eq!(convert(&Value::Null, &Type::String), Ok(Value::Null));
+        assert_eq!(
+            convert(&Value::unknown(), &Type::String),
+            Ok(Value::Unknown(Type::String))
+        );
+        assert_eq!(
+            convert(&Value::sensitive(n(1)), &Type::String),
+            Ok(Value::sensitive(s("1")))
+        );
+    }
+
+    #[test]
+    fn collections() {
+        let tuple = Value::Tuple(vec![s("b"), n(1), s("b")]);
+        assert_eq!(
+            convert(&tuple, &Type::list(Type::Dynamic)),
+            Ok(Value::List(vec![s("b"), s("1"), s("b")]))
+        );
+        assert_eq!(
+            convert(&tuple, &Type::set(Type::String)),
+            Ok(Value::Set(vec![s("1"), s("b")]))
+        );
+        let nested = Value::Tuple(vec![Value::Tuple(vec![n(1)]), Value::Tuple(vec![s("a")])]);
+        assert_eq!(
+            convert(&nested, &Type::list(Type::Dynamic)),
+            Ok(Value::List(vec![
+                Value::Tuple(vec![s("1")]),
+                Value::Tuple(vec![s("a")])
+            ]))
+        );
+        let obj = Value::object([("a", n(1)), ("b", s("x"))]);
+        assert_eq!(
+            convert(&obj, &Type::map(Type::Dynamic)),
+            Ok(Value::Map(
+                [("a".to_string(), s("1")), ("b".to_string(), s("x"))]
+                    .into_iter()
+                    .collect()
+            ))
+        );
+        let err = convert(
+            &Value::Tuple(vec![n(1), Value::Tuple(vec![])]),
+            &Type::list(Type::String),
+        )
+        .err();
+        assert_eq!(
+            err.as_ref().map(|e| (e.path.as_str(), e.message.as_str())),
+            Some(("[1]", "string required"))
+        );
+        assert_eq!(
+            err.map(|e| e.cty_message()),
+            Some("element 1: string required".to_string())
+        );
+    }
+
+    #[test]
+    fn objects() {
+        let ty = obj_ty(&[
+            ("name", Type::String),
+            ("size", Type::Optional(Box::new(Type::Number))),
+        ]);
+        let given = Value::object([("name", s("a")), ("extra", n(1))]);
+        assert_eq!(
+            convert(&given, &ty),
+            Ok(Value::object([("name", s("a")), ("size", Value::Null)]))
+        );
+        let missing = convert(&Value::object([("size", n(1))]), &ty).err();
+        assert_eq!(
+            missing.map(|e| e.message),
+            Some("attribute \"name\" is required".to_string())
+        );
+        let list_ty = Type::list(ty);
+        let bad = Value::Tuple(vec![
+            Value::object([("name", s("a"))]),
+            Value::object([("name", Value::Tuple(vec![]))]),
+        ]);
+        let e = convert(&bad, &list_ty).err();
+        assert_eq!(e.as_ref().map(|e| e.path.as_str()), Some("[1].name"));
+        assert_eq!(
+            e.map(|e| e.to_string()),
+            Some("element 1: attribute \"name\": string required".to_string())
+        );
+    }
+
+    #[test]
+    fn unification() {
+        assert_eq!(unify(&[Type::Number, Type::String]), Some(Type::String));
+        assert_eq!(unify(&[Type::Number, Type::Bool]), None);
+        assert_eq!(unify(&[Type::Dynamic, Type::Number]), Some(Type::Number));
+        assert_eq!(unify(&[]), Some(Type::Dynamic));
+        // Objects with different attributes become a map.
+        let a = obj_ty(&[("a", Type::Number)]);
+        let b = obj_ty(&[("b", Type::String)]);
+        assert_eq!(unify(&[a.clone(), b]), Some(Type::map(Type::String)));
+        let a2 = obj_ty(&[("a", Type::String)]);
+        assert_eq!(unify(&[a, a2.clone()]), Some(a2));
+        // Tuples of different lengths become a list.
+        let t1 = Type::Tuple(vec![Type::Number]);
+        let t2 = Type::Tuple(vec![Type::Number, Type::Number]);
+        assert_eq!(unify(&[t1.clone(), t2]), Some(Type::list(Type::Number)));
+        let t3 = Type::Tuple(vec![Type::String]);
+        assert_eq!(unify(&[t1.clone(), t3.clone()]), Some(t3));
+        assert_eq!(
+            unify(&[Type::list(Type::Number), Type::Tuple(vec![Type::String])]),
+            Some(Type::list(Type::String))
+        );
+        assert_eq!(unify(&[t1, obj_ty(&[])]), None);
+        let (ty, vals) = unify_values(&[n(1), s("a")]).unwrap_or((Type::Dynamic, vec![]));
+        assert_eq!(ty, Type::String);
+        assert_eq!(vals, vec![s("1"), s("a")]);
+    }
+
+    #[test]
+    fn number_strings() {
+        for (text, want) in [
+            ("1", "1"),
+            ("-0", "0"),
+            (".5", "0.5"),
+            ("5.", "5"),
+            ("+5", "5"),
+            ("1e3", "1000"),
+            ("1.5E-1", "0.15"),
+        ] {
+            assert_eq!(
+                parse_number(text).map(|n| n.to_string()),
+                Some(want.to_string()),
+                "{text}"
+            );
+        }
+        for bad in [
+            "",
+            " 1",
+            "0x10",
+            "abc",
+            "1e",
+            ".",
+            "--1",
+            "1e9999999",
+            "inf",
+        ] {
+            assert_eq!(parse_number(bad), None, "{bad}");
+        }
+    }
+}

@@ -150,21 +150,11 @@ fn coalesce(args: &[Value], _: &FunctionContext) -> FnResult {
 
 fn coalescelist(args: &[Value], _: &FunctionContext) -> FnResult {
     for (i, v) in args.iter().enumerate() {
-        if v.is_null() {
-            continue;
-        }
+        let _ = i;
         match v.as_seq() {
             Some(xs) if xs.is_empty() => continue,
             Some(_) => return Ok(v.clone()),
-            None => {
-                return Err(arg_err(
-                    i,
-                    format!(
-                        "first argument must be a list, tuple, or set; got {}",
-                        type_name(v)
-                    ),
-                ))
-            }
+            None => return Err(call_err("coalescelist arguments must be lists or tuples")),
         }
     }
     Err(call_err("no non-null arguments"))
@@ -183,6 +173,9 @@ fn compact(args: &[Value], _: &FunctionContext) -> FnResult {
 /// `concat`: lists that share an element type give a list; otherwise the elements of all
 /// arguments form a tuple (`concat([1], ["a"])` is `[1, "a"]`).
 fn concat(args: &[Value], _: &FunctionContext) -> FnResult {
+    if args.is_empty() {
+        return Err(call_err("at least one argument is required"));
+    }
     let mut all_lists = !args.is_empty();
     let mut elem_types = Vec::new();
     for (i, a) in args.iter().enumerate() {
@@ -548,12 +541,7 @@ fn slice(args: &[Value], _: &FunctionContext) -> FnResult {
     let (xs, is_tuple) = match arg(args, 0) {
         Value::List(xs) => (xs, false),
         Value::Tuple(xs) => (xs, true),
-        other => {
-            return Err(arg_err(
-                0,
-                format!("must be a list or tuple value, not {}", type_name(other)),
-            ))
-        }
+        _ => return Err(arg_err(0, "must be a list or tuple value")),
     };
     let start = arg_int(args, 1)?;
     let end = arg_int(args, 2)?;
@@ -642,7 +630,7 @@ fn transpose(args: &[Value], _: &FunctionContext) -> FnResult {
                     .entry(s.to_string())
                     .or_default()
                     .push(Value::string(k.clone())),
-                None => return Err(arg_err(0, "input must not contain null list elements")),
+                None => return Err(call_err("input must not contain null list elements")),
             }
         }
     }
@@ -655,7 +643,7 @@ fn values(args: &[Value], _: &FunctionContext) -> FnResult {
     match arg(args, 0) {
         Value::Map(m) => Ok(Value::List(m.values().cloned().collect())),
         Value::Object(m) => Ok(Value::Tuple(m.values().cloned().collect())),
-        _ => Err(arg_err(0, "must have map or object type")),
+        _ => Err(call_err("values() requires a map as the first argument")),
     }
 }
 
@@ -664,12 +652,7 @@ fn zipmap(args: &[Value], _: &FunctionContext) -> FnResult {
     let (vals, as_object) = match arg(args, 1) {
         Value::List(xs) => (xs, false),
         Value::Tuple(xs) => (xs, true),
-        other => {
-            return Err(arg_err(
-                1,
-                format!("values must be a list or tuple, not {}", type_name(other)),
-            ))
-        }
+        _ => return Err(call_err("values argument must be a list or tuple value")),
     };
     if keys.len() != vals.len() {
         return Err(call_err(format!(

@@ -56,7 +56,11 @@ fn timecmp(args: &[Value], _: &FunctionContext) -> FnResult {
 }
 
 fn timeadd(args: &[Value], _: &FunctionContext) -> FnResult {
-    let t = parse_time(args, 0)?;
+    // timeadd reports a bad timestamp as a call error, unlike formatdate.
+    let t = parse_time(args, 0).map_err(|e| match e {
+        FnErr::Arg(_, m) => call_err(m),
+        other => other,
+    })?;
     let d = parse_duration(arg_str(args, 1)).map_err(call_err)?;
     let sum = t
         .checked_add_signed(d)

@@ -113,6 +113,12 @@ pub(super) fn format_with(fmt: &str, args: &[Value]) -> Result<String, FnErr> {
         d.verb = verb;
         i += verb.len_utf8();
         d.text = fmt[start..i].to_string();
+        if !verb.is_alphabetic() {
+            return Err(call_err(format!(
+                "unrecognized format character {verb:?} at offset {}",
+                i - verb.len_utf8()
+            )));
+        }
         if !"vtbdoxXeEfgGsq".contains(verb) {
             return Err(call_err(format!(
                 "unsupported format verb {verb:?} in {:?} at offset {}",
@@ -266,13 +272,7 @@ fn float_text(d: &Directive, n: &Number) -> String {
     let neg = n.0 < BigDecimal::from(0);
     let prec = d.precision;
     let body = match d.verb {
-        // %f keeps the exact decimal value, rounded half-up (Go rounds the binary value, which is usually what a reader expects).
-        'f' => {
-            let abs = n.0.abs();
-            let p = prec.unwrap_or(6) as i64;
-            let rounded = abs.with_scale_round(p, RoundingMode::HalfUp);
-            rounded.to_string()
-        }
+        'f' => round_fixed(&n.0.abs(), prec.unwrap_or(6) as i64).to_string(),
         'e' | 'E' => {
             let s = exp_format(n.to_f64().abs(), prec.unwrap_or(6));
             if d.verb == 'E' {
@@ -291,6 +291,58 @@ fn float_text(d: &Directive, n: &Number) -> String {
         }
     };
     format!("{}{body}", sign(d, neg))
+}
+
+/// Rounds a non-negative decimal to `prec` places the way Terraform's `%f` does: Terraform
+/// holds numbers as 512-bit binary floats, so a decimal tie (`2.0005` to 3 places) is
+/// decided by which side of it the binary value falls; exact ties round half-even.
+fn round_fixed(x: &BigDecimal, prec: i64) -> BigDecimal {
+    let down = x.with_scale_round(prec, RoundingMode::Down);
+    let half = BigDecimal::new(BigInt::from(5), prec + 1);
+    if (x - &down) != half {
+        return x.with_scale_round(prec, RoundingMode::HalfEven);
+    }
+    match binary512_side(x) {
+        std::cmp::Ordering::Greater => x.with_scale_round(prec, RoundingMode::Up),
+        std::cmp::Ordering::Less => down,
+        std::cmp::Ordering::Equal => x.with_scale_round(prec, RoundingMode::HalfEven),
+    }
+}
+
+/// Whether the nearest 512-bit binary float to `x` (> 0) lies above, below or on `x`.
+fn binary512_side(x: &BigDecimal) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    let (n, scale) = x.as_bigint_and_exponent();
+    if scale <= 0 || n.sign() != num_bigint::Sign::Plus || scale > 10_000 {
+        return Ordering::Equal;
+    }
+    let den = num_traits::pow(BigInt::from(10), scale as usize);
+    let mut k: i64 = 512 + (scale * 4) - n.bits() as i64;
+    for _ in 0..8 {
+        let (num, d) = if k >= 0 {
+            (&n << (k as usize), den.clone())
+        } else {
+            (n.clone(), &den << ((-k) as usize))
+        };
+        let q = &num / &d;
+        let bits = q.bits() as i64;
+        if bits != 512 {
+            k += 512 - bits;
+            continue;
+        }
+        let r = &num - &q * &d;
+        if r.sign() == num_bigint::Sign::NoSign {
+            return Ordering::Equal;
+        }
+        let twice: BigInt = &r * 2;
+        return match twice.cmp(&d) {
+            Ordering::Greater => Ordering::Greater,
+            Ordering::Less => Ordering::Less,
+            Ordering::Equal if q.bit(0) => Ordering::Greater,
+            Ordering::Equal => Ordering::Less,
+        };
+    }
+    Ordering::Equal
 }
 
 /// Go's `%e`: mantissa with `prec` decimals, exponent with sign and at least two digits.
@@ -530,6 +582,15 @@ mod tests {
         assert_eq!(f("100%%", vec![]), s("100%"));
         assert_eq!(f("%g", vec![num("0.5")]), s("0.5"));
         assert_eq!(f("%g", vec![n(100)]), s("100"));
+        assert_eq!(f("%.1f", vec![num("2.25")]), s("2.2"));
+        assert_eq!(f("%.0f", vec![num("2.5")]), s("2"));
+        assert_eq!(f("%.3f", vec![num("2.0005")]), s("2.001"));
+        assert_eq!(f("%.2f", vec![num("-1.005")]), s("-1.00"));
+        assert_eq!(f("%e", vec![n(0)]), s("0.000000e+00"));
+        assert_eq!(f("%g", vec![num("0.000012345")]), s("1.2345e-05"));
+        assert_eq!(f("%.2e", vec![n(123456)]), s("1.23e+05"));
+        assert_eq!(f("%X", vec![n(3054)]), s("BEE"));
+        assert_eq!(f("%q", vec![s("tab\there")]), s("\"tab\\there\""));
     }
 
     fn fe(fmt: &str, args: Vec<Value>) -> (String, String) {
@@ -559,6 +620,11 @@ mod tests {
         let (_, d) = fe("%z", vec![n(1)]);
         assert!(
             d.ends_with("unsupported format verb 'z' in \"%z\" at offset 0."),
+            "{d}"
+        );
+        let (_, d) = fe("%!", vec![n(1)]);
+        assert!(
+            d.ends_with("unrecognized format character '!' at offset 1."),
             "{d}"
         );
         let (_, d) = fe("abc%", vec![]);
