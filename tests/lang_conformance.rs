@@ -119,3 +119,8 @@ fn extra_cases_checked_against_terraform() {
 fn more_extra_cases_checked_against_terraform() {
     run("cases_extra2.tsv");
 }
+
+#[test]
+fn heredoc_template_and_for_cases_checked_against_terraform() {
+    run("cases_extra3.tsv");
+}
