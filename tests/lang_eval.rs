@@ -126,6 +126,10 @@ fn sensitive_values_stay_marked() {
         );
     }
     assert_eq!(console("upper(var.s)"), "(sensitive)");
+    assert_eq!(ok("nonsensitive(var.s)"), Value::string("Secret"));
+    assert_eq!(ok("nonsensitive(upper(var.s))"), Value::string("SECRET"));
+    assert!(ok("sensitive(1) + 1").is_sensitive());
+    assert_eq!(err("nonsensitive(1)").summary, "Invalid function argument");
     assert_eq!(console("[for x in [var.s] : x]"), "[\n  (sensitive),\n]");
 }
 
