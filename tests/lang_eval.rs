@@ -204,6 +204,11 @@ fn templatefile_renders_with_only_its_vars() {
     assert!(d.0[0]
         .detail
         .contains("vars map does not contain key \"missing\""));
+    assert!(
+        d.0[0].detail.ends_with("referenced at bad.tpl:1:3."),
+        "{}",
+        d.0[0].detail
+    );
     let d = run(r#"templatefile("nested.tpl", {})"#).unwrap_err();
     assert_eq!(d.0[0].summary, "Error in function call");
     let d = run(r#"templatefile("nothere.tpl", {})"#).unwrap_err();
