@@ -149,10 +149,9 @@ fn coalesce(args: &[Value], _: &FunctionContext) -> FnResult {
 }
 
 fn coalescelist(args: &[Value], _: &FunctionContext) -> FnResult {
-    for (i, v) in args.iter().enumerate() {
-        let _ = i;
+    for v in args {
         match v.as_seq() {
-            Some(xs) if xs.is_empty() => continue,
+            Some([]) => continue,
             Some(_) => return Ok(v.clone()),
             None => return Err(call_err("coalescelist arguments must be lists or tuples")),
         }

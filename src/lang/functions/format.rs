@@ -269,7 +269,7 @@ fn sign(d: &Directive, neg: bool) -> &'static str {
 }
 
 fn float_text(d: &Directive, n: &Number) -> String {
-    let neg = n.0 < BigDecimal::from(0);
+    let neg = n.0.sign() == num_bigint::Sign::Minus;
     let prec = d.precision;
     let body = match d.verb {
         'f' => round_fixed(&n.0.abs(), prec.unwrap_or(6) as i64).to_string(),
