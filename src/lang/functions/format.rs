@@ -402,7 +402,7 @@ fn shortest_g(n: &Number) -> String {
     let digits = digits.magnitude().to_string();
     // value = 0.d1d2... * 10^(len - scale); Go's exponent is one less.
     let exp = digits.len() as i64 - scale - 1;
-    if exp < -4 || exp >= 6 {
+    if !(-4..6).contains(&exp) {
         let (first, rest) = digits.split_at(1);
         let mant = if rest.is_empty() {
             first.to_string()
