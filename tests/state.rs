@@ -1173,3 +1173,55 @@ async fn bench_journal_vs_full_rewrite() {
         }
     }
 }
+
+/// Helper run as a child process: takes the lock, then exits through `std::process::exit`
+/// (no destructors), releasing it first with `release_held_locks`.
+#[test]
+fn child_lock_exit() {
+    let Ok(dir) = std::env::var("SKYFORM_STATE_TEST_CHILD_EXIT") else {
+        return;
+    };
+    let b = backend(Path::new(&dir));
+    let lock = b.lock("apply", Duration::ZERO).unwrap();
+    std::mem::forget(lock); // as if the process were exiting without unwinding
+    skyform::state::release_held_locks();
+    std::process::exit(0);
+}
+
+#[test]
+fn release_held_locks_frees_locks_before_process_exit() {
+    let dir = tempfile::tempdir().unwrap();
+    let status = child_test(
+        "child_lock_exit",
+        ("SKYFORM_STATE_TEST_CHILD_EXIT", dir.path()),
+    )
+    .wait()
+    .unwrap();
+    assert!(status.success());
+    let b = backend(dir.path());
+    assert!(!b.lock_path().exists());
+    assert_eq!(b.lock_holder().unwrap(), None);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lock_async_waits_without_blocking_the_runtime() {
+    let dir = tempfile::tempdir().unwrap();
+    let b = backend(dir.path());
+    let held = b.lock_async("apply", Duration::ZERO).await.unwrap();
+    let ticker = tokio::spawn(async {
+        let mut ticks = 0;
+        for _ in 0..5 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            ticks += 1;
+        }
+        ticks
+    });
+    let err = b
+        .lock_async("plan", Duration::from_millis(200))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StateError::Locked { .. }));
+    assert_eq!(ticker.await.unwrap(), 5);
+    drop(held);
+    assert!(!b.lock_path().exists());
+}
