@@ -1334,3 +1334,37 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn contending_lockers_hold_the_lock_one_at_a_time() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let dir = tempfile::tempdir().unwrap();
+    let inside = Arc::new(AtomicUsize::new(0));
+    let acquired = Arc::new(AtomicUsize::new(0));
+    let threads: Vec<_> = (0..6)
+        .map(|_| {
+            let b = backend(dir.path());
+            let (inside, acquired) = (inside.clone(), acquired.clone());
+            std::thread::spawn(move || {
+                for _ in 0..5 {
+                    let lock = b.lock("apply", Duration::from_secs(60)).unwrap();
+                    assert_eq!(
+                        inside.fetch_add(1, Ordering::SeqCst),
+                        0,
+                        "two holders at once"
+                    );
+                    std::thread::sleep(Duration::from_millis(2));
+                    inside.fetch_sub(1, Ordering::SeqCst);
+                    acquired.fetch_add(1, Ordering::SeqCst);
+                    drop(lock);
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    assert_eq!(acquired.load(Ordering::SeqCst), 30);
+    assert!(!backend(dir.path()).lock_path().exists());
+}

@@ -145,7 +145,17 @@ pub fn acquire(
 
 /// The "locked" error naming the holder (or saying the lock file is unreadable).
 fn holder_error(lock_path: &Path, state_path: &Path, waited: Duration) -> StateError {
-    match read_lock(lock_path) {
+    // A holder that has just created the file may not have written it yet: look again briefly
+    // before calling the file unreadable.
+    let mut holder = read_lock(lock_path);
+    for _ in 0..5 {
+        if !matches!(holder, Err(StateError::LockUnreadable { .. })) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+        holder = read_lock(lock_path);
+    }
+    match holder {
         Ok(Some(holder)) => StateError::Locked {
             path: state_path.to_path_buf(),
             holder: Box::new(holder),
