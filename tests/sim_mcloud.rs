@@ -375,7 +375,7 @@ async fn expand_creates_instances_of_the_template() {
 async fn instance_create_get_list_delete() {
     let c = cloud().await;
     let ip = c.create_instance().await;
-    assert!(ip.parse::<std::net::Ipv4Addr>().is_ok(), "{ip}");
+    assert_eq!(ip, "10.41.0.1", "the first private address");
     let id = c.instance_id_by_ip(&ip).await;
     assert!(is_instance_id(&id), "{id}");
 
@@ -602,7 +602,7 @@ async fn transition_knob_keeps_instances_starting() {
         c.get(&format!("/v1/instance/{id}")).await["content"]["Status"],
         1
     );
-    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1700)).await;
     assert_eq!(
         c.get(&format!("/v1/instance/{id}")).await["content"]["Status"],
         3
@@ -615,7 +615,7 @@ async fn transition_knob_keeps_instances_starting() {
         c.get(&format!("/v1/status/{id}")).await["content"][0]["status"],
         1
     );
-    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1700)).await;
     assert_eq!(
         c.get(&format!("/v1/status/{id}")).await["content"][0]["status"],
         3
@@ -1212,4 +1212,149 @@ async fn many_instances_with_persistence_stay_cheap() {
         reopened.snapshot()["instances"].as_array().map(Vec::len),
         Some(1000)
     );
+}
+
+/// Every endpoint of the seed, as the seed writes it, answers with an envelope
+/// and is counted under exactly that key.
+#[tokio::test]
+async fn all_32_seed_endpoints_are_served_and_counted() {
+    let c = cloud().await;
+    let template = c.create_template().await;
+    let ip = c.create_instance().await;
+    let id = c.instance_id_by_ip(&ip).await;
+    let calls: Vec<(Method, String, Option<Value>)> = vec![
+        (Method::GET, "/v1/cluster".into(), None),
+        (Method::GET, format!("/v1/cluster/{template}"), None),
+        (
+            Method::POST,
+            format!("/v1/cluster/{template}/expand/1"),
+            None,
+        ),
+        (Method::GET, "/v1/cluster/number/1".into(), None),
+        (Method::GET, "/v1/cluster/oldnumber/4102444800".into(), None),
+        (Method::GET, format!("/v1/instance/{id}"), None),
+        (Method::GET, format!("/v1/start/{id}"), None),
+        (Method::GET, format!("/v1/status/{id}"), None),
+        (
+            Method::POST,
+            "/v1/status".into(),
+            Some(json!({"InstanceId": id, "Status": 3})),
+        ),
+        (Method::PUT, format!("/v1/instance/sshkey/{id}"), None),
+        (Method::GET, "/v1/instance/provider".into(), None),
+        (Method::GET, "/v1/instance/regions/aliyun".into(), None),
+        (
+            Method::GET,
+            "/v1/instance/zones/aliyun/cn-beijing".into(),
+            None,
+        ),
+        (
+            Method::GET,
+            "/v1/instance/vpc/aliyun/cn-beijing".into(),
+            None,
+        ),
+        (
+            Method::GET,
+            "/v1/instance/subnet/aliyun/cn-beijing-a/vpc-2ze0sufdt8yiguyg8u2lp".into(),
+            None,
+        ),
+        (Method::GET, "/v1/instance/type/aliyun".into(), None),
+        (Method::GET, "/v1/instance/charge/aliyun".into(), None),
+        (
+            Method::GET,
+            "/v1/instance/disk_category/aliyun".into(),
+            None,
+        ),
+        (
+            Method::GET,
+            "/v1/instance/image/aliyun/cn-beijing".into(),
+            None,
+        ),
+        (
+            Method::GET,
+            "/v1/instance/security_group/aliyun/cn-beijing".into(),
+            None,
+        ),
+        (
+            Method::GET,
+            format!("/v1/instance/cluster/{template}"),
+            None,
+        ),
+        (Method::GET, format!("/v1/instance/log/t-1/{id}"), None),
+        (Method::GET, format!("/v1/instance/log/{id}"), None),
+        (
+            Method::PUT,
+            "/v1/instance/phydev".into(),
+            Some(instance_body()),
+        ),
+        (
+            Method::POST,
+            "/v1/instance/phydev".into(),
+            Some(json!({"instancelist": []})),
+        ),
+        (
+            Method::POST,
+            "/v1/instance/openstack".into(),
+            Some(
+                json!({"OpIP": "127.0.0.1", "OpPort": "26018", "OpUserName": "root", "OpPassword": "p"}),
+            ),
+        ),
+        (Method::DELETE, format!("/v1/cluster/{template}"), None),
+        (Method::DELETE, format!("/v1/instance/{id}"), None),
+    ];
+    for (method, path, body) in calls {
+        let (status, answer) = c.call(method.clone(), &path, Some("t-1"), body).await;
+        assert_eq!(status, StatusCode::OK, "{method} {path}");
+        assert_eq!(answer["code"], 0, "{method} {path}: {answer}");
+    }
+    let (status, _) = c
+        .call(
+            Method::GET,
+            &format!("/v1/instance/sshkey/{ip}"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    let expected = [
+        "GET /v1/cluster",
+        "GET /v1/cluster/:clusterId",
+        "POST /v1/cluster",
+        "DELETE /v1/cluster/:clusterId",
+        "POST /v1/cluster/:clusterId/expand/:number",
+        "GET /v1/cluster/number/:hour",
+        "GET /v1/cluster/oldnumber/:time",
+        "POST /v1/instance",
+        "GET /v1/instance/:instanceId",
+        "GET /v1/start/:instanceId",
+        "GET /v1/status/:instanceId",
+        "POST /v1/status",
+        "DELETE /v1/instance/:instanceIds",
+        "GET /v1/instance/sshkey/:ip",
+        "PUT /v1/instance/sshkey/:instanceId",
+        "GET /v1/instance/provider",
+        "GET /v1/instance/regions/:provider",
+        "GET /v1/instance/zones/:provider/:regionId",
+        "GET /v1/instance/vpc/:provider/:regionId",
+        "GET /v1/instance/subnet/:provider/:zoneId/:vpcId",
+        "GET /v1/instance/type/:provider",
+        "GET /v1/instance/charge/:provider",
+        "GET /v1/instance/disk_category/:provider",
+        "GET /v1/instance/image/:provider/:regionId",
+        "GET /v1/instance/security_group/:provider/:regionId",
+        "GET /v1/instance/list",
+        "GET /v1/instance/cluster/:clusterId",
+        "GET /v1/instance/log/:correlationId/:instanceId",
+        "GET /v1/instance/log/:instanceId",
+        "PUT /v1/instance/phydev",
+        "POST /v1/instance/phydev",
+        "POST /v1/instance/openstack",
+    ];
+    assert_eq!(expected.len(), 32);
+    let counts = c.sim.request_counts();
+    let keys: Vec<&str> = counts.keys().map(String::as_str).collect();
+    let mut sorted = expected.to_vec();
+    sorted.sort_unstable();
+    assert_eq!(keys, sorted);
 }

@@ -2,6 +2,7 @@
 
 pub mod ast;
 pub mod fmt;
+mod fmt_layout;
 pub mod lexer;
 pub mod parser;
 mod template;

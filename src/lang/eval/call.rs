@@ -31,6 +31,7 @@ pub(crate) fn eval_call(
     match name {
         "try" if !expand_final => return eval_try(args, whole, scope),
         "can" if !expand_final => return eval_can(args, whole, scope),
+        "list" | "map" => return Err(removed_function(name, &whole.span)),
         _ => {}
     }
     let known = functions::names();
@@ -99,6 +100,25 @@ pub(crate) fn eval_call(
             Err(error(e.summary, e.detail, span))
         }
     }
+}
+
+/// `list()` and `map()` were removed in Terraform 0.12; Terraform still recognises them
+/// to say what to write instead.
+fn removed_function(name: &str, span: &Span) -> Diagnostics {
+    let (conv, literal) = if name == "list" {
+        ("tolist([ ... ])", "list")
+    } else {
+        ("tomap({ ... })", "map")
+    };
+    error(
+        "Error in function call",
+        format!(
+            "Call to function \"{name}\" failed: the \"{name}\" function was deprecated in \
+             Terraform v0.12 and is no longer available; use {conv} syntax to write a literal \
+             {literal}."
+        ),
+        span,
+    )
 }
 
 fn unknown_function(name: &str, known: &[&str], span: &Span) -> Diagnostics {

@@ -89,7 +89,7 @@ fn result_type(a: &Value, b: &Value, a_expr: &Expr, b_expr: &Expr) -> Result<Typ
     if b.is_null() {
         return Ok(a.type_of());
     }
-    match unify(&[a.type_of(), b.type_of()]) {
+    match convert::unify(&[a.type_of(), b.type_of()]) {
         Some(t) => Ok(t),
         None => Err(error(
             "Inconsistent conditional result types",
@@ -101,17 +101,5 @@ fn result_type(a: &Value, b: &Value, a_expr: &Expr, b_expr: &Expr) -> Result<Typ
             ),
             &a_expr.span.to(&b_expr.span),
         )),
-    }
-}
-
-/// Stand-in for `convert::unify` until the function library's branch is merged.
-fn unify(types: &[Type]) -> Option<Type> {
-    match types {
-        [a, b] if a == b => Some(a.clone()),
-        [Type::Dynamic, _] | [_, Type::Dynamic] => Some(Type::Dynamic),
-        [Type::String, Type::Number | Type::Bool] | [Type::Number | Type::Bool, Type::String] => {
-            Some(Type::String)
-        }
-        _ => None,
     }
 }

@@ -9,6 +9,7 @@ use super::{error, evaluate, EvalResult, Scope};
 use crate::diag::Diagnostics;
 use crate::hcl::ast::{Expr, ForExpr};
 use crate::lang::{Number, Value};
+use std::collections::btree_map::Entry;
 use std::collections::BTreeMap;
 
 /// The elements a `for` visits.
@@ -106,18 +107,22 @@ pub(crate) fn eval_for(f: &ForExpr, scope: &Scope) -> EvalResult {
                 Value::String(s) if s == "false" => continue,
                 Value::Null => {
                     return Err(error(
-                        "Invalid 'for' condition",
+                        "Condition is null",
                         "The value of the 'if' clause must not be null.",
                         &cond.span,
                     ))
                 }
-                other => {
+                Value::String(_) => {
                     return Err(error(
                         "Invalid 'for' condition",
-                        format!(
-                            "The value of the 'if' clause must be a bool, not {}.",
-                            type_name(&other)
-                        ),
+                        "The 'if' clause value is invalid: a bool is required.",
+                        &cond.span,
+                    ))
+                }
+                _ => {
+                    return Err(error(
+                        "Invalid 'for' condition",
+                        "The 'if' clause value is invalid: bool required.",
                         &cond.span,
                     ))
                 }
@@ -156,18 +161,24 @@ pub(crate) fn eval_for(f: &ForExpr, scope: &Scope) -> EvalResult {
         let value = evaluate(&f.value, &inner)?;
         if f.group {
             groups.entry(key).or_default().push(value);
-        } else if object.contains_key(&key) {
-            return Err(error(
-                "Duplicate object key",
-                format!(
-                    "Two different items produced the key \"{key}\" in this 'for' expression. \
-                     If duplicates are expected, use the ellipsis (...) after the value \
-                     expression to enable grouping by key."
-                ),
-                &key_expr.span,
-            ));
-        } else {
-            object.insert(key, value);
+            continue;
+        }
+        match object.entry(key) {
+            Entry::Vacant(slot) => {
+                slot.insert(value);
+            }
+            Entry::Occupied(taken) => {
+                return Err(error(
+                    "Duplicate object key",
+                    format!(
+                        "Two different items produced the key \"{}\" in this 'for' expression. \
+                         If duplicates are expected, use the ellipsis (...) after the value \
+                         expression to enable grouping by key.",
+                        taken.key()
+                    ),
+                    &key_expr.span,
+                ));
+            }
         }
     }
     let result = if unknown {

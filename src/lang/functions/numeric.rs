@@ -108,7 +108,45 @@ fn floor(args: &[Value], _: &FunctionContext) -> FnResult {
 fn log(args: &[Value], _: &FunctionContext) -> FnResult {
     let num = arg_num(args, 0).to_f64();
     let base = arg_num(args, 1).to_f64();
-    float_result(num.ln() / base.ln())
+    float_result(go_log(num) / go_log(base))
+}
+
+/// Go's `math.Log` (the FreeBSD algorithm), so `log(27, 3)` is `3.0000000000000004` as in
+/// Terraform rather than the platform's `3`.
+fn go_log(x: f64) -> f64 {
+    const LN2_HI: f64 = 6.931_471_803_691_238_164_90e-01;
+    const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
+    const L1: f64 = 6.666_666_666_666_735_130e-01;
+    const L2: f64 = 3.999_999_999_940_941_908e-01;
+    const L3: f64 = 2.857_142_874_366_239_149e-01;
+    const L4: f64 = 2.222_219_843_214_978_396e-01;
+    const L5: f64 = 1.818_357_216_161_805_012e-01;
+    const L6: f64 = 1.531_383_769_920_937_332e-01;
+    const L7: f64 = 1.479_819_860_511_658_591e-01;
+    if x.is_nan() || x == f64::INFINITY {
+        return x;
+    }
+    if x < 0.0 {
+        return f64::NAN;
+    }
+    if x == 0.0 {
+        return f64::NEG_INFINITY;
+    }
+    let (mut f1, mut ki) = frexp(x);
+    if f1 < std::f64::consts::SQRT_2 / 2.0 {
+        f1 *= 2.0;
+        ki -= 1;
+    }
+    let f = f1 - 1.0;
+    let k = ki as f64;
+    let s = f / (2.0 + f);
+    let s2 = s * s;
+    let s4 = s2 * s2;
+    let t1 = s2 * (L1 + s4 * (L3 + s4 * (L5 + s4 * L7)));
+    let t2 = s4 * (L2 + s4 * (L4 + s4 * L6));
+    let r = t1 + t2;
+    let hfsq = 0.5 * f * f;
+    k * LN2_HI - ((hfsq - (s * (hfsq + r) + k * LN2_LO)) - f)
 }
 
 fn pow(args: &[Value], _: &FunctionContext) -> FnResult {
@@ -151,7 +189,7 @@ fn go_pow(x: f64, y: f64) -> f64 {
             yf -= 1.0;
             yi += 1.0;
         }
-        a1 = (yf * x.ln()).exp();
+        a1 = (yf * go_log(x)).exp();
     }
     let (mut x1, mut xe) = frexp(x);
     let mut i = yi as i64;

@@ -397,7 +397,10 @@ pub async fn read_many(
     priors
         .iter()
         .map(|p| {
-            let id = Obj::new(p, INSTANCE).req_str("id")?;
+            // A prior without an id never finished creating: nothing to find.
+            let Some(id) = Obj::new(p, INSTANCE).opt_str("id") else {
+                return Ok(None);
+            };
             Ok(live.get(&id).map(|inst| value_from(inst, p, None)))
         })
         .collect()

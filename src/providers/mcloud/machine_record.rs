@@ -88,7 +88,9 @@ pub async fn read_many(
     priors
         .iter()
         .map(|p| {
-            let id = Obj::new(p, MACHINE_RECORD).req_str("id")?;
+            let Some(id) = Obj::new(p, MACHINE_RECORD).opt_str("id") else {
+                return Ok(None);
+            };
             Ok(live.get(&id).map(|i| value_from(i, p, None)))
         })
         .collect()

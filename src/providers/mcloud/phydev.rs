@@ -123,7 +123,9 @@ pub async fn read_many(
         .iter()
         .map(|p| {
             let o = Obj::new(p, PHYSICAL_MACHINE);
-            let id = o.req_str("id")?;
+            let Some(id) = o.opt_str("id") else {
+                return Ok(None);
+            };
             let cid = o.str_or_empty("last_correlation_id");
             Ok(live.get(&id).map(|i| value_from(i, p, &cid)))
         })

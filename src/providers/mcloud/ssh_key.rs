@@ -55,7 +55,9 @@ pub async fn read_many(
     priors
         .iter()
         .map(|p| {
-            let id = Obj::new(p, SSH_KEY).req_str("instance_id")?;
+            let Some(id) = Obj::new(p, SSH_KEY).opt_str("instance_id") else {
+                return Ok(None);
+            };
             Ok(live.contains(&id).then(|| p.clone()))
         })
         .collect()

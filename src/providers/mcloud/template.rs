@@ -140,7 +140,13 @@ pub async fn read_many(
     let live: HashMap<i64, Cluster> = list(client).await?.into_iter().map(|c| (c.id, c)).collect();
     priors
         .iter()
-        .map(|p| Ok(live.get(&id_of(p)?).map(value_from)))
+        .map(|p| {
+            // A prior without an id never finished creating: nothing to find.
+            if Obj::new(p, TEMPLATE).opt_str("id").is_none() {
+                return Ok(None);
+            }
+            Ok(live.get(&id_of(p)?).map(value_from))
+        })
         .collect()
 }
 

@@ -47,7 +47,7 @@ impl CloudState {
             next_network_id: 1,
             next_zone_id: 1,
             next_instance_row_id: 1,
-            next_ip: 1,
+            next_ip: 0,
             templates: BTreeMap::new(),
             instances: BTreeMap::new(),
             logs: Vec::new(),
@@ -321,4 +321,45 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         let _ = dir_handle.sync_all();
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn private_addresses_stay_unique_past_a_block() {
+        let mut store = Store::empty(0);
+        let mut seen = HashSet::new();
+        for _ in 0..70_000 {
+            let ip = store.new_private_ip();
+            assert!(ip.parse::<std::net::Ipv4Addr>().is_ok(), "{ip}");
+            assert!(seen.insert(ip));
+        }
+    }
+
+    #[test]
+    fn atomic_write_replaces_the_file() {
+        let dir = tempfile::tempdir().map_err(|e| e.to_string());
+        let Ok(dir) = dir else { return };
+        let path = dir.path().join("state.json");
+        assert!(write_atomic(&path, b"one").is_ok());
+        assert!(write_atomic(&path, b"two").is_ok());
+        assert_eq!(std::fs::read(&path).ok(), Some(b"two".to_vec()));
+        assert_eq!(
+            std::fs::read_dir(dir.path()).map(|d| d.count()).ok(),
+            Some(1)
+        );
+    }
+
+    #[test]
+    fn instance_ids_have_the_seed_shape() {
+        let store = Store::empty(0);
+        let id = store.new_instance_id();
+        assert_eq!(id.len(), 22);
+        assert!(id.starts_with("i-"));
+        assert!(id[2..]
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
+    }
 }
