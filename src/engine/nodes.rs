@@ -322,7 +322,7 @@ pub fn finalize_variable(
     root: bool,
 ) -> Result<Value, Diagnostics> {
     let (ty, defaults) = match &decl.type_expr {
-        Some(e) => type_shim::parse_type_constraint(e).map_err(Diagnostics::from)?,
+        Some(e) => crate::lang::types::parse_type_constraint(e).map_err(Diagnostics::from)?,
         None => (crate::lang::Type::Dynamic, Default::default()),
     };
     let value = match raw {
@@ -377,7 +377,7 @@ pub fn finalize_variable(
         value
     } else {
         match crate::lang::convert::convert(&value, &ty) {
-            Ok(v) => type_shim::apply_defaults(v, &defaults),
+            Ok(v) => crate::lang::types::apply_defaults(v, &defaults),
             Err(e) => {
                 let at = if e.path.is_empty() {
                     String::new()
@@ -414,21 +414,4 @@ pub fn finalize_variable(
         value = Value::sensitive(value);
     }
     Ok(value)
-}
-
-/// Stand-in until the evaluator branch lands `lang::types::parse_type_constraint`.
-mod type_shim {
-    use crate::diag::Diagnostic;
-    use crate::hcl::ast::Expr;
-    use crate::lang::{Type, Value};
-
-    pub type Defaults = ();
-
-    pub fn parse_type_constraint(_e: &Expr) -> Result<(Type, Defaults), Diagnostic> {
-        Ok((Type::Dynamic, ()))
-    }
-
-    pub fn apply_defaults(v: Value, _d: &Defaults) -> Value {
-        v
-    }
 }

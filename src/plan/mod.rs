@@ -97,7 +97,9 @@ pub struct OutputChange {
 
 impl OutputChange {
     pub fn is_change(&self) -> bool {
-        self.before != self.after
+        let plain = |v: &Option<Value>| v.as_ref().map(Value::deep_unmarked);
+        plain(&self.before) != plain(&self.after)
+            || self.after.as_ref().is_some_and(|a| !a.is_wholly_known())
     }
 }
 

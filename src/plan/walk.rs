@@ -74,7 +74,7 @@ pub async fn plan_resource(
                 continue;
             }
             let lifecycle = &setup.rcfg.lifecycle;
-            let force = engine.options.replace.iter().any(|r| *r == inst);
+            let force = engine.options.replace.contains(&inst);
             let p = plan_instance(
                 &setup.schema,
                 prior.as_ref(),
@@ -231,7 +231,11 @@ pub async fn plan_orphans(engine: &Engine) -> Result<(), Diagnostics> {
         .keys()
         .filter(|a| {
             let names: Vec<String> = a.module.0.iter().map(|(n, _)| n.clone()).collect();
-            !configured.contains(&(names, a.resource.clone())) && targeted(a)
+            // Gone from the configuration, or its module instance no longer expands
+            // (a for_each key or count index of a module call was removed).
+            let gone = !configured.contains(&(names.clone(), a.resource.clone()))
+                || !engine.values().instances_of(&names).contains(&a.module);
+            gone && targeted(a)
         })
         .cloned()
         .collect();
@@ -267,6 +271,10 @@ pub async fn plan_orphans(engine: &Engine) -> Result<(), Diagnostics> {
         .lock()
         .unwrap_or_else(|e| e.into_inner())
         .clone();
+    let module_expands = |a: &AbsInstance| {
+        let names: Vec<String> = a.module.0.iter().map(|(n, _)| n.clone()).collect();
+        engine.values().instances_of(&names).contains(&a.module)
+    };
     for a in orphans {
         let Some(p) = prior.instances.get(&a) else {
             continue;
@@ -283,11 +291,13 @@ pub async fn plan_orphans(engine: &Engine) -> Result<(), Diagnostics> {
             replace_paths: Vec::new(),
             reason: if engine.mode == WalkMode::Plan(PlanMode::Destroy) {
                 None
-            } else {
+            } else if module_expands(&a) {
                 Some(format!(
                     "because {} is not in configuration",
                     a.abs_resource()
                 ))
+            } else {
+                Some(format!("because {} is not in configuration", a.module))
             },
         });
     }

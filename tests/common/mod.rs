@@ -32,7 +32,9 @@ impl Work {
 
     /// A copy of one of the repository's example directories.
     pub fn example(name: &str) -> Work {
-        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples").join(name);
+        let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("examples")
+            .join(name);
         let w = Work::new(&[]);
         copy_dir(&src, w.path());
         w
@@ -57,7 +59,10 @@ impl Work {
 
     pub fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
         let mut cmd = Command::new(bin());
-        cmd.arg("-no-color").args(args).current_dir(self.path()).stdin(Stdio::null());
+        cmd.arg("-no-color")
+            .args(args)
+            .current_dir(self.path())
+            .stdin(Stdio::null());
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -97,12 +102,24 @@ impl Run {
     }
     /// Asserts success and returns stdout.
     pub fn ok(&self) -> String {
-        assert_eq!(self.code(), 0, "command failed\nstdout:\n{}\nstderr:\n{}", self.stdout(), self.stderr());
+        assert_eq!(
+            self.code(),
+            0,
+            "command failed\nstdout:\n{}\nstderr:\n{}",
+            self.stdout(),
+            self.stderr()
+        );
         self.stdout()
     }
     /// Asserts failure with exit 1 and returns stderr.
     pub fn fails(&self) -> String {
-        assert_eq!(self.code(), 1, "command should fail\nstdout:\n{}\nstderr:\n{}", self.stdout(), self.stderr());
+        assert_eq!(
+            self.code(),
+            1,
+            "command should fail\nstdout:\n{}\nstderr:\n{}",
+            self.stdout(),
+            self.stderr()
+        );
         self.stderr()
     }
 }
@@ -127,9 +144,19 @@ impl Sim {
             .expect("start simulator");
         let stdout = child.stdout.take().expect("sim stdout");
         let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line).expect("read sim address");
-        let addr = line.trim().strip_prefix("listening on ").expect("listening line").to_string();
-        Sim { child, addr, state_dir }
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("read sim address");
+        let addr = line
+            .trim()
+            .strip_prefix("listening on ")
+            .expect("listening line")
+            .to_string();
+        Sim {
+            child,
+            addr,
+            state_dir,
+        }
     }
 
     pub fn endpoint(&self) -> String {
@@ -137,7 +164,10 @@ impl Sim {
     }
 
     pub fn get(&self, path: &str) -> serde_json::Value {
-        reqwest::blocking::get(format!("{}{path}", self.endpoint())).expect("GET").json().expect("JSON")
+        reqwest::blocking::get(format!("{}{path}", self.endpoint()))
+            .expect("GET")
+            .json()
+            .expect("JSON")
     }
 
     pub fn delete(&self, path: &str) -> serde_json::Value {
@@ -151,7 +181,10 @@ impl Sim {
     }
 
     pub fn reset_counts(&self) {
-        reqwest::blocking::Client::new().delete(format!("{}/_sim/requests", self.endpoint())).send().expect("reset");
+        reqwest::blocking::Client::new()
+            .delete(format!("{}/_sim/requests", self.endpoint()))
+            .send()
+            .expect("reset");
     }
 
     pub fn counts(&self) -> serde_json::Map<String, serde_json::Value> {
@@ -166,7 +199,11 @@ impl Sim {
         let v = self.get("/v1/instance/list");
         v["content"]
             .as_array()
-            .map(|a| a.iter().filter_map(|i| i["InstanceId"].as_str().map(str::to_string)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|i| i["InstanceId"].as_str().map(str::to_string))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 }
@@ -224,7 +261,11 @@ pub fn provider_block(endpoint: &str) -> String {
 
 /// The instance addresses `skyform state list` prints.
 pub fn state_list(w: &Work) -> Vec<String> {
-    w.run(&["state", "list"]).ok().lines().map(str::to_string).collect()
+    w.run(&["state", "list"])
+        .ok()
+        .lines()
+        .map(str::to_string)
+        .collect()
 }
 
 /// The id attribute of every instance in the state file (after journal replay, via `show -json`).
