@@ -150,9 +150,10 @@ fn take_lock(
 async fn make_plan(
     loaded: &Loaded,
     s: &PlanSettings,
-    prior: PriorState,
+    mut prior: PriorState,
 ) -> Result<(Plan, Arc<Engine>), Diagnostics> {
     let graph = crate::graph::build(&loaded.config)?;
+    let moves = crate::engine::moves::apply_moves(&loaded.config, &mut prior)?;
     let mut engine = Engine::new(
         loaded.config.clone(),
         graph,
@@ -165,7 +166,8 @@ async fn make_plan(
     let engine = Arc::new(engine);
     engine.walk().await?;
     crate::plan::walk::plan_orphans(&engine).await?;
-    let plan = crate::plan::walk::finish(&engine, s.mode, config_digest(&loaded.sources));
+    let mut plan = crate::plan::walk::finish(&engine, s.mode, config_digest(&loaded.sources));
+    plan.moves = moves.into_iter().map(|m| (m.from, m.to)).collect();
     Ok((plan, engine))
 }
 

@@ -7,6 +7,7 @@
 
 pub mod decode;
 pub mod expand;
+pub mod moves;
 pub mod nodes;
 pub mod prior;
 pub mod refresh;
