@@ -144,26 +144,15 @@ async fn apply_instance(
         .into());
     }
     let planned = fin.planned;
-    let timeouts = &setup.rcfg.timeouts;
-    let op = |timeout| OperationContext {
-        address: inst.to_string(),
-        timeout,
+    let ops = ObjectOps {
+        engine,
+        setup,
+        inst: &inst,
+        planned: &planned,
+        deps,
     };
-    let provider = &setup.provider;
     let result = match action {
-        Action::Create => {
-            let v = {
-                let _permit = permit(engine).await?;
-                provider
-                    .create(type_name, &planned, &op(timeouts.create))
-                    .await
-                    .map_err(|e| op_error(&inst, "create", e))?
-            };
-            let v = carry_sensitive_marks(&planned, mark_sensitive(&setup.schema, v));
-            record_upsert(engine, &inst, setup, &v, deps).await?;
-            bump(engine, |r| r.added += 1);
-            v
-        }
+        Action::Create => ops.create().await?,
         Action::Update => {
             let Some(prior) = prior else {
                 return Err(missing_prior(&inst));
@@ -171,65 +160,22 @@ async fn apply_instance(
             if fin.action == Action::NoOp {
                 return Ok(Some((key, prior)));
             }
-            let v = {
-                let _permit = permit(engine).await?;
-                provider
-                    .update(type_name, &prior, &planned, &op(timeouts.update))
-                    .await
-                    .map_err(|e| op_error(&inst, "update", e))?
-            };
-            let v = carry_sensitive_marks(&planned, mark_sensitive(&setup.schema, v));
-            record_upsert(engine, &inst, setup, &v, deps).await?;
-            bump(engine, |r| r.changed += 1);
-            v
+            ops.update(&prior).await?
         }
         Action::DeleteThenCreate => {
             let Some(prior) = prior else {
                 return Err(missing_prior(&inst));
             };
-            {
-                let _permit = permit(engine).await?;
-                provider
-                    .delete(type_name, &prior, &op(timeouts.delete))
-                    .await
-                    .map_err(|e| op_error(&inst, "delete", e))?;
-            }
-            record_remove(engine, &inst).await?;
-            bump(engine, |r| r.destroyed += 1);
-            let v = {
-                let _permit = permit(engine).await?;
-                provider
-                    .create(type_name, &planned, &op(timeouts.create))
-                    .await
-                    .map_err(|e| op_error(&inst, "create", e))?
-            };
-            let v = carry_sensitive_marks(&planned, mark_sensitive(&setup.schema, v));
-            record_upsert(engine, &inst, setup, &v, deps).await?;
-            bump(engine, |r| r.added += 1);
-            v
+            ops.delete(&prior, true).await?;
+            ops.create().await?
         }
         Action::CreateThenDelete => {
             let Some(prior) = prior else {
                 return Err(missing_prior(&inst));
             };
-            let v = {
-                let _permit = permit(engine).await?;
-                provider
-                    .create(type_name, &planned, &op(timeouts.create))
-                    .await
-                    .map_err(|e| op_error(&inst, "create", e))?
-            };
-            let v = carry_sensitive_marks(&planned, mark_sensitive(&setup.schema, v));
-            record_upsert(engine, &inst, setup, &v, deps).await?;
-            bump(engine, |r| r.added += 1);
-            {
-                let _permit = permit(engine).await?;
-                provider
-                    .delete(type_name, &prior, &op(timeouts.delete))
-                    .await
-                    .map_err(|e| op_error(&inst, "delete the replaced object of", e))?;
-            }
-            bump(engine, |r| r.destroyed += 1);
+            let v = ops.create().await?;
+            // The new object already holds this address in state; only the old one goes.
+            ops.delete(&prior, false).await?;
             v
         }
         Action::NoOp | Action::Delete | Action::Read => return Ok(None),
@@ -240,6 +186,95 @@ async fn apply_instance(
         crate::engine::nodes::check_condition_in(&ctx, c, "Resource postcondition failed")?;
     }
     Ok(Some((key, result)))
+}
+
+/// One instance's provider operations during apply: each takes a `-parallelism` permit,
+/// calls the provider, and records the result durably before returning.
+struct ObjectOps<'a> {
+    engine: &'a Engine,
+    setup: &'a ResourceSetup,
+    inst: &'a AbsInstance,
+    planned: &'a Value,
+    deps: &'a [String],
+}
+
+impl ObjectOps<'_> {
+    fn op(&self, timeout: Option<std::time::Duration>) -> OperationContext {
+        OperationContext {
+            address: self.inst.to_string(),
+            timeout,
+        }
+    }
+
+    fn type_name(&self) -> &str {
+        &self.inst.resource.type_name
+    }
+
+    /// The provider's answer with schema and inherited sensitive marks, recorded in state.
+    async fn record(&self, v: Value) -> Result<Value, Diagnostics> {
+        let v = carry_sensitive_marks(self.planned, mark_sensitive(&self.setup.schema, v));
+        record_upsert(self.engine, self.inst, self.setup, &v, self.deps).await?;
+        Ok(v)
+    }
+
+    async fn create(&self) -> Result<Value, Diagnostics> {
+        let v = {
+            let _permit = permit(self.engine).await?;
+            self.setup
+                .provider
+                .create(
+                    self.type_name(),
+                    self.planned,
+                    &self.op(self.setup.rcfg.timeouts.create),
+                )
+                .await
+                .map_err(|e| op_error(self.inst, "create", e))?
+        };
+        let v = self.record(v).await?;
+        bump(self.engine, |r| r.added += 1);
+        Ok(v)
+    }
+
+    async fn update(&self, prior: &Value) -> Result<Value, Diagnostics> {
+        let v = {
+            let _permit = permit(self.engine).await?;
+            self.setup
+                .provider
+                .update(
+                    self.type_name(),
+                    prior,
+                    self.planned,
+                    &self.op(self.setup.rcfg.timeouts.update),
+                )
+                .await
+                .map_err(|e| op_error(self.inst, "update", e))?
+        };
+        let v = self.record(v).await?;
+        bump(self.engine, |r| r.changed += 1);
+        Ok(v)
+    }
+
+    /// Deletes the prior object; `forget` removes it from state (false when a replacement
+    /// already holds the address).
+    async fn delete(&self, prior: &Value, forget: bool) -> Result<(), Diagnostics> {
+        {
+            let _permit = permit(self.engine).await?;
+            self.setup
+                .provider
+                .delete(
+                    self.type_name(),
+                    prior,
+                    &self.op(self.setup.rcfg.timeouts.delete),
+                )
+                .await
+                .map_err(|e| op_error(self.inst, "delete", e))?;
+        }
+        if forget {
+            record_remove(self.engine, self.inst).await?;
+        }
+        bump(self.engine, |r| r.destroyed += 1);
+        Ok(())
+    }
 }
 
 async fn permit(engine: &Engine) -> Result<tokio::sync::SemaphorePermit<'_>, Diagnostics> {
