@@ -218,6 +218,7 @@ impl ObjectOps<'_> {
     }
 
     async fn create(&self) -> Result<Value, Diagnostics> {
+        let started = self.announce("Creating...");
         let v = {
             let _permit = permit(self.engine).await?;
             self.setup
@@ -232,10 +233,12 @@ impl ObjectOps<'_> {
         };
         let v = self.record(v).await?;
         bump(self.engine, |r| r.added += 1);
+        self.done("Creation complete", started, Some(&v));
         Ok(v)
     }
 
     async fn update(&self, prior: &Value) -> Result<Value, Diagnostics> {
+        let started = self.announce(&format!("Modifying...{}", id_suffix(prior)));
         let v = {
             let _permit = permit(self.engine).await?;
             self.setup
@@ -251,12 +254,14 @@ impl ObjectOps<'_> {
         };
         let v = self.record(v).await?;
         bump(self.engine, |r| r.changed += 1);
+        self.done("Modifications complete", started, Some(&v));
         Ok(v)
     }
 
     /// Deletes the prior object; `forget` removes it from state (false when a replacement
     /// already holds the address).
     async fn delete(&self, prior: &Value, forget: bool) -> Result<(), Diagnostics> {
+        let started = self.announce(&format!("Destroying...{}", id_suffix(prior)));
         {
             let _permit = permit(self.engine).await?;
             self.setup
@@ -273,7 +278,30 @@ impl ObjectOps<'_> {
             record_remove(self.engine, self.inst).await?;
         }
         bump(self.engine, |r| r.destroyed += 1);
+        self.done("Destruction complete", started, None);
         Ok(())
+    }
+
+    fn announce(&self, what: &str) -> std::time::Instant {
+        self.engine.progress(format!("{}: {what}", self.inst));
+        std::time::Instant::now()
+    }
+
+    fn done(&self, what: &str, started: std::time::Instant, v: Option<&Value>) {
+        let id = v.map(id_suffix).unwrap_or_default();
+        self.engine.progress(format!(
+            "{}: {what} after {}s{id}",
+            self.inst,
+            started.elapsed().as_secs()
+        ));
+    }
+}
+
+/// ` [id=...]` for progress lines, when the object has an id.
+fn id_suffix(v: &Value) -> String {
+    match v.get_attr("id").and_then(Value::as_str) {
+        Some(id) => format!(" [id={id}]"),
+        None => String::new(),
     }
 }
 
@@ -422,6 +450,8 @@ async fn delete_instance(engine: &Engine, c: &ResourceChange) -> Result<(), Diag
             .and_then(|mn| mn.module.resources.get(&c.addr.resource))
             .and_then(|r| r.timeouts.delete)
     };
+    engine.progress(format!("{}: Destroying...{}", c.addr, id_suffix(&prior)));
+    let started = std::time::Instant::now();
     {
         let _permit = permit(engine).await?;
         provider
@@ -438,5 +468,10 @@ async fn delete_instance(engine: &Engine, c: &ResourceChange) -> Result<(), Diag
     }
     record_remove(engine, &c.addr).await?;
     bump(engine, |r| r.destroyed += 1);
+    engine.progress(format!(
+        "{}: Destruction complete after {}s",
+        c.addr,
+        started.elapsed().as_secs()
+    ));
     Ok(())
 }

@@ -24,6 +24,8 @@ struct PlanSettings {
     inputs: BTreeMap<String, InputValue>,
     lock: bool,
     lock_timeout: Duration,
+    /// Progress lines go to stdout unless the output is JSON.
+    progress: Option<crate::engine::ProgressSink>,
 }
 
 fn settings(
@@ -125,6 +127,11 @@ fn settings(
         inputs,
         lock,
         lock_timeout,
+        progress: if a.json {
+            None
+        } else {
+            Some(progress_sink(*ui))
+        },
     })
 }
 
@@ -163,6 +170,7 @@ async fn make_plan(
         prior,
     );
     engine.select_targets();
+    engine.progress = s.progress.clone();
     let engine = Arc::new(engine);
     engine.walk().await?;
     crate::plan::walk::plan_orphans(&engine).await?;
@@ -440,6 +448,7 @@ async fn run_apply(
         prior,
     );
     engine.select_targets();
+    engine.progress = s.progress.clone();
     if let Some(pe) = &plan_engine {
         // Reuse the configured providers (and their connections) from planning.
         let configured = pe
@@ -548,4 +557,9 @@ pub fn print_outputs(ui: &Ui, outputs: &BTreeMap<String, crate::lang::Value>) {
         s.push_str(&format!("{name} = {shown}\n"));
     }
     ui.out(&s);
+}
+
+/// Prints progress lines as they come, each whole.
+fn progress_sink(ui: Ui) -> crate::engine::ProgressSink {
+    Arc::new(move |line: String| ui.outln(&line))
 }
