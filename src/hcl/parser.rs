@@ -77,6 +77,15 @@ fn parse_body_here(src: &str, file: &str) -> Result<Body, Diagnostics> {
 }
 
 fn parse_expression_here(src: &str, file: &str) -> Result<Expr, Diagnostics> {
+    // A heredoc's closing marker must end its line; an expression given on its own
+    // (console input, `-var`) may stop right after it.
+    let with_newline;
+    let src = if src.ends_with('\n') {
+        src
+    } else {
+        with_newline = format!("{src}\n");
+        &with_newline
+    };
     let mut p = Parser::new(src, file);
     let mut diags = p.invalid_character_diags();
     p.nl_stack.push(false);
@@ -352,6 +361,13 @@ impl<'a> Parser<'a> {
 
     fn parse_body_item(&mut self) -> PResult<BodyItem> {
         let ident = self.next_raw();
+        if ident.kind == TokenKind::OQuote {
+            return Err(self.error(
+                "Invalid argument name",
+                "Argument names must not be quoted.",
+                &ident,
+            ));
+        }
         if ident.kind != TokenKind::Ident {
             return Err(self.error(
                 "Argument or block definition required",
@@ -366,6 +382,14 @@ impl<'a> Parser<'a> {
                 let end = self.peek_raw();
                 match end.kind {
                     TokenKind::Newline | TokenKind::Eof => {}
+                    // An unterminated `/*` after a value.
+                    TokenKind::Invalid => {
+                        return Err(self.error(
+                            "Invalid expression",
+                            "Expected the start of an expression, but found an invalid expression token.",
+                            &end,
+                        ))
+                    }
                     TokenKind::Comma => return Err(self.error(
                         "Unexpected comma after argument",
                         "Argument definitions must be separated by newlines, not commas. An argument definition must end with a newline.",
@@ -1005,12 +1029,17 @@ impl<'a> Parser<'a> {
 
     /// Reads `name` or `key, value` iterator names (used by for-expressions and
     /// template `for` directives). Returns (key_var, value_var).
-    pub(crate) fn parse_for_names(&mut self) -> PResult<(Option<String>, String)> {
+    pub(crate) fn parse_for_names(&mut self, directive: bool) -> PResult<(Option<String>, String)> {
+        let (summary, what) = if directive {
+            ("Invalid 'for' directive", "For directive")
+        } else {
+            ("Invalid 'for' expression", "For expression")
+        };
         let first = self.next();
         if first.kind != TokenKind::Ident {
             return Err(self.error(
-                "Invalid 'for' expression",
-                "For expression requires variable name after 'for'.",
+                summary,
+                &format!("{what} requires variable name after 'for'."),
                 &first,
             ));
         }
@@ -1019,9 +1048,16 @@ impl<'a> Parser<'a> {
             self.next();
             let second = self.next();
             if second.kind != TokenKind::Ident {
+                if directive && self.text(&second) == "in" {
+                    return Err(self.error(
+                        summary,
+                        "For directive requires 'in' keyword after names.",
+                        &second,
+                    ));
+                }
                 return Err(self.error(
-                    "Invalid 'for' expression",
-                    "For expression requires value variable name after comma.",
+                    summary,
+                    &format!("{what} requires value variable name after comma."),
                     &second,
                 ));
             }
@@ -1029,11 +1065,12 @@ impl<'a> Parser<'a> {
         }
         let kw = self.peek();
         if kw.kind != TokenKind::Ident || self.text(&kw) != "in" {
-            return Err(self.error(
-                "Invalid 'for' expression",
-                "For expression requires the 'in' keyword after its name declarations.",
-                &kw,
-            ));
+            let detail = if directive {
+                "For directive requires 'in' keyword after names."
+            } else {
+                "For expression requires the 'in' keyword after its name declarations."
+            };
+            return Err(self.error(summary, detail, &kw));
         }
         self.next();
         Ok(names)
@@ -1041,7 +1078,7 @@ impl<'a> Parser<'a> {
 
     fn finish_for(&mut self, open: &Token, object: bool) -> PResult<Expr> {
         self.next(); // `for`
-        let (key_var, value_var) = self.parse_for_names()?;
+        let (key_var, value_var) = self.parse_for_names(false)?;
         let collection = self.parse_expr()?;
         let colon = self.peek();
         if colon.kind != TokenKind::Colon {
