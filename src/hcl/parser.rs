@@ -80,13 +80,14 @@ fn parse_expression_here(src: &str, file: &str) -> Result<Expr, Diagnostics> {
     // A heredoc's closing marker must end its line; an expression given on its own
     // (console input, `-var`) may stop right after it.
     let with_newline;
-    let src = if src.ends_with('\n') {
-        src
+    let (src, added_newline) = if src.ends_with('\n') {
+        (src, None)
     } else {
         with_newline = format!("{src}\n");
-        &with_newline
+        (with_newline.as_str(), Some(src.len()))
     };
     let mut p = Parser::new(src, file);
+    p.added_newline = added_newline;
     let mut diags = p.invalid_character_diags();
     p.nl_stack.push(false);
     let result = p.parse_expr().and_then(|e| {
@@ -119,6 +120,8 @@ pub(crate) struct Parser<'a> {
     nl_stack: Vec<bool>,
     depth: usize,
     prev_end: Pos,
+    /// Byte offset of a newline `parse_expression` added after the input.
+    added_newline: Option<usize>,
 }
 
 fn range_text(s: &Span) -> String {
@@ -185,6 +188,7 @@ impl<'a> Parser<'a> {
             i: 0,
             nl_stack: vec![true],
             depth: 0,
+            added_newline: None,
             prev_end: Pos {
                 line: 1,
                 col: 1,
@@ -1200,7 +1204,7 @@ impl<'a> Parser<'a> {
                     self.nl_stack.pop();
                     items.push(item?);
                 }
-                TokenKind::Newline if !heredoc => {
+                TokenKind::Newline if !heredoc && Some(t.start.byte) != self.added_newline => {
                     return Err(self.error(
                         "Invalid multi-line string",
                         "Quoted strings may not be split over multiple lines. To produce a multi-line string, either use the \\n escape to represent a newline character or use the \"heredoc\" multi-line template syntax.",
