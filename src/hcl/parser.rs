@@ -68,12 +68,20 @@ fn parse_body_here(src: &str, file: &str) -> Result<Body, Diagnostics> {
     let mut diags = p.invalid_character_diags();
     match p.parse_body_items(true) {
         Ok(body) if diags.is_empty() => Ok(body),
-        Ok(_) => Err(diags),
+        Ok(_) => Err(sorted(diags)),
         Err(d) => {
             diags.push(*d);
-            Err(diags)
+            Err(sorted(diags))
         }
     }
+}
+
+/// Terraform shows diagnostics in source order.
+fn sorted(mut diags: Diagnostics) -> Diagnostics {
+    diags
+        .0
+        .sort_by_key(|d| d.span.as_ref().map(|s| s.start.byte).unwrap_or(0));
+    diags
 }
 
 fn parse_expression_here(src: &str, file: &str) -> Result<Expr, Diagnostics> {
@@ -103,10 +111,10 @@ fn parse_expression_here(src: &str, file: &str) -> Result<Expr, Diagnostics> {
     });
     match result {
         Ok(e) if diags.is_empty() => Ok(e),
-        Ok(_) => Err(diags),
+        Ok(_) => Err(sorted(diags)),
         Err(d) => {
             diags.push(*d);
-            Err(diags)
+            Err(sorted(diags))
         }
     }
 }
@@ -202,6 +210,22 @@ impl<'a> Parser<'a> {
         let mut diags = Diagnostics::new();
         for t in &self.toks {
             if t.kind != TokenKind::Invalid || t.text(self.src).starts_with("/*") {
+                continue;
+            }
+            let operator = match t.text(self.src) {
+                "~" => Some("NOT (\"!\")"),
+                "&" => Some("AND (\"&&\")"),
+                "|" => Some("OR (\"||\")"),
+                _ => None,
+            };
+            if let Some(op) = operator {
+                diags.push(
+                    Diagnostic::error(
+                        "Unsupported operator",
+                        format!("Bitwise operators are not supported. Did you mean boolean {op}?"),
+                    )
+                    .with_span(self.tok_span(t)),
+                );
                 continue;
             }
             let detail = match t.text(self.src) {
