@@ -16,6 +16,7 @@ pub async fn run(engine: Arc<Engine>) -> Result<ApplyReport, Diagnostics> {
     let Some(plan) = engine.plan.clone() else {
         return Ok(ApplyReport::default());
     };
+    record_moves(&engine).await?;
     record_drift(&engine, &plan).await?;
     let mut diags = Diagnostics::new();
     // Providers must be configured before deletes; the forward walk configures them, so
@@ -81,6 +82,32 @@ async fn record_drift(engine: &Engine, plan: &crate::plan::Plan) -> Result<(), D
                         .insert(d.addr.clone(), p);
                 }
             }
+        }
+    }
+    Ok(())
+}
+
+/// `moved` blocks rename objects in state before anything else happens.
+async fn record_moves(engine: &Engine) -> Result<(), Diagnostics> {
+    let moves = {
+        let mut prior = engine.prior.lock().unwrap_or_else(|e| e.into_inner());
+        crate::engine::moves::apply_moves(&engine.config, &mut prior)?
+    };
+    let Some(rec) = &engine.recorder else {
+        return Ok(());
+    };
+    for m in moves {
+        let p = engine
+            .prior
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .instances
+            .get(&m.to)
+            .cloned();
+        if let Some(p) = p {
+            rec.remove(&m.from).await?;
+            rec.upsert(&m.to, &p.provider, &p.value, &p.dependencies)
+                .await?;
         }
     }
     Ok(())

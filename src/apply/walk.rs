@@ -8,7 +8,7 @@ use crate::engine::resource::ResourceSetup;
 use crate::engine::{Binding, Engine};
 use crate::graph::Dag;
 use crate::lang::Value;
-use crate::plan::diff::{mark_sensitive, plan_instance};
+use crate::plan::diff::{carry_sensitive_marks, mark_sensitive, plan_instance};
 use crate::plan::{Action, ResourceChange};
 use crate::provider::OperationContext;
 use futures::FutureExt;
@@ -102,7 +102,7 @@ async fn apply_instance(
                 .await
                 .map_err(|e| op_error(&inst, "read", e))?
         };
-        let v = mark_sensitive(&setup.schema, v);
+        let v = carry_sensitive_marks(&config, mark_sensitive(&setup.schema, v));
         record_upsert(engine, &inst, setup, &v, deps).await?;
         return Ok(Some((key, v)));
     }
@@ -154,7 +154,7 @@ async fn apply_instance(
                     .await
                     .map_err(|e| op_error(&inst, "create", e))?
             };
-            let v = mark_sensitive(&setup.schema, v);
+            let v = carry_sensitive_marks(&planned, mark_sensitive(&setup.schema, v));
             record_upsert(engine, &inst, setup, &v, deps).await?;
             bump(engine, |r| r.added += 1);
             v
@@ -173,7 +173,7 @@ async fn apply_instance(
                     .await
                     .map_err(|e| op_error(&inst, "update", e))?
             };
-            let v = mark_sensitive(&setup.schema, v);
+            let v = carry_sensitive_marks(&planned, mark_sensitive(&setup.schema, v));
             record_upsert(engine, &inst, setup, &v, deps).await?;
             bump(engine, |r| r.changed += 1);
             v
@@ -198,7 +198,7 @@ async fn apply_instance(
                     .await
                     .map_err(|e| op_error(&inst, "create", e))?
             };
-            let v = mark_sensitive(&setup.schema, v);
+            let v = carry_sensitive_marks(&planned, mark_sensitive(&setup.schema, v));
             record_upsert(engine, &inst, setup, &v, deps).await?;
             bump(engine, |r| r.added += 1);
             v
@@ -214,7 +214,7 @@ async fn apply_instance(
                     .await
                     .map_err(|e| op_error(&inst, "create", e))?
             };
-            let v = mark_sensitive(&setup.schema, v);
+            let v = carry_sensitive_marks(&planned, mark_sensitive(&setup.schema, v));
             record_upsert(engine, &inst, setup, &v, deps).await?;
             bump(engine, |r| r.added += 1);
             {

@@ -272,7 +272,11 @@ pub fn normalize_flags(args: Vec<String>) -> Vec<String> {
             && !a.starts_with("--")
             && a.len() > 2
             && a.chars().nth(1).is_some_and(|c| c.is_ascii_alphabetic());
-        let flag = if is_single_dash_flag { format!("-{a}") } else { a };
+        let flag = if is_single_dash_flag {
+            format!("-{a}")
+        } else {
+            a
+        };
         prev_takes_value = flag.starts_with("--") && !flag.contains('=') && takes_value(&flag[2..]);
         out.push(flag);
     }
@@ -282,8 +286,20 @@ pub fn normalize_flags(args: Vec<String>) -> Vec<String> {
 fn takes_value(name: &str) -> bool {
     matches!(
         name,
-        "chdir" | "out" | "target" | "replace" | "var" | "var-file" | "parallelism" | "lock-timeout" | "listen" | "state-dir"
-            | "latency-ms" | "error-rate" | "throttle" | "transition-ms"
+        "chdir"
+            | "out"
+            | "target"
+            | "replace"
+            | "var"
+            | "var-file"
+            | "parallelism"
+            | "lock-timeout"
+            | "listen"
+            | "state-dir"
+            | "latency-ms"
+            | "error-rate"
+            | "throttle"
+            | "transition-ms"
     )
 }
 
@@ -298,10 +314,32 @@ mod tests {
     #[test]
     fn single_dash_flags_become_double() {
         assert_eq!(
-            n(&["skyform", "-chdir=x", "apply", "-auto-approve", "-var", "-a=1", "-"]),
-            vec!["skyform", "--chdir=x", "apply", "--auto-approve", "--var", "-a=1", "-"]
+            n(&[
+                "skyform",
+                "-chdir=x",
+                "apply",
+                "-auto-approve",
+                "-var",
+                "-a=1",
+                "-"
+            ]),
+            vec![
+                "skyform",
+                "--chdir=x",
+                "apply",
+                "--auto-approve",
+                "--var",
+                "-a=1",
+                "-"
+            ]
         );
-        assert_eq!(n(&["skyform", "plan", "--out", "p"]), vec!["skyform", "plan", "--out", "p"]);
-        assert_eq!(n(&["skyform", "fmt", "--", "-x"]), vec!["skyform", "fmt", "--", "-x"]);
+        assert_eq!(
+            n(&["skyform", "plan", "--out", "p"]),
+            vec!["skyform", "plan", "--out", "p"]
+        );
+        assert_eq!(
+            n(&["skyform", "fmt", "--", "-x"]),
+            vec!["skyform", "fmt", "--", "-x"]
+        );
     }
 }

@@ -17,14 +17,17 @@ use std::path::Path;
 use std::sync::Arc;
 
 pub async fn run(ui: &Ui, dir: &Path, a: &ConsoleArgs) -> i32 {
-    let Ok(mut loaded) = load_config(ui, dir) else { return EXIT_ERROR };
-    let inputs = match super::vars::collect(&loaded.config, &a.var_file, &a.var, &mut loaded.sources) {
-        Ok(i) => i,
-        Err(d) => {
-            ui.diags(&d, &loaded.sources);
-            return EXIT_ERROR;
-        }
+    let Ok(mut loaded) = load_config(ui, dir) else {
+        return EXIT_ERROR;
     };
+    let inputs =
+        match super::vars::collect(&loaded.config, &a.var_file, &a.var, &mut loaded.sources) {
+            Ok(i) => i,
+            Err(d) => {
+                ui.diags(&d, &loaded.sources);
+                return EXIT_ERROR;
+            }
+        };
     let prior = match backend(dir).and_then(|b| load_state(&b)) {
         Ok(s) => s.as_ref().map(prior_from_state).unwrap_or_default(),
         Err(d) => {
@@ -32,8 +35,18 @@ pub async fn run(ui: &Ui, dir: &Path, a: &ConsoleArgs) -> i32 {
             return EXIT_ERROR;
         }
     };
-    let options = Options { work_dir: dir.to_path_buf(), ..Options::default() };
-    let engine = Arc::new(Engine::new(loaded.config.clone(), loaded.graph, WalkMode::Eval, options, inputs, prior));
+    let options = Options {
+        work_dir: dir.to_path_buf(),
+        ..Options::default()
+    };
+    let engine = Arc::new(Engine::new(
+        loaded.config.clone(),
+        loaded.graph,
+        WalkMode::Eval,
+        options,
+        inputs,
+        prior,
+    ));
     if let Err(d) = engine.walk().await {
         ui.diags(&d, &loaded.sources);
         return EXIT_ERROR;
@@ -62,7 +75,11 @@ pub async fn run(ui: &Ui, dir: &Path, a: &ConsoleArgs) -> i32 {
         match result {
             Ok(v) => ui.outln(&render(&v, a.json)),
             Err((d, sources)) => {
-                let summary = d.iter().next().map(|x| x.summary.clone()).unwrap_or_else(|| "Invalid expression".into());
+                let summary = d
+                    .iter()
+                    .next()
+                    .map(|x| x.summary.clone())
+                    .unwrap_or_else(|| "Invalid expression".into());
                 ui.outln(&format!("ERROR {summary}"));
                 ui.diags(&d, &sources);
             }
@@ -72,12 +89,18 @@ pub async fn run(ui: &Ui, dir: &Path, a: &ConsoleArgs) -> i32 {
     EXIT_OK
 }
 
-fn evaluate(engine: &Engine, text: &str, line_no: usize) -> Result<Value, (crate::diag::Diagnostics, Sources)> {
+fn evaluate(
+    engine: &Engine,
+    text: &str,
+    line_no: usize,
+) -> Result<Value, (crate::diag::Diagnostics, Sources)> {
     let name = format!("<console-input {line_no}>");
     let mut sources = Sources::default();
     sources.add(Arc::from(name.as_str()), Arc::from(text));
     let expr = crate::hcl::parse_expr(text, &name).map_err(|d| (d, sources.clone()))?;
-    engine.eval_in(&ModulePath::root(), &Binding::None, &expr).map_err(|d| (d, sources))
+    engine
+        .eval_in(&ModulePath::root(), &Binding::None, &expr)
+        .map_err(|d| (d, sources))
 }
 
 fn render(v: &Value, json: bool) -> String {

@@ -33,7 +33,16 @@ pub fn run(ui: &Ui, dir: &Path, a: &FmtArgs) -> i32 {
     let targets: Vec<PathBuf> = if a.targets.is_empty() {
         vec![dir.to_path_buf()]
     } else {
-        a.targets.iter().map(|t| if Path::new(t).is_absolute() { PathBuf::from(t) } else { dir.join(t) }).collect()
+        a.targets
+            .iter()
+            .map(|t| {
+                if Path::new(t).is_absolute() {
+                    PathBuf::from(t)
+                } else {
+                    dir.join(t)
+                }
+            })
+            .collect()
     };
     let mut files = Vec::new();
     for t in &targets {
@@ -42,7 +51,10 @@ pub fn run(ui: &Ui, dir: &Path, a: &FmtArgs) -> i32 {
         } else if t.is_file() {
             files.push(t.clone());
         } else {
-            ui.error("No file or directory at the given path", &format!("There is no file or directory at {}.", t.display()));
+            ui.error(
+                "No file or directory at the given path",
+                &format!("There is no file or directory at {}.", t.display()),
+            );
             return super::EXIT_ERROR;
         }
     }
@@ -50,7 +62,11 @@ pub fn run(ui: &Ui, dir: &Path, a: &FmtArgs) -> i32 {
     let mut changed_any = false;
     let mut failed = false;
     for f in files {
-        let shown = f.strip_prefix(dir).unwrap_or(&f).to_string_lossy().to_string();
+        let shown = f
+            .strip_prefix(dir)
+            .unwrap_or(&f)
+            .to_string_lossy()
+            .to_string();
         let src = match std::fs::read_to_string(&f) {
             Ok(s) => s,
             Err(e) => {
@@ -81,7 +97,8 @@ pub fn run(ui: &Ui, dir: &Path, a: &FmtArgs) -> i32 {
         }
         if write {
             let tmp = f.with_extension("skyform-fmt-tmp");
-            if let Err(e) = std::fs::write(&tmp, &formatted).and_then(|_| std::fs::rename(&tmp, &f)) {
+            if let Err(e) = std::fs::write(&tmp, &formatted).and_then(|_| std::fs::rename(&tmp, &f))
+            {
                 ui.error("Failed to write file", &format!("{shown}: {e}"));
                 failed = true;
             }
@@ -99,13 +116,20 @@ pub fn run(ui: &Ui, dir: &Path, a: &FmtArgs) -> i32 {
 fn format_stdin(ui: &Ui, a: &FmtArgs) -> i32 {
     let mut src = String::new();
     if std::io::stdin().read_to_string(&mut src).is_err() {
-        ui.error("Failed to read standard input", "The input is not valid UTF-8 text.");
+        ui.error(
+            "Failed to read standard input",
+            "The input is not valid UTF-8 text.",
+        );
         return EXIT_INVALID;
     }
     match crate::hcl::fmt::format_source(&src, "<stdin>") {
         Ok(formatted) => {
             if a.check {
-                return if formatted == src { super::EXIT_OK } else { EXIT_UNFORMATTED };
+                return if formatted == src {
+                    super::EXIT_OK
+                } else {
+                    EXIT_UNFORMATTED
+                };
             }
             if a.diff {
                 ui.out(&unified_diff(&src, &formatted, "<stdin>"));
@@ -124,7 +148,9 @@ fn format_stdin(ui: &Ui, a: &FmtArgs) -> i32 {
 }
 
 fn collect(dir: &Path, recursive: bool, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
     for e in rd.filter_map(Result::ok) {
         let p = e.path();
         let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");

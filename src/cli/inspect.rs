@@ -1,7 +1,7 @@
 //! `show`, `state ...` and `output`: reading (and carefully editing) the state.
 
 use super::args::{OutputArgs, ShowArgs, StateCommand};
-use super::ui::Ui;
+use super::ui::{Reported, Ui};
 use super::workspace::{backend, load_state};
 use super::{EXIT_ERROR, EXIT_OK};
 use crate::addr::{parse_target, AbsInstance, Target};
@@ -12,15 +12,25 @@ use crate::state::{LocalBackend, State};
 use std::path::Path;
 use std::time::Duration;
 
-fn open(ui: &Ui, dir: &Path) -> Result<(LocalBackend, Option<State>), ()> {
-    let b = backend(dir).map_err(|d| ui.diags(&d, &Sources::default()))?;
-    let s = load_state(&b).map_err(|d| ui.diags(&d, &Sources::default()))?;
+fn open(ui: &Ui, dir: &Path) -> Result<(LocalBackend, Option<State>), Reported> {
+    let b = backend(dir).map_err(|d| {
+        ui.diags(&d, &Sources::default());
+        Reported
+    })?;
+    let s = load_state(&b).map_err(|d| {
+        ui.diags(&d, &Sources::default());
+        Reported
+    })?;
     Ok((b, s))
 }
 
 pub fn show(ui: &Ui, dir: &Path, a: &ShowArgs) -> i32 {
     if let Some(file) = &a.plan_file {
-        let path = if file.is_absolute() { file.clone() } else { dir.join(file) };
+        let path = if file.is_absolute() {
+            file.clone()
+        } else {
+            dir.join(file)
+        };
         let plan = match crate::plan::file::load(&path) {
             Ok(p) => p,
             Err(d) => {
@@ -36,7 +46,9 @@ pub fn show(ui: &Ui, dir: &Path, a: &ShowArgs) -> i32 {
         }
         return EXIT_OK;
     }
-    let Ok((_, state)) = open(ui, dir) else { return EXIT_ERROR };
+    let Ok((_, state)) = open(ui, dir) else {
+        return EXIT_ERROR;
+    };
     let Some(state) = state else {
         if a.json {
             ui.outln(r#"{"format_version":"1.0"}"#);
@@ -58,7 +70,11 @@ pub fn show(ui: &Ui, dir: &Path, a: &ShowArgs) -> i32 {
     if !prior.outputs.is_empty() {
         out.push_str("\nOutputs:\n\n");
         for (k, v) in &prior.outputs {
-            let shown = if v.is_sensitive() { "(sensitive value)".to_string() } else { crate::lang::display::console_notation(v) };
+            let shown = if v.is_sensitive() {
+                "(sensitive value)".to_string()
+            } else {
+                crate::lang::display::console_notation(v)
+            };
             out.push_str(&format!("{k} = {shown}\n"));
         }
     }
@@ -68,15 +84,30 @@ pub fn show(ui: &Ui, dir: &Path, a: &ShowArgs) -> i32 {
 
 /// `# addr:` then the resource block with its attributes, as `terraform show` prints state.
 fn render_instance(addr: &AbsInstance, v: &Value) -> String {
-    let kw = if addr.resource.mode == crate::addr::Mode::Data { "data" } else { "resource" };
-    let mut out = format!("# {addr}:\n{kw} \"{}\" \"{}\" {{\n", addr.resource.type_name, addr.resource.name);
+    let kw = if addr.resource.mode == crate::addr::Mode::Data {
+        "data"
+    } else {
+        "resource"
+    };
+    let mut out = format!(
+        "# {addr}:\n{kw} \"{}\" \"{}\" {{\n",
+        addr.resource.type_name, addr.resource.name
+    );
     if let Some(m) = v.as_map() {
-        let width = m.iter().filter(|(_, x)| !x.is_null()).map(|(k, _)| k.len()).max().unwrap_or(0);
+        let width = m
+            .iter()
+            .filter(|(_, x)| !x.is_null())
+            .map(|(k, _)| k.len())
+            .max()
+            .unwrap_or(0);
         for (k, x) in m {
             if x.is_null() {
                 continue;
             }
-            out.push_str(&format!("    {k:<width$} = {}\n", crate::plan::render::value_inline(x, false, 2)));
+            out.push_str(&format!(
+                "    {k:<width$} = {}\n",
+                crate::plan::render::value_inline(x, false, 2)
+            ));
         }
     }
     out.push_str("}\n");
@@ -92,14 +123,14 @@ fn matching(prior: &PriorState, targets: &[Target]) -> Vec<AbsInstance> {
         .collect()
 }
 
-fn parse_targets(ui: &Ui, addrs: &[String]) -> Result<Vec<Target>, ()> {
+fn parse_targets(ui: &Ui, addrs: &[String]) -> Result<Vec<Target>, Reported> {
     let mut out = Vec::new();
     for a in addrs {
         match parse_target(a) {
             Ok(t) => out.push(t),
             Err(e) => {
                 ui.error("Invalid address", &e);
-                return Err(());
+                return Err(Reported);
             }
         }
     }
@@ -109,8 +140,12 @@ fn parse_targets(ui: &Ui, addrs: &[String]) -> Result<Vec<Target>, ()> {
 pub fn state(ui: &Ui, dir: &Path, cmd: StateCommand) -> i32 {
     match cmd {
         StateCommand::List { addresses } => {
-            let Ok(targets) = parse_targets(ui, &addresses) else { return EXIT_ERROR };
-            let Ok((_, state)) = open(ui, dir) else { return EXIT_ERROR };
+            let Ok(targets) = parse_targets(ui, &addresses) else {
+                return EXIT_ERROR;
+            };
+            let Ok((_, state)) = open(ui, dir) else {
+                return EXIT_ERROR;
+            };
             let prior = state.as_ref().map(prior_from_state).unwrap_or_default();
             for a in matching(&prior, &targets) {
                 ui.outln(&a.to_string());
@@ -118,8 +153,12 @@ pub fn state(ui: &Ui, dir: &Path, cmd: StateCommand) -> i32 {
             EXIT_OK
         }
         StateCommand::Show { address } => {
-            let Ok(targets) = parse_targets(ui, std::slice::from_ref(&address)) else { return EXIT_ERROR };
-            let Ok((_, state)) = open(ui, dir) else { return EXIT_ERROR };
+            let Ok(targets) = parse_targets(ui, std::slice::from_ref(&address)) else {
+                return EXIT_ERROR;
+            };
+            let Ok((_, state)) = open(ui, dir) else {
+                return EXIT_ERROR;
+            };
             let prior = state.as_ref().map(prior_from_state).unwrap_or_default();
             let found = matching(&prior, &targets);
             let [one] = found.as_slice() else {
@@ -135,54 +174,84 @@ pub fn state(ui: &Ui, dir: &Path, cmd: StateCommand) -> i32 {
             EXIT_OK
         }
         StateCommand::Pull => {
-            let Ok((b, _)) = open(ui, dir) else { return EXIT_ERROR };
+            let Ok((b, _)) = open(ui, dir) else {
+                return EXIT_ERROR;
+            };
             match std::fs::read_to_string(b.path()) {
                 Ok(t) => ui.out(&t),
                 Err(_) => ui.outln("{}"),
             }
             EXIT_OK
         }
-        StateCommand::Rm { addresses, dry_run } => edit_state(ui, dir, "OperationTypeStateRm", |state, prior| {
-            let targets = parse_targets(ui, &addresses)?;
-            let found = matching(prior, &targets);
-            if found.is_empty() {
-                ui.error("Invalid target address", "No matching objects found. To view the available instances, use \"skyform state list\".");
-                return Err(());
-            }
-            for a in &found {
-                ui.outln(&format!("{} {a}", if dry_run { "Would remove" } else { "Removed" }));
-                if !dry_run {
-                    state.apply_change(&crate::state::Change::Remove {
-                        resource: crate::engine::prior::resource_key(a, &prior.instances[a].provider),
-                        index_key: crate::engine::prior::index_key(a),
-                    });
+        StateCommand::Rm { addresses, dry_run } => {
+            edit_state(ui, dir, "OperationTypeStateRm", |state, prior| {
+                let targets = parse_targets(ui, &addresses)?;
+                let found = matching(prior, &targets);
+                if found.is_empty() {
+                    ui.error("Invalid target address", "No matching objects found. To view the available instances, use \"skyform state list\".");
+                    return Err(Reported);
                 }
-            }
-            if !dry_run {
-                ui.outln(&format!("Successfully removed {} resource instance(s).", found.len()));
-            }
-            Ok(!dry_run)
-        }),
-        StateCommand::Mv { source, destination } => edit_state(ui, dir, "OperationTypeStateMv", |state, prior| {
+                for a in &found {
+                    ui.outln(&format!(
+                        "{} {a}",
+                        if dry_run { "Would remove" } else { "Removed" }
+                    ));
+                    if !dry_run {
+                        state.apply_change(&crate::state::Change::Remove {
+                            resource: crate::engine::prior::resource_key(
+                                a,
+                                &prior.instances[a].provider,
+                            ),
+                            index_key: crate::engine::prior::index_key(a),
+                        });
+                    }
+                }
+                if !dry_run {
+                    ui.outln(&format!(
+                        "Successfully removed {} resource instance(s).",
+                        found.len()
+                    ));
+                }
+                Ok(!dry_run)
+            })
+        }
+        StateCommand::Mv {
+            source,
+            destination,
+        } => edit_state(ui, dir, "OperationTypeStateMv", |state, prior| {
             let Some(from) = instance_address(&source) else {
-                ui.error("Invalid source address", &format!("{source:?} is not a resource instance address."));
-                return Err(());
+                ui.error(
+                    "Invalid source address",
+                    &format!("{source:?} is not a resource instance address."),
+                );
+                return Err(Reported);
             };
             let Some(to) = instance_address(&destination) else {
-                ui.error("Invalid destination address", &format!("{destination:?} is not a resource instance address."));
-                return Err(());
+                ui.error(
+                    "Invalid destination address",
+                    &format!("{destination:?} is not a resource instance address."),
+                );
+                return Err(Reported);
             };
             let Some(p) = prior.instances.get(&from) else {
-                ui.error("Invalid source address", &format!("Cannot move {source}: it does not exist in the state."));
-                return Err(());
+                ui.error(
+                    "Invalid source address",
+                    &format!("Cannot move {source}: it does not exist in the state."),
+                );
+                return Err(Reported);
             };
             if prior.instances.contains_key(&to) {
                 ui.error("Invalid destination address", &format!("Cannot move to {destination}: there is already an instance at that address."));
-                return Err(());
+                return Err(Reported);
             }
-            if from.resource.type_name != to.resource.type_name || from.resource.mode != to.resource.mode {
-                ui.error("Invalid state move request", "Cannot move an instance to an address of a different resource type.");
-                return Err(());
+            if from.resource.type_name != to.resource.type_name
+                || from.resource.mode != to.resource.mode
+            {
+                ui.error(
+                    "Invalid state move request",
+                    "Cannot move an instance to an address of a different resource type.",
+                );
+                return Err(Reported);
             }
             let mut inst = crate::state::InstanceState::new(p.value.to_json());
             inst.index_key = crate::engine::prior::index_key(&to);
@@ -197,16 +266,27 @@ pub fn state(ui: &Ui, dir: &Path, cmd: StateCommand) -> i32 {
                 index_key: crate::engine::prior::index_key(&to),
                 instance: inst,
             });
-            ui.outln(&format!("Move \"{from}\" to \"{to}\"\nSuccessfully moved 1 object(s)."));
+            ui.outln(&format!(
+                "Move \"{from}\" to \"{to}\"\nSuccessfully moved 1 object(s)."
+            ));
             Ok(true)
         }),
         StateCommand::Push { path, force } => {
-            let Ok((b, current)) = open(ui, dir) else { return EXIT_ERROR };
-            let src = if path.is_absolute() { path.clone() } else { dir.join(&path) };
+            let Ok((b, current)) = open(ui, dir) else {
+                return EXIT_ERROR;
+            };
+            let src = if path.is_absolute() {
+                path.clone()
+            } else {
+                dir.join(&path)
+            };
             let incoming = match crate::state::LocalBackend::at_path(src.clone()).load() {
                 Ok(Some(s)) => s,
                 Ok(None) => {
-                    ui.error("Failed to read state file", &format!("{} does not exist.", src.display()));
+                    ui.error(
+                        "Failed to read state file",
+                        &format!("{} does not exist.", src.display()),
+                    );
                     return EXIT_ERROR;
                 }
                 Err(e) => {
@@ -260,8 +340,18 @@ fn instance_address(s: &str) -> Option<AbsInstance> {
 }
 
 /// Runs an edit under the lock and writes the whole state if the edit asks to.
-fn edit_state(ui: &Ui, dir: &Path, op: &str, f: impl FnOnce(&mut State, &PriorState) -> Result<bool, ()>) -> i32 {
-    let Ok(b) = backend(dir).map_err(|d| ui.diags(&d, &Sources::default())) else { return EXIT_ERROR };
+fn edit_state(
+    ui: &Ui,
+    dir: &Path,
+    op: &str,
+    f: impl FnOnce(&mut State, &PriorState) -> Result<bool, Reported>,
+) -> i32 {
+    let Ok(b) = backend(dir).map_err(|d| {
+        ui.diags(&d, &Sources::default());
+        Reported
+    }) else {
+        return EXIT_ERROR;
+    };
     let _lock = match b.lock(op, Duration::ZERO) {
         Ok(l) => l,
         Err(e) => {
@@ -269,9 +359,17 @@ fn edit_state(ui: &Ui, dir: &Path, op: &str, f: impl FnOnce(&mut State, &PriorSt
             return EXIT_ERROR;
         }
     };
-    let Ok(state) = load_state(&b).map_err(|d| ui.diags(&d, &Sources::default())) else { return EXIT_ERROR };
+    let Ok(state) = load_state(&b).map_err(|d| {
+        ui.diags(&d, &Sources::default());
+        Reported
+    }) else {
+        return EXIT_ERROR;
+    };
     let Some(mut state) = state else {
-        ui.error("No state file was found!", "State management commands require a state file. Run \"skyform apply\" first.");
+        ui.error(
+            "No state file was found!",
+            "State management commands require a state file. Run \"skyform apply\" first.",
+        );
         return EXIT_ERROR;
     };
     let prior = prior_from_state(&state);
@@ -284,13 +382,18 @@ fn edit_state(ui: &Ui, dir: &Path, op: &str, f: impl FnOnce(&mut State, &PriorSt
             }
         },
         Ok(false) => EXIT_OK,
-        Err(()) => EXIT_ERROR,
+        Err(Reported) => EXIT_ERROR,
     }
 }
 
 pub fn output(ui: &Ui, dir: &Path, a: &OutputArgs) -> i32 {
-    let Ok((_, state)) = open(ui, dir) else { return EXIT_ERROR };
-    let outputs = state.as_ref().map(|s| prior_from_state(s).outputs).unwrap_or_default();
+    let Ok((_, state)) = open(ui, dir) else {
+        return EXIT_ERROR;
+    };
+    let outputs = state
+        .as_ref()
+        .map(|s| prior_from_state(s).outputs)
+        .unwrap_or_default();
     match &a.name {
         Some(name) => {
             let Some(v) = outputs.get(name) else {
@@ -323,14 +426,25 @@ pub fn output(ui: &Ui, dir: &Path, a: &OutputArgs) -> i32 {
                 let doc: serde_json::Map<String, serde_json::Value> = outputs
                     .iter()
                     .map(|(k, v)| {
-                        let value = if v.is_sensitive() { serde_json::Value::Null } else { v.to_json() };
-                        (k.clone(), serde_json::json!({"sensitive": v.is_sensitive(), "value": value}))
+                        let value = if v.is_sensitive() {
+                            serde_json::Value::Null
+                        } else {
+                            v.to_json()
+                        };
+                        (
+                            k.clone(),
+                            serde_json::json!({"sensitive": v.is_sensitive(), "value": value}),
+                        )
                     })
                     .collect();
                 ui.outln(&serde_json::Value::Object(doc).to_string());
             } else {
                 for (k, v) in &outputs {
-                    let shown = if v.is_sensitive() { "<sensitive>".to_string() } else { crate::lang::display::console_notation(v) };
+                    let shown = if v.is_sensitive() {
+                        "<sensitive>".to_string()
+                    } else {
+                        crate::lang::display::console_notation(v)
+                    };
                     ui.outln(&format!("{k} = {shown}"));
                 }
             }

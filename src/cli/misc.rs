@@ -23,14 +23,28 @@ fn check(dir: &Path) -> (Diagnostics, Sources) {
     if let Err(d) = crate::graph::build(&config) {
         diags.extend(d);
     }
-    let types: std::collections::BTreeMap<String, _> =
-        crate::provider::registry::builtin().into_iter().map(|p| (p.name().to_string(), p)).collect();
+    let types: std::collections::BTreeMap<String, _> = crate::provider::registry::builtin()
+        .into_iter()
+        .map(|p| (p.name().to_string(), p))
+        .collect();
     for p in &config.root.module.providers {
         match types.get(&p.name) {
-            Some(t) => crate::engine::decode::check_body(&p.body, &t.schema().provider, &p.span, &mut diags),
+            Some(t) => crate::engine::decode::check_body(
+                &p.body,
+                &t.schema().provider,
+                &p.span,
+                &mut diags,
+            ),
             None => diags.push(
-                Diagnostic::error("Unknown provider", format!("skyform has no provider named {:?}. The available providers are: {}.", p.name, types.keys().cloned().collect::<Vec<_>>().join(", ")))
-                    .with_span(p.span.clone()),
+                Diagnostic::error(
+                    "Unknown provider",
+                    format!(
+                        "skyform has no provider named {:?}. The available providers are: {}.",
+                        p.name,
+                        types.keys().cloned().collect::<Vec<_>>().join(", ")
+                    ),
+                )
+                .with_span(p.span.clone()),
             ),
         }
     }
@@ -48,13 +62,23 @@ fn check(dir: &Path) -> (Diagnostics, Sources) {
                 Mode::Data => (&t.schema().data_sources, "data source"),
             };
             match map.get(&r.addr.type_name) {
-                Some(schema) => crate::engine::decode::check_body(&r.body, schema, &r.decl_span, &mut diags),
+                Some(schema) => {
+                    crate::engine::decode::check_body(&r.body, schema, &r.decl_span, &mut diags)
+                }
                 None => {
-                    let mut detail = format!("The provider {} does not support {what} type {:?}.", r.provider.name, r.addr.type_name);
-                    if let Some(s) = crate::diag::did_you_mean(&r.addr.type_name, map.keys().map(String::as_str)) {
+                    let mut detail = format!(
+                        "The provider {} does not support {what} type {:?}.",
+                        r.provider.name, r.addr.type_name
+                    );
+                    if let Some(s) =
+                        crate::diag::did_you_mean(&r.addr.type_name, map.keys().map(String::as_str))
+                    {
                         detail.push_str(&format!(" Did you mean {s:?}?"));
                     }
-                    diags.push(Diagnostic::error(format!("Invalid {what} type"), detail).with_span(r.decl_span.clone()));
+                    diags.push(
+                        Diagnostic::error(format!("Invalid {what} type"), detail)
+                            .with_span(r.decl_span.clone()),
+                    );
                 }
             }
         }
@@ -81,7 +105,10 @@ pub fn init(ui: &Ui, dir: &Path) -> i32 {
 
 pub fn validate(ui: &Ui, dir: &Path, a: &ValidateArgs) -> i32 {
     let (diags, sources) = check(dir);
-    let errors = diags.iter().filter(|d| d.severity == Severity::Error).count();
+    let errors = diags
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
     let warnings = diags.iter().count() - errors;
     if a.json {
         let list: Vec<J> = diags
@@ -114,13 +141,20 @@ pub fn validate(ui: &Ui, dir: &Path, a: &ValidateArgs) -> i32 {
     if errors > 0 {
         return EXIT_ERROR;
     }
-    ui.out(&format!("{} The configuration is valid.\n", ui.style().bold("Success!")));
+    ui.out(&format!(
+        "{} The configuration is valid.\n",
+        ui.style().bold("Success!")
+    ));
     EXIT_OK
 }
 
 pub fn graph(ui: &Ui, dir: &Path) -> i32 {
-    let Ok(loaded) = super::workspace::load_config(ui, dir) else { return EXIT_ERROR };
-    let mut out = String::from("digraph {\n\tcompound = \"true\"\n\tnewrank = \"true\"\n\tsubgraph \"root\" {\n");
+    let Ok(loaded) = super::workspace::load_config(ui, dir) else {
+        return EXIT_ERROR;
+    };
+    let mut out = String::from(
+        "digraph {\n\tcompound = \"true\"\n\tnewrank = \"true\"\n\tsubgraph \"root\" {\n",
+    );
     let mut nodes: Vec<_> = loaded.graph.dag.nodes().cloned().collect();
     nodes.sort();
     for n in &nodes {
@@ -148,7 +182,13 @@ fn type_json(t: &Type) -> J {
         Type::Set(e) => json!(["set", type_json(e)]),
         Type::Map(e) => json!(["map", type_json(e)]),
         Type::Tuple(ts) => json!(["tuple", ts.iter().map(type_json).collect::<Vec<_>>()]),
-        Type::Object(attrs) => json!(["object", attrs.iter().map(|(k, v)| (k.clone(), type_json(v))).collect::<serde_json::Map<_, _>>()]),
+        Type::Object(attrs) => json!([
+            "object",
+            attrs
+                .iter()
+                .map(|(k, v)| (k.clone(), type_json(v)))
+                .collect::<serde_json::Map<_, _>>()
+        ]),
         Type::Optional(t) => type_json(t),
     }
 }
@@ -159,7 +199,13 @@ fn block_json(s: &Schema) -> J {
         .iter()
         .map(|(k, a)| {
             let mut j = json!({"type": type_json(&a.ty), "description": a.description});
-            for (flag, on) in [("required", a.required), ("optional", a.optional), ("computed", a.computed), ("sensitive", a.sensitive), ("force_new", a.force_new)] {
+            for (flag, on) in [
+                ("required", a.required),
+                ("optional", a.optional),
+                ("computed", a.computed),
+                ("sensitive", a.sensitive),
+                ("force_new", a.force_new),
+            ] {
                 if on {
                     j[flag] = J::Bool(true);
                 }
@@ -183,7 +229,10 @@ fn block_json(s: &Schema) -> J {
 
 pub fn providers_schema(ui: &Ui, json_flag: bool) -> i32 {
     if !json_flag {
-        ui.error("The -json flag is required", "The \"providers schema\" command requires the -json flag.");
+        ui.error(
+            "The -json flag is required",
+            "The \"providers schema\" command requires the -json flag.",
+        );
         return EXIT_ERROR;
     }
     let mut schemas = serde_json::Map::new();
@@ -211,9 +260,9 @@ pub fn force_unlock(ui: &Ui, dir: &Path, a: &ForceUnlockArgs) -> i32 {
         }
     };
     if !a.force {
-        ui.out(&format!(
-            "Do you really want to force-unlock?\n  skyform will remove the lock on the remote state.\n  This will allow local skyform commands to modify this state, even though it\n  may still be in use. Only 'yes' will be accepted to confirm.\n\n  Enter a value: "
-        ));
+        ui.out(
+            "Do you really want to force-unlock?\n  skyform will remove the lock on the remote state.\n  This will allow local skyform commands to modify this state, even though it\n  may still be in use. Only 'yes' will be accepted to confirm.\n\n  Enter a value: ",
+        );
         let mut line = String::new();
         let _ = std::io::stdin().lock().read_line(&mut line);
         if line.trim() != "yes" {

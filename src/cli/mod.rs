@@ -37,20 +37,23 @@ pub fn main() -> i32 {
             return code;
         }
     };
-    let handle = std::thread::Builder::new().stack_size(STACK_SIZE).name("skyform-main".into()).spawn(move || {
-        let rt = match tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .thread_stack_size(64 * 1024 * 1024)
-            .build()
-        {
-            Ok(rt) => rt,
-            Err(e) => {
-                eprintln!("Error: cannot start the async runtime: {e}");
-                return EXIT_ERROR;
-            }
-        };
-        rt.block_on(dispatch(cli))
-    });
+    let handle = std::thread::Builder::new()
+        .stack_size(STACK_SIZE)
+        .name("skyform-main".into())
+        .spawn(move || {
+            let rt = match tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .thread_stack_size(64 * 1024 * 1024)
+                .build()
+            {
+                Ok(rt) => rt,
+                Err(e) => {
+                    eprintln!("Error: cannot start the async runtime: {e}");
+                    return EXIT_ERROR;
+                }
+            };
+            rt.block_on(dispatch(cli))
+        });
     match handle {
         Ok(h) => h.join().unwrap_or(EXIT_ERROR),
         Err(e) => {
@@ -69,7 +72,10 @@ async fn dispatch(cli: Cli) -> i32 {
     if !dir.is_dir() {
         ui.error(
             "Invalid -chdir option",
-            &format!("The directory {} does not exist. Give -chdir an existing directory.", dir.display()),
+            &format!(
+                "The directory {} does not exist. Give -chdir an existing directory.",
+                dir.display()
+            ),
         );
         return EXIT_ERROR;
     }
@@ -82,14 +88,24 @@ async fn dispatch(cli: Cli) -> i32 {
         Command::Apply(a) => run::apply(&ui, &dir, a).await,
         Command::Destroy(mut a) => {
             a.destroy = true;
-            run::apply(&ui, &dir, args::ApplyArgs { plan: a, plan_file: None }).await
+            run::apply(
+                &ui,
+                &dir,
+                args::ApplyArgs {
+                    plan: a,
+                    plan_file: None,
+                },
+            )
+            .await
         }
         Command::Show(a) => inspect::show(&ui, &dir, &a),
         Command::State(c) => inspect::state(&ui, &dir, c),
         Command::Output(a) => inspect::output(&ui, &dir, &a),
         Command::Console(a) => console::run(&ui, &dir, &a).await,
         Command::Graph(_) => misc::graph(&ui, &dir),
-        Command::Providers(args::ProvidersCommand::Schema { json }) => misc::providers_schema(&ui, json),
+        Command::Providers(args::ProvidersCommand::Schema { json }) => {
+            misc::providers_schema(&ui, json)
+        }
         Command::ForceUnlock(a) => misc::force_unlock(&ui, &dir, &a),
         Command::Sim(a) => misc::sim(&ui, &a).await,
         Command::Version => {

@@ -1,7 +1,7 @@
 //! `plan`, `apply` and `destroy`.
 
 use super::args::{ApplyArgs, PlanArgs};
-use super::ui::Ui;
+use super::ui::{Reported, Ui};
 use super::workspace::{backend, config_digest, load_config, load_state, Loaded};
 use super::{flag_bool, EXIT_CHANGES, EXIT_ERROR, EXIT_OK};
 use crate::addr::{parse_target, InstanceKey, Target};
@@ -26,12 +26,18 @@ struct PlanSettings {
     lock_timeout: Duration,
 }
 
-fn settings(ui: &Ui, dir: &Path, loaded: &mut Loaded, a: &PlanArgs) -> Result<PlanSettings, ()> {
+fn settings(
+    ui: &Ui,
+    dir: &Path,
+    loaded: &mut Loaded,
+    a: &PlanArgs,
+) -> Result<PlanSettings, Reported> {
     let fail = |d: Diagnostics, sources: &Sources| {
         ui.diags(&d, sources);
     };
     let bool_flag = |v: &Option<String>, name: &str, default: bool| {
-        flag_bool(v, default).map_err(|e| Diagnostics::from(Diagnostic::error(format!("Invalid -{name} option"), e)))
+        flag_bool(v, default)
+            .map_err(|e| Diagnostics::from(Diagnostic::error(format!("Invalid -{name} option"), e)))
     };
     let mut diags = Diagnostics::new();
     let refresh = bool_flag(&a.refresh, "refresh", true).unwrap_or_else(|d| {
@@ -49,15 +55,24 @@ fn settings(ui: &Ui, dir: &Path, loaded: &mut Loaded, a: &PlanArgs) -> Result<Pl
     let lock_timeout = match &a.lock_timeout {
         None => Duration::ZERO,
         Some(s) => parse_duration(s).unwrap_or_else(|| {
-            diags.push(Diagnostic::error("Invalid -lock-timeout option", format!("{s:?} is not a duration; write it like \"30s\" or \"5m\".")));
+            diags.push(Diagnostic::error(
+                "Invalid -lock-timeout option",
+                format!("{s:?} is not a duration; write it like \"30s\" or \"5m\"."),
+            ));
             Duration::ZERO
         }),
     };
     if a.parallelism == 0 {
-        diags.push(Diagnostic::error("Invalid -parallelism option", "The parallelism must be at least 1."));
+        diags.push(Diagnostic::error(
+            "Invalid -parallelism option",
+            "The parallelism must be at least 1.",
+        ));
     }
     if a.destroy && a.refresh_only {
-        diags.push(Diagnostic::error("Incompatible plan options", "The -destroy and -refresh-only options are mutually exclusive."));
+        diags.push(Diagnostic::error(
+            "Incompatible plan options",
+            "The -destroy and -refresh-only options are mutually exclusive.",
+        ));
     }
     let mut targets = Vec::new();
     for t in &a.target {
@@ -71,21 +86,25 @@ fn settings(ui: &Ui, dir: &Path, loaded: &mut Loaded, a: &PlanArgs) -> Result<Pl
         match parse_target(r) {
             Ok(Target::Instance(i)) => replace.push(i),
             Ok(Target::Resource(res)) => replace.push(res.instance(InstanceKey::None)),
-            Ok(Target::Module(_)) => diags.push(Diagnostic::error("Invalid replace address", format!("{r:?} names a module; -replace takes a resource instance address."))),
+            Ok(Target::Module(_)) => diags.push(Diagnostic::error(
+                "Invalid replace address",
+                format!("{r:?} names a module; -replace takes a resource instance address."),
+            )),
             Err(e) => diags.push(Diagnostic::error("Invalid replace address", e)),
         }
     }
     if diags.has_errors() {
         fail(diags, &loaded.sources);
-        return Err(());
+        return Err(Reported);
     }
-    let mut inputs = match super::vars::collect(&loaded.config, &a.var_file, &a.var, &mut loaded.sources) {
-        Ok(i) => i,
-        Err(d) => {
-            fail(d, &loaded.sources);
-            return Err(());
-        }
-    };
+    let mut inputs =
+        match super::vars::collect(&loaded.config, &a.var_file, &a.var, &mut loaded.sources) {
+            Ok(i) => i,
+            Err(d) => {
+                fail(d, &loaded.sources);
+                return Err(Reported);
+            }
+        };
     super::vars::prompt_missing(&loaded.config, &mut inputs, input);
     let mode = if a.destroy {
         PlanMode::Destroy
@@ -96,14 +115,25 @@ fn settings(ui: &Ui, dir: &Path, loaded: &mut Loaded, a: &PlanArgs) -> Result<Pl
     };
     Ok(PlanSettings {
         mode,
-        options: Options { work_dir: dir.to_path_buf(), parallelism: a.parallelism.max(1), refresh, targets, replace },
+        options: Options {
+            work_dir: dir.to_path_buf(),
+            parallelism: a.parallelism.max(1),
+            refresh,
+            targets,
+            replace,
+        },
         inputs,
         lock,
         lock_timeout,
     })
 }
 
-fn take_lock(ui: &Ui, backend: &LocalBackend, op: &str, s: &PlanSettings) -> Result<Option<StateLock>, ()> {
+fn take_lock(
+    ui: &Ui,
+    backend: &LocalBackend,
+    op: &str,
+    s: &PlanSettings,
+) -> Result<Option<StateLock>, Reported> {
     if !s.lock {
         return Ok(None);
     }
@@ -111,7 +141,7 @@ fn take_lock(ui: &Ui, backend: &LocalBackend, op: &str, s: &PlanSettings) -> Res
         Ok(l) => Ok(Some(l)),
         Err(e) => {
             ui.error("Error acquiring the state lock", &e.to_string());
-            Err(())
+            Err(Reported)
         }
     }
 }
@@ -120,20 +150,31 @@ fn take_lock(ui: &Ui, backend: &LocalBackend, op: &str, s: &PlanSettings) -> Res
 async fn make_plan(
     loaded: &Loaded,
     s: &PlanSettings,
-    prior: PriorState,
+    mut prior: PriorState,
 ) -> Result<(Plan, Arc<Engine>), Diagnostics> {
     let graph = crate::graph::build(&loaded.config)?;
-    let mut engine = Engine::new(loaded.config.clone(), graph, WalkMode::Plan(s.mode), s.options.clone(), s.inputs.clone(), prior);
+    let moves = crate::engine::moves::apply_moves(&loaded.config, &mut prior)?;
+    let mut engine = Engine::new(
+        loaded.config.clone(),
+        graph,
+        WalkMode::Plan(s.mode),
+        s.options.clone(),
+        s.inputs.clone(),
+        prior,
+    );
     engine.select_targets();
     let engine = Arc::new(engine);
     engine.walk().await?;
     crate::plan::walk::plan_orphans(&engine).await?;
-    let plan = crate::plan::walk::finish(&engine, s.mode, config_digest(&loaded.sources));
+    let mut plan = crate::plan::walk::finish(&engine, s.mode, config_digest(&loaded.sources));
+    plan.moves = moves.into_iter().map(|m| (m.from, m.to)).collect();
     Ok((plan, engine))
 }
 
 pub async fn plan(ui: &Ui, dir: &Path, a: PlanArgs) -> i32 {
-    let Ok(mut loaded) = load_config(ui, dir) else { return EXIT_ERROR };
+    let Ok(mut loaded) = load_config(ui, dir) else {
+        return EXIT_ERROR;
+    };
     if loaded.config.is_empty() && !a.destroy {
         ui.error(
             "No configuration files",
@@ -141,7 +182,9 @@ pub async fn plan(ui: &Ui, dir: &Path, a: PlanArgs) -> i32 {
         );
         return EXIT_ERROR;
     }
-    let Ok(s) = settings(ui, dir, &mut loaded, &a) else { return EXIT_ERROR };
+    let Ok(s) = settings(ui, dir, &mut loaded, &a) else {
+        return EXIT_ERROR;
+    };
     let backend = match backend(dir) {
         Ok(b) => b,
         Err(d) => {
@@ -149,7 +192,9 @@ pub async fn plan(ui: &Ui, dir: &Path, a: PlanArgs) -> i32 {
             return EXIT_ERROR;
         }
     };
-    let Ok(_lock) = take_lock(ui, &backend, "OperationTypePlan", &s) else { return EXIT_ERROR };
+    let Ok(_lock) = take_lock(ui, &backend, "OperationTypePlan", &s) else {
+        return EXIT_ERROR;
+    };
     let state = match load_state(&backend) {
         Ok(s) => s,
         Err(d) => {
@@ -172,7 +217,11 @@ pub async fn plan(ui: &Ui, dir: &Path, a: PlanArgs) -> i32 {
         ui.out(&crate::plan::render::render_plan(&plan, ui.style()));
     }
     if let Some(out) = &a.out {
-        let path = if out.is_absolute() { out.clone() } else { dir.join(out) };
+        let path = if out.is_absolute() {
+            out.clone()
+        } else {
+            dir.join(out)
+        };
         if let Err(d) = crate::plan::file::save(&plan, &path) {
             ui.diags(&d.into(), &loaded.sources);
             return EXIT_ERROR;
@@ -195,8 +244,12 @@ pub async fn plan(ui: &Ui, dir: &Path, a: PlanArgs) -> i32 {
 }
 
 pub async fn apply(ui: &Ui, dir: &Path, a: ApplyArgs) -> i32 {
-    let Ok(mut loaded) = load_config(ui, dir) else { return EXIT_ERROR };
-    let Ok(mut s) = settings(ui, dir, &mut loaded, &a.plan) else { return EXIT_ERROR };
+    let Ok(mut loaded) = load_config(ui, dir) else {
+        return EXIT_ERROR;
+    };
+    let Ok(mut s) = settings(ui, dir, &mut loaded, &a.plan) else {
+        return EXIT_ERROR;
+    };
     let backend = match backend(dir) {
         Ok(b) => b,
         Err(d) => {
@@ -204,8 +257,14 @@ pub async fn apply(ui: &Ui, dir: &Path, a: ApplyArgs) -> i32 {
             return EXIT_ERROR;
         }
     };
-    let op = if s.mode == PlanMode::Destroy { "OperationTypeDestroy" } else { "OperationTypeApply" };
-    let Ok(_lock) = take_lock(ui, &backend, op, &s) else { return EXIT_ERROR };
+    let op = if s.mode == PlanMode::Destroy {
+        "OperationTypeDestroy"
+    } else {
+        "OperationTypeApply"
+    };
+    let Ok(_lock) = take_lock(ui, &backend, op, &s) else {
+        return EXIT_ERROR;
+    };
     let state = match load_state(&backend) {
         Ok(s) => s,
         Err(d) => {
@@ -216,7 +275,11 @@ pub async fn apply(ui: &Ui, dir: &Path, a: ApplyArgs) -> i32 {
     let prior = state.as_ref().map(prior_from_state).unwrap_or_default();
     let (plan, plan_engine) = match &a.plan_file {
         Some(file) => {
-            let path = if file.is_absolute() { file.clone() } else { dir.join(file) };
+            let path = if file.is_absolute() {
+                file.clone()
+            } else {
+                dir.join(file)
+            };
             let plan = match crate::plan::file::load(&path) {
                 Ok(p) => p,
                 Err(d) => {
@@ -229,9 +292,17 @@ pub async fn apply(ui: &Ui, dir: &Path, a: ApplyArgs) -> i32 {
                 return EXIT_ERROR;
             }
             s.mode = plan.mode;
-            s.inputs = plan.variables.iter().map(|(k, v)| (k.clone(), InputValue::Value(v.clone()))).collect();
+            s.inputs = plan
+                .variables
+                .iter()
+                .map(|(k, v)| (k.clone(), InputValue::Value(v.clone())))
+                .collect();
             s.options.refresh = false;
-            s.options.targets = plan.targets.iter().filter_map(|t| parse_target(t).ok()).collect();
+            s.options.targets = plan
+                .targets
+                .iter()
+                .filter_map(|t| parse_target(t).ok())
+                .collect();
             ui.out(&crate::plan::render::render_plan(&plan, ui.style()));
             (plan, None)
         }
@@ -256,7 +327,11 @@ pub async fn apply(ui: &Ui, dir: &Path, a: ApplyArgs) -> i32 {
         }
     };
     if !plan.has_changes() && plan.drift.is_empty() && a.plan_file.is_none() {
-        let summary = if s.mode == PlanMode::Destroy { "Destroy complete! Resources: 0 destroyed." } else { "Apply complete! Resources: 0 added, 0 changed, 0 destroyed." };
+        let summary = if s.mode == PlanMode::Destroy {
+            "Destroy complete! Resources: 0 destroyed."
+        } else {
+            "Apply complete! Resources: 0 added, 0 changed, 0 destroyed."
+        };
         ui.out(&format!("\n{}\n", ui.style().bold(summary)));
         print_outputs(ui, &plan_engine_outputs(plan_engine.as_deref()));
         return EXIT_OK;
@@ -270,12 +345,22 @@ pub async fn apply(ui: &Ui, dir: &Path, a: ApplyArgs) -> i32 {
 
 fn plan_engine_outputs(engine: Option<&Engine>) -> BTreeMap<String, crate::lang::Value> {
     engine
-        .map(|e| e.values().modules.get(&crate::addr::ModulePath::root()).map(|m| m.outputs.clone()).unwrap_or_default())
+        .map(|e| {
+            e.values()
+                .modules
+                .get(&crate::addr::ModulePath::root())
+                .map(|m| m.outputs.clone())
+                .unwrap_or_default()
+        })
         .unwrap_or_default()
 }
 
 /// Refuses a saved plan whose state or configuration moved on since it was made.
-fn check_saved_plan(plan: &Plan, state: Option<&State>, loaded: &Loaded) -> Result<(), Diagnostics> {
+fn check_saved_plan(
+    plan: &Plan,
+    state: Option<&State>,
+    loaded: &Loaded,
+) -> Result<(), Diagnostics> {
     let (lineage, serial) = match state {
         Some(s) => (Some(s.lineage.clone()), s.serial),
         None => (None, 0),
@@ -346,16 +431,29 @@ async fn run_apply(
             return EXIT_ERROR;
         }
     };
-    let mut engine = Engine::new(loaded.config.clone(), graph, WalkMode::Apply, s.options.clone(), s.inputs.clone(), prior);
+    let mut engine = Engine::new(
+        loaded.config.clone(),
+        graph,
+        WalkMode::Apply,
+        s.options.clone(),
+        s.inputs.clone(),
+        prior,
+    );
     engine.select_targets();
     if let Some(pe) = &plan_engine {
         // Reuse the configured providers (and their connections) from planning.
-        let configured = pe.providers.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let configured = pe
+            .providers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
         *engine.providers.lock().unwrap_or_else(|e| e.into_inner()) = configured;
     }
     let mode = plan.mode;
     engine.plan = Some(plan);
-    let recorder = Arc::new(JournalRecorder { writer: writer.clone() });
+    let recorder = Arc::new(JournalRecorder {
+        writer: writer.clone(),
+    });
     engine.recorder = Some(recorder);
     let engine = Arc::new(engine);
     spawn_interrupt_handler(ui, engine.clone());
@@ -365,20 +463,38 @@ async fn run_apply(
     } else {
         plan_engine_outputs(Some(&engine))
             .into_iter()
-            .map(|(k, v)| (k, OutputState { value: v.to_json(), sensitive: v.is_sensitive() }))
+            .map(|(k, v)| {
+                (
+                    k,
+                    OutputState {
+                        value: v.to_json(),
+                        sensitive: v.is_sensitive(),
+                    },
+                )
+            })
             .collect()
     };
     let finished = writer.finish(outputs).await;
     if let Err(e) = &finished {
         ui.error("Failed to write the state", &format!("{e}. Completed operations are kept in the journal beside the state and will be replayed by the next run."));
     }
-    let report = engine.report.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    let report = engine
+        .report
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
     match result {
         Ok(_) if finished.is_ok() => {
             let summary = if mode == PlanMode::Destroy {
-                format!("Destroy complete! Resources: {} destroyed.", report.destroyed)
+                format!(
+                    "Destroy complete! Resources: {} destroyed.",
+                    report.destroyed
+                )
             } else {
-                format!("Apply complete! Resources: {} added, {} changed, {} destroyed.", report.added, report.changed, report.destroyed)
+                format!(
+                    "Apply complete! Resources: {} added, {} changed, {} destroyed.",
+                    report.added, report.changed, report.destroyed
+                )
             };
             ui.out(&format!("\n{}\n", ui.style().bold(&summary)));
             if mode != PlanMode::Destroy {
@@ -404,7 +520,9 @@ fn spawn_interrupt_handler(ui: &Ui, engine: Arc<Engine>) {
     let ui = *ui;
     tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
-            engine.cancel.store(true, std::sync::atomic::Ordering::SeqCst);
+            engine
+                .cancel
+                .store(true, std::sync::atomic::Ordering::SeqCst);
             engine.io.close();
             ui.err("\nInterrupt received. Waiting for running operations to finish and saving state; press Ctrl-C again to stop now.\n");
             if tokio::signal::ctrl_c().await.is_ok() {
@@ -421,7 +539,11 @@ pub fn print_outputs(ui: &Ui, outputs: &BTreeMap<String, crate::lang::Value>) {
     }
     let mut s = "\nOutputs:\n\n".to_string();
     for (name, v) in outputs {
-        let shown = if v.is_sensitive() { "<sensitive>".to_string() } else { crate::lang::display::console_notation(v) };
+        let shown = if v.is_sensitive() {
+            "<sensitive>".to_string()
+        } else {
+            crate::lang::display::console_notation(v)
+        };
         s.push_str(&format!("{name} = {shown}\n"));
     }
     ui.out(&s);

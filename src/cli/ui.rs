@@ -6,6 +6,10 @@ use crate::diag::{render, Diagnostics, Sources};
 use crate::plan::render::Style;
 use std::io::{IsTerminal, Write};
 
+/// An error that has already been shown to the user; the caller only needs to exit 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reported;
+
 #[derive(Debug, Clone, Copy)]
 pub struct Ui {
     pub color: bool,
@@ -13,7 +17,11 @@ pub struct Ui {
 
 impl Ui {
     pub fn new(no_color: bool) -> Ui {
-        Ui { color: !no_color && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none() }
+        Ui {
+            color: !no_color
+                && std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none(),
+        }
     }
 
     pub fn style(&self) -> Style {
@@ -43,6 +51,9 @@ impl Ui {
 
     /// A one-line error with no source location.
     pub fn error(&self, summary: &str, detail: &str) {
-        self.diags(&crate::diag::Diagnostic::error(summary, detail).into(), &Sources::default());
+        self.diags(
+            &crate::diag::Diagnostic::error(summary, detail).into(),
+            &Sources::default(),
+        );
     }
 }

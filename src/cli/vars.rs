@@ -27,7 +27,13 @@ pub fn collect(
     for (k, v) in std::env::vars() {
         if let Some(name) = k.strip_prefix("SKYFORM_VAR_") {
             if declared.contains_key(name) {
-                out.insert(name.to_string(), InputValue::Text { text: v, source: format!("<value for var.{name}>") });
+                out.insert(
+                    name.to_string(),
+                    InputValue::Text {
+                        text: v,
+                        source: format!("<value for var.{name}>"),
+                    },
+                );
             }
         }
     }
@@ -39,13 +45,23 @@ pub fn collect(
         .map(|rd| {
             rd.filter_map(Result::ok)
                 .map(|e| e.path())
-                .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.ends_with(AUTO_VARS_SUFFIX)))
+                .filter(|p| {
+                    p.file_name()
+                        .and_then(|n| n.to_str())
+                        .is_some_and(|n| n.ends_with(AUTO_VARS_SUFFIX))
+                })
                 .collect()
         })
         .unwrap_or_default();
     auto.sort();
     files.extend(auto);
-    files.extend(var_files.iter().map(|f| if f.is_absolute() { f.clone() } else { dir.join(f) }));
+    files.extend(var_files.iter().map(|f| {
+        if f.is_absolute() {
+            f.clone()
+        } else {
+            dir.join(f)
+        }
+    }));
     for f in files {
         if let Err(d) = read_var_file(&f, dir, config, &mut out, sources) {
             diags.extend(d);
@@ -64,7 +80,13 @@ pub fn collect(
             diags.push(undeclared(name, "on the command line", config));
             continue;
         }
-        out.insert(name.to_string(), InputValue::Text { text: value.to_string(), source: format!("<value for var.{name}>") });
+        out.insert(
+            name.to_string(),
+            InputValue::Text {
+                text: value.to_string(),
+                source: format!("<value for var.{name}>"),
+            },
+        );
     }
     diags.into_result()?;
     Ok(out)
@@ -74,7 +96,10 @@ fn undeclared(name: &str, where_: &str, config: &Config) -> Diagnostic {
     let mut detail = format!(
         "A variable named {name:?} was assigned {where_}, but the root module does not declare a variable of that name. To use this value, add a \"variable\" block to the configuration."
     );
-    if let Some(s) = did_you_mean(name, config.root.module.variables.keys().map(String::as_str)) {
+    if let Some(s) = did_you_mean(
+        name,
+        config.root.module.variables.keys().map(String::as_str),
+    ) {
         detail.push_str(&format!(" Did you mean {s:?}?"));
     }
     Diagnostic::error("Value for undeclared variable", detail)
@@ -87,9 +112,16 @@ fn read_var_file(
     out: &mut BTreeMap<String, InputValue>,
     sources: &mut Sources,
 ) -> Result<(), Diagnostics> {
-    let shown = path.strip_prefix(dir).unwrap_or(path).to_string_lossy().to_string();
+    let shown = path
+        .strip_prefix(dir)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .to_string();
     let text = std::fs::read_to_string(path).map_err(|e| {
-        Diagnostics::from(Diagnostic::error("Failed to read variables file", format!("Given variables file {shown} does not exist or cannot be read: {e}.")))
+        Diagnostics::from(Diagnostic::error(
+            "Failed to read variables file",
+            format!("Given variables file {shown} does not exist or cannot be read: {e}."),
+        ))
     })?;
     let name: Arc<str> = Arc::from(shown.as_str());
     sources.add(name.clone(), Arc::from(text.as_str()));
@@ -97,13 +129,18 @@ fn read_var_file(
     let mut diags = Diagnostics::new();
     for b in body.blocks() {
         diags.push(
-            Diagnostic::error("Unexpected block in variables file", "Variables files may contain only attribute assignments such as name = \"value\".")
-                .with_span(b.kind_span.clone()),
+            Diagnostic::error(
+                "Unexpected block in variables file",
+                "Variables files may contain only attribute assignments such as name = \"value\".",
+            )
+            .with_span(b.kind_span.clone()),
         );
     }
     for a in body.attributes() {
         if !config.root.module.variables.contains_key(&a.name) {
-            diags.push(undeclared(&a.name, &format!("in {shown}"), config).with_span(a.name_span.clone()));
+            diags.push(
+                undeclared(&a.name, &format!("in {shown}"), config).with_span(a.name_span.clone()),
+            );
             continue;
         }
         match crate::lang::eval(&a.expr, &EvalContext::default()) {
@@ -118,7 +155,11 @@ fn read_var_file(
 
 /// Asks on the terminal for required variables that have no value, unless `-input=false`
 /// or standard input is not a terminal (then the walk reports them missing).
-pub fn prompt_missing(config: &Config, inputs: &mut BTreeMap<String, InputValue>, allow_input: bool) {
+pub fn prompt_missing(
+    config: &Config,
+    inputs: &mut BTreeMap<String, InputValue>,
+    allow_input: bool,
+) {
     if !allow_input || !std::io::stdin().is_terminal() {
         return;
     }
@@ -127,15 +168,21 @@ pub fn prompt_missing(config: &Config, inputs: &mut BTreeMap<String, InputValue>
             continue;
         }
         let mut err = std::io::stderr().lock();
-        let _ = write!(err, "var.{name}\n");
+        let _ = writeln!(err, "var.{name}");
         if let Some(d) = &v.description {
-            let _ = write!(err, "  {d}\n");
+            let _ = writeln!(err, "  {d}");
         }
         let _ = write!(err, "\n  Enter a value: ");
         let _ = err.flush();
         let mut line = String::new();
         if std::io::stdin().lock().read_line(&mut line).is_ok() {
-            inputs.insert(name.clone(), InputValue::Text { text: line.trim_end_matches(['\r', '\n']).to_string(), source: format!("<value for var.{name}>") });
+            inputs.insert(
+                name.clone(),
+                InputValue::Text {
+                    text: line.trim_end_matches(['\r', '\n']).to_string(),
+                    source: format!("<value for var.{name}>"),
+                },
+            );
         }
     }
 }

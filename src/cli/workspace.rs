@@ -1,7 +1,7 @@
 //! Loading what most commands need: the configuration (with its sources, for rendering
 //! diagnostics), its graph, and the state.
 
-use super::ui::Ui;
+use super::ui::{Reported, Ui};
 use crate::config::Config;
 use crate::diag::{Diagnostic, Diagnostics, Sources};
 use crate::graph::ConfigGraph;
@@ -17,28 +17,35 @@ pub struct Loaded {
 }
 
 /// Loads and checks the configuration; on failure prints the diagnostics.
-pub fn load_config(ui: &Ui, dir: &Path) -> Result<Loaded, ()> {
+pub fn load_config(ui: &Ui, dir: &Path) -> Result<Loaded, Reported> {
     let mut sources = Sources::default();
     let config = match crate::config::load(dir, &mut sources) {
         Ok(c) => c,
         Err(d) => {
             ui.diags(&d, &sources);
-            return Err(());
+            return Err(Reported);
         }
     };
     let graph = match crate::graph::build(&config) {
         Ok(g) => g,
         Err(d) => {
             ui.diags(&d, &sources);
-            return Err(());
+            return Err(Reported);
         }
     };
-    Ok(Loaded { config: Arc::new(config), graph, sources })
+    Ok(Loaded {
+        config: Arc::new(config),
+        graph,
+        sources,
+    })
 }
 
 /// A digest of every configuration file, so a saved plan is refused after they change.
 pub fn config_digest(sources: &Sources) -> String {
-    let mut files: Vec<(&str, &str)> = sources.files().filter(|(n, _)| n.ends_with(crate::config::loader::CONFIG_SUFFIX)).collect();
+    let mut files: Vec<(&str, &str)> = sources
+        .files()
+        .filter(|(n, _)| n.ends_with(crate::config::loader::CONFIG_SUFFIX))
+        .collect();
     files.sort();
     let mut h = Sha256::new();
     for (name, text) in files {

@@ -7,6 +7,7 @@
 
 pub mod decode;
 pub mod expand;
+pub mod moves;
 pub mod nodes;
 pub mod prior;
 pub mod refresh;
@@ -28,6 +29,9 @@ use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 use tokio::sync::Semaphore;
 pub use values::{Binding, Values};
+
+/// Guards one batched refresh of a (provider, resource type): true once done.
+pub type RefreshOnce = Arc<tokio::sync::Mutex<bool>>;
 
 /// What the walk is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,7 +91,7 @@ pub struct Engine {
     pub values: Mutex<Values>,
     pub providers: Mutex<BTreeMap<ProviderRef, Arc<dyn Provider>>>,
     pub prior: Mutex<PriorState>,
-    pub refresh_done: Mutex<BTreeMap<(ProviderRef, String), Arc<tokio::sync::Mutex<bool>>>>,
+    pub refresh_done: Mutex<BTreeMap<(ProviderRef, String), RefreshOnce>>,
     pub changes: Mutex<Vec<ResourceChange>>,
     pub drift: Mutex<Vec<Drift>>,
     /// Limits provider calls in flight to `-parallelism`.

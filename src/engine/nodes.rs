@@ -415,4 +415,3 @@ pub fn finalize_variable(
     }
     Ok(value)
 }
-

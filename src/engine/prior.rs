@@ -48,7 +48,10 @@ pub fn prior_from_state(state: &crate::state::State) -> PriorState {
     use crate::addr::{InstanceKey, ModulePath, ResourceAddr};
     use crate::state::{IndexKey, Mode as SMode};
     let types: BTreeMap<String, std::sync::Arc<dyn crate::provider::ProviderType>> =
-        crate::provider::registry::builtin().into_iter().map(|p| (p.name().to_string(), p)).collect();
+        crate::provider::registry::builtin()
+            .into_iter()
+            .map(|p| (p.name().to_string(), p))
+            .collect();
     let mut out = PriorState {
         lineage: Some(state.lineage.clone()),
         serial: state.serial,
@@ -63,19 +66,33 @@ pub fn prior_from_state(state: &crate::state::State) -> PriorState {
             .collect(),
     };
     for r in &state.resources {
-        let Some(provider) = ProviderRef::parse_state_string(&r.provider) else { continue };
-        let module = r.module.as_deref().map(parse_module_path).unwrap_or_else(ModulePath::root);
+        let Some(provider) = ProviderRef::parse_state_string(&r.provider) else {
+            continue;
+        };
+        let module = r
+            .module
+            .as_deref()
+            .map(parse_module_path)
+            .unwrap_or_else(ModulePath::root);
         let (mode, schema) = match r.mode {
             SMode::Managed => (
                 crate::addr::Mode::Managed,
-                types.get(&provider.name).and_then(|t| t.schema().resources.get(&r.type_).cloned()),
+                types
+                    .get(&provider.name)
+                    .and_then(|t| t.schema().resources.get(&r.type_).cloned()),
             ),
             SMode::Data => (
                 crate::addr::Mode::Data,
-                types.get(&provider.name).and_then(|t| t.schema().data_sources.get(&r.type_).cloned()),
+                types
+                    .get(&provider.name)
+                    .and_then(|t| t.schema().data_sources.get(&r.type_).cloned()),
             ),
         };
-        let resource = ResourceAddr { mode, type_name: r.type_.clone(), name: r.name.clone() };
+        let resource = ResourceAddr {
+            mode,
+            type_name: r.type_.clone(),
+            name: r.name.clone(),
+        };
         for inst in &r.instances {
             if inst.is_pending_create() {
                 continue;
@@ -86,12 +103,24 @@ pub fn prior_from_state(state: &crate::state::State) -> PriorState {
                 Some(IndexKey::Str(s)) => InstanceKey::Str(s.clone()),
             };
             let value = match &schema {
-                Some(s) => crate::plan::diff::mark_sensitive(s, Value::from_json_typed(&inst.attributes, &s.value_type())),
+                Some(s) => crate::plan::diff::mark_sensitive(
+                    s,
+                    Value::from_json_typed(&inst.attributes, &s.value_type()),
+                ),
                 None => Value::from_json(&inst.attributes),
             };
+            let value = crate::plan::diff::mark_paths(value, &inst.sensitive_attributes);
             out.instances.insert(
-                AbsInstance { module: module.clone(), resource: resource.clone(), key },
-                PriorInstance { provider: provider.clone(), value, dependencies: inst.dependencies.clone() },
+                AbsInstance {
+                    module: module.clone(),
+                    resource: resource.clone(),
+                    key,
+                },
+                PriorInstance {
+                    provider: provider.clone(),
+                    value,
+                    dependencies: inst.dependencies.clone(),
+                },
             );
         }
     }
@@ -168,24 +197,50 @@ pub struct JournalRecorder {
 
 #[async_trait]
 impl StateRecorder for JournalRecorder {
-    async fn upsert(&self, addr: &AbsInstance, provider: &ProviderRef, value: &Value, dependencies: &[String]) -> Result<(), Diagnostic> {
+    async fn upsert(
+        &self,
+        addr: &AbsInstance,
+        provider: &ProviderRef,
+        value: &Value,
+        dependencies: &[String],
+    ) -> Result<(), Diagnostic> {
         let mut instance = crate::state::InstanceState::new(value.to_json());
         instance.index_key = index_key(addr);
         instance.sensitive_attributes = sensitive_paths(value);
         instance.dependencies = dependencies.to_vec();
         self.writer
-            .record(crate::state::Change::Upsert { resource: resource_key(addr, provider), index_key: index_key(addr), instance })
+            .record(crate::state::Change::Upsert {
+                resource: resource_key(addr, provider),
+                index_key: index_key(addr),
+                instance,
+            })
             .await
-            .map_err(|e| Diagnostic::error("Failed to persist state", format!("{addr} was applied, but recording it failed: {e}")))
+            .map_err(|e| {
+                Diagnostic::error(
+                    "Failed to persist state",
+                    format!("{addr} was applied, but recording it failed: {e}"),
+                )
+            })
     }
 
     async fn remove(&self, addr: &AbsInstance) -> Result<(), Diagnostic> {
         // The provider part of the key does not matter for removal; find the resource by
         // its address.
-        let provider = ProviderRef { name: addr.resource.implied_provider().to_string(), alias: None };
+        let provider = ProviderRef {
+            name: addr.resource.implied_provider().to_string(),
+            alias: None,
+        };
         self.writer
-            .record(crate::state::Change::Remove { resource: resource_key(addr, &provider), index_key: index_key(addr) })
+            .record(crate::state::Change::Remove {
+                resource: resource_key(addr, &provider),
+                index_key: index_key(addr),
+            })
             .await
-            .map_err(|e| Diagnostic::error("Failed to persist state", format!("{addr} was deleted, but recording it failed: {e}")))
+            .map_err(|e| {
+                Diagnostic::error(
+                    "Failed to persist state",
+                    format!("{addr} was deleted, but recording it failed: {e}"),
+                )
+            })
     }
 }

@@ -85,7 +85,10 @@ impl Engine {
                     });
                 }
                 Some(after) => {
-                    let after = mark_sensitive(&schema, after);
+                    let after = crate::plan::diff::carry_sensitive_marks(
+                        &before,
+                        mark_sensitive(&schema, after),
+                    );
                     if after.deep_unmarked() != before.deep_unmarked() {
                         if let Some(p) = prior.instances.get_mut(&addr) {
                             p.value = after.clone();

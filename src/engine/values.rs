@@ -227,7 +227,6 @@ impl Values {
         EvalContext {
             variables: vars,
             base_dir: module_dir,
-            ..EvalContext::default()
         }
     }
 }

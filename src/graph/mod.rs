@@ -124,6 +124,14 @@ impl<'a> Builder<'a> {
         };
         self.dag.add_node(n.clone());
         self.spans.entry(n.clone()).or_insert_with(|| span.clone());
+        // Nothing in a child module can be evaluated before its call is expanded.
+        if let Some((call, parent)) = module.split_last() {
+            let call_node = Node {
+                module: parent.to_vec(),
+                kind: NodeKind::ModuleCall(call.clone()),
+            };
+            self.dag.add_edge(&n, &call_node);
+        }
         n
     }
 

@@ -221,6 +221,85 @@ pub fn mark_sensitive(schema: &Schema, v: Value) -> Value {
     Value::Object(m)
 }
 
+/// Carries sensitive marks from the planned value onto the object a provider returned:
+/// a value derived from a sensitive variable stays sensitive in state and in every later
+/// plan, even though the provider knows nothing of marks.
+pub fn carry_sensitive_marks(planned: &Value, actual: Value) -> Value {
+    if planned.is_sensitive() {
+        return Value::sensitive(actual);
+    }
+    match (planned, actual) {
+        (Value::Object(pm) | Value::Map(pm), Value::Object(mut am)) => {
+            for (k, pv) in pm {
+                if let Some(av) = am.remove(k) {
+                    am.insert(k.clone(), carry_sensitive_marks(pv, av));
+                }
+            }
+            Value::Object(am)
+        }
+        (Value::List(ps) | Value::Tuple(ps), Value::List(items)) => Value::List(
+            items
+                .into_iter()
+                .enumerate()
+                .map(|(i, a)| match ps.get(i) {
+                    Some(p) => carry_sensitive_marks(p, a),
+                    None => a,
+                })
+                .collect(),
+        ),
+        (_, actual) => actual,
+    }
+}
+
+/// Marks the parts of a value named by state's `sensitive_attributes` paths
+/// (`[{"type":"get_attr","value":"desc"}]`).
+pub fn mark_paths(v: Value, paths: &[serde_json::Value]) -> Value {
+    let mut v = v;
+    for p in paths {
+        if let Some(steps) = p.as_array() {
+            v = mark_path(v, steps);
+        }
+    }
+    v
+}
+
+fn mark_path(v: Value, steps: &[serde_json::Value]) -> Value {
+    let Some((step, rest)) = steps.split_first() else {
+        return Value::sensitive(v);
+    };
+    let key = step.get("value").and_then(|k| match k {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Object(o) => o.get("value").map(|x| match x {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        }),
+        other => Some(other.to_string()),
+    });
+    let Some(key) = key else { return v };
+    match v {
+        Value::Object(mut m) => {
+            if let Some(x) = m.remove(&key) {
+                m.insert(key, mark_path(x, rest));
+            }
+            Value::Object(m)
+        }
+        Value::Map(mut m) => {
+            if let Some(x) = m.remove(&key) {
+                m.insert(key, mark_path(x, rest));
+            }
+            Value::Map(m)
+        }
+        Value::List(mut xs) => {
+            if let Some(i) = key.parse::<usize>().ok().filter(|i| *i < xs.len()) {
+                let x = std::mem::replace(&mut xs[i], Value::Null);
+                xs[i] = mark_path(x, rest);
+            }
+            Value::List(xs)
+        }
+        other => other,
+    }
+}
+
 /// The unknown value of a whole object of this schema (a resource whose creation is
 /// planned but whose config is not yet known, or a deferred data source).
 pub fn unknown_object(schema: &Schema) -> Value {

@@ -151,42 +151,6 @@ pub fn index_json(key: &InstanceKey) -> Option<J> {
     key.to_json()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn unknown_and_sensitive_round_trip() {
-        let v = Value::object([
-            ("id", Value::Unknown(Type::String)),
-            ("name", Value::string("web")),
-            ("password", Value::sensitive(Value::string("hunter2"))),
-            (
-                "tags",
-                Value::List(vec![Value::string("a"), Value::Unknown(Type::String)]),
-            ),
-        ]);
-        let (j, u, s) = encode(&v, Redact::Hide);
-        assert_eq!(j["password"], J::Null);
-        assert_eq!(u["id"], J::Bool(true));
-        assert_eq!(u["tags"], json!([false, true]));
-        assert_eq!(s["password"], J::Bool(true));
-        assert!(!j.to_string().contains("hunter2"));
-        let ty = Type::Object(
-            [
-                ("id".to_string(), Type::String),
-                ("name".to_string(), Type::String),
-                ("password".to_string(), Type::String),
-                ("tags".to_string(), Type::list(Type::String)),
-            ]
-            .into_iter()
-            .collect(),
-        );
-        let back = decode_full(&encode_full(&v), &ty);
-        assert_eq!(back, v);
-    }
-}
-
 /// One resource instance as Terraform's JSON `values` representation shows it.
 fn resource_entry(addr: &crate::addr::AbsInstance, provider: &str, v: &Value) -> J {
     let (values, _, sensitive) = encode(v, Redact::Hide);
@@ -209,7 +173,8 @@ fn resource_entry(addr: &crate::addr::AbsInstance, provider: &str, v: &Value) ->
 /// Groups resource entries into Terraform's `root_module` / `child_modules` tree.
 fn module_tree(entries: Vec<(crate::addr::ModulePath, J)>) -> J {
     let mut root = Vec::new();
-    let mut children: std::collections::BTreeMap<String, Vec<J>> = std::collections::BTreeMap::new();
+    let mut children: std::collections::BTreeMap<String, Vec<J>> =
+        std::collections::BTreeMap::new();
     for (m, e) in entries {
         if m.is_root() {
             root.push(e);
@@ -217,7 +182,10 @@ fn module_tree(entries: Vec<(crate::addr::ModulePath, J)>) -> J {
             children.entry(m.to_string()).or_default().push(e);
         }
     }
-    let child_modules: Vec<J> = children.into_iter().map(|(addr, resources)| json!({"address": addr, "resources": resources})).collect();
+    let child_modules: Vec<J> = children
+        .into_iter()
+        .map(|(addr, resources)| json!({"address": addr, "resources": resources}))
+        .collect();
     let mut rm = json!({ "resources": root });
     if !child_modules.is_empty() {
         rm["child_modules"] = J::Array(child_modules);
@@ -232,13 +200,22 @@ pub fn state_document(state: &crate::state::State) -> J {
     let entries = prior
         .instances
         .iter()
-        .map(|(a, p)| (a.module.clone(), resource_entry(a, &p.provider.state_string(), &p.value)))
+        .map(|(a, p)| {
+            (
+                a.module.clone(),
+                resource_entry(a, &p.provider.state_string(), &p.value),
+            )
+        })
         .collect();
     let outputs: serde_json::Map<String, J> = state
         .outputs
         .iter()
         .map(|(k, o)| {
-            let value = if o.sensitive { J::Null } else { o.value.clone() };
+            let value = if o.sensitive {
+                J::Null
+            } else {
+                o.value.clone()
+            };
             (k.clone(), json!({"sensitive": o.sensitive, "value": value}))
         })
         .collect();
@@ -254,8 +231,16 @@ pub fn state_document(state: &crate::state::State) -> J {
 pub fn plan_document(plan: &super::Plan, prior_state: Option<&crate::state::State>) -> J {
     use super::Action;
     let change_json = |c: &super::ResourceChange| {
-        let (before, _, before_sensitive) = c.before.as_ref().map(|v| encode(v, Redact::Hide)).unwrap_or((J::Null, J::Bool(false), J::Bool(false)));
-        let (after, after_unknown, after_sensitive) = c.after.as_ref().map(|v| encode(v, Redact::Hide)).unwrap_or((J::Null, J::Bool(false), J::Bool(false)));
+        let (before, _, before_sensitive) = c
+            .before
+            .as_ref()
+            .map(|v| encode(v, Redact::Hide))
+            .unwrap_or((J::Null, J::Bool(false), J::Bool(false)));
+        let (after, after_unknown, after_sensitive) = c
+            .after
+            .as_ref()
+            .map(|v| encode(v, Redact::Hide))
+            .unwrap_or((J::Null, J::Bool(false), J::Bool(false)));
         let mut e = json!({
             "address": c.addr.to_string(),
             "mode": c.addr.resource.mode.as_str(),
@@ -278,7 +263,8 @@ pub fn plan_document(plan: &super::Plan, prior_state: Option<&crate::state::Stat
             e["index"] = i;
         }
         if !c.replace_paths.is_empty() {
-            e["change"]["replace_paths"] = J::Array(c.replace_paths.iter().map(|p| json!([p])).collect());
+            e["change"]["replace_paths"] =
+                J::Array(c.replace_paths.iter().map(|p| json!([p])).collect());
         }
         if let Some(r) = &c.reason {
             e["action_reason"] = J::String(r.clone());
@@ -289,7 +275,14 @@ pub fn plan_document(plan: &super::Plan, prior_state: Option<&crate::state::Stat
         .changes
         .iter()
         .filter(|c| !matches!(c.action, Action::Delete))
-        .filter_map(|c| c.after.as_ref().map(|v| (c.addr.module.clone(), resource_entry(&c.addr, &c.provider.state_string(), v))))
+        .filter_map(|c| {
+            c.after.as_ref().map(|v| {
+                (
+                    c.addr.module.clone(),
+                    resource_entry(&c.addr, &c.provider.state_string(), v),
+                )
+            })
+        })
         .collect();
     let mut planned_outputs = serde_json::Map::new();
     let mut output_changes = serde_json::Map::new();
@@ -297,7 +290,10 @@ pub fn plan_document(plan: &super::Plan, prior_state: Option<&crate::state::Stat
         if let Some(a) = &o.after {
             let (v, _, _) = encode(a, Redact::Hide);
             let value = if o.sensitive { J::Null } else { v };
-            planned_outputs.insert(name.clone(), json!({"sensitive": o.sensitive, "value": value}));
+            planned_outputs.insert(
+                name.clone(),
+                json!({"sensitive": o.sensitive, "value": value}),
+            );
         }
         let actions: &[&str] = match (&o.before, &o.after) {
             (None, Some(_)) => &["create"],
@@ -350,4 +346,40 @@ pub fn plan_document(plan: &super::Plan, prior_state: Option<&crate::state::Stat
         doc["prior_state"] = state_document(s);
     }
     doc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_and_sensitive_round_trip() {
+        let v = Value::object([
+            ("id", Value::Unknown(Type::String)),
+            ("name", Value::string("web")),
+            ("password", Value::sensitive(Value::string("hunter2"))),
+            (
+                "tags",
+                Value::List(vec![Value::string("a"), Value::Unknown(Type::String)]),
+            ),
+        ]);
+        let (j, u, s) = encode(&v, Redact::Hide);
+        assert_eq!(j["password"], J::Null);
+        assert_eq!(u["id"], J::Bool(true));
+        assert_eq!(u["tags"], json!([false, true]));
+        assert_eq!(s["password"], J::Bool(true));
+        assert!(!j.to_string().contains("hunter2"));
+        let ty = Type::Object(
+            [
+                ("id".to_string(), Type::String),
+                ("name".to_string(), Type::String),
+                ("password".to_string(), Type::String),
+                ("tags".to_string(), Type::list(Type::String)),
+            ]
+            .into_iter()
+            .collect(),
+        );
+        let back = decode_full(&encode_full(&v), &ty);
+        assert_eq!(back, v);
+    }
 }

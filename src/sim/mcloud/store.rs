@@ -6,7 +6,6 @@
 use super::clock;
 use super::model::{CountSample, Instance, LogEntry, OpenStackConfig, Template};
 use crate::sim::SimError;
-use rand::Rng;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
 use std::io::Write;
@@ -29,6 +28,10 @@ pub struct CloudState {
     pub next_instance_row_id: u64,
     /// Counter behind the private addresses handed out (10.41.0.1, 10.41.0.2, ...).
     pub next_ip: u64,
+    /// Counter behind instance ids (a fresh cloud hands out the same id sequence
+    /// every time, so runs are reproducible).
+    #[serde(default)]
+    pub next_id_seq: u64,
     pub templates: BTreeMap<u64, Template>,
     /// Keyed by `InstanceId`.
     pub instances: BTreeMap<String, Instance>,
@@ -48,6 +51,7 @@ impl CloudState {
             next_zone_id: 1,
             next_instance_row_id: 1,
             next_ip: 0,
+            next_id_seq: 0,
             templates: BTreeMap::new(),
             instances: BTreeMap::new(),
             logs: Vec::new(),
@@ -141,14 +145,23 @@ impl Store {
         self.ips.contains(ip)
     }
 
-    /// A fresh, unused instance id: `i-` and 20 lower-case letters and digits.
-    pub fn new_instance_id(&self) -> String {
+    /// A fresh, unused instance id: `i-` and 20 lower-case letters and digits,
+    /// drawn from a counter so that a fresh cloud gives the same sequence.
+    pub fn new_instance_id(&mut self) -> String {
         const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
-        let mut rng = rand::thread_rng();
         loop {
-            let suffix: String = (0..20)
-                .map(|_| char::from(ALPHABET[rng.gen_range(0..ALPHABET.len())]))
-                .collect();
+            let seq = self.cloud.next_id_seq;
+            self.cloud.next_id_seq = seq.wrapping_add(1);
+            let mut state = seq ^ 0x5eed_0003_f401_96b8;
+            let mut suffix = String::with_capacity(20);
+            let mut bits = 0u64;
+            for i in 0..20 {
+                if i % 12 == 0 {
+                    bits = splitmix64(&mut state);
+                }
+                suffix.push(char::from(ALPHABET[(bits % 36) as usize]));
+                bits /= 36;
+            }
             let id = format!("i-{suffix}");
             if !self.cloud.instances.contains_key(&id) {
                 return id;
@@ -298,6 +311,15 @@ impl Store {
     }
 }
 
+/// One step of the SplitMix64 generator (well-mixed bits from a counter).
+fn splitmix64(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
 /// Writes `bytes` to `path` atomically: a temporary file in the same
 /// directory, fsync, rename over `path`, fsync of the directory.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
@@ -353,13 +375,19 @@ mod tests {
     }
 
     #[test]
-    fn instance_ids_have_the_seed_shape() {
-        let store = Store::empty(0);
-        let id = store.new_instance_id();
-        assert_eq!(id.len(), 22);
-        assert!(id.starts_with("i-"));
-        assert!(id[2..]
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
+    fn instance_ids_have_the_seed_shape_and_repeat_per_fresh_cloud() {
+        let mut store = Store::empty(0);
+        let mut again = Store::empty(0);
+        let mut seen = HashSet::new();
+        for _ in 0..1000 {
+            let id = store.new_instance_id();
+            assert_eq!(id.len(), 22);
+            assert!(id.starts_with("i-"));
+            assert!(id[2..]
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
+            assert_eq!(again.new_instance_id(), id);
+            assert!(seen.insert(id));
+        }
     }
 }
