@@ -96,8 +96,8 @@ fn result_type(a: &Value, b: &Value, a_expr: &Expr, b_expr: &Expr) -> Result<Typ
             format!(
                 "The true and false result expressions must have consistent types. The \
                  given expressions are {} and {}, respectively.",
-                super::for_expr::type_name(a),
-                super::for_expr::type_name(b)
+                convert::friendly_name(&a.type_of()),
+                convert::friendly_name(&b.type_of())
             ),
             &a_expr.span.to(&b_expr.span),
         )),

@@ -428,10 +428,9 @@ fn conditionals() {
     let bad = idx(tup(vec![num("1")]), num("5"));
     assert_eq!(ok(cond(t.clone(), num("1"), bad)), n(1));
     assert_eq!(ok(cond(st("true"), num("1"), num("2"))), n(1));
-    assert_eq!(
-        fails(cond(t, num("1"), e(ExprKind::Bool(true)))).0,
-        "Inconsistent conditional result types"
-    );
+    let (sum, detail) = fails(cond(t, num("1"), e(ExprKind::Bool(true))));
+    assert_eq!(sum, "Inconsistent conditional result types");
+    assert!(detail.ends_with("The given expressions are number and bool, respectively."));
 }
 
 #[test]
