@@ -34,9 +34,9 @@ pub(crate) fn eval_call(
         "list" | "map" => return Err(removed_function(name, &whole.span)),
         _ => {}
     }
-    let known = functions::names();
+    let known = function_names();
     if !SPECIAL_FORMS.contains(&name) && !known.contains(&name) {
-        return Err(unknown_function(name, &known, &whole.span));
+        return Err(unknown_function(name, known, &whole.span));
     }
     let mut values = Vec::with_capacity(args.len());
     let mut diags = Diagnostics::new();
@@ -89,7 +89,7 @@ pub(crate) fn eval_call(
         base_dir: scope.context().base_dir.clone(),
     };
     match functions::call(name, values, &ctx) {
-        None => Err(unknown_function(name, &known, &whole.span)),
+        None => Err(unknown_function(name, known, &whole.span)),
         Some(Ok(v)) => Ok(mark_if(v, sensitive)),
         Some(Err(e)) => {
             let span = e
@@ -119,6 +119,12 @@ fn removed_function(name: &str, span: &Span) -> Diagnostics {
         ),
         span,
     )
+}
+
+/// The library's function names, read once (every call checks them).
+fn function_names() -> &'static [&'static str] {
+    static NAMES: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    NAMES.get_or_init(functions::names)
 }
 
 fn unknown_function(name: &str, known: &[&str], span: &Span) -> Diagnostics {
