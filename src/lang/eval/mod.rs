@@ -158,7 +158,11 @@ fn dispatch(expr: &Expr, scope: &Scope) -> EvalResult {
         } => call::eval_call(name, args, *expand_final, expr, scope),
         ExprKind::GetAttr(inner, name) => access::eval_get_attr(inner, name, expr, scope),
         ExprKind::Index(inner, key) => access::eval_index(inner, key, expr, scope),
-        ExprKind::Splat { source, each, .. } => access::eval_splat(source, each, scope),
+        ExprKind::Splat {
+            source,
+            each,
+            legacy,
+        } => access::eval_splat(source, each, *legacy, scope),
         ExprKind::SplatItem => eval_splat_item(expr, scope),
         ExprKind::Unary(op, operand) => operators::eval_unary(*op, operand, expr, scope),
         ExprKind::Binary(op, lhs, rhs) => operators::eval_binary(*op, lhs, rhs, expr, scope),

@@ -572,3 +572,25 @@ fn references_resolve_by_path_with_marks_and_errors_intact() {
     assert_eq!(d.0[0].summary, "Invalid index");
     assert!(eval(&attr(var("hidden"), "a"), &c).unwrap().is_sensitive());
 }
+
+#[test]
+fn chained_splats_apply_per_element() {
+    // `[{b = [{c = 1}]}][*].b[*].c` is [[1]] in Terraform; `[1][*][*]` is [[1]].
+    let src = tup(vec![obj(vec![(
+        "b",
+        tup(vec![obj(vec![("c", num("1"))])]),
+    )])]);
+    let chained = splat(splat(src.clone(), attr(item(), "b")), attr(item(), "c"));
+    assert_eq!(ok(chained), Value::Tuple(vec![Value::Tuple(vec![n(1)])]));
+    let twice = splat(splat(tup(vec![num("1")]), item()), item());
+    assert_eq!(ok(twice), Value::Tuple(vec![Value::Tuple(vec![n(1)])]));
+    // A parenthesised splat is a value of its own: `([1][*])[*]` is [1].
+    let grouped = splat(
+        e(ExprKind::Parens(Box::new(splat(
+            tup(vec![num("1")]),
+            item(),
+        )))),
+        item(),
+    );
+    assert_eq!(ok(grouped), Value::Tuple(vec![n(1)]));
+}
