@@ -130,3 +130,8 @@ fn more_extra_cases_checked_against_terraform() {
 fn heredoc_template_and_for_cases_checked_against_terraform() {
     run("cases_extra3.tsv");
 }
+
+#[test]
+fn evaluation_order_cases_checked_against_terraform() {
+    run("cases_extra4.tsv");
+}

@@ -160,6 +160,7 @@ pub(crate) fn index(collection: Value, key: Value, span: &Span) -> EvalResult {
     if collection.is_unknown() || key.is_unknown() {
         return Ok(mark_if(Value::unknown(), sensitive));
     }
+    let is_object = matches!(collection, Value::Object(_));
     let result = match collection {
         Value::List(mut xs) | Value::Tuple(mut xs) => {
             let i = sequence_index(&key, span)?;
@@ -168,14 +169,8 @@ pub(crate) fn index(collection: Value, key: Value, span: &Span) -> EvalResult {
             }
             xs.swap_remove(i)
         }
-        Value::Object(_) if matches!(key, Value::Number(_)) => {
-            return Err(invalid_index(
-                "The given key does not identify an element in this collection value. An \
-                 object only supports looking up attributes by name, not by numeric index.",
-                span,
-            ))
-        }
         Value::Map(mut m) | Value::Object(mut m) => {
+            let numeric_key_on_object = is_object && matches!(key, Value::Number(_));
             let k = match key {
                 Value::String(s) => s,
                 Value::Number(n) => n.to_string(),
@@ -190,6 +185,14 @@ pub(crate) fn index(collection: Value, key: Value, span: &Span) -> EvalResult {
             };
             match m.remove(&k) {
                 Some(x) => x,
+                None if numeric_key_on_object => {
+                    return Err(invalid_index(
+                        "The given key does not identify an element in this collection value. \
+                         An object only supports looking up attributes by name, not by numeric \
+                         index.",
+                        span,
+                    ))
+                }
                 None => return Err(invalid_index(NOT_IN_COLLECTION, span)),
             }
         }

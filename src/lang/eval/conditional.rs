@@ -14,22 +14,22 @@ pub(crate) fn eval_conditional(
     otherwise: &Expr,
     scope: &Scope,
 ) -> EvalResult {
-    let (choice, sensitive) = condition_value(evaluate(cond, scope)?, cond)?;
+    // Terraform's order: both results first, and their types must agree before the
+    // condition is even looked at. A failed branch counts as "any type" here.
     let then_v = evaluate(then, scope);
     let other_v = evaluate(otherwise, scope);
+    let ty = match (&then_v, &other_v) {
+        (Ok(a), Ok(b)) => Some(result_type(a, b, then, otherwise)?),
+        _ => None,
+    };
+    let (choice, sensitive) = condition_value(evaluate(cond, scope)?, cond)?;
     let result = match (choice, then_v, other_v) {
-        (Some(true), Ok(a), Ok(b)) => {
-            let ty = result_type(&a, &b, then, otherwise)?;
-            unify_chosen(a, &b, ty, then)?
-        }
-        (Some(false), Ok(a), Ok(b)) => {
-            let ty = result_type(&a, &b, then, otherwise)?;
-            unify_chosen(b, &a, ty, otherwise)?
-        }
+        (Some(true), Ok(a), Ok(b)) => unify_chosen(a, &b, ty.unwrap_or(Type::Dynamic), then)?,
+        (Some(false), Ok(a), Ok(b)) => unify_chosen(b, &a, ty.unwrap_or(Type::Dynamic), otherwise)?,
         // An error in the branch not taken is ignored.
         (Some(true), Ok(a), Err(_)) => a,
         (Some(false), Err(_), Ok(b)) => b,
-        (None, Ok(a), Ok(b)) => Value::Unknown(result_type(&a, &b, then, otherwise)?),
+        (None, Ok(_), Ok(_)) => Value::Unknown(ty.unwrap_or(Type::Dynamic)),
         (_, Err(e), _) | (_, _, Err(e)) => return Err(e),
     };
     Ok(mark_if(result, sensitive))
