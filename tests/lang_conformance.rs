@@ -135,3 +135,11 @@ fn heredoc_template_and_for_cases_checked_against_terraform() {
 fn evaluation_order_cases_checked_against_terraform() {
     run("cases_extra4.tsv");
 }
+
+/// Randomly generated nested expressions (operators, conditionals, for, splats, templates,
+/// try) with Terraform's answers. Cases where Terraform reports several errors and the
+/// first one depends on its error-recovery values are left out.
+#[test]
+fn random_expressions_checked_against_terraform() {
+    run("cases_random.tsv");
+}

@@ -49,7 +49,20 @@ impl EvalContext {
 
 /// Evaluates an expression. All errors carry the span of the offending sub-expression.
 pub fn eval(expr: &Expr, ctx: &EvalContext) -> Result<Value, Diagnostics> {
-    evaluate(expr, &Scope::root(ctx))
+    evaluate(expr, &Scope::root(ctx)).map_err(sorted)
+}
+
+/// Diagnostics in source order, as Terraform reports them (stable for equal ranges).
+fn sorted(mut diags: Diagnostics) -> Diagnostics {
+    diags.0.sort_by(|a, b| {
+        let key = |d: &Diagnostic| {
+            d.span
+                .as_ref()
+                .map(|s| (s.file.clone(), s.start.byte, s.end.byte))
+        };
+        key(a).cmp(&key(b))
+    });
+    diags
 }
 
 pub(crate) type EvalResult = Result<Value, Diagnostics>;

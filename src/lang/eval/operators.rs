@@ -50,7 +50,16 @@ pub(crate) fn eval_binary(
             a.extend(b);
             return Err(a);
         }
-        (Err(e), _) | (_, Err(e)) => return Err(e),
+        // Terraform still checks the operand that did evaluate, so its own error is
+        // reported too (and may come first, being earlier in the source).
+        (Err(mut e), Ok(other)) => {
+            e.extend(operand_check(op, &other, "right", rhs));
+            return Err(e);
+        }
+        (Ok(other), Err(mut e)) => {
+            e.extend(operand_check(op, &other, "left", lhs));
+            return Err(e);
+        }
     };
     // Equality looks inside collections, so a mark anywhere inside marks the result.
     let deep = matches!(op, BinaryOp::Eq | BinaryOp::NotEq)
@@ -70,6 +79,27 @@ pub(crate) fn eval_binary(
         _ => arithmetic(op, &left, &right, lhs, rhs, &whole.span)?,
     };
     Ok(mark_if(result, sensitive))
+}
+
+/// The "Invalid operand" error an operand of `op` deserves on its own, if any.
+fn operand_check(op: BinaryOp, v: &Value, side: &str, expr: &Expr) -> Diagnostics {
+    let v = v.unmarked();
+    let why = match op {
+        BinaryOp::Eq | BinaryOp::NotEq => None,
+        _ if v.is_null() => None,
+        BinaryOp::And | BinaryOp::Or => match to_bool(v) {
+            Operand::Unsuitable(why) => Some(why),
+            _ => None,
+        },
+        _ => match to_number(v) {
+            Operand::Unsuitable(why) => Some(why),
+            _ => None,
+        },
+    };
+    match why {
+        Some(why) => unsuitable(side, &why, &expr.span),
+        None => Diagnostics::new(),
+    }
 }
 
 /// An operand after conversion.
