@@ -22,6 +22,7 @@ pub(crate) fn eval_conditional(
         (Ok(a), Ok(b)) => Some(result_type(a, b, then, otherwise)?),
         _ => None,
     };
+    // A condition that failed is not checked further (Terraform reports only its errors).
     let (choice, sensitive) = condition_value(evaluate(cond, scope)?, cond)?;
     let result = match (choice, then_v, other_v) {
         (Some(true), Ok(a), Ok(b)) => unify_chosen(a, &b, ty.unwrap_or(Type::Dynamic), then)?,
@@ -41,7 +42,7 @@ pub(crate) fn condition_value(v: Value, cond: &Expr) -> Result<(Option<bool>, bo
     let (v, sensitive) = unmark(v);
     let known = match v {
         Value::Bool(b) => Some(b),
-        Value::Unknown(_) => None,
+        Value::Unknown(Type::Bool | Type::String | Type::Dynamic) => None,
         Value::String(s) if s == "true" => Some(true),
         Value::String(s) if s == "false" => Some(false),
         Value::Null => {

@@ -211,6 +211,52 @@ fn eval_splat_item(expr: &Expr, scope: &Scope) -> EvalResult {
     }
 }
 
+/// Evaluates `expr`; on failure records its diagnostics and returns the stand-in value
+/// Terraform's evaluator continues with, so that the enclosing expression can still
+/// report its own problem (Terraform lists all of them, in source order).
+pub(crate) fn eval_recovering(expr: &Expr, scope: &Scope, diags: &mut Diagnostics) -> Value {
+    match evaluate(expr, scope) {
+        Ok(v) => v,
+        Err(d) => {
+            diags.extend(d);
+            recovered(expr)
+        }
+    }
+}
+
+/// What a failed expression stands for afterwards: an unknown of the type the operator
+/// or template would have produced, otherwise an unknown of any type, which raises no
+/// further errors.
+fn recovered(expr: &Expr) -> Value {
+    use crate::hcl::ast::{BinaryOp, TemplatePart, UnaryOp};
+    use crate::lang::Type;
+    match &expr.kind {
+        ExprKind::Parens(inner) => recovered(inner),
+        ExprKind::Unary(UnaryOp::Not, _) => Value::Unknown(Type::Bool),
+        ExprKind::Unary(UnaryOp::Negate, _) => Value::Unknown(Type::Number),
+        ExprKind::Binary(
+            BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Mod,
+            ..,
+        ) => Value::Unknown(Type::Number),
+        ExprKind::Binary(..) => Value::Unknown(Type::Bool),
+        ExprKind::Template(parts)
+            if !matches!(parts.as_slice(), [TemplatePart::Interpolation(_)]) =>
+        {
+            Value::Unknown(Type::String)
+        }
+        _ => Value::unknown(),
+    }
+}
+
+/// `Ok(v)` when nothing went wrong, else every diagnostic collected.
+pub(crate) fn finish(v: Value, diags: Diagnostics) -> EvalResult {
+    if diags.has_errors() {
+        Err(diags)
+    } else {
+        Ok(v)
+    }
+}
+
 /// One error diagnostic at a span, as the `Diagnostics` every evaluation step returns.
 pub(crate) fn error(
     summary: impl Into<String>,
