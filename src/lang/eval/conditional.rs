@@ -15,12 +15,36 @@ pub(crate) fn eval_conditional(
     scope: &Scope,
 ) -> EvalResult {
     // Terraform's order: both results first, and their types must agree before the
-    // condition is even looked at. A failed branch counts as "any type" here.
+    // condition is even looked at. A failed branch stands in with what it would have
+    // been (an unknown of its operator's type, or of any type).
     let then_v = evaluate(then, scope);
     let other_v = evaluate(otherwise, scope);
-    let ty = match (&then_v, &other_v) {
-        (Ok(a), Ok(b)) => Some(result_type(a, b, then, otherwise)?),
-        _ => None,
+    let (stand_a, stand_b);
+    let a = match &then_v {
+        Ok(v) => v,
+        Err(_) => {
+            stand_a = super::recovered(then);
+            &stand_a
+        }
+    };
+    let b = match &other_v {
+        Ok(v) => v,
+        Err(_) => {
+            stand_b = super::recovered(otherwise);
+            &stand_b
+        }
+    };
+    let ty = match result_type(a, b, then, otherwise) {
+        Ok(t) => Some(t),
+        Err(mut d) => {
+            for failed in [&then_v, &other_v]
+                .into_iter()
+                .filter_map(|r| r.as_ref().err())
+            {
+                d.extend(failed.clone());
+            }
+            return Err(d);
+        }
     };
     // A condition that failed is not checked further (Terraform reports only its errors).
     let (choice, sensitive) = condition_value(evaluate(cond, scope)?, cond)?;

@@ -227,7 +227,7 @@ pub(crate) fn eval_recovering(expr: &Expr, scope: &Scope, diags: &mut Diagnostic
 /// What a failed expression stands for afterwards: an unknown of the type the operator
 /// or template would have produced, otherwise an unknown of any type, which raises no
 /// further errors.
-fn recovered(expr: &Expr) -> Value {
+pub(crate) fn recovered(expr: &Expr) -> Value {
     use crate::hcl::ast::{BinaryOp, TemplatePart, UnaryOp};
     use crate::lang::Type;
     match &expr.kind {
