@@ -34,9 +34,9 @@ pub(crate) fn eval_call(
         "list" | "map" => return Err(removed_function(name, &whole.span)),
         _ => {}
     }
-    let known = functions::names();
+    let known = function_names();
     if !SPECIAL_FORMS.contains(&name) && !known.contains(&name) {
-        return Err(unknown_function(name, &known, &whole.span));
+        return Err(unknown_function(name, known, &whole.span));
     }
     let mut values = Vec::with_capacity(args.len());
     let mut diags = Diagnostics::new();
@@ -89,7 +89,7 @@ pub(crate) fn eval_call(
         base_dir: scope.context().base_dir.clone(),
     };
     match functions::call(name, values, &ctx) {
-        None => Err(unknown_function(name, &known, &whole.span)),
+        None => Err(unknown_function(name, known, &whole.span)),
         Some(Ok(v)) => Ok(mark_if(v, sensitive)),
         Some(Err(e)) => {
             let span = e
@@ -119,6 +119,12 @@ fn removed_function(name: &str, span: &Span) -> Diagnostics {
         ),
         span,
     )
+}
+
+/// The library's function names, read once (every call checks them).
+fn function_names() -> &'static [&'static str] {
+    static NAMES: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    NAMES.get_or_init(functions::names)
 }
 
 fn unknown_function(name: &str, known: &[&str], span: &Span) -> Diagnostics {
@@ -304,18 +310,8 @@ fn templatefile(values: Vec<Value>, args: &[Expr], whole: &Expr, scope: &Scope) 
             ))
         }
     };
-    let template = parse_template(&text, &path).map_err(|d| {
-        let detail = d
-            .iter()
-            .map(|x| format!("{}; {}", x.summary, x.detail))
-            .collect::<Vec<_>>()
-            .join("\n");
-        error(
-            "Invalid function argument",
-            format!("Invalid value for \"path\" parameter: failed to parse {path}: {detail}."),
-            arg_span(0),
-        )
-    })?;
+    let template =
+        parse_template(&text, &path).map_err(|d| template_failure(d, whole, arg_span(1)))?;
     let ctx = EvalContext {
         variables: vars,
         base_dir: base.clone(),
@@ -334,19 +330,7 @@ fn templatefile(values: Vec<Value>, args: &[Expr], whole: &Expr, scope: &Scope) 
 fn template_failure(diags: Diagnostics, whole: &Expr, vars_span: &Span) -> Diagnostics {
     let mut out = Diagnostics::new();
     for d in diags.iter() {
-        // The template was parsed inside a heredoc whose opening line comes first.
-        let at = d
-            .span
-            .as_ref()
-            .map(|s| {
-                format!(
-                    "{}:{}:{}",
-                    s.file,
-                    s.start.line.saturating_sub(1),
-                    s.start.col
-                )
-            })
-            .unwrap_or_default();
+        let at = d.span.as_ref().map(template_range).unwrap_or_default();
         if d.summary == "Unknown variable" {
             let name = d.detail.split('"').nth(1).unwrap_or_default();
             out.extend(invalid_argument(
@@ -358,7 +342,7 @@ fn template_failure(diags: Diagnostics, whole: &Expr, vars_span: &Span) -> Diagn
             out.extend(error(
                 "Error in function call",
                 format!(
-                    "Call to function \"templatefile\" failed: {at}: {}; {}",
+                    "Call to function \"templatefile\" failed: {at}: {}; {}.",
                     d.summary, d.detail
                 ),
                 &whole.span,
@@ -368,21 +352,40 @@ fn template_failure(diags: Diagnostics, whole: &Expr, vars_span: &Span) -> Diagn
     out
 }
 
+/// A range inside a template file as Terraform writes it (`x.tpl:1,6-13`). The template
+/// was parsed inside a heredoc whose opening line comes first, hence the line shift.
+fn template_range(s: &Span) -> String {
+    let (l1, l2) = (s.start.line.saturating_sub(1), s.end.line.saturating_sub(1));
+    if l1 == l2 {
+        format!("{}:{l1},{}-{}", s.file, s.start.col, s.end.col)
+    } else {
+        format!("{}:{l1},{}-{l2},{}", s.file, s.start.col, s.end.col)
+    }
+}
+
 /// Parses a whole file as a template. The parser's public entry points take expressions,
-/// so the text is wrapped in a heredoc with a delimiter it does not contain; the newline
-/// the heredoc adds at the end is removed again.
+/// so the text is wrapped in a heredoc with a delimiter it does not contain. An end marker
+/// (which no strip marker `~` can remove) goes after the text, so that the newline the
+/// heredoc adds can be told apart from the file's own text and removed with the marker.
 fn parse_template(text: &str, file: &str) -> Result<Expr, Diagnostics> {
     let mut delimiter = String::from("SKYFORM_TEMPLATE_END");
     while text.contains(&delimiter) {
         delimiter.push('_');
     }
-    let source = format!("<<{delimiter}\n{text}\n{delimiter}\n");
+    let mut marker = String::from("\u{E000}");
+    while text.contains(&marker) {
+        marker.push('\u{E000}');
+    }
+    let source = format!("<<{delimiter}\n{text}{marker}\n{delimiter}\n");
     let mut expr = crate::hcl::parse_expr(&source, file)?;
+    let tail = format!("{marker}\n");
     if let ExprKind::Template(parts) = &mut expr.kind {
         if let Some(TemplatePart::Literal(last)) = parts.last_mut() {
-            last.pop();
-            if last.is_empty() {
-                parts.pop();
+            if last.ends_with(&tail) {
+                last.truncate(last.len() - tail.len());
+                if last.is_empty() {
+                    parts.pop();
+                }
             }
         }
     }

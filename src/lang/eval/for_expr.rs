@@ -28,6 +28,16 @@ pub(crate) enum Iteration {
 pub(crate) fn iterate(collection: Value, expr: &Expr) -> Result<Iteration, Diagnostics> {
     let (v, sensitive) = unmark(collection);
     let items = match v {
+        Value::Unknown(t) if t.is_primitive() => {
+            return Err(error(
+                "Iteration over non-iterable value",
+                format!(
+                    "A value of type {} cannot be used as the collection in a 'for' expression.",
+                    crate::lang::convert::friendly_name(&t)
+                ),
+                &expr.span,
+            ))
+        }
         Value::Unknown(_) => return Ok(Iteration::Unknown { sensitive }),
         Value::Null => {
             return Err(error(
@@ -75,8 +85,16 @@ pub(crate) fn type_name(v: &Value) -> String {
 }
 
 pub(crate) fn eval_for(f: &ForExpr, scope: &Scope) -> EvalResult {
-    let collection = evaluate(&f.collection, scope)?;
-    let (items, mut sensitive) = match iterate(collection, &f.collection)? {
+    let mut diags = Diagnostics::new();
+    let collection = super::eval_recovering(&f.collection, scope, &mut diags);
+    let iteration = iterate(collection, &f.collection);
+    if diags.has_errors() {
+        if let Err(own) = iteration {
+            diags.extend(own);
+        }
+        return Err(diags);
+    }
+    let (items, mut sensitive) = match iteration? {
         Iteration::Unknown { sensitive } => {
             return Ok(mark_if(Value::unknown(), sensitive));
         }
