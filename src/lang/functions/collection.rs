@@ -169,20 +169,20 @@ fn compact(args: &[Value], _: &FunctionContext) -> FnResult {
     ))
 }
 
-/// `concat`: lists that share an element type give a list; otherwise the elements of all
-/// arguments form a tuple (`concat([1], ["a"])` is `[1, "a"]`).
+/// `concat`: lists concatenate into a list of their unified element type; if any argument
+/// is a tuple, the elements of all arguments form a tuple (`concat([1], ["a"])` is
+/// `[1, "a"]`). An unknown argument makes the whole result unknown.
 fn concat(args: &[Value], _: &FunctionContext) -> FnResult {
     if args.is_empty() {
         return Err(call_err("at least one argument is required"));
     }
-    let mut all_lists = !args.is_empty();
-    let mut elem_types = Vec::new();
+    let mut all_lists = true;
+    let mut any_unknown = false;
     for (i, a) in args.iter().enumerate() {
         match a.unmarked() {
-            Value::List(xs) => elem_types.extend(xs.iter().map(Value::type_of)),
-            Value::Unknown(Type::List(t)) => elem_types.push((**t).clone()),
+            Value::List(_) | Value::Unknown(Type::List(_)) => {}
             Value::Tuple(_) | Value::Unknown(Type::Tuple(_)) => all_lists = false,
-            Value::Unknown(_) => return Ok(Value::unknown()),
+            Value::Unknown(_) => any_unknown = true,
             other => {
                 return Err(arg_err(
                     i,
@@ -193,19 +193,19 @@ fn concat(args: &[Value], _: &FunctionContext) -> FnResult {
                 ))
             }
         }
+        any_unknown |= a.is_unknown();
     }
-    if args.iter().any(Value::is_unknown) {
+    if any_unknown {
         return Ok(Value::unknown());
     }
     let items: Vec<Value> = args.iter().flat_map(|a| arg_seq_of(a).to_vec()).collect();
     if all_lists {
-        // Lists concatenate into a list of their unified element type.
-        if let Some((_, converted)) = convert::unify_values(&items) {
-            return Ok(Value::List(converted));
-        }
-        return Err(call_err(
-            "all arguments must be lists of the same element type",
-        ));
+        return match convert::unify_values(&items) {
+            Some((_, converted)) => Ok(Value::List(converted)),
+            None => Err(call_err(
+                "all arguments must be lists of the same element type",
+            )),
+        };
     }
     Ok(Value::Tuple(items))
 }
