@@ -2,8 +2,10 @@
 
 pub mod ast;
 pub mod fmt;
+mod fmt_layout;
 pub mod lexer;
 pub mod parser;
+mod template;
 
 use crate::diag::Diagnostics;
 

@@ -1,0 +1,88 @@
+//! `fmt` tests: every fixture under `tests/fixtures/hcl/fmt/` is Terraform 1.0.3's own
+//! `terraform fmt` answer (`NAME.tf` → `NAME.expected.tf`); `invalid/` inputs must be refused.
+
+use std::path::Path;
+
+use skyform::hcl::fmt::format_source;
+
+fn fixtures(dir: &str) -> Vec<std::path::PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+    let mut v: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().to_string();
+            name.ends_with(".tf") && !name.ends_with(".expected.tf")
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn formats_like_terraform() {
+    let mut failures = Vec::new();
+    let cases = fixtures("tests/fixtures/hcl/fmt");
+    assert!(cases.len() >= 10);
+    for input in cases {
+        let expected_path = input.with_extension("expected.tf");
+        let src = std::fs::read_to_string(&input).unwrap();
+        let expected = std::fs::read_to_string(&expected_path).unwrap();
+        match format_source(&src, "t.tf") {
+            Ok(got) if got == expected => {}
+            Ok(got) => failures.push(format!(
+                "{}:\n--- got\n{got}\n--- expected\n{expected}",
+                input.display()
+            )),
+            Err(d) => failures.push(format!("{}: {d}", input.display())),
+        }
+        // Formatting is idempotent.
+        if let Ok(again) = format_source(&expected, "t.tf") {
+            if again != expected {
+                failures.push(format!("{}: not idempotent:\n{again}", input.display()));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn refuses_invalid_input_like_terraform() {
+    for input in fixtures("tests/fixtures/hcl/fmt/invalid") {
+        let src = std::fs::read_to_string(&input).unwrap();
+        let err = format_source(&src, "<stdin>").unwrap_err();
+        let expected = std::fs::read_to_string(input.with_extension("error.txt")).unwrap();
+        let summary = &err.0[0].summary;
+        assert!(
+            expected.contains(&format!("Error: {summary}\n")),
+            "{}: got {summary:?}, expected\n{expected}",
+            input.display()
+        );
+        let line = err.0[0].span.as_ref().unwrap().start.line;
+        assert!(
+            expected.contains(&format!("line {line}")),
+            "{}: line {line}",
+            input.display()
+        );
+    }
+}
+
+/// Developer aid: `FMT_DIR=/some/dir cargo test --test hcl_fmt -- --ignored` writes
+/// `X.tf.out` next to every `X.tf` there (or `X.tf.err`), to diff against Terraform.
+#[test]
+#[ignore]
+fn format_directory_from_env() {
+    let Ok(dir) = std::env::var("FMT_DIR") else {
+        return;
+    };
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "tf") {
+            let src = std::fs::read_to_string(&p).unwrap_or_default();
+            match format_source(&src, "<stdin>") {
+                Ok(out) => std::fs::write(p.with_extension("tf.out"), out).unwrap(),
+                Err(d) => std::fs::write(p.with_extension("tf.err"), d.to_string()).unwrap(),
+            }
+        }
+    }
+}
