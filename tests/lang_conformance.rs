@@ -114,3 +114,13 @@ fn terraform_conformance_sample() {
 fn extra_cases_checked_against_terraform() {
     run("cases_extra.tsv");
 }
+
+#[test]
+fn more_extra_cases_checked_against_terraform() {
+    run("cases_extra2.tsv");
+}
+
+#[test]
+fn heredoc_template_and_for_cases_checked_against_terraform() {
+    run("cases_extra3.tsv");
+}

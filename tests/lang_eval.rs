@@ -126,6 +126,10 @@ fn sensitive_values_stay_marked() {
         );
     }
     assert_eq!(console("upper(var.s)"), "(sensitive)");
+    assert_eq!(ok("nonsensitive(var.s)"), Value::string("Secret"));
+    assert_eq!(ok("nonsensitive(upper(var.s))"), Value::string("SECRET"));
+    assert!(ok("sensitive(1) + 1").is_sensitive());
+    assert_eq!(err("nonsensitive(1)").summary, "Invalid function argument");
     assert_eq!(console("[for x in [var.s] : x]"), "[\n  (sensitive),\n]");
 }
 
@@ -200,6 +204,11 @@ fn templatefile_renders_with_only_its_vars() {
     assert!(d.0[0]
         .detail
         .contains("vars map does not contain key \"missing\""));
+    assert!(
+        d.0[0].detail.ends_with("referenced at bad.tpl:1:3."),
+        "{}",
+        d.0[0].detail
+    );
     let d = run(r#"templatefile("nested.tpl", {})"#).unwrap_err();
     assert_eq!(d.0[0].summary, "Error in function call");
     let d = run(r#"templatefile("nothere.tpl", {})"#).unwrap_err();
@@ -258,5 +267,93 @@ fn type_constraints() {
     ] {
         let d = parse_type_constraint(&parse(bad)).unwrap_err();
         assert_eq!(d.summary, "Invalid type specification", "{bad}");
+    }
+}
+
+mod no_panics {
+    //! Random expressions built from HCL fragments: whatever parses must evaluate to a
+    //! value or a diagnostic, never a panic or a hang.
+    use super::*;
+    use proptest::prelude::*;
+
+    fn atom() -> impl Strategy<Value = String> {
+        prop::sample::select(vec![
+            "1",
+            "0",
+            "-1",
+            "1.5",
+            "1e400",
+            "1e-400",
+            "\"a\"",
+            "\"5\"",
+            "\"true\"",
+            "true",
+            "false",
+            "null",
+            "[]",
+            "{}",
+            "[1, \"a\"]",
+            "{a = 1}",
+            "var.u",
+            "var.s",
+            "var.n",
+            "var.o",
+            "tolist([1])",
+            "toset([\"b\", \"a\"])",
+            "tomap({k = \"v\"})",
+            "x",
+            "k",
+        ])
+        .prop_map(String::from)
+    }
+
+    fn expr() -> impl Strategy<Value = String> {
+        atom().prop_recursive(5, 48, 4, |inner| {
+            let op = prop::sample::select(vec![
+                "+", "-", "*", "/", "%", "==", "!=", "<", ">=", "&&", "||",
+            ]);
+            prop_oneof![
+                (inner.clone(), op, inner.clone()).prop_map(|(a, o, b)| format!("({a} {o} {b})")),
+                (inner.clone(), inner.clone(), inner.clone())
+                    .prop_map(|(c, a, b)| format!("({c} ? {a} : {b})")),
+                (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("{a}[{b}]")),
+                inner.clone().prop_map(|a| format!("{a}.a")),
+                inner.clone().prop_map(|a| format!("{a}[*].a")),
+                inner.clone().prop_map(|a| format!("!{a}")),
+                inner.clone().prop_map(|a| format!("-{a}")),
+                inner.clone().prop_map(|a| format!("\"x${{{a}}}y\"")),
+                (inner.clone(), inner.clone())
+                    .prop_map(|(c, b)| format!("[for k, x in {c} : {b}]")),
+                (inner.clone(), inner.clone(), inner.clone())
+                    .prop_map(|(c, k, v)| format!("{{for x in {c} : {k} => {v}...}}")),
+                (inner.clone(), inner.clone())
+                    .prop_map(|(c, b)| format!("[for x in {c} : x if {b}]")),
+                (inner.clone(), inner.clone())
+                    .prop_map(|(c, b)| format!("\"%{{for x in {c}}}${{{b}}}%{{endfor}}\"")),
+                (inner.clone(), inner.clone())
+                    .prop_map(|(c, b)| format!("\"%{{if {c}}}a%{{else}}${{{b}}}%{{endif}}\"")),
+                (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("try({a}, {b})")),
+                inner.clone().prop_map(|a| format!("can({a})")),
+                inner.clone().prop_map(|a| format!("length({a})")),
+                inner.clone().prop_map(|a| format!("max({a}...)")),
+                inner.clone().prop_map(|a| format!("jsonencode({a})")),
+                (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("{{(\"{a}\") = {b}}}")),
+                (inner.clone(), inner).prop_map(|(a, b)| format!("[{a}, {b}]")),
+            ]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+        #[test]
+        fn random_expressions_never_panic(src in expr()) {
+            let parsed = skyform::hcl::parse_expr(&src, "fuzz.hcl");
+            if let Ok(e) = parsed {
+                if let Ok(v) = eval(&e, &ctx()) {
+                    let _ = display::console_notation(&v);
+                    let _ = display::json_compact(&v);
+                }
+            }
+        }
     }
 }

@@ -416,10 +416,12 @@ fn io_errors_name_the_action_and_path() {
     fs::write(dir.path().join("state"), "not a dir").unwrap();
     let b = backend(dir.path());
     let err = b.write_full(&b.new_state()).unwrap_err();
-    let expected_start = format!("cannot read {}: ", b.path().display());
-    assert!(
-        err.to_string().starts_with(&expected_start),
-        "{err} should start with {expected_start}"
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "cannot read {}: Not a directory (os error 20)",
+            b.path().display()
+        )
     );
     assert!(matches!(err, StateError::Io { action: "read", .. }));
 }
@@ -1172,4 +1174,197 @@ async fn bench_journal_vs_full_rewrite() {
             );
         }
     }
+}
+
+/// Helper run as a child process: takes the lock, then exits through `std::process::exit`
+/// (no destructors), releasing it first with `release_held_locks`.
+#[test]
+fn child_lock_exit() {
+    let Ok(dir) = std::env::var("SKYFORM_STATE_TEST_CHILD_EXIT") else {
+        return;
+    };
+    let b = backend(Path::new(&dir));
+    let lock = b.lock("apply", Duration::ZERO).unwrap();
+    std::mem::forget(lock); // as if the process were exiting without unwinding
+    skyform::state::release_held_locks();
+    std::process::exit(0);
+}
+
+#[test]
+fn release_held_locks_frees_locks_before_process_exit() {
+    let dir = tempfile::tempdir().unwrap();
+    let status = child_test(
+        "child_lock_exit",
+        ("SKYFORM_STATE_TEST_CHILD_EXIT", dir.path()),
+    )
+    .wait()
+    .unwrap();
+    assert!(status.success());
+    let b = backend(dir.path());
+    assert!(!b.lock_path().exists());
+    assert_eq!(b.lock_holder().unwrap(), None);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lock_async_waits_without_blocking_the_runtime() {
+    let dir = tempfile::tempdir().unwrap();
+    let b = backend(dir.path());
+    let held = b.lock_async("apply", Duration::ZERO).await.unwrap();
+    let ticker = tokio::spawn(async {
+        let mut ticks = 0;
+        for _ in 0..5 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            ticks += 1;
+        }
+        ticks
+    });
+    let err = b
+        .lock_async("plan", Duration::from_millis(200))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StateError::Locked { .. }));
+    assert_eq!(ticker.await.unwrap(), 5);
+    drop(held);
+    assert!(!b.lock_path().exists());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Properties: in-memory application and journal replay agree; invariants always hold.
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn key_strategy() -> impl Strategy<Value = ResourceKey> {
+        (
+            prop_oneof![Just(None), Just(Some("module.net".to_string()))],
+            prop_oneof![Just(Mode::Managed), Just(Mode::Data)],
+            prop_oneof![Just("mcloud_instance"), Just("mcloud_vpc")],
+        )
+            .prop_map(|(module, mode, type_)| ResourceKey {
+                module,
+                mode,
+                type_: type_.to_string(),
+                name: "x".to_string(),
+                provider: "provider[\"mcloud\"]".to_string(),
+            })
+    }
+
+    fn index_strategy() -> impl Strategy<Value = Option<IndexKey>> {
+        prop_oneof![
+            Just(None),
+            (0i64..4).prop_map(|i| Some(IndexKey::Int(i))),
+            "[ab]".prop_map(|s| Some(IndexKey::Str(s))),
+        ]
+    }
+
+    fn change_strategy() -> impl Strategy<Value = Change> {
+        prop_oneof![
+            (key_strategy(), index_strategy(), 0i64..100, "[a-z]{0,3}").prop_map(
+                |(resource, index_key, n, s)| Change::Upsert {
+                    resource,
+                    index_key,
+                    instance: InstanceState::new(json!({"n": n, "s": s, "m": {"z": n, "a": s}})),
+                }
+            ),
+            (key_strategy(), index_strategy()).prop_map(|(resource, index_key)| Change::Remove {
+                resource,
+                index_key
+            }),
+            (key_strategy(), index_strategy(), "[a-z]{1,4}").prop_map(
+                |(resource, index_key, create_token)| Change::Intent {
+                    resource,
+                    index_key,
+                    create_token,
+                }
+            ),
+            (0i64..3).prop_map(|n| Change::SetOutputs {
+                outputs: outputs(json!(n))
+            }),
+        ]
+    }
+
+    fn check_invariants(state: &State) {
+        let keys: Vec<_> = state.resources.iter().map(|r| r.sort_key()).collect();
+        let mut sorted = keys.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(keys, sorted, "resources sorted and unique");
+        for r in &state.resources {
+            assert!(!r.instances.is_empty(), "{} has no instances", r.address());
+            let idx: Vec<_> = r.instances.iter().map(|i| i.index_key.clone()).collect();
+            let mut sorted = idx.clone();
+            sorted.sort();
+            sorted.dedup();
+            assert_eq!(
+                idx,
+                sorted,
+                "instances of {} sorted and unique",
+                r.address()
+            );
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn replaying_journal_lines_equals_applying_in_memory(
+            changes in proptest::collection::vec(change_strategy(), 0..40)
+        ) {
+            let mut live = State::new();
+            let mut replayed = live.clone();
+            for change in &changes {
+                live.apply_change(change);
+                check_invariants(&live);
+                let line = serde_json::to_string(change).unwrap();
+                prop_assert!(!line.contains('\n'));
+                replayed.apply_change(&serde_json::from_str::<Change>(&line).unwrap());
+            }
+            prop_assert_eq!(&live, &replayed);
+
+            // And the written document reads back as the same state.
+            let dir = tempfile::tempdir().unwrap();
+            let b = backend(dir.path());
+            let written = b.write_full(&live).unwrap();
+            let loaded = b.load().unwrap().unwrap();
+            prop_assert_eq!(&loaded, &written);
+            live.serial = written.serial;
+            prop_assert_eq!(&loaded, &live);
+        }
+    }
+}
+
+#[test]
+fn contending_lockers_hold_the_lock_one_at_a_time() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let dir = tempfile::tempdir().unwrap();
+    let inside = Arc::new(AtomicUsize::new(0));
+    let acquired = Arc::new(AtomicUsize::new(0));
+    let threads: Vec<_> = (0..6)
+        .map(|_| {
+            let b = backend(dir.path());
+            let (inside, acquired) = (inside.clone(), acquired.clone());
+            std::thread::spawn(move || {
+                for _ in 0..5 {
+                    let lock = b.lock("apply", Duration::from_secs(60)).unwrap();
+                    assert_eq!(
+                        inside.fetch_add(1, Ordering::SeqCst),
+                        0,
+                        "two holders at once"
+                    );
+                    std::thread::sleep(Duration::from_millis(2));
+                    inside.fetch_sub(1, Ordering::SeqCst);
+                    acquired.fetch_add(1, Ordering::SeqCst);
+                    drop(lock);
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    assert_eq!(acquired.load(Ordering::SeqCst), 30);
+    assert!(!backend(dir.path()).lock_path().exists());
 }

@@ -16,6 +16,7 @@ pub async fn run(engine: Arc<Engine>) -> Result<ApplyReport, Diagnostics> {
     let Some(plan) = engine.plan.clone() else {
         return Ok(ApplyReport::default());
     };
+    record_moves(&engine).await?;
     record_drift(&engine, &plan).await?;
     let mut diags = Diagnostics::new();
     // Providers must be configured before deletes; the forward walk configures them, so
@@ -35,6 +36,9 @@ pub async fn run(engine: Arc<Engine>) -> Result<ApplyReport, Diagnostics> {
         if let Err(d) = engine.walk().await {
             diags.extend(d);
         }
+    }
+    if let Err(d) = forget_stale_data(&engine, &plan).await {
+        diags.extend(d);
     }
     let report = engine
         .report
@@ -82,6 +86,67 @@ async fn record_drift(engine: &Engine, plan: &crate::plan::Plan) -> Result<(), D
                 }
             }
         }
+    }
+    Ok(())
+}
+
+/// `moved` blocks rename objects in state before anything else happens.
+async fn record_moves(engine: &Engine) -> Result<(), Diagnostics> {
+    let moves = {
+        let mut prior = engine.prior.lock().unwrap_or_else(|e| e.into_inner());
+        crate::engine::moves::apply_moves(&engine.config, &mut prior)?
+    };
+    let Some(rec) = &engine.recorder else {
+        return Ok(());
+    };
+    for m in moves {
+        let p = engine
+            .prior
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .instances
+            .get(&m.to)
+            .cloned();
+        if let Some(p) = p {
+            rec.remove(&m.from).await?;
+            rec.upsert(&m.to, &p.provider, &p.value, &p.dependencies)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Data source results are kept in state like Terraform's, but only while the configuration
+/// still reads them: after a destroy, or once a `data` block is removed, they are forgotten.
+async fn forget_stale_data(engine: &Engine, plan: &crate::plan::Plan) -> Result<(), Diagnostics> {
+    let Some(rec) = &engine.recorder else {
+        return Ok(());
+    };
+    if !plan.targets.is_empty() {
+        return Ok(());
+    }
+    let read = engine
+        .data_read
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    let stale: Vec<crate::addr::AbsInstance> = engine
+        .prior
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .instances
+        .keys()
+        .filter(|a| a.resource.mode == crate::addr::Mode::Data && !read.contains(*a))
+        .cloned()
+        .collect();
+    for a in stale {
+        rec.remove(&a).await?;
+        engine
+            .prior
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .instances
+            .remove(&a);
     }
     Ok(())
 }

@@ -13,7 +13,17 @@ use crate::diag::Diagnostics;
 /// parser's diagnostics, and nothing is formatted (as `terraform fmt` refuses it).
 pub fn format_source(src: &str, file: &str) -> Result<String, Diagnostics> {
     super::parse_file(src, file)?;
-    let toks: Vec<FmtToken> = lex(src)
+    let lexed = lex(src);
+    // Whitespace after the last token belongs to the end-of-file token, which the
+    // layout leaves alone: Terraform writes it back as that many spaces.
+    let trailing = lexed
+        .last()
+        .map(|eof| {
+            let before = lexed.len().checked_sub(2).map(|i| lexed[i].end.byte);
+            eof.start.byte - before.unwrap_or(0)
+        })
+        .unwrap_or(0);
+    let toks: Vec<FmtToken> = lexed
         .iter()
         .filter(|t| t.kind != TokenKind::Eof)
         .map(|t| FmtToken::new(t.kind, t.text(src)))
@@ -26,7 +36,8 @@ pub fn format_source(src: &str, file: &str) -> Result<String, Diagnostics> {
     let mut toks = rw.out;
     layout(&mut toks);
     let mut out = render(&toks);
-    if !out.is_empty() && !out.ends_with('\n') {
+    out.extend(std::iter::repeat_n(' ', trailing));
+    if !out.ends_with('\n') {
         out.push('\n');
     }
     Ok(out)
@@ -80,6 +91,14 @@ impl Rewriter {
                 i = end;
             } else {
                 self.copy(i..i + 1);
+                let open = (i + 1..self.toks.len())
+                    .find(|&k| self.kind(k) == Some(TokenKind::OBrace))
+                    .unwrap_or(self.toks.len());
+                // Comments after the last label stay; those between labels go.
+                let last_label = (i + 1..open)
+                    .rev()
+                    .find(|&k| self.kind(k) != Some(TokenKind::Comment))
+                    .unwrap_or(i);
                 let mut k = i + 1;
                 while let Some(kind) = self.kind(k) {
                     match kind {
@@ -89,6 +108,24 @@ impl Rewriter {
                             self.out.push(FmtToken::new(TokenKind::OQuote, "\""));
                             self.out.push(FmtToken::new(TokenKind::QuotedLit, label));
                             self.out.push(FmtToken::new(TokenKind::CQuote, "\""));
+                        }
+                        // Labels are rewritten whole, as Terraform does: comments
+                        // between them are dropped.
+                        TokenKind::Comment if k < last_label => {}
+                        TokenKind::OQuote => {
+                            // Terraform re-reads a quoted label only when its text is a
+                            // single literal token; other labels vanish from its output.
+                            let close = (k + 1..open)
+                                .find(|&c| self.kind(c) == Some(TokenKind::CQuote))
+                                .unwrap_or(open);
+                            let text: String = (k + 1..close)
+                                .filter_map(|c| self.toks.get(c))
+                                .map(|t| t.text.as_str())
+                                .collect();
+                            if label_is_single_token(&text) {
+                                self.copy(k..close + 1);
+                            }
+                            k = close;
                         }
                         _ => self.copy(k..k + 1),
                     }
@@ -134,6 +171,12 @@ impl Rewriter {
         }
         (start, end.max(start))
     }
+}
+
+/// Terraform's scanner splits quoted text at `$` and `%` (except the escapes `$${` and
+/// `%%{`, and a lone `$` or `%`), and its label rewriting keeps only single-token labels.
+fn label_is_single_token(text: &str) -> bool {
+    !text.contains(['$', '%']) || matches!(text, "$" | "%" | "$${" | "%%{")
 }
 
 /// `"${ expr }"` alone becomes `expr`; anything else is left as it is.

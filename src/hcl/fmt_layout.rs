@@ -5,6 +5,8 @@
 //! trailing comments across runs of consecutive lines. Line structure, comments and
 //! heredoc contents are kept as they are.
 
+use unicode_segmentation::UnicodeSegmentation;
+
 use super::lexer::TokenKind;
 
 /// A token as the formatter sees it: its text and how many spaces precede it.
@@ -45,7 +47,7 @@ fn columns(toks: &[FmtToken], range: (usize, usize)) -> usize {
     toks.get(range.0..range.1)
         .unwrap_or(&[])
         .iter()
-        .map(|t| t.spaces + t.text.chars().count())
+        .map(|t| t.spaces + t.text.graphemes(true).count())
         .sum()
 }
 
@@ -188,12 +190,16 @@ fn space_after(
     if subject == Comma {
         return true;
     }
+    if subject == Bang {
+        return false;
+    }
     if matches!(subject, QuotedLit | StringLit | OQuote | OHeredoc)
         || matches!(after, QuotedLit | StringLit | CQuote | CHeredoc)
     {
         return false;
     }
-    if subject == Ident && text == "in" && after == Ident {
+    if subject == Ident && text == "in" && before == Some(Ident) {
+        // The `in` of a for-expression keeps its space even before `[`.
         return true;
     }
     if after == OBrack && (subject == Ident || subject == NumberLit || subject.bracket_change() < 0)

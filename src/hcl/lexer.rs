@@ -127,12 +127,13 @@ struct Lexer<'a> {
     out: Vec<Token>,
 }
 
+/// Identifiers follow Unicode's identifier rules (UAX #31) plus `_` and `-`, as in HCL.
 fn is_ident_start(c: char) -> bool {
-    c.is_alphabetic() || c == '_'
+    unicode_ident::is_xid_start(c) || c == '_'
 }
 
 fn is_ident_continue(c: char) -> bool {
-    c.is_alphanumeric() || c == '_' || c == '-'
+    unicode_ident::is_xid_continue(c) || c == '-'
 }
 
 impl<'a> Lexer<'a> {
@@ -185,6 +186,10 @@ impl<'a> Lexer<'a> {
     }
 
     fn run(mut self) -> Vec<Token> {
+        // A byte-order mark at the start is not part of the text (Terraform drops it).
+        if self.src.starts_with('\u{feff}') {
+            self.pos.byte = '\u{feff}'.len_utf8();
+        }
         while self.pos.byte < self.src.len() {
             match self.frames.last().cloned() {
                 Some(Frame::Quoted) => self.lex_quoted(),
@@ -497,7 +502,7 @@ impl<'a> Lexer<'a> {
             self.emit(TokenKind::CQuote, start);
             return;
         }
-        if rest.starts_with('\n') || rest.starts_with("\r\n") {
+        if rest.starts_with('\n') || rest.starts_with('\r') {
             // Quoted strings end at a line end; the parser reports it.
             self.frames.pop();
             return;
@@ -518,7 +523,8 @@ impl<'a> Lexer<'a> {
             let trimmed = rest.trim_start_matches([' ', '\t']);
             let indent = rest.len() - trimmed.len();
             if let Some(after) = trimmed.strip_prefix(marker) {
-                if after.is_empty() || after.starts_with('\n') || after.starts_with("\r\n") {
+                // The closing marker must end its line; at the end of the file it does not.
+                if after.starts_with('\n') || after.starts_with("\r\n") {
                     self.advance_bytes(indent + marker.len());
                     self.frames.pop();
                     self.emit(TokenKind::CHeredoc, start);

@@ -697,8 +697,15 @@ impl<'a> Parser<'a> {
             }
             TokenKind::NumberLit => {
                 self.next();
-                // Legacy index syntax `foo.0`; `foo.0.1` lexes its steps as one number.
+                // Legacy index syntax `foo.0`.
                 let mut e = e;
+                if self.text(&name).contains('.') {
+                    return Err(self.error(
+                        "Invalid legacy index syntax",
+                        "When using the legacy index syntax, chaining two indexes together is not permitted. Use the proper index syntax instead, like [1][2].",
+                        &name,
+                    ));
+                }
                 for part in self.text(&name).split('.') {
                     let Some(n) = Number::parse(part).filter(|_| !part.is_empty()) else {
                         return Err(self.error(

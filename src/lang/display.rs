@@ -1,6 +1,6 @@
 //! How values are shown to people: console notation and compact JSON.
 
-use super::{Number, Value};
+use super::Value;
 use std::fmt::Write;
 
 /// A value as `terraform console` (v1.0) prints it: strings quoted (multi-line strings as
@@ -132,74 +132,16 @@ fn is_printable(c: char) -> bool {
 /// A value as `jsonencode` prints it: compact, keys in order, `<`, `>` and `&` escaped as
 /// `\u003c`, `\u003e`, `\u0026`, numbers exactly as they are. Sensitive marks are dropped
 /// (callers mark the result); unknown values cannot be encoded.
+///
+/// There is one JSON encoder, the function library's `jsonencode`; this asks it.
 pub fn json_compact(v: &Value) -> Result<String, String> {
-    let mut out = String::new();
-    write_json(&mut out, v)?;
-    Ok(out)
-}
-
-fn write_json(out: &mut String, v: &Value) -> Result<(), String> {
-    match v {
-        Value::Null => out.push_str("null"),
-        Value::Unknown(_) => {
-            return Err("value is not yet known; it will be known after apply".into());
-        }
-        Value::Sensitive(inner) => write_json(out, inner)?,
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => out.push_str(&json_number(n)),
-        Value::String(s) => write_json_string(out, s),
-        Value::List(xs) | Value::Tuple(xs) | Value::Set(xs) => {
-            out.push('[');
-            for (i, x) in xs.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_json(out, x)?;
-            }
-            out.push(']');
-        }
-        Value::Map(m) | Value::Object(m) => {
-            out.push('{');
-            for (i, (k, x)) in m.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_json_string(out, k);
-                out.push(':');
-                write_json(out, x)?;
-            }
-            out.push('}');
-        }
+    let ctx = super::functions::FunctionContext::default();
+    match super::functions::call("jsonencode", vec![v.deep_unmarked()], &ctx) {
+        Some(Ok(Value::String(s))) => Ok(s),
+        Some(Ok(other)) => Err(format!("jsonencode returned a non-string value: {other:?}")),
+        Some(Err(e)) => Err(e.detail),
+        None => Err("the jsonencode function is not available".into()),
     }
-    Ok(())
-}
-
-fn json_number(n: &Number) -> String {
-    n.to_string()
-}
-
-/// A JSON string with Go's `encoding/json` escaping.
-pub fn write_json_string(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
 }
 
 #[cfg(test)]

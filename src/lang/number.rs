@@ -57,11 +57,36 @@ impl Number {
     }
 
     pub fn to_f64(&self) -> f64 {
+        // Out of f64's range either way; converting would be slow for absurd exponents.
+        let m = self.magnitude();
+        if m > 400 {
+            return if self.0.sign() == Sign::Minus {
+                f64::NEG_INFINITY
+            } else {
+                f64::INFINITY
+            };
+        }
+        if m < -400 {
+            return 0.0;
+        }
         self.0.to_f64().unwrap_or(f64::NAN)
+    }
+
+    /// The decimal position just above the leading digit: `123.4` → 3, `0.05` → -1,
+    /// 0 for zero. Cheap even for absurd exponents, so it can guard costly operations.
+    pub fn magnitude(&self) -> i64 {
+        if self.0.is_zero() {
+            return 0;
+        }
+        let (_, scale) = self.0.as_bigint_and_exponent();
+        self.0.digits() as i64 - scale
     }
 
     /// The value as an i64 when it is a whole number in range.
     pub fn to_i64(&self) -> Option<i64> {
+        if self.magnitude() > 19 {
+            return None;
+        }
         if self.is_integer() {
             self.0.to_i64()
         } else {
@@ -89,6 +114,15 @@ const MANTISSA_BITS: u64 = 512;
 /// absurd literals (`1e100000`) cannot make arithmetic slow.
 const MAX_ROUNDING_EXPONENT: i64 = 5000;
 
+/// Operands further apart than this many decimal places cannot affect each other in a
+/// 512-bit float (which holds about 155 digits).
+const NEGLIGIBLE_GAP: i64 = 170;
+
+/// Beyond this many digits, `Display` switches to exponent notation rather than writing
+/// out millions of zeros (Terraform would, but no one can read it and it could exhaust
+/// memory).
+const MAX_PLAIN_DIGITS: i64 = 100_000;
+
 /// Why an arithmetic operation has no result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ArithmeticError {
@@ -97,11 +131,30 @@ pub enum ArithmeticError {
 
 impl Number {
     pub fn add(&self, other: &Number) -> Number {
+        if let Some(n) = self.negligible_sum(other) {
+            return n;
+        }
         Number(&self.0 + &other.0).rounded()
     }
 
     pub fn sub(&self, other: &Number) -> Number {
-        Number(&self.0 - &other.0).rounded()
+        self.add(&other.neg())
+    }
+
+    /// When one operand is too small to change the other at 512-bit precision, the sum is
+    /// the larger one; answering directly avoids aligning wildly different exponents.
+    fn negligible_sum(&self, other: &Number) -> Option<Number> {
+        if self.is_zero() || other.is_zero() {
+            return None;
+        }
+        let gap = self.magnitude() - other.magnitude();
+        if gap > NEGLIGIBLE_GAP {
+            Some(self.clone().rounded())
+        } else if gap < -NEGLIGIBLE_GAP {
+            Some(other.clone().rounded())
+        } else {
+            None
+        }
     }
 
     pub fn mul(&self, other: &Number) -> Number {
@@ -125,9 +178,11 @@ impl Number {
         let (nb, sb) = other.0.as_bigint_and_exponent();
         let negative = (na.sign() == Sign::Minus) != (nb.sign() == Sign::Minus);
         let shift = sb - sa;
-        if shift.abs() > MAX_ROUNDING_EXPONENT * 2 {
-            // Out of the range we round in: fall back to bigdecimal's own division.
-            return Ok(Number(&self.0 / &other.0));
+        if shift.abs() > MAX_ROUNDING_EXPONENT {
+            // Divide the digits, then move the decimal point: never builds 10^shift.
+            let q = shortest_of_rational(na.magnitude(), nb.magnitude(), negative);
+            let (digits, scale) = q.as_bigint_and_exponent();
+            return Ok(Number(BigDecimal::new(digits, scale - shift)));
         }
         let mut num = na.magnitude().clone();
         let mut den = nb.magnitude().clone();
@@ -145,11 +200,19 @@ impl Number {
         if other.is_zero() {
             return self.clone();
         }
+        let gap = self.magnitude() - other.magnitude();
+        if gap < 0 && self.0.abs() < other.0.abs() {
+            return self.clone();
+        }
+        if gap > NEGLIGIBLE_GAP {
+            // Beyond 512-bit precision the dividend is a multiple of the divisor.
+            return Number::from_i64(0);
+        }
         let (na, sa) = self.0.as_bigint_and_exponent();
         let (nb, sb) = other.0.as_bigint_and_exponent();
         let scale = sa.max(sb);
         if (scale - sa.min(sb)) > MAX_ROUNDING_EXPONENT * 2 {
-            return Number(&self.0 % &other.0);
+            return self.clone();
         }
         let a = na * pow10_signed((scale - sa) as u64);
         let b = nb * pow10_signed((scale - sb) as u64);
@@ -276,6 +339,18 @@ impl fmt::Display for Number {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.0.normalized();
         let (digits, scale) = n.as_bigint_and_exponent();
+        if scale.abs() > MAX_PLAIN_DIGITS {
+            let sign = if digits.sign() == Sign::Minus {
+                "-"
+            } else {
+                ""
+            };
+            let mantissa = digits.magnitude().to_string();
+            let (first, rest) = mantissa.split_at(1);
+            let exponent = mantissa.len() as i64 - 1 - scale;
+            let dot = if rest.is_empty() { "" } else { "." };
+            return write!(f, "{sign}{first}{dot}{rest}e{exponent:+}");
+        }
         if scale <= 0 {
             let mut s = digits.to_string();
             if !digits.is_zero() {
@@ -360,5 +435,36 @@ mod tests {
         assert_eq!(n("1e21").to_string(), "1000000000000000000000");
         assert_eq!(n("1.50").to_string(), "1.5");
         assert_eq!(n("-0.001").to_string(), "-0.001");
+    }
+}
+
+#[cfg(test)]
+mod huge_exponent_tests {
+    use super::*;
+
+    /// Absurd exponents must answer at once instead of building 10^1000000000.
+    #[test]
+    fn absurd_exponents_stay_cheap() {
+        let big = Number::parse("1e1000000000").unwrap();
+        let tiny = Number::parse("1e-1000000000").unwrap();
+        let one = Number::from_i64(1);
+        assert_eq!(big.to_i64(), None);
+        assert_eq!(big.to_f64(), f64::INFINITY);
+        assert_eq!(tiny.to_f64(), 0.0);
+        assert_eq!(big.add(&one), big);
+        assert_eq!(one.sub(&tiny), one);
+        assert_eq!(big.rem(&Number::parse("1.5").unwrap()), Number::from_i64(0));
+        assert_eq!(one.rem(&big), one);
+        assert!(big.div(&tiny).is_ok());
+        assert_eq!(big.to_string(), "1e+1000000000");
+        assert_eq!(tiny.to_string(), "1e-1000000000");
+        assert!(big > one);
+    }
+
+    #[test]
+    fn sums_beyond_512_bits_round_like_terraform() {
+        // `1e400 + 1 == 1e400` is true in Terraform.
+        let big = Number::parse("1e400").unwrap();
+        assert_eq!(big.add(&Number::from_i64(1)), big);
     }
 }

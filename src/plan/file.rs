@@ -43,6 +43,7 @@ pub fn to_json(plan: &Plan) -> J {
             "before": encode_full(&d.before),
             "after": value(&d.after),
         })).collect::<Vec<_>>(),
+        "moves": plan.moves.iter().map(|(f, t)| json!({"from": f.to_string(), "to": t.to_string()})).collect::<Vec<_>>(),
         "outputs": plan.outputs.iter().map(|(k, o)| (k.clone(), json!({
             "before": value(&o.before),
             "after": value(&o.after),
@@ -163,6 +164,11 @@ pub fn load(path: &Path) -> Result<Plan, Diagnostic> {
                 .unwrap_or(Value::Null),
             after: opt_value(d.get("after")),
         });
+    }
+    for m in j.get("moves").and_then(J::as_array).into_iter().flatten() {
+        let from = instance(m.get("from").and_then(J::as_str).unwrap_or_default())?;
+        let to = instance(m.get("to").and_then(J::as_str).unwrap_or_default())?;
+        plan.moves.push((from, to));
     }
     if let Some(outs) = j.get("outputs").and_then(J::as_object) {
         for (k, o) in outs {

@@ -96,9 +96,11 @@ pub struct OutputChange {
 }
 
 impl OutputChange {
+    /// Outputs are stored as plain JSON, which does not tell a list from a tuple, so they
+    /// are compared as JSON.
     pub fn is_change(&self) -> bool {
-        let plain = |v: &Option<Value>| v.as_ref().map(Value::deep_unmarked);
-        plain(&self.before) != plain(&self.after)
+        let json = |v: &Option<Value>| v.as_ref().map(Value::to_json);
+        json(&self.before) != json(&self.after)
             || self.after.as_ref().is_some_and(|a| !a.is_wholly_known())
     }
 }
@@ -127,6 +129,8 @@ pub struct Plan {
     pub config_digest: String,
     /// `-target` addresses the plan was limited to.
     pub targets: Vec<String>,
+    /// Objects renamed in state by `moved` blocks: (from, to).
+    pub moves: Vec<(AbsInstance, AbsInstance)>,
 }
 
 impl Plan {
@@ -152,6 +156,7 @@ impl Plan {
     pub fn has_changes(&self) -> bool {
         let (a, c, d) = self.counts();
         a + c + d > 0
+            || !self.moves.is_empty()
             || self.outputs.values().any(OutputChange::is_change)
             || (self.mode == PlanMode::RefreshOnly && !self.drift.is_empty())
     }

@@ -48,6 +48,13 @@ pub fn render_plan(plan: &Plan, style: Style) -> String {
         }
         out.push_str(&format!("\n{}\n", "─".repeat(77)));
     }
+    for (from, to) in &plan.moves {
+        out.push_str(&format!(
+            "\n  # {} has moved to {}\n",
+            style.bold(&from.to_string()),
+            style.bold(&to.to_string())
+        ));
+    }
     let visible: Vec<&ResourceChange> = plan
         .changes
         .iter()
@@ -63,7 +70,7 @@ pub fn render_plan(plan: &Plan, style: Style) -> String {
         }
         return out;
     }
-    if visible.is_empty() && output_changes.is_empty() {
+    if visible.is_empty() && output_changes.is_empty() && plan.moves.is_empty() {
         out.push_str(&format!(
             "\n{}\n\nskyform has compared your real infrastructure against your configuration\nand found no differences, so no changes are needed.\n",
             style.bold("No changes. Your infrastructure matches the configuration.")

@@ -74,7 +74,9 @@ pub async fn plan_resource(
                 continue;
             }
             let lifecycle = &setup.rcfg.lifecycle;
-            let force = engine.options.replace.contains(&inst);
+            let requested = engine.options.replace.contains(&inst);
+            let triggered = replace_triggered(engine, &inst, &setup.rcfg);
+            let force = requested || triggered.is_some();
             let p = plan_instance(
                 &setup.schema,
                 prior.as_ref(),
@@ -87,10 +89,12 @@ pub async fn plan_resource(
                 diags.push(prevent_destroy_error(&inst, &setup.rcfg.decl_span));
                 continue;
             }
-            let reason = if force {
-                Some("replacement requested with -replace".to_string())
-            } else {
-                None
+            let reason = match (requested, &triggered) {
+                (true, _) => Some("replacement requested with -replace".to_string()),
+                (false, Some(by)) if prior.is_some() => {
+                    Some(format!("replace_triggered_by: {by} changes"))
+                }
+                _ => None,
             };
             instance_values.push((inst.key.clone(), p.planned.clone()));
             engine.push_change(ResourceChange {
@@ -355,6 +359,7 @@ pub fn finish(engine: &Engine, mode: PlanMode, config_digest: String) -> Plan {
     Plan {
         mode,
         prior_lineage: prior.lineage.clone(),
+        moves: Vec::new(),
         prior_serial: prior.serial,
         changes,
         drift: engine.take_drift(),
@@ -372,4 +377,52 @@ pub fn finish(engine: &Engine, mode: PlanMode, config_digest: String) -> Plan {
             .map(|t| t.to_string())
             .collect(),
     }
+}
+
+/// The first `replace_triggered_by` reference whose resource is planned to change, if any.
+/// `mcloud_template.web` matches any of its instances; `mcloud_template.web[0]` only that
+/// one. The referenced resource was planned first: references are graph edges.
+fn replace_triggered(
+    engine: &Engine,
+    inst: &AbsInstance,
+    rcfg: &crate::config::Resource,
+) -> Option<String> {
+    use crate::hcl::ast::Step;
+    for expr in &rcfg.lifecycle.replace_triggered_by {
+        let Some(t) = expr.traversals().into_iter().next() else {
+            continue;
+        };
+        let (addr, key_step) = match (t.root.as_str(), t.steps.first(), t.steps.get(1)) {
+            ("data" | "var" | "local" | "module", _, _) => continue,
+            (ty, Some(Step::Attr(name)), next) => (ResourceAddr::managed(ty, name), next),
+            _ => continue,
+        };
+        let key = match key_step {
+            Some(Step::Index(v)) => match (v.as_i64(), v.as_str()) {
+                (Some(i), _) => Some(InstanceKey::Int(i)),
+                (_, Some(s)) => Some(InstanceKey::Str(s.to_string())),
+                _ => None,
+            },
+            Some(Step::Dynamic) => Some(inst.key.clone()),
+            _ => None,
+        };
+        let changed = engine
+            .changes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .any(|c| {
+                c.addr.module == inst.module
+                    && c.addr.resource == addr
+                    && key.as_ref().is_none_or(|k| c.addr.key == *k)
+                    && matches!(
+                        c.action,
+                        Action::Update | Action::DeleteThenCreate | Action::CreateThenDelete
+                    )
+            });
+        if changed {
+            return Some(addr.to_string());
+        }
+    }
+    None
 }

@@ -183,6 +183,19 @@ impl LocalBackend {
         lock::acquire(&self.lock_path(), &self.path, operation, timeout)
     }
 
+    /// [`LocalBackend::lock`] without blocking an async runtime's worker while it waits.
+    pub async fn lock_async(&self, operation: &str, timeout: Duration) -> Result<StateLock> {
+        let (lock_path, path, operation) =
+            (self.lock_path(), self.path.clone(), operation.to_string());
+        tokio::task::spawn_blocking(move || lock::acquire(&lock_path, &path, &operation, timeout))
+            .await
+            .map_err(|e| StateError::Io {
+                action: "wait for the lock on",
+                path: self.path.clone(),
+                message: e.to_string(),
+            })?
+    }
+
     /// Who holds the lock, if anyone.
     pub fn lock_holder(&self) -> Result<Option<LockInfo>> {
         lock::read_lock(&self.lock_path())

@@ -5,6 +5,7 @@
 use std::fs::{self, OpenOptions};
 use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
@@ -51,12 +52,42 @@ impl StateLock {
 
 impl Drop for StateLock {
     fn drop(&mut self) {
-        // Only remove the file if it is still ours: after a force-unlock someone else may hold it.
-        if let Ok(Some(current)) = read_lock(&self.lock_path) {
-            if current.id == self.info.id {
-                let _ = fs::remove_file(&self.lock_path);
-            }
+        forget_held(&self.lock_path, &self.info.id);
+        remove_if_ours(&self.lock_path, &self.info.id);
+    }
+}
+
+/// Remove the lock file only if it still holds `id`: after a force-unlock someone else may
+/// hold it.
+fn remove_if_ours(lock_path: &Path, id: &str) {
+    if let Ok(Some(current)) = read_lock(lock_path) {
+        if current.id == id {
+            let _ = fs::remove_file(lock_path);
         }
+    }
+}
+
+/// Locks held by this process, so [`release_held_locks`] can free them when the process exits
+/// without unwinding (`std::process::exit` skips destructors).
+static HELD: Mutex<Vec<(PathBuf, String)>> = Mutex::new(Vec::new());
+
+fn remember_held(lock_path: &Path, id: &str) {
+    let mut held = HELD.lock().unwrap_or_else(|e| e.into_inner());
+    held.push((lock_path.to_path_buf(), id.to_string()));
+}
+
+fn forget_held(lock_path: &Path, id: &str) {
+    let mut held = HELD.lock().unwrap_or_else(|e| e.into_inner());
+    held.retain(|(p, i)| !(p == lock_path && i == id));
+}
+
+/// Release every state lock this process holds. Call it right before `std::process::exit`
+/// (e.g. on a second Ctrl-C), which does not run the `StateLock` destructors; a lock left
+/// behind would otherwise need `force-unlock`.
+pub fn release_held_locks() {
+    let held = std::mem::take(&mut *HELD.lock().unwrap_or_else(|e| e.into_inner()));
+    for (lock_path, id) in held {
+        remove_if_ours(&lock_path, &id);
     }
 }
 
@@ -93,6 +124,7 @@ pub fn acquire(
                     lock_path: lock_path.to_path_buf(),
                     info: info.clone(),
                 };
+                remember_held(lock_path, &info.id);
                 file.write_all(&body)
                     .and_then(|_| file.sync_all())
                     .map_err(|e| StateError::io("write", lock_path, e))?;
@@ -113,7 +145,17 @@ pub fn acquire(
 
 /// The "locked" error naming the holder (or saying the lock file is unreadable).
 fn holder_error(lock_path: &Path, state_path: &Path, waited: Duration) -> StateError {
-    match read_lock(lock_path) {
+    // A holder that has just created the file may not have written it yet: look again briefly
+    // before calling the file unreadable.
+    let mut holder = read_lock(lock_path);
+    for _ in 0..5 {
+        if !matches!(holder, Err(StateError::LockUnreadable { .. })) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+        holder = read_lock(lock_path);
+    }
+    match holder {
         Ok(Some(holder)) => StateError::Locked {
             path: state_path.to_path_buf(),
             holder: Box::new(holder),

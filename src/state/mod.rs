@@ -17,7 +17,7 @@ pub mod model;
 pub use backend::{Loaded, LocalBackend, DEFAULT_WORKSPACE, STATE_DIR};
 pub use error::{Result, StateError};
 pub use journal::{CompactionPolicy, StateWriter, WriterStats};
-pub use lock::{LockInfo, StateLock};
+pub use lock::{release_held_locks, LockInfo, StateLock};
 pub use model::{
     Change, IndexKey, InstanceState, Mode, OutputState, ResourceKey, ResourceState, State,
     STATE_FORMAT_VERSION, STATUS_PENDING_CREATE, STATUS_TAINTED,

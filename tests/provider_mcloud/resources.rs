@@ -287,7 +287,7 @@ async fn instance_group_scales_with_one_call_each_way() {
     let tid = text(&t, "id");
     e.sim.reset_request_counts();
     let g = e
-        .create(GROUP, &[("template_id", s(&tid)), ("count", n(3))])
+        .create(GROUP, &[("template_id", s(&tid)), ("instance_count", n(3))])
         .await;
     assert_eq!(e.count("POST /v1/cluster/:clusterId/expand/:number"), 1);
     let members = attr(&g, "instances").as_seq().unwrap().to_vec();
@@ -296,7 +296,7 @@ async fn instance_group_scales_with_one_call_each_way() {
     assert_eq!(e.read_one(GROUP, &g).await, Some(g.clone()));
 
     e.sim.reset_request_counts();
-    let g5 = e.update(GROUP, &g, &[("count", n(5))]).await;
+    let g5 = e.update(GROUP, &g, &[("instance_count", n(5))]).await;
     assert_eq!(e.count("POST /v1/cluster/:clusterId/expand/:number"), 1);
     assert_eq!(e.count("DELETE /v1/instance/:instanceIds"), 0);
     let after = attr(&g5, "instances").as_seq().unwrap().to_vec();
@@ -304,7 +304,7 @@ async fn instance_group_scales_with_one_call_each_way() {
     assert_eq!(&after[..3], &members[..], "unchanged machines untouched");
 
     e.sim.reset_request_counts();
-    let g2 = e.update(GROUP, &g5, &[("count", n(2))]).await;
+    let g2 = e.update(GROUP, &g5, &[("instance_count", n(2))]).await;
     assert_eq!(
         e.count("DELETE /v1/instance/:instanceIds"),
         1,
@@ -312,7 +312,7 @@ async fn instance_group_scales_with_one_call_each_way() {
     );
     assert_eq!(e.count("POST /v1/cluster/:clusterId/expand/:number"), 0);
     assert_eq!(attr(&g2, "instances").as_seq().unwrap(), &members[..2]);
-    assert_eq!(attr(&g2, "count"), &n(2));
+    assert_eq!(attr(&g2, "instance_count"), &n(2));
 
     // The other machines of the template stay out of the group.
     let by_template = e
@@ -326,7 +326,7 @@ async fn instance_group_scales_with_one_call_each_way() {
         .await;
     assert!(attr(&by_template, "ids").as_seq().unwrap().is_empty());
     let refreshed = e.read_one(GROUP, &g2).await.unwrap();
-    assert_eq!(attr(&refreshed, "count"), &n(0));
+    assert_eq!(attr(&refreshed, "instance_count"), &n(0));
 }
 
 #[tokio::test]
@@ -424,4 +424,31 @@ async fn openstack_configuration() {
         .await;
     assert_eq!(text(&c2, "id"), "127.0.0.1:26019");
     assert_eq!(e.count("POST /v1/instance/openstack"), 2);
+}
+
+#[tokio::test]
+async fn create_timeout_names_the_machine_to_adopt() {
+    let e = env_with(Knobs {
+        transition_ms: 60_000,
+        ..Knobs::default()
+    })
+    .await;
+    let p = planned(&e.schema(INSTANCE), &instance_args());
+    let ctx = skyform::provider::OperationContext {
+        address: "mcloud_instance.slow".into(),
+        timeout: Some(std::time::Duration::from_millis(800)),
+    };
+    let err = e
+        .provider
+        .create(INSTANCE, &p, &ctx)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("timed out"), "{err}");
+    assert!(err.contains("last state starting"), "{err}");
+    assert!(
+        err.contains("skyform import mcloud_instance.slow i-"),
+        "{err}"
+    );
+    assert_eq!(e.count("POST /v1/instance"), 1);
 }

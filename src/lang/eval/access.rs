@@ -8,10 +8,13 @@ use super::for_expr::type_name;
 use super::marks::{mark_if, unmark};
 use super::{error, evaluate, EvalResult, Scope};
 use crate::diag::{Diagnostics, Span};
-use crate::hcl::ast::Expr;
+use crate::hcl::ast::{Expr, ExprKind, TemplatePart};
 use crate::lang::{Number, Value};
 
 pub(crate) fn eval_get_attr(inner: &Expr, name: &str, whole: &Expr, scope: &Scope) -> EvalResult {
+    if let Some(v) = borrow_path(whole, scope) {
+        return Ok(v.clone());
+    }
     let v = evaluate(inner, scope)?;
     get_attr(v, name, &whole.span)
 }
@@ -70,6 +73,9 @@ pub(crate) fn get_attr(v: Value, name: &str, span: &Span) -> EvalResult {
 }
 
 pub(crate) fn eval_index(inner: &Expr, key: &Expr, whole: &Expr, scope: &Scope) -> EvalResult {
+    if let Some(v) = borrow_path(whole, scope) {
+        return Ok(v.clone());
+    }
     let collection = evaluate(inner, scope);
     let key_v = evaluate(key, scope);
     let (collection, key_v) = match (collection, key_v) {
@@ -81,6 +87,49 @@ pub(crate) fn eval_index(inner: &Expr, key: &Expr, whole: &Expr, scope: &Scope) 
         (Err(e), _) | (_, Err(e)) => return Err(e),
     };
     index(collection, key_v, &whole.span)
+}
+
+/// The fast path for references such as `mcloud_instance.web[count.index].id`: walks
+/// the root value by reference and clones only what the reference selects, instead of
+/// cloning a whole resource type's object at the root. Keys may be literals or other such
+/// references. `None` whenever anything is unusual (a missing key, a sensitive or unknown
+/// step, a key that needs evaluating), and the general path then produces the value or
+/// the error.
+fn borrow_path<'s>(expr: &Expr, scope: &'s Scope<'_>) -> Option<&'s Value> {
+    match &expr.kind {
+        ExprKind::Variable(name) => scope.lookup(name),
+        ExprKind::Parens(inner) => borrow_path(inner, scope),
+        ExprKind::GetAttr(inner, name) => match borrow_path(inner, scope)? {
+            Value::Object(m) | Value::Map(m) => m.get(name),
+            _ => None,
+        },
+        ExprKind::Index(inner, key) => {
+            let base = borrow_path(inner, scope)?;
+            let literal;
+            let key = match &key.kind {
+                ExprKind::Number(n) => {
+                    literal = Value::Number(n.clone());
+                    &literal
+                }
+                ExprKind::Template(parts) => match parts.as_slice() {
+                    [TemplatePart::Literal(text)] => {
+                        literal = Value::String(text.clone());
+                        &literal
+                    }
+                    _ => return None,
+                },
+                _ => borrow_path(key, scope)?,
+            };
+            match (base, key) {
+                (Value::List(xs) | Value::Tuple(xs), Value::Number(n)) => {
+                    xs.get(usize::try_from(n.to_i64()?).ok()?)
+                }
+                (Value::Map(m) | Value::Object(m), Value::String(k)) => m.get(k),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
 }
 
 fn invalid_index(detail: &str, span: &Span) -> Diagnostics {

@@ -334,7 +334,19 @@ fn templatefile(values: Vec<Value>, args: &[Expr], whole: &Expr, scope: &Scope) 
 fn template_failure(diags: Diagnostics, whole: &Expr, vars_span: &Span) -> Diagnostics {
     let mut out = Diagnostics::new();
     for d in diags.iter() {
-        let at = d.span.as_ref().map(|s| format!("{s}")).unwrap_or_default();
+        // The template was parsed inside a heredoc whose opening line comes first.
+        let at = d
+            .span
+            .as_ref()
+            .map(|s| {
+                format!(
+                    "{}:{}:{}",
+                    s.file,
+                    s.start.line.saturating_sub(1),
+                    s.start.col
+                )
+            })
+            .unwrap_or_default();
         if d.summary == "Unknown variable" {
             let name = d.detail.split('"').nth(1).unwrap_or_default();
             out.extend(invalid_argument(

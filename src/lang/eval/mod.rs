@@ -107,7 +107,7 @@ impl<'a> Scope<'a> {
         self.in_templatefile
     }
 
-    fn lookup(&self, name: &str) -> Option<&Value> {
+    pub(crate) fn lookup(&self, name: &str) -> Option<&Value> {
         let mut scope = Some(self);
         while let Some(s) = scope {
             if let Some((_, v)) = s.bindings.iter().rev().find(|(n, _)| n == name) {

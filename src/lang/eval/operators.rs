@@ -52,9 +52,12 @@ pub(crate) fn eval_binary(
         }
         (Err(e), _) | (_, Err(e)) => return Err(e),
     };
+    // Equality looks inside collections, so a mark anywhere inside marks the result.
+    let deep = matches!(op, BinaryOp::Eq | BinaryOp::NotEq)
+        && (left.contains_sensitive() || right.contains_sensitive());
     let (left, ls) = unmark(left);
     let (right, rs) = unmark(right);
-    let sensitive = ls || rs;
+    let sensitive = ls || rs || deep;
     let result = match op {
         BinaryOp::Eq | BinaryOp::NotEq => {
             let want = op == BinaryOp::Eq;

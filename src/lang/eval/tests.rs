@@ -543,3 +543,33 @@ fn deep_nesting_of_every_kind_fits_in_a_small_stack() {
         .unwrap();
     assert!(handle.join().unwrap().is_ok());
 }
+
+#[test]
+fn references_resolve_by_path_with_marks_and_errors_intact() {
+    let mut c = ctx();
+    c.variables.insert(
+        "res".into(),
+        Value::object([(
+            "web",
+            Value::Tuple(vec![
+                Value::object([("id", s("i-0"))]),
+                Value::object([("id", Value::sensitive(s("i-1")))]),
+            ]),
+        )]),
+    );
+    c.variables
+        .insert("count".into(), Value::object([("index", n(1))]));
+    c.variables.insert(
+        "hidden".into(),
+        Value::sensitive(Value::object([("a", n(1))])),
+    );
+    let web = |i: Expr| attr(idx(attr(var("res"), "web"), i), "id");
+    assert_eq!(eval(&web(num("0")), &c).unwrap(), s("i-0"));
+    assert!(eval(&web(attr(var("count"), "index")), &c)
+        .unwrap()
+        .is_sensitive());
+    assert_eq!(eval(&web(st("0")), &c).unwrap(), s("i-0"));
+    let d = eval(&web(num("2")), &c).unwrap_err();
+    assert_eq!(d.0[0].summary, "Invalid index");
+    assert!(eval(&attr(var("hidden"), "a"), &c).unwrap().is_sensitive());
+}

@@ -149,12 +149,11 @@ fn coalesce(args: &[Value], _: &FunctionContext) -> FnResult {
 }
 
 fn coalescelist(args: &[Value], _: &FunctionContext) -> FnResult {
-    for (i, v) in args.iter().enumerate() {
-        let _ = i;
-        match v.as_seq() {
-            Some(xs) if xs.is_empty() => continue,
-            Some(_) => return Ok(v.clone()),
-            None => return Err(call_err("coalescelist arguments must be lists or tuples")),
+    for v in args {
+        match v.unmarked() {
+            Value::List(xs) | Value::Tuple(xs) if xs.is_empty() => continue,
+            Value::List(_) | Value::Tuple(_) => return Ok(v.clone()),
+            _ => return Err(call_err("coalescelist arguments must be lists or tuples")),
         }
     }
     Err(call_err("no non-null arguments"))
@@ -200,10 +199,13 @@ fn concat(args: &[Value], _: &FunctionContext) -> FnResult {
     }
     let items: Vec<Value> = args.iter().flat_map(|a| arg_seq_of(a).to_vec()).collect();
     if all_lists {
-        let same = elem_types.windows(2).all(|w| w[0] == w[1]);
-        if same {
-            return Ok(Value::List(items));
+        // Lists concatenate into a list of their unified element type.
+        if let Some((_, converted)) = convert::unify_values(&items) {
+            return Ok(Value::List(converted));
         }
+        return Err(call_err(
+            "all arguments must be lists of the same element type",
+        ));
     }
     Ok(Value::Tuple(items))
 }
@@ -305,12 +307,7 @@ fn flatten_into(xs: &[Value], out: &mut Vec<Value>, depth: usize) -> Result<(), 
 fn index(args: &[Value], _: &FunctionContext) -> FnResult {
     let xs = match arg(args, 0) {
         Value::List(xs) | Value::Tuple(xs) => xs,
-        other => {
-            return Err(arg_err(
-                0,
-                format!("argument must be a list or tuple, not {}", type_name(other)),
-            ))
-        }
+        _ => return Err(call_err("argument must be a list or tuple")),
     };
     let needle = arg(args, 1);
     xs.iter()
@@ -437,11 +434,11 @@ fn merge(args: &[Value], _: &FunctionContext) -> FnResult {
             }
         }
     }
-    if all_maps && args.iter().any(|a| !a.is_null()) {
-        let vals: Vec<Value> = out.values().cloned().collect();
-        if let Some((_, converted)) = convert::unify_values(&vals) {
-            return Ok(Value::Map(out.keys().cloned().zip(converted).collect()));
-        }
+    // Maps that share an element type merge into a map; anything else gives an object.
+    let mut elem_types = out.values().map(Value::type_of);
+    let first = elem_types.next();
+    if all_maps && args.iter().any(|a| !a.is_null()) && elem_types.all(|t| Some(t) == first) {
+        return Ok(Value::Map(out));
     }
     Ok(Value::Object(out))
 }
@@ -491,8 +488,9 @@ fn range(args: &[Value], _: &FunctionContext) -> FnResult {
     let mut i = start.clone();
     if step.0 > zero.0 {
         if start > end {
-            return Err(call_err(
-                "step must be negative when start is greater than end",
+            return Err(arg_err(
+                0,
+                "end must be greater than start when step is positive",
             ));
         }
         while i < end {
@@ -504,8 +502,9 @@ fn range(args: &[Value], _: &FunctionContext) -> FnResult {
         }
     } else if step.0 < zero.0 {
         if start < end {
-            return Err(call_err(
-                "step must be positive when start is less than end",
+            return Err(arg_err(
+                0,
+                "end must be less than start when step is negative",
             ));
         }
         while i > end {
@@ -598,21 +597,24 @@ fn sum(args: &[Value], _: &FunctionContext) -> FnResult {
     if xs.is_empty() {
         return Err(arg_err(0, "cannot sum an empty list"));
     }
-    let mut total = Number::from_i64(0);
-    for x in xs {
-        match x.unmarked() {
-            Value::Number(n) => total = Number(&total.0 + &n.0),
-            Value::Null => {
-                return Err(arg_err(
-                    0,
-                    "argument must be list, set, or tuple of number values",
-                ))
-            }
-            _ => {
-                return Err(call_err(
-                    "argument must be list, set, or tuple of number values",
-                ))
-            }
+    // Like Terraform, the first element must be a number; later ones are converted.
+    let Some(Value::Number(first)) = xs.first().map(Value::unmarked) else {
+        return Err(call_err(
+            "argument must be list, set, or tuple of number values",
+        ));
+    };
+    let mut total = first.clone();
+    for x in xs.iter().skip(1) {
+        if x.is_null() {
+            return Err(arg_err(
+                0,
+                "argument must be list, set, or tuple of number values",
+            ));
+        }
+        let n = convert::convert(x, &Type::Number)
+            .map_err(|_| call_err("argument must be list, set, or tuple of number values"))?;
+        if let Some(n) = n.as_number() {
+            total = Number(&total.0 + &n.0);
         }
     }
     Ok(Value::Number(total))
@@ -664,7 +666,7 @@ fn zipmap(args: &[Value], _: &FunctionContext) -> FnResult {
     let mut out = BTreeMap::new();
     for (i, (k, v)) in keys.iter().zip(vals).enumerate() {
         let Some(k) = k.as_str() else {
-            return Err(arg_err(0, format!("keys list has null value at index {i}")));
+            return Err(call_err(format!("keys list has null value at index {i}")));
         };
         out.insert(k.to_string(), v.clone());
     }

@@ -53,8 +53,10 @@ pub fn json_encode(v: &Value) -> Result<String, FunctionError> {
 
 fn base64decode(args: &[Value], _: &FunctionContext) -> FnResult {
     let s = arg_str(args, 0);
+    // Go's decoder skips line breaks inside the data.
+    let compact: String = s.chars().filter(|c| !matches!(c, '\r' | '\n')).collect();
     let bytes = STANDARD
-        .decode(s)
+        .decode(&compact)
         .map_err(|_| call_err(format!("failed to decode base64 data '{s}'")))?;
     String::from_utf8(bytes)
         .map(Value::String)
@@ -161,6 +163,8 @@ enum TextEncoding {
     Utf16Bom,
     Latin1,
     Ascii,
+    /// Any other encoding the WHATWG registry knows (Shift_JIS, windows-1252, GBK, ...).
+    Other(&'static encoding_rs::Encoding),
 }
 
 fn text_encoding(name: &str, arg: usize) -> Result<TextEncoding, FnErr> {
@@ -172,6 +176,12 @@ fn text_encoding(name: &str, arg: usize) -> Result<TextEncoding, FnErr> {
         "UTF-16" => TextEncoding::Utf16Bom,
         "ISO-8859-1" | "LATIN1" | "ISO8859-1" | "L1" => TextEncoding::Latin1,
         "US-ASCII" | "ASCII" => TextEncoding::Ascii,
+        _ if encoding_rs::Encoding::for_label(name.as_bytes()).is_some() => {
+            match encoding_rs::Encoding::for_label(name.as_bytes()) {
+                Some(enc) => TextEncoding::Other(enc),
+                None => TextEncoding::Utf8,
+            }
+        }
         _ => {
             return Err(arg_err(
                 arg,
@@ -217,6 +227,13 @@ fn textencodebase64(args: &[Value], _: &FunctionContext) -> FnResult {
                 }
             })
             .collect::<Result<_, _>>()?,
+        TextEncoding::Other(enc) => {
+            let (bytes, _, unmappable) = enc.encode(s);
+            if unmappable {
+                return Err(unsupported());
+            }
+            bytes.into_owned()
+        }
     };
     Ok(Value::String(STANDARD.encode(bytes)))
 }
@@ -238,6 +255,13 @@ fn textdecodebase64(args: &[Value], _: &FunctionContext) -> FnResult {
             ),
         )
     };
+    if matches!(
+        enc,
+        TextEncoding::Utf16Le | TextEncoding::Utf16Be | TextEncoding::Utf16Bom
+    ) && bytes.len() % 2 == 1
+    {
+        return Err(bad());
+    }
     let units = |be: bool, b: &[u8]| -> Vec<u16> {
         b.chunks(2)
             .map(|c| {
@@ -269,6 +293,10 @@ fn textdecodebase64(args: &[Value], _: &FunctionContext) -> FnResult {
             }
             bytes.iter().map(|&b| b as char).collect()
         }
+        TextEncoding::Other(enc) => enc
+            .decode_without_bom_handling_and_without_replacement(&bytes)
+            .ok_or_else(bad)?
+            .into_owned(),
     };
     Ok(Value::String(text))
 }

@@ -179,7 +179,15 @@ fn format_one(d: &Directive, arg: &Value) -> Result<String, String> {
                 match arg {
                     Value::Null => "null".to_string(),
                     Value::String(s) => s.clone(),
-                    Value::Number(n) => n.to_string(),
+                    Value::Number(n) => {
+                        let body = shortest_g(&Number(n.0.abs()));
+                        let sign = if n.0.sign() == num_bigint::Sign::Minus {
+                            "-"
+                        } else {
+                            ""
+                        };
+                        format!("{sign}{body}")
+                    }
                     Value::Bool(b) => b.to_string(),
                     other => json(other)?,
                 }
@@ -198,7 +206,9 @@ fn format_one(d: &Directive, arg: &Value) -> Result<String, String> {
         }
         'q' => {
             let s = string_of(arg)?;
-            go_quote(&s)
+            let mut out = String::new();
+            super::json::write_string(&s, &mut out);
+            out
         }
         'd' | 'b' | 'o' | 'x' | 'X' => {
             let n = number_of(arg)?;
@@ -269,10 +279,13 @@ fn sign(d: &Directive, neg: bool) -> &'static str {
 }
 
 fn float_text(d: &Directive, n: &Number) -> String {
-    let neg = n.0 < BigDecimal::from(0);
+    let neg = n.0.sign() == num_bigint::Sign::Minus;
     let prec = d.precision;
     let body = match d.verb {
-        'f' => round_fixed(&n.0.abs(), prec.unwrap_or(6) as i64).to_string(),
+        'f' => fixed_text(
+            &round_fixed(&n.0.abs(), prec.unwrap_or(6) as i64),
+            prec.unwrap_or(6),
+        ),
         'e' | 'E' => {
             let s = exp_format(n.to_f64().abs(), prec.unwrap_or(6));
             if d.verb == 'E' {
@@ -282,7 +295,10 @@ fn float_text(d: &Directive, n: &Number) -> String {
             }
         }
         _ => {
-            let s = general_format(n.to_f64().abs(), prec);
+            let s = match prec {
+                None => shortest_g(&Number(n.0.abs())),
+                Some(_) => general_format(n.to_f64().abs(), prec),
+            };
             if d.verb == 'G' {
                 s.to_uppercase()
             } else {
@@ -291,6 +307,21 @@ fn float_text(d: &Directive, n: &Number) -> String {
         }
     };
     format!("{}{body}", sign(d, neg))
+}
+
+/// A rounded decimal with exactly `prec` digits after the point (`0.00`, not `0`).
+fn fixed_text(d: &BigDecimal, prec: usize) -> String {
+    let (digits, scale) = d.with_scale(prec as i64).into_bigint_and_exponent();
+    let _ = scale;
+    let mut s = digits.magnitude().to_string();
+    if prec == 0 {
+        return s;
+    }
+    if s.len() <= prec {
+        s = format!("{}{s}", "0".repeat(prec + 1 - s.len()));
+    }
+    let (int, frac) = s.split_at(s.len() - prec);
+    format!("{int}.{frac}")
 }
 
 /// Rounds a non-negative decimal to `prec` places the way Terraform's `%f` does: Terraform
@@ -360,7 +391,31 @@ fn exp_format(f: f64, prec: usize) -> String {
     }
 }
 
-/// Go's `%g`: shortest representation, exponent form for large or small exponents.
+/// Go's `%g` (and `%v`) for an exact non-negative number with no precision: all its
+/// digits, in exponent form when the exponent is below -4 or at least 6
+/// (`1234567` is `1.234567e+06`, `100000` stays `100000`).
+fn shortest_g(n: &Number) -> String {
+    if n.is_zero() {
+        return "0".to_string();
+    }
+    let (digits, scale) = n.0.normalized().as_bigint_and_exponent();
+    let digits = digits.magnitude().to_string();
+    // value = 0.d1d2... * 10^(len - scale); Go's exponent is one less.
+    let exp = digits.len() as i64 - scale - 1;
+    if !(-4..6).contains(&exp) {
+        let (first, rest) = digits.split_at(1);
+        let mant = if rest.is_empty() {
+            first.to_string()
+        } else {
+            format!("{first}.{rest}")
+        };
+        let sign = if exp < 0 { '-' } else { '+' };
+        return format!("{mant}e{sign}{:02}", exp.abs());
+    }
+    n.to_string()
+}
+
+/// Go's `%g` with a precision, through f64, exponent form for large or small exponents.
 fn general_format(f: f64, prec: Option<usize>) -> String {
     if f == 0.0 {
         return "0".to_string();
@@ -438,34 +493,6 @@ fn pad(d: &Directive, s: &str) -> String {
     }
 }
 
-/// Go's `strconv.Quote`.
-pub(super) fn go_quote(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{7}' => out.push_str("\\a"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\u{b}' => out.push_str("\\v"),
-            c if c.is_control() => {
-                if (c as u32) < 0x100 {
-                    out.push_str(&format!("\\x{:02x}", c as u32));
-                } else {
-                    out.push_str(&format!("\\u{:04x}", c as u32));
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
 /// `formatlist`: lists are iterated in step (all must have the same length), other
 /// arguments repeat on every line.
 fn formatlist(args: &[Value], _: &FunctionContext) -> FnResult {
@@ -497,7 +524,13 @@ fn formatlist(args: &[Value], _: &FunctionContext) -> FnResult {
     }
     let Some((n, _)) = len else {
         // No lists: a single line.
-        return format_with(fmt, rest).map(|s| Value::List(vec![Value::String(s)]));
+        return format_with(fmt, rest)
+            .map(|s| Value::List(vec![Value::String(s)]))
+            .map_err(|e| match e {
+                FnErr::Arg(_, m) | FnErr::Call(m) => {
+                    FnErr::Call(format!("error on format iteration 0: {m}"))
+                }
+            });
     };
     let mut lines = Vec::with_capacity(n);
     for row in 0..n {
@@ -512,8 +545,9 @@ fn formatlist(args: &[Value], _: &FunctionContext) -> FnResult {
             continue;
         }
         let line = format_with(fmt, &row_args).map_err(|e| match e {
-            FnErr::Arg(i, m) => FnErr::Arg(i, m),
-            FnErr::Call(m) => FnErr::Call(format!("error on format iteration {row}: {m}")),
+            FnErr::Arg(_, m) | FnErr::Call(m) => {
+                FnErr::Call(format!("error on format iteration {row}: {m}"))
+            }
         })?;
         lines.push(Value::String(line));
     }
@@ -582,6 +616,16 @@ mod tests {
         assert_eq!(f("100%%", vec![]), s("100%"));
         assert_eq!(f("%g", vec![num("0.5")]), s("0.5"));
         assert_eq!(f("%g", vec![n(100)]), s("100"));
+        assert_eq!(f("%v", vec![n(1234567)]), s("1.234567e+06"));
+        assert_eq!(f("%v", vec![num("0.00001")]), s("1e-05"));
+        assert_eq!(f("%v", vec![n(100000)]), s("100000"));
+        assert_eq!(f("%v", vec![num("123456.5")]), s("123456.5"));
+        assert_eq!(f("%v", vec![num("-1e21")]), s("-1e+21"));
+        assert_eq!(
+            f("%q", vec![s("<\u{7f}\u{2028}")]),
+            s("\"\\u003c\u{7f}\\u2028\"")
+        );
+        assert_eq!(f("%.2f", vec![num("0.005")]), s("0.00"));
         assert_eq!(f("%.1f", vec![num("2.25")]), s("2.2"));
         assert_eq!(f("%.0f", vec![num("2.5")]), s("2"));
         assert_eq!(f("%.3f", vec![num("2.0005")]), s("2.001"));

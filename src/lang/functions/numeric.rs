@@ -114,15 +114,16 @@ fn log(args: &[Value], _: &FunctionContext) -> FnResult {
 /// Go's `math.Log` (the FreeBSD algorithm), so `log(27, 3)` is `3.0000000000000004` as in
 /// Terraform rather than the platform's `3`.
 fn go_log(x: f64) -> f64 {
-    const LN2_HI: f64 = 6.931_471_803_691_238_164_90e-01;
-    const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
-    const L1: f64 = 6.666_666_666_666_735_130e-01;
-    const L2: f64 = 3.999_999_999_940_941_908e-01;
-    const L3: f64 = 2.857_142_874_366_239_149e-01;
-    const L4: f64 = 2.222_219_843_214_978_396e-01;
-    const L5: f64 = 1.818_357_216_161_805_012e-01;
-    const L6: f64 = 1.531_383_769_920_937_332e-01;
-    const L7: f64 = 1.479_819_860_511_658_591e-01;
+    // Go's constants, bit for bit.
+    let ln2_hi: f64 = f64::from_bits(0x3fe62e42fee00000);
+    let ln2_lo: f64 = f64::from_bits(0x3dea39ef35793c76);
+    let l1: f64 = f64::from_bits(0x3fe5555555555593);
+    let l2: f64 = f64::from_bits(0x3fd999999997fa04);
+    let l3: f64 = f64::from_bits(0x3fd2492494229359);
+    let l4: f64 = f64::from_bits(0x3fcc71c51d8e78af);
+    let l5: f64 = f64::from_bits(0x3fc7466496cb03de);
+    let l6: f64 = f64::from_bits(0x3fc39a09d078c69f);
+    let l7: f64 = f64::from_bits(0x3fc2f112df3e5244);
     if x.is_nan() || x == f64::INFINITY {
         return x;
     }
@@ -142,11 +143,11 @@ fn go_log(x: f64) -> f64 {
     let s = f / (2.0 + f);
     let s2 = s * s;
     let s4 = s2 * s2;
-    let t1 = s2 * (L1 + s4 * (L3 + s4 * (L5 + s4 * L7)));
-    let t2 = s4 * (L2 + s4 * (L4 + s4 * L6));
+    let t1 = s2 * (l1 + s4 * (l3 + s4 * (l5 + s4 * l7)));
+    let t2 = s4 * (l2 + s4 * (l4 + s4 * l6));
     let r = t1 + t2;
     let hfsq = 0.5 * f * f;
-    k * LN2_HI - ((hfsq - (s * (hfsq + r) + k * LN2_LO)) - f)
+    k * ln2_hi - ((hfsq - (s * (hfsq + r) + k * ln2_lo)) - f)
 }
 
 fn pow(args: &[Value], _: &FunctionContext) -> FnResult {

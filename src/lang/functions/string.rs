@@ -78,7 +78,11 @@ fn chomp(args: &[Value], _: &FunctionContext) -> FnResult {
 }
 
 fn indent(args: &[Value], _: &FunctionContext) -> FnResult {
-    let spaces = arg_int(args, 0)?.clamp(0, 1024) as usize;
+    let spaces = arg_int(args, 0)?;
+    if spaces < 0 {
+        return Err(call_err("negative indentation is not allowed"));
+    }
+    let spaces = spaces.min(1 << 16) as usize;
     let pad = format!("\n{}", " ".repeat(spaces));
     Ok(Value::string(arg_str(args, 1).replace('\n', &pad)))
 }

@@ -70,6 +70,16 @@ fn key_string(v: &Value) -> Result<String, String> {
 }
 
 pub(super) fn decode(src: &str) -> Result<Value, String> {
+    for (i, line) in src.lines().enumerate() {
+        if let Some(version) = line.strip_prefix("%YAML") {
+            if version.trim() != "1.1" {
+                return Err(format!(
+                    "on line {}, column 1: found incompatible YAML document",
+                    i + 1
+                ));
+            }
+        }
+    }
     let mut parser = Parser::new_from_str(src);
     let mut b = Builder {
         stack: Vec::new(),
@@ -140,20 +150,8 @@ pub(super) fn decode(src: &str) -> Result<Value, String> {
 
 /// Resolves a scalar to a value with YAML 1.1's implicit types (plain scalars only).
 fn scalar(text: &str, style: TScalarStyle, tag: Option<&str>) -> Result<Value, String> {
-    match tag {
-        Some("str") => return Ok(Value::string(text)),
-        Some("null") => return Ok(Value::Null),
-        Some("bool") | Some("int") | Some("float") => {
-            return resolve_plain(text).and_then(|v| match v {
-                Value::String(_) => {
-                    Err(format!("cannot decode {text:?} as !!{}", tag.unwrap_or("")))
-                }
-                other => Ok(other),
-            })
-        }
-        _ => {}
-    }
-    if style != TScalarStyle::Plain {
+    // Only `!!str` changes how a scalar is read; other tags are ignored, as in Terraform.
+    if tag == Some("str") || style != TScalarStyle::Plain {
         return Ok(Value::string(text));
     }
     resolve_plain(text)
@@ -197,8 +195,8 @@ fn resolve_number(text: &str) -> Option<Number> {
     if let Some(hex) = body.strip_prefix("0x") {
         return radix(hex, 16);
     }
-    if let Some(bin) = body.strip_prefix("0b") {
-        return radix(bin, 2);
+    if let Some(oct) = body.strip_prefix("0o") {
+        return radix(oct, 8);
     }
     if !body.starts_with(|c: char| c.is_ascii_digit() || c == '.') {
         return None;
@@ -231,7 +229,7 @@ fn resolve_date(text: &str) -> Option<String> {
     if b.len() > 10 && b.get(10).is_some_and(|c| matches!(c, b'T' | b't' | b' ')) {
         let normalized = format!("{}T{}", &text[..10], text[11..].trim_start());
         if let Ok(t) = chrono::DateTime::parse_from_rfc3339(&normalized) {
-            return Some(t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true));
+            return Some(t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
         }
     }
     None
@@ -330,8 +328,7 @@ fn write_node(v: &Value, indent: usize, out: &mut String, depth: usize) -> Resul
 }
 
 fn write_string(s: &str, indent: usize, out: &mut String) {
-    let multiline =
-        s.contains('\n') && !s.starts_with(' ') && s.chars().all(|c| c == '\n' || !c.is_control());
+    let multiline = s.contains('\n') && s.chars().all(|c| c == '\n' || !c.is_control());
     if multiline {
         let chomp = if s.ends_with("\n\n") {
             "+"
@@ -341,6 +338,10 @@ fn write_string(s: &str, indent: usize, out: &mut String) {
             "-"
         };
         out.push('|');
+        // A leading space or line break needs an explicit indentation indicator.
+        if s.starts_with([' ', '\n']) {
+            out.push('2');
+        }
         out.push_str(chomp);
         out.push('\n');
         let body = s.strip_suffix('\n').unwrap_or(s);
@@ -354,17 +355,44 @@ fn write_string(s: &str, indent: usize, out: &mut String) {
         }
         return;
     }
+    // libyaml folds long double-quoted scalars at a single space once the line passes
+    // 80 columns, continuing on an indented line.
+    let line_start = out.rfind('\n').map(|i| i + 1).unwrap_or(0);
+    let mut column = out[line_start..].chars().count();
+    let cont_indent = indent.max(2);
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if c.is_control() => out.push_str(&format!("\\x{:02X}", c as u32)),
-            c => out.push(c),
+    column += 1;
+    let chars: Vec<char> = s.chars().collect();
+    let mut prev_space = false;
+    for (i, &c) in chars.iter().enumerate() {
+        if c == ' ' {
+            if !prev_space && column > 80 && i != 0 && i + 1 != chars.len() {
+                out.push('\n');
+                out.push_str(&" ".repeat(cont_indent));
+                column = cont_indent;
+                if chars.get(i + 1) == Some(&' ') {
+                    out.push('\\');
+                    column += 1;
+                }
+            } else {
+                out.push(' ');
+                column += 1;
+            }
+            prev_space = true;
+            continue;
         }
+        prev_space = false;
+        let escaped = match c {
+            '"' => "\\\"".to_string(),
+            '\\' => "\\\\".to_string(),
+            '\n' => "\\n".to_string(),
+            '\t' => "\\t".to_string(),
+            '\r' => "\\r".to_string(),
+            c if c.is_control() => format!("\\x{:02X}", c as u32),
+            c => c.to_string(),
+        };
+        column += escaped.chars().count();
+        out.push_str(&escaped);
     }
     out.push_str("\"\n");
 }

@@ -57,7 +57,7 @@ pub fn value_from(
     Value::object([
         ("id", s(template_id)),
         ("template_id", s(template_id)),
-        ("count", n(members.len() as i64)),
+        ("instance_count", n(members.len() as i64)),
         ("instances", Value::List(members)),
         ("last_correlation_id", s(correlation_id)),
     ])
@@ -107,17 +107,26 @@ async fn expand(
             ),
         ));
     }
-    wait_usable(client, &ids, timeout, address).await?;
+    wait_usable(client, &ids, timeout, address)
+        .await
+        .map_err(|mut e| {
+            e.message = format!(
+                "{}; the machines {} exist: adopt them with `skyform import {address} {template_id}` or delete them",
+                e.message,
+                ids.join(", ")
+            );
+            e
+        })?;
     Ok(ids)
 }
 
 fn wanted_count(planned: &Value) -> Result<i64, ProviderError> {
-    let count = Obj::new(planned, INSTANCE_GROUP).req_i64("count")?;
+    let count = Obj::new(planned, INSTANCE_GROUP).req_i64("instance_count")?;
     if count < 0 {
         return Err(ProviderError::new(
             PROVIDER,
             INSTANCE_GROUP,
-            format!("\"count\" must be 0 or more; got {count}"),
+            format!("\"instance_count\" must be 0 or more; got {count}"),
         ));
     }
     Ok(count)
@@ -243,6 +252,6 @@ mod tests {
         let owned = vec!["i-a".to_string(), "i-gone".to_string(), "i-b".to_string()];
         let v = value_from("3", &owned, &live, "c");
         assert_eq!(owned_ids(&v), vec!["i-a", "i-b"]);
-        assert_eq!(v.get_attr("count"), Some(&n(2)));
+        assert_eq!(v.get_attr("instance_count"), Some(&n(2)));
     }
 }

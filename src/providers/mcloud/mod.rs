@@ -225,7 +225,7 @@ impl Provider for MCloudProvider {
             TEMPLATE | INSTANCE | MACHINE_RECORD => spec::validate_machine_spec(config, &mut diags),
             INSTANCE_GROUP => {
                 let o = Obj::new(config, type_name);
-                spec::check_range(&o, "count", 0, 1000, "expand number", &mut diags);
+                spec::check_range(&o, "instance_count", 0, 1000, "expand number", &mut diags);
             }
             PHYSICAL_MACHINE => {
                 let o = Obj::new(config, type_name);

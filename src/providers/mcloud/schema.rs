@@ -206,8 +206,9 @@ pub fn instance_group() -> Schema {
             req(Type::String, "Id of the mcloud_template to expand."),
         )
         .attr(
-            "count",
-            Attribute::required(Type::Number).describe("Number of machines (0 or more)."),
+            "instance_count",
+            Attribute::required(Type::Number)
+                .describe("Number of machines (0 or more); `count` is a meta-argument in HCL, hence the name."),
         )
         .attr("id", out(Type::String, "The group id (the template id)."))
         .attr(
