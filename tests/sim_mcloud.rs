@@ -971,6 +971,11 @@ async fn unknown_paths_get_404_with_an_envelope() {
     let (status, body) = c.call(Method::GET, "/v2/nothing", None, None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(body["code"], 10999);
+    let (status, body) = c
+        .call(Method::DELETE, "/v1/instance/list", Some("x"), None)
+        .await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(body["msg"], "method not allowed: DELETE /v1/instance/list");
 }
 
 #[tokio::test]
