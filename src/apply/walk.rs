@@ -104,6 +104,11 @@ async fn apply_instance(
         };
         let v = carry_sensitive_marks(&config, mark_sensitive(&setup.schema, v));
         record_upsert(engine, &inst, setup, &v, deps).await?;
+        engine
+            .data_read
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(inst.clone());
         return Ok(Some((key, v)));
     }
     let action = change.as_ref().map(|c| c.action).unwrap_or(Action::NoOp);

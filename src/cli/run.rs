@@ -128,7 +128,7 @@ fn settings(
     })
 }
 
-fn take_lock(
+async fn take_lock(
     ui: &Ui,
     backend: &LocalBackend,
     op: &str,
@@ -137,7 +137,7 @@ fn take_lock(
     if !s.lock {
         return Ok(None);
     }
-    match backend.lock(op, s.lock_timeout) {
+    match backend.lock_async(op, s.lock_timeout).await {
         Ok(l) => Ok(Some(l)),
         Err(e) => {
             ui.error("Error acquiring the state lock", &e.to_string());
@@ -192,7 +192,7 @@ pub async fn plan(ui: &Ui, dir: &Path, a: PlanArgs) -> i32 {
             return EXIT_ERROR;
         }
     };
-    let Ok(_lock) = take_lock(ui, &backend, "OperationTypePlan", &s) else {
+    let Ok(_lock) = take_lock(ui, &backend, "OperationTypePlan", &s).await else {
         return EXIT_ERROR;
     };
     let state = match load_state(&backend) {
@@ -262,7 +262,7 @@ pub async fn apply(ui: &Ui, dir: &Path, a: ApplyArgs) -> i32 {
     } else {
         "OperationTypeApply"
     };
-    let Ok(_lock) = take_lock(ui, &backend, op, &s) else {
+    let Ok(_lock) = take_lock(ui, &backend, op, &s).await else {
         return EXIT_ERROR;
     };
     let state = match load_state(&backend) {
@@ -527,6 +527,7 @@ fn spawn_interrupt_handler(ui: &Ui, engine: Arc<Engine>) {
             ui.err("\nInterrupt received. Waiting for running operations to finish and saving state; press Ctrl-C again to stop now.\n");
             if tokio::signal::ctrl_c().await.is_ok() {
                 ui.err("\nTwo interrupts received. Exiting immediately; completed operations are in the state journal.\n");
+                crate::state::lock::release_held_locks();
                 std::process::exit(EXIT_ERROR);
             }
         }

@@ -106,6 +106,8 @@ pub struct Engine {
     pub targeted: Option<BTreeSet<Node>>,
     /// Final root variable values (after conversion), for saved plans.
     pub root_variables: Mutex<BTreeMap<String, Value>>,
+    /// Data source instances read during this apply; any other data entry in state is stale.
+    pub data_read: Mutex<BTreeSet<AbsInstance>>,
 }
 
 impl Engine {
@@ -142,6 +144,7 @@ impl Engine {
             cancel: Arc::new(AtomicBool::new(false)),
             targeted: None,
             root_variables: Mutex::new(BTreeMap::new()),
+            data_read: Mutex::new(BTreeSet::new()),
         }
     }
 
