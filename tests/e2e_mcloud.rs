@@ -360,3 +360,53 @@ fn concurrent_apply_is_refused_while_the_first_holds_the_lock() {
     );
     assert_eq!(state_instance_ids(&w).len(), 4);
 }
+
+#[test]
+fn import_adopts_an_existing_machine() {
+    let sim = Sim::start(&[]);
+    let w = Work::new(&[
+        ("provider.sky.hcl", &provider_block(&sim.endpoint())),
+        ("main.sky.hcl", &instance_block("web", 1, "")),
+    ]);
+    // A machine created outside skyform, through the API.
+    let body = serde_json::json!({
+        "Provider": "aliyun", "InstanceType": "ecs.c2.medium",
+        "ImageId": "centos7u2_64_40G_cloudinit_20160728.raw",
+        "Network": {"Id": 0, "VpcId": "", "SubnetId": "", "SecurityGroup": "", "InternetChargeType": "PayByBandwidth", "InternetMaxBandwidthOut": 5},
+        "Zone": {"Id": 0, "RegionName": "cn-beijing", "ZoneName": "cn-beijing-c"},
+        "SystemDiskCategory": "cloud_efficiency", "DataDiskSize": 100, "DataDiskNum": 1, "DataDiskCategory": "cloud_efficiency"
+    });
+    let reply: serde_json::Value = reqwest::blocking::Client::new()
+        .post(format!("{}/v1/instance", sim.endpoint()))
+        .json(&body)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(reply["code"], 0, "{reply}");
+    let id = sim.instance_ids().pop().unwrap();
+
+    let err = w.run(&["import", "mcloud_instance.nope[0]", &id]).fails();
+    assert!(
+        err.contains("Error: Configuration for import target does not exist"),
+        "{err}"
+    );
+
+    let out = w.run(&["import", "mcloud_instance.web[0]", &id]).ok();
+    assert!(out.contains("Import successful!"), "{out}");
+    assert_eq!(state_instance_ids(&w), vec![id.clone()]);
+    let plan = w.run(&["plan", "-detailed-exitcode"]);
+    assert_eq!(
+        plan.code(),
+        0,
+        "the imported machine matches its configuration: {}",
+        plan.stdout()
+    );
+
+    let err = w.run(&["import", "mcloud_instance.web[0]", &id]).fails();
+    assert!(
+        err.contains("Error: Resource already managed by skyform"),
+        "{err}"
+    );
+    assert_eq!(sim.instance_ids(), vec![id]);
+}
