@@ -530,9 +530,12 @@ impl<'a> Lexer<'a> {
             let trimmed = rest.trim_start_matches([' ', '\t']);
             let indent = rest.len() - trimmed.len();
             if let Some(after) = trimmed.strip_prefix(marker) {
-                // The closing marker must end its line; at the end of the file it does not.
-                if after.starts_with('\n') || after.starts_with("\r\n") {
-                    self.advance_bytes(indent + marker.len());
+                // The closing marker must end its line (spaces and tabs may follow it);
+                // at the end of the file it does not.
+                let tail = after.trim_start_matches([' ', '\t']);
+                if tail.starts_with('\n') || tail.starts_with("\r\n") {
+                    let trailing = after.len() - tail.len();
+                    self.advance_bytes(indent + marker.len() + trailing);
                     self.frames.pop();
                     self.emit(TokenKind::CHeredoc, start);
                     return;
