@@ -599,6 +599,24 @@ mod tests {
     }
 
     #[test]
+    fn heredoc_marker_may_have_trailing_blanks_but_must_end_its_line() {
+        let src = "x = <<EOT\na\nEOT \t\n";
+        let toks = lex(src);
+        let close = toks.iter().find(|t| t.kind == TokenKind::CHeredoc);
+        assert_eq!(close.map(|t| t.text(src)), Some("EOT \t"));
+        let unterminated = lex("x = <<EOT\na\nEOT");
+        assert!(!unterminated.iter().any(|t| t.kind == TokenKind::CHeredoc));
+    }
+
+    #[test]
+    fn line_comments_include_their_newline() {
+        let src = "a = 1 # c\r\nb = 2";
+        let toks = lex(src);
+        let c = toks.iter().find(|t| t.kind == TokenKind::Comment);
+        assert_eq!(c.map(|t| t.text(src)), Some("# c\r\n"));
+    }
+
+    #[test]
     fn braces_inside_interpolation_nest() {
         use TokenKind::*;
         assert_eq!(
