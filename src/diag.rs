@@ -180,6 +180,11 @@ impl Sources {
         self.files.push((name, text));
     }
 
+    /// Every file, in the order added.
+    pub fn files(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.files.iter().map(|(n, t)| (&**n, &**t))
+    }
+
     pub fn get(&self, name: &str) -> Option<&str> {
         self.files
             .iter()
@@ -253,4 +258,35 @@ fn render_one(out: &mut String, d: &Diagnostic, sources: &Sources, color: bool) 
         out.push_str(&d.detail);
         out.push('\n');
     }
+}
+
+/// The closest candidate to `name` by edit distance, if it is close enough to be a likely
+/// typo ("did you mean").
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let mut best: Option<(&str, usize)> = None;
+    for c in candidates {
+        let d = edit_distance(name, c);
+        if d <= (name.chars().count().max(3) / 3).max(1) + 1 && best.is_none_or(|(_, bd)| d < bd) {
+            best = Some((c, d));
+        }
+    }
+    best.map(|(c, _)| c)
+}
+
+/// Levenshtein distance over characters.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
 }

@@ -10,6 +10,7 @@ pub mod apply;
 pub mod cli;
 pub mod config;
 pub mod diag;
+pub mod engine;
 pub mod graph;
 pub mod hcl;
 pub mod lang;

@@ -1,1 +1,152 @@
-//! Applying a plan.
+//! Executing a plan: deletes in reverse dependency order, then every create, update and
+//! replacement in dependency order, with at most `-parallelism` provider calls at once.
+//! Each completed operation is durable in state before its dependents start; a failure
+//! stops only what depends on it, and every error is reported together at the end.
+
+pub mod walk;
+
+use crate::diag::Diagnostics;
+use crate::engine::{ApplyReport, Engine};
+use crate::plan::PlanMode;
+use std::sync::Arc;
+
+/// Applies `engine.plan`. The engine must be in apply mode, with providers configured by
+/// the walk and a state recorder attached.
+pub async fn run(engine: Arc<Engine>) -> Result<ApplyReport, Diagnostics> {
+    let Some(plan) = engine.plan.clone() else {
+        return Ok(ApplyReport::default());
+    };
+    record_moves(&engine).await?;
+    record_drift(&engine, &plan).await?;
+    let mut diags = Diagnostics::new();
+    // Providers must be configured before deletes; the forward walk configures them, so
+    // configure the ones deletes need first.
+    let providers: std::collections::BTreeSet<_> =
+        plan.changes.iter().map(|c| c.provider.clone()).collect();
+    for p in providers {
+        if let Err(d) = engine.visit_provider(&p).await {
+            diags.extend(d);
+        }
+    }
+    diags.clone().into_result()?;
+    if let Err(d) = walk::apply_deletes(&engine).await {
+        diags.extend(d);
+    }
+    if plan.mode != PlanMode::Destroy {
+        if let Err(d) = engine.walk().await {
+            diags.extend(d);
+        }
+    }
+    if let Err(d) = forget_stale_data(&engine, &plan).await {
+        diags.extend(d);
+    }
+    let report = engine
+        .report
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    diags.into_result()?;
+    Ok(report)
+}
+
+/// What refresh found changed or gone outside skyform goes into state first, so state
+/// matches reality even if the apply fails later.
+async fn record_drift(engine: &Engine, plan: &crate::plan::Plan) -> Result<(), Diagnostics> {
+    let Some(rec) = &engine.recorder else {
+        return Ok(());
+    };
+    for d in &plan.drift {
+        match &d.after {
+            None => {
+                rec.remove(&d.addr).await?;
+                engine
+                    .prior
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .instances
+                    .remove(&d.addr);
+            }
+            Some(v) => {
+                let p = engine
+                    .prior
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .instances
+                    .get(&d.addr)
+                    .cloned();
+                if let Some(mut p) = p {
+                    rec.upsert(&d.addr, &p.provider, v, &p.dependencies).await?;
+                    p.value = v.clone();
+                    engine
+                        .prior
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .instances
+                        .insert(d.addr.clone(), p);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `moved` blocks rename objects in state before anything else happens.
+async fn record_moves(engine: &Engine) -> Result<(), Diagnostics> {
+    let moves = {
+        let mut prior = engine.prior.lock().unwrap_or_else(|e| e.into_inner());
+        crate::engine::moves::apply_moves(&engine.config, &mut prior)?
+    };
+    let Some(rec) = &engine.recorder else {
+        return Ok(());
+    };
+    for m in moves {
+        let p = engine
+            .prior
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .instances
+            .get(&m.to)
+            .cloned();
+        if let Some(p) = p {
+            rec.remove(&m.from).await?;
+            rec.upsert(&m.to, &p.provider, &p.value, &p.dependencies)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Data source results are kept in state like Terraform's, but only while the configuration
+/// still reads them: after a destroy, or once a `data` block is removed, they are forgotten.
+async fn forget_stale_data(engine: &Engine, plan: &crate::plan::Plan) -> Result<(), Diagnostics> {
+    let Some(rec) = &engine.recorder else {
+        return Ok(());
+    };
+    if !plan.targets.is_empty() {
+        return Ok(());
+    }
+    let read = engine
+        .data_read
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    let stale: Vec<crate::addr::AbsInstance> = engine
+        .prior
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .instances
+        .keys()
+        .filter(|a| a.resource.mode == crate::addr::Mode::Data && !read.contains(*a))
+        .cloned()
+        .collect();
+    for a in stale {
+        rec.remove(&a).await?;
+        engine
+            .prior
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .instances
+            .remove(&a);
+    }
+    Ok(())
+}

@@ -1,6 +1,126 @@
-//! The command line.
+//! The command line: argument parsing and one thin function per command. Each command
+//! loads what it needs through the library (config, state, engine) and renders results.
+
+pub mod args;
+pub mod console;
+pub mod fmt;
+pub mod inspect;
+pub mod misc;
+pub mod run;
+pub mod ui;
+pub mod vars;
+pub mod workspace;
+
+use args::{Cli, Command};
+use clap::Parser;
+use std::path::PathBuf;
+use ui::Ui;
+
+/// Exit codes.
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_ERROR: i32 = 1;
+/// `plan -detailed-exitcode` when there are changes.
+pub const EXIT_CHANGES: i32 = 2;
+
+/// Deep configurations evaluate recursively; a large stack keeps them from overflowing
+/// (the parser also caps nesting depth).
+const STACK_SIZE: usize = 256 * 1024 * 1024;
 
 /// Runs the command line; returns the process exit code.
 pub fn main() -> i32 {
-    0
+    let argv = args::normalize_flags(std::env::args().collect());
+    let cli = match Cli::try_parse_from(argv) {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_ERROR } else { EXIT_OK };
+            let _ = e.print();
+            return code;
+        }
+    };
+    let handle = std::thread::Builder::new()
+        .stack_size(STACK_SIZE)
+        .name("skyform-main".into())
+        .spawn(move || {
+            let rt = match tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .thread_stack_size(64 * 1024 * 1024)
+                .build()
+            {
+                Ok(rt) => rt,
+                Err(e) => {
+                    eprintln!("Error: cannot start the async runtime: {e}");
+                    return EXIT_ERROR;
+                }
+            };
+            rt.block_on(dispatch(cli))
+        });
+    match handle {
+        Ok(h) => h.join().unwrap_or(EXIT_ERROR),
+        Err(e) => {
+            eprintln!("Error: cannot start the main thread: {e}");
+            EXIT_ERROR
+        }
+    }
+}
+
+async fn dispatch(cli: Cli) -> i32 {
+    let ui = Ui::new(cli.no_color);
+    let dir = match &cli.chdir {
+        Some(d) => d.clone(),
+        None => PathBuf::from("."),
+    };
+    if !dir.is_dir() {
+        ui.error(
+            "Invalid -chdir option",
+            &format!(
+                "The directory {} does not exist. Give -chdir an existing directory.",
+                dir.display()
+            ),
+        );
+        return EXIT_ERROR;
+    }
+    let dir = std::fs::canonicalize(&dir).unwrap_or(dir);
+    match cli.command {
+        Command::Init(_) => misc::init(&ui, &dir),
+        Command::Validate(a) => misc::validate(&ui, &dir, &a),
+        Command::Fmt(a) => fmt::run(&ui, &dir, &a),
+        Command::Plan(a) => run::plan(&ui, &dir, a).await,
+        Command::Apply(a) => run::apply(&ui, &dir, a).await,
+        Command::Destroy(mut a) => {
+            a.destroy = true;
+            run::apply(
+                &ui,
+                &dir,
+                args::ApplyArgs {
+                    plan: a,
+                    plan_file: None,
+                },
+            )
+            .await
+        }
+        Command::Show(a) => inspect::show(&ui, &dir, &a),
+        Command::State(c) => inspect::state(&ui, &dir, c),
+        Command::Output(a) => inspect::output(&ui, &dir, &a),
+        Command::Console(a) => console::run(&ui, &dir, &a).await,
+        Command::Graph(_) => misc::graph(&ui, &dir),
+        Command::Providers(args::ProvidersCommand::Schema { json }) => {
+            misc::providers_schema(&ui, json)
+        }
+        Command::ForceUnlock(a) => misc::force_unlock(&ui, &dir, &a),
+        Command::Sim(a) => misc::sim(&ui, &a).await,
+        Command::Version => {
+            ui.outln(&format!("skyform v{}", env!("CARGO_PKG_VERSION")));
+            EXIT_OK
+        }
+    }
+}
+
+/// Parses Terraform-style booleans given as flag values (`-refresh=false`).
+pub fn flag_bool(v: &Option<String>, default: bool) -> Result<bool, String> {
+    match v.as_deref() {
+        None => Ok(default),
+        Some("true") | Some("1") | Some("") => Ok(true),
+        Some("false") | Some("0") => Ok(false),
+        Some(other) => Err(format!("{other:?} is not a boolean; use true or false")),
+    }
 }

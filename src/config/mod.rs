@@ -1,1 +1,155 @@
-//! Loading configuration.
+//! Loading configuration: every `*.sky.hcl` of a directory, and of each local module it
+//! calls, into a tree of [`Module`]s.
+
+pub mod loader;
+pub mod module;
+
+pub use module::*;
+
+use crate::diag::{Diagnostic, Diagnostics, Sources};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Modules may call modules; a chain longer than this is almost certainly a loop.
+const MAX_MODULE_DEPTH: usize = 32;
+
+/// A module and the modules it calls, by call name.
+#[derive(Debug, Clone, Default)]
+pub struct ModuleNode {
+    pub module: Module,
+    /// Call names from the root (`["net", "subnets"]` for module.net.module.subnets).
+    pub path: Vec<String>,
+    pub children: BTreeMap<String, ModuleNode>,
+}
+
+impl ModuleNode {
+    /// The node at a path of call names below this one.
+    pub fn descendant(&self, path: &[String]) -> Option<&ModuleNode> {
+        match path.split_first() {
+            None => Some(self),
+            Some((first, rest)) => self.children.get(first)?.descendant(rest),
+        }
+    }
+
+    /// Every module in the tree, parents before children.
+    pub fn all(&self) -> Vec<&ModuleNode> {
+        let mut out = vec![self];
+        for c in self.children.values() {
+            out.extend(c.all());
+        }
+        out
+    }
+}
+
+/// The whole configuration.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    pub root: ModuleNode,
+    /// The working directory the configuration was loaded from.
+    pub dir: PathBuf,
+}
+
+impl Config {
+    /// True when the directory holds no configuration at all.
+    pub fn is_empty(&self) -> bool {
+        let m = &self.root.module;
+        m.resources.is_empty()
+            && m.providers.is_empty()
+            && m.variables.is_empty()
+            && m.locals.is_empty()
+            && m.outputs.is_empty()
+            && m.module_calls.is_empty()
+    }
+}
+
+/// Loads the configuration rooted at `dir`.
+pub fn load(dir: &Path, sources: &mut Sources) -> Result<Config, Diagnostics> {
+    let root = load_tree(dir, "", Vec::new(), sources)?;
+    Ok(Config {
+        root,
+        dir: dir.to_path_buf(),
+    })
+}
+
+fn load_tree(
+    dir: &Path,
+    prefix: &str,
+    path: Vec<String>,
+    sources: &mut Sources,
+) -> Result<ModuleNode, Diagnostics> {
+    let module = loader::load_module(dir, prefix, sources)?;
+    let mut diags = Diagnostics::new();
+    let mut children = BTreeMap::new();
+    for call in module.module_calls.values() {
+        if !(call.source.starts_with("./") || call.source.starts_with("../")) {
+            diags.push(
+                Diagnostic::error(
+                    "Unsupported module source",
+                    format!(
+                        "Module source {:?} is not a local path. skyform loads modules from local directories; write the path starting with \"./\" or \"../\".",
+                        call.source
+                    ),
+                )
+                .with_span(call.span.clone()),
+            );
+            continue;
+        }
+        if path.len() >= MAX_MODULE_DEPTH {
+            diags.push(
+                Diagnostic::error(
+                    "Module nesting too deep",
+                    format!("Modules are nested more than {MAX_MODULE_DEPTH} levels deep; does a module call itself?"),
+                )
+                .with_span(call.span.clone()),
+            );
+            continue;
+        }
+        let child_dir = dir.join(&call.source);
+        if !child_dir.is_dir() {
+            diags.push(
+                Diagnostic::error(
+                    "Unreadable module directory",
+                    format!(
+                        "The directory {} does not exist or cannot be read.",
+                        display_join(prefix, &call.source)
+                    ),
+                )
+                .with_span(call.span.clone()),
+            );
+            continue;
+        }
+        let child_prefix = display_join(prefix, &call.source);
+        let child_prefix = format!("{}/", child_prefix.trim_end_matches('/'));
+        let mut child_path = path.clone();
+        child_path.push(call.name.clone());
+        match load_tree(&child_dir, &child_prefix, child_path, sources) {
+            Ok(node) => {
+                children.insert(call.name.clone(), node);
+            }
+            Err(d) => diags.extend(d),
+        }
+    }
+    diags.into_result()?;
+    Ok(ModuleNode {
+        module,
+        path,
+        children,
+    })
+}
+
+/// `prefix` + a relative source path, normalised for messages (`modules/net`).
+fn display_join(prefix: &str, source: &str) -> String {
+    let mut parts: Vec<&str> = prefix.split('/').filter(|p| !p.is_empty()).collect();
+    for p in source.split('/') {
+        match p {
+            "" | "." => {}
+            ".." => {
+                if parts.pop().is_none() {
+                    parts.push("..");
+                }
+            }
+            other => parts.push(other),
+        }
+    }
+    parts.join("/")
+}

@@ -1,1 +1,167 @@
-//! Planning.
+//! Plans: what apply will do to each resource instance, and why.
+//!
+//! A plan is made by walking the configuration graph (`plan::walk`) after refreshing prior
+//! state through the providers' batched reads. It can be rendered for people
+//! (`plan::render`), as Terraform's JSON plan (`plan::json`), and saved to a file
+//! (`plan::file`) that `apply` accepts only while the state it was made from is unchanged.
+
+pub mod diff;
+pub mod file;
+pub mod json;
+pub mod render;
+pub mod walk;
+
+use crate::addr::AbsInstance;
+use crate::config::ProviderRef;
+use crate::lang::Value;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Action {
+    NoOp,
+    Create,
+    Update,
+    /// Delete, then create (the default for a force-new change).
+    DeleteThenCreate,
+    /// Create the replacement first (`create_before_destroy`).
+    CreateThenDelete,
+    Delete,
+    /// A data source read deferred to apply because its configuration is not yet known.
+    Read,
+}
+
+impl Action {
+    /// Terraform's action list for the JSON plan.
+    pub fn json_actions(self) -> &'static [&'static str] {
+        match self {
+            Action::NoOp => &["no-op"],
+            Action::Create => &["create"],
+            Action::Update => &["update"],
+            Action::DeleteThenCreate => &["delete", "create"],
+            Action::CreateThenDelete => &["create", "delete"],
+            Action::Delete => &["delete"],
+            Action::Read => &["read"],
+        }
+    }
+
+    pub fn from_json_actions(actions: &[String]) -> Option<Action> {
+        let a: Vec<&str> = actions.iter().map(String::as_str).collect();
+        Some(match a.as_slice() {
+            ["no-op"] => Action::NoOp,
+            ["create"] => Action::Create,
+            ["update"] => Action::Update,
+            ["delete", "create"] => Action::DeleteThenCreate,
+            ["create", "delete"] => Action::CreateThenDelete,
+            ["delete"] => Action::Delete,
+            ["read"] => Action::Read,
+            _ => return None,
+        })
+    }
+
+    pub fn is_replace(self) -> bool {
+        matches!(self, Action::DeleteThenCreate | Action::CreateThenDelete)
+    }
+}
+
+/// The planned change of one resource instance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResourceChange {
+    pub addr: AbsInstance,
+    pub provider: ProviderRef,
+    pub action: Action,
+    /// The prior state after refresh (None for a create or a read).
+    pub before: Option<Value>,
+    /// The planned new state, unknowns where computed (None for a delete).
+    pub after: Option<Value>,
+    /// Attributes whose change forces replacement.
+    pub replace_paths: Vec<String>,
+    /// Why, when it is not obvious from the diff (`because it is not in the configuration`).
+    pub reason: Option<String>,
+}
+
+/// Something that changed outside skyform, found by refresh.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Drift {
+    pub addr: AbsInstance,
+    pub before: Value,
+    /// None: the object has been deleted.
+    pub after: Option<Value>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutputChange {
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+    pub sensitive: bool,
+}
+
+impl OutputChange {
+    /// Outputs are stored as plain JSON, which does not tell a list from a tuple, so they
+    /// are compared as JSON.
+    pub fn is_change(&self) -> bool {
+        let json = |v: &Option<Value>| v.as_ref().map(Value::to_json);
+        json(&self.before) != json(&self.after)
+            || self.after.as_ref().is_some_and(|a| !a.is_wholly_known())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PlanMode {
+    #[default]
+    Normal,
+    Destroy,
+    RefreshOnly,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Plan {
+    pub mode: PlanMode,
+    /// The lineage and serial of the state the plan was made from (None: no state yet).
+    pub prior_lineage: Option<String>,
+    pub prior_serial: u64,
+    pub changes: Vec<ResourceChange>,
+    pub drift: Vec<Drift>,
+    pub outputs: BTreeMap<String, OutputChange>,
+    /// Root variable values the plan was made with (sensitive ones marked), so applying a
+    /// saved plan evaluates the configuration the same way.
+    pub variables: BTreeMap<String, Value>,
+    /// A digest of the configuration files, so a saved plan is refused once they change.
+    pub config_digest: String,
+    /// `-target` addresses the plan was limited to.
+    pub targets: Vec<String>,
+    /// Objects renamed in state by `moved` blocks: (from, to).
+    pub moves: Vec<(AbsInstance, AbsInstance)>,
+}
+
+impl Plan {
+    /// (to add, to change, to destroy), counted like Terraform (a replace adds and destroys).
+    pub fn counts(&self) -> (usize, usize, usize) {
+        let (mut add, mut change, mut destroy) = (0, 0, 0);
+        for c in &self.changes {
+            match c.action {
+                Action::Create => add += 1,
+                Action::Update => change += 1,
+                Action::Delete => destroy += 1,
+                Action::DeleteThenCreate | Action::CreateThenDelete => {
+                    add += 1;
+                    destroy += 1
+                }
+                Action::NoOp | Action::Read => {}
+            }
+        }
+        (add, change, destroy)
+    }
+
+    /// Whether applying would change anything: resources, outputs, or (refresh-only) state.
+    pub fn has_changes(&self) -> bool {
+        let (a, c, d) = self.counts();
+        a + c + d > 0
+            || !self.moves.is_empty()
+            || self.outputs.values().any(OutputChange::is_change)
+            || (self.mode == PlanMode::RefreshOnly && !self.drift.is_empty())
+    }
+
+    pub fn change(&self, addr: &AbsInstance) -> Option<&ResourceChange> {
+        self.changes.iter().find(|c| &c.addr == addr)
+    }
+}

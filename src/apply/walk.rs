@@ -1,0 +1,477 @@
+//! Applying each resource node: re-evaluate its configuration with the values now known,
+//! check it still matches the plan, call the provider, and record the result durably before
+//! the node completes (and so before anything that depends on it starts).
+
+use crate::addr::{AbsInstance, Mode, ResourceAddr};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::engine::resource::ResourceSetup;
+use crate::engine::{Binding, Engine};
+use crate::graph::Dag;
+use crate::lang::Value;
+use crate::plan::diff::{carry_sensitive_marks, mark_sensitive, plan_instance};
+use crate::plan::{Action, ResourceChange};
+use crate::provider::OperationContext;
+use futures::FutureExt;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+pub async fn apply_resource(
+    engine: &Engine,
+    module: &[String],
+    addr: &ResourceAddr,
+) -> Result<(), Diagnostics> {
+    let setup = engine.resource_setup(module, addr)?;
+    let deps = engine.resource_dependencies(module, addr);
+    let mut diags = Diagnostics::new();
+    let instances = engine.values().instances_of(module);
+    for m in instances {
+        let bindings = match engine.resource_bindings(&m, &setup.rcfg) {
+            Ok(b) => b,
+            Err(d) => {
+                diags.extend(d);
+                continue;
+            }
+        };
+        let ops = bindings.into_iter().map(|binding| {
+            let inst = AbsInstance {
+                module: m.clone(),
+                resource: addr.clone(),
+                key: binding.key(),
+            };
+            apply_instance(engine, &setup, inst, binding, &deps)
+        });
+        let results = futures::future::join_all(ops).await;
+        let mut instance_values = Vec::new();
+        for r in results {
+            match r {
+                Ok(Some((key, v))) => instance_values.push((key, v)),
+                Ok(None) => {}
+                Err(d) => diags.extend(d),
+            }
+        }
+        let v = crate::engine::resource::aggregate(&setup.rcfg, instance_values);
+        engine
+            .values()
+            .module_mut(&m)
+            .resources
+            .insert(addr.clone(), v);
+    }
+    diags.into_result()
+}
+
+fn planned_change(engine: &Engine, inst: &AbsInstance) -> Option<ResourceChange> {
+    engine.plan.as_ref().and_then(|p| p.change(inst).cloned())
+}
+
+fn prior_value(engine: &Engine, inst: &AbsInstance) -> Option<Value> {
+    engine
+        .prior
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .instances
+        .get(inst)
+        .map(|p| p.value.clone())
+}
+
+async fn apply_instance(
+    engine: &Engine,
+    setup: &ResourceSetup,
+    inst: AbsInstance,
+    binding: Binding,
+    deps: &[String],
+) -> Result<Option<(crate::addr::InstanceKey, Value)>, Diagnostics> {
+    let key = inst.key.clone();
+    let change = planned_change(engine, &inst);
+    let prior = prior_value(engine, &inst);
+    let type_name = &inst.resource.type_name;
+    if inst.resource.mode == Mode::Data {
+        let config = engine.instance_config(&inst.module, &binding, setup)?;
+        if !config.is_wholly_known() {
+            return Err(Diagnostic::error(
+                format!("Cannot read {inst}"),
+                "Its configuration still has unknown values after everything it depends on was applied.",
+            )
+            .with_span(setup.rcfg.decl_span.clone())
+            .into());
+        }
+        let v = {
+            let _permit = permit(engine).await?;
+            setup
+                .provider
+                .read_data(type_name, &config)
+                .await
+                .map_err(|e| op_error(&inst, "read", e))?
+        };
+        let v = carry_sensitive_marks(&config, mark_sensitive(&setup.schema, v));
+        record_upsert(engine, &inst, setup, &v, deps).await?;
+        engine
+            .data_read
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(inst.clone());
+        return Ok(Some((key, v)));
+    }
+    let action = change.as_ref().map(|c| c.action).unwrap_or(Action::NoOp);
+    if matches!(action, Action::NoOp | Action::Delete | Action::Read) {
+        // Unchanged (or deleted by the delete walk): expressions see the prior value.
+        return Ok(prior.map(|p| (key, p)));
+    }
+    if engine.cancel.load(Ordering::SeqCst) {
+        return Err(Diagnostic::error(
+            format!("{inst} was not applied"),
+            "The apply was interrupted before this change started.",
+        )
+        .into());
+    }
+    let config = engine.instance_config(&inst.module, &binding, setup)?;
+    let lifecycle = &setup.rcfg.lifecycle;
+    let fin = plan_instance(
+        &setup.schema,
+        prior.as_ref(),
+        &config,
+        &lifecycle.ignore_changes,
+        action.is_replace(),
+        lifecycle.create_before_destroy,
+    );
+    if fin.action != action && !(action == Action::Update && fin.action == Action::NoOp) {
+        return Err(Diagnostic::error(
+            "Inconsistent final plan",
+            format!(
+                "When expanding the plan for {inst} to include new values learned so far during apply, the action changed from {:?} to {:?}. Run \"skyform plan\" again.",
+                action, fin.action
+            ),
+        )
+        .into());
+    }
+    let planned = fin.planned;
+    let ops = ObjectOps {
+        engine,
+        setup,
+        inst: &inst,
+        planned: &planned,
+        deps,
+    };
+    let result = match action {
+        Action::Create => ops.create().await?,
+        Action::Update => {
+            let Some(prior) = prior else {
+                return Err(missing_prior(&inst));
+            };
+            if fin.action == Action::NoOp {
+                return Ok(Some((key, prior)));
+            }
+            ops.update(&prior).await?
+        }
+        Action::DeleteThenCreate => {
+            let Some(prior) = prior else {
+                return Err(missing_prior(&inst));
+            };
+            ops.delete(&prior, true).await?;
+            ops.create().await?
+        }
+        Action::CreateThenDelete => {
+            let Some(prior) = prior else {
+                return Err(missing_prior(&inst));
+            };
+            let v = ops.create().await?;
+            // The new object already holds this address in state; only the old one goes.
+            ops.delete(&prior, false).await?;
+            v
+        }
+        Action::NoOp | Action::Delete | Action::Read => return Ok(None),
+    };
+    for c in &lifecycle.postconditions {
+        let mut ctx = engine.context(&inst.module, &binding, &[&c.condition, &c.error_message]);
+        ctx.variables.insert("self".to_string(), result.clone());
+        crate::engine::nodes::check_condition_in(&ctx, c, "Resource postcondition failed")?;
+    }
+    Ok(Some((key, result)))
+}
+
+/// One instance's provider operations during apply: each takes a `-parallelism` permit,
+/// calls the provider, and records the result durably before returning.
+struct ObjectOps<'a> {
+    engine: &'a Engine,
+    setup: &'a ResourceSetup,
+    inst: &'a AbsInstance,
+    planned: &'a Value,
+    deps: &'a [String],
+}
+
+impl ObjectOps<'_> {
+    fn op(&self, timeout: Option<std::time::Duration>) -> OperationContext {
+        OperationContext {
+            address: self.inst.to_string(),
+            timeout,
+        }
+    }
+
+    fn type_name(&self) -> &str {
+        &self.inst.resource.type_name
+    }
+
+    /// The provider's answer with schema and inherited sensitive marks, recorded in state.
+    async fn record(&self, v: Value) -> Result<Value, Diagnostics> {
+        let v = carry_sensitive_marks(self.planned, mark_sensitive(&self.setup.schema, v));
+        record_upsert(self.engine, self.inst, self.setup, &v, self.deps).await?;
+        Ok(v)
+    }
+
+    async fn create(&self) -> Result<Value, Diagnostics> {
+        let started = self.announce("Creating...");
+        let v = {
+            let _permit = permit(self.engine).await?;
+            self.setup
+                .provider
+                .create(
+                    self.type_name(),
+                    self.planned,
+                    &self.op(self.setup.rcfg.timeouts.create),
+                )
+                .await
+                .map_err(|e| op_error(self.inst, "create", e))?
+        };
+        let v = self.record(v).await?;
+        bump(self.engine, |r| r.added += 1);
+        self.done("Creation complete", started, Some(&v));
+        Ok(v)
+    }
+
+    async fn update(&self, prior: &Value) -> Result<Value, Diagnostics> {
+        let started = self.announce(&format!("Modifying...{}", id_suffix(prior)));
+        let v = {
+            let _permit = permit(self.engine).await?;
+            self.setup
+                .provider
+                .update(
+                    self.type_name(),
+                    prior,
+                    self.planned,
+                    &self.op(self.setup.rcfg.timeouts.update),
+                )
+                .await
+                .map_err(|e| op_error(self.inst, "update", e))?
+        };
+        let v = self.record(v).await?;
+        bump(self.engine, |r| r.changed += 1);
+        self.done("Modifications complete", started, Some(&v));
+        Ok(v)
+    }
+
+    /// Deletes the prior object; `forget` removes it from state (false when a replacement
+    /// already holds the address).
+    async fn delete(&self, prior: &Value, forget: bool) -> Result<(), Diagnostics> {
+        let started = self.announce(&format!("Destroying...{}", id_suffix(prior)));
+        {
+            let _permit = permit(self.engine).await?;
+            self.setup
+                .provider
+                .delete(
+                    self.type_name(),
+                    prior,
+                    &self.op(self.setup.rcfg.timeouts.delete),
+                )
+                .await
+                .map_err(|e| op_error(self.inst, "delete", e))?;
+        }
+        if forget {
+            record_remove(self.engine, self.inst).await?;
+        }
+        bump(self.engine, |r| r.destroyed += 1);
+        self.done("Destruction complete", started, None);
+        Ok(())
+    }
+
+    fn announce(&self, what: &str) -> std::time::Instant {
+        self.engine.progress(format!("{}: {what}", self.inst));
+        std::time::Instant::now()
+    }
+
+    fn done(&self, what: &str, started: std::time::Instant, v: Option<&Value>) {
+        let id = v.map(id_suffix).unwrap_or_default();
+        self.engine.progress(format!(
+            "{}: {what} after {}s{id}",
+            self.inst,
+            started.elapsed().as_secs()
+        ));
+    }
+}
+
+/// ` [id=...]` for progress lines, when the object has an id.
+fn id_suffix(v: &Value) -> String {
+    match v.get_attr("id").and_then(Value::as_str) {
+        Some(id) => format!(" [id={id}]"),
+        None => String::new(),
+    }
+}
+
+async fn permit(engine: &Engine) -> Result<tokio::sync::SemaphorePermit<'_>, Diagnostics> {
+    engine
+        .io
+        .acquire()
+        .await
+        .map_err(|_| Diagnostics::from(Diagnostic::error("Cancelled", "The run was cancelled.")))
+}
+
+fn bump(engine: &Engine, f: impl FnOnce(&mut crate::engine::ApplyReport)) {
+    f(&mut engine.report.lock().unwrap_or_else(|e| e.into_inner()));
+}
+
+fn missing_prior(inst: &AbsInstance) -> Diagnostics {
+    Diagnostic::error("Missing prior state", format!("The plan changes {inst}, but the state has no object for it. Run \"skyform plan\" again.")).into()
+}
+
+fn op_error(inst: &AbsInstance, what: &str, e: crate::provider::ProviderError) -> Diagnostics {
+    Diagnostic::error(format!("Failed to {what} {inst}"), e.to_string()).into()
+}
+
+async fn record_upsert(
+    engine: &Engine,
+    inst: &AbsInstance,
+    setup: &ResourceSetup,
+    v: &Value,
+    deps: &[String],
+) -> Result<(), Diagnostics> {
+    if let Some(rec) = &engine.recorder {
+        rec.upsert(inst, &setup.rcfg.provider, v, deps)
+            .await
+            .map_err(Diagnostics::from)?;
+    }
+    let mut prior = engine.prior.lock().unwrap_or_else(|e| e.into_inner());
+    prior.instances.insert(
+        inst.clone(),
+        crate::engine::PriorInstance {
+            provider: setup.rcfg.provider.clone(),
+            value: v.clone(),
+            dependencies: deps.to_vec(),
+        },
+    );
+    Ok(())
+}
+
+async fn record_remove(engine: &Engine, inst: &AbsInstance) -> Result<(), Diagnostics> {
+    if let Some(rec) = &engine.recorder {
+        rec.remove(inst).await.map_err(Diagnostics::from)?;
+    }
+    engine
+        .prior
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .instances
+        .remove(inst);
+    Ok(())
+}
+
+/// Deletes every instance the plan deletes, dependents before what they depend on (by the
+/// dependencies recorded in state), up to `-parallelism` at once.
+pub async fn apply_deletes(engine: &Arc<Engine>) -> Result<(), Diagnostics> {
+    let Some(plan) = &engine.plan else {
+        return Ok(());
+    };
+    let deletes: Vec<ResourceChange> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action == Action::Delete)
+        .cloned()
+        .collect();
+    if deletes.is_empty() {
+        return Ok(());
+    }
+    let mut dag: Dag<String> = Dag::new();
+    let prior = engine
+        .prior
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    for c in &deletes {
+        dag.add_node(c.addr.to_string());
+    }
+    for c in &deletes {
+        let deps = prior
+            .instances
+            .get(&c.addr)
+            .map(|p| p.dependencies.clone())
+            .unwrap_or_default();
+        for d in &deletes {
+            let same_module = d.addr.module == c.addr.module;
+            if same_module
+                && deps.contains(&d.addr.abs_resource().resource.to_string())
+                && d.addr != c.addr
+            {
+                dag.add_edge(&c.addr.to_string(), &d.addr.to_string());
+            }
+        }
+    }
+    let by_addr: std::collections::BTreeMap<String, ResourceChange> = deletes
+        .into_iter()
+        .map(|c| (c.addr.to_string(), c))
+        .collect();
+    let by_addr = Arc::new(by_addr);
+    let me = engine.clone();
+    let outcomes = dag
+        .reversed()
+        .walk(
+            engine.options.parallelism.max(1),
+            engine.cancel.clone(),
+            move |key: String| {
+                let me = me.clone();
+                let by_addr = by_addr.clone();
+                async move {
+                    let Some(c) = by_addr.get(&key) else {
+                        return Ok(());
+                    };
+                    delete_instance(&me, c).await
+                }
+                .boxed()
+            },
+        )
+        .await;
+    let mut diags = Diagnostics::new();
+    for (_, o) in outcomes {
+        if let crate::graph::Outcome::Failed(d) = o {
+            diags.extend(d);
+        }
+    }
+    diags.into_result()
+}
+
+async fn delete_instance(engine: &Engine, c: &ResourceChange) -> Result<(), Diagnostics> {
+    let Some(prior) = prior_value(engine, &c.addr) else {
+        // Already gone (deleted outside skyform and found so by refresh).
+        return Ok(());
+    };
+    let provider = engine.provider(&c.provider)?;
+    let timeout = {
+        let names: Vec<String> = c.addr.module.0.iter().map(|(n, _)| n.clone()).collect();
+        engine
+            .config
+            .root
+            .descendant(&names)
+            .and_then(|mn| mn.module.resources.get(&c.addr.resource))
+            .and_then(|r| r.timeouts.delete)
+    };
+    engine.progress(format!("{}: Destroying...{}", c.addr, id_suffix(&prior)));
+    let started = std::time::Instant::now();
+    {
+        let _permit = permit(engine).await?;
+        provider
+            .delete(
+                &c.addr.resource.type_name,
+                &prior,
+                &OperationContext {
+                    address: c.addr.to_string(),
+                    timeout,
+                },
+            )
+            .await
+            .map_err(|e| op_error(&c.addr, "delete", e))?;
+    }
+    record_remove(engine, &c.addr).await?;
+    bump(engine, |r| r.destroyed += 1);
+    engine.progress(format!(
+        "{}: Destruction complete after {}s",
+        c.addr,
+        started.elapsed().as_secs()
+    ));
+    Ok(())
+}

@@ -1,0 +1,345 @@
+//! Command-line arguments. Terraform users type flags with one dash (`-auto-approve`,
+//! `-chdir=DIR`); [`normalize_flags`] turns those into clap's `--flag` form first, so both
+//! spellings work everywhere.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "skyform",
+    version,
+    about = "Declarative reconciler for machine fleets: plan and apply HCL against the clouds",
+    disable_help_subcommand = true
+)]
+pub struct Cli {
+    /// Switch to this working directory before running the command.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub chdir: Option<PathBuf>,
+    /// Plain output without terminal colours.
+    #[arg(long = "no-color", global = true)]
+    pub no_color: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Prepare the working directory (check configuration, create the state folder).
+    Init(InitArgs),
+    /// Check the configuration without touching state or clouds.
+    Validate(ValidateArgs),
+    /// Rewrite configuration files in the canonical format.
+    Fmt(FmtArgs),
+    /// Show the changes that apply would make.
+    Plan(PlanArgs),
+    /// Make the changes (from a fresh plan, or from a saved plan file).
+    Apply(ApplyArgs),
+    /// Delete everything this configuration manages.
+    Destroy(PlanArgs),
+    /// Show the state, or a saved plan.
+    Show(ShowArgs),
+    /// Inspect and edit the state.
+    #[command(subcommand)]
+    State(StateCommand),
+    /// Print root module outputs.
+    Output(OutputArgs),
+    /// Evaluate expressions against the configuration and state.
+    Console(ConsoleArgs),
+    /// Print the dependency graph in DOT format.
+    Graph(GraphArgs),
+    /// Print provider schemas.
+    #[command(subcommand)]
+    Providers(ProvidersCommand),
+    /// Remove a stale state lock left by a crashed run.
+    #[command(name = "force-unlock")]
+    ForceUnlock(ForceUnlockArgs),
+    /// Run the cloud simulators on loopback.
+    Sim(SimArgs),
+    /// Print the skyform version.
+    Version,
+}
+
+#[derive(Debug, Args, Default)]
+pub struct InitArgs {
+    /// Accepted for Terraform compatibility; skyform never asks at init.
+    #[arg(long)]
+    pub input: Option<String>,
+}
+
+#[derive(Debug, Args, Default)]
+pub struct ValidateArgs {
+    /// Diagnostics as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args, Default)]
+pub struct FmtArgs {
+    /// Exit 3 if any file is not formatted; write nothing.
+    #[arg(long)]
+    pub check: bool,
+    /// Show the changes as a diff.
+    #[arg(long)]
+    pub diff: bool,
+    /// Also format files in subdirectories.
+    #[arg(long)]
+    pub recursive: bool,
+    /// Write the result back to the files (default true; false with -check).
+    #[arg(long, value_name = "BOOL")]
+    pub write: Option<String>,
+    /// List the files whose formatting changed (default true).
+    #[arg(long, value_name = "BOOL")]
+    pub list: Option<String>,
+    /// Files or directories; `-` reads standard input and writes standard output.
+    pub targets: Vec<String>,
+}
+
+/// Flags shared by plan, apply and destroy.
+#[derive(Debug, Args, Default, Clone)]
+pub struct PlanArgs {
+    /// Write the plan to this file for a later `skyform apply FILE`.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Exit 0 when nothing changes, 2 when something does, 1 on errors.
+    #[arg(long = "detailed-exitcode")]
+    pub detailed_exitcode: bool,
+    /// Skip the confirmation (apply, destroy).
+    #[arg(long = "auto-approve")]
+    pub auto_approve: bool,
+    /// Machine-readable output.
+    #[arg(long)]
+    pub json: bool,
+    /// Refresh live objects first (default true).
+    #[arg(long, value_name = "BOOL")]
+    pub refresh: Option<String>,
+    /// Only update state from the live objects; change nothing.
+    #[arg(long = "refresh-only")]
+    pub refresh_only: bool,
+    /// Plan to destroy everything (same as the destroy command).
+    #[arg(long)]
+    pub destroy: bool,
+    /// Limit the operation to these resources (and what they depend on).
+    #[arg(long, value_name = "ADDRESS")]
+    pub target: Vec<String>,
+    /// Replace this instance even if nothing changed.
+    #[arg(long, value_name = "ADDRESS")]
+    pub replace: Vec<String>,
+    /// Set a variable: -var 'name=value'.
+    #[arg(long, value_name = "NAME=VALUE")]
+    pub var: Vec<String>,
+    /// Read variables from a file.
+    #[arg(long = "var-file", value_name = "FILE")]
+    pub var_file: Vec<PathBuf>,
+    /// How many provider operations may run at once.
+    #[arg(long, default_value_t = 10)]
+    pub parallelism: usize,
+    /// How long to wait for the state lock (e.g. 30s).
+    #[arg(long = "lock-timeout", value_name = "DURATION")]
+    pub lock_timeout: Option<String>,
+    /// Take the state lock (default true).
+    #[arg(long, value_name = "BOOL")]
+    pub lock: Option<String>,
+    /// Ask for missing variables on a terminal (default true).
+    #[arg(long, value_name = "BOOL")]
+    pub input: Option<String>,
+    /// Compact warnings (accepted for compatibility).
+    #[arg(long = "compact-warnings")]
+    pub compact_warnings: bool,
+}
+
+#[derive(Debug, Args, Default)]
+pub struct ApplyArgs {
+    #[command(flatten)]
+    pub plan: PlanArgs,
+    /// A plan file written by `skyform plan -out`.
+    pub plan_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Args, Default)]
+pub struct ShowArgs {
+    #[arg(long)]
+    pub json: bool,
+    /// A saved plan file to show instead of the state.
+    pub plan_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StateCommand {
+    /// List the resource instances in state.
+    List { addresses: Vec<String> },
+    /// Show one resource instance's attributes.
+    Show { address: String },
+    /// Forget instances without deleting them.
+    Rm {
+        addresses: Vec<String>,
+        #[arg(long = "dry-run")]
+        dry_run: bool,
+    },
+    /// Rename an instance in state.
+    Mv { source: String, destination: String },
+    /// Print the raw state.
+    Pull,
+    /// Replace the state with a file (checked, lineage must match).
+    Push {
+        path: PathBuf,
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Debug, Args, Default)]
+pub struct OutputArgs {
+    #[arg(long)]
+    pub json: bool,
+    /// The value of one string output, without quotes.
+    #[arg(long)]
+    pub raw: bool,
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Args, Default)]
+pub struct ConsoleArgs {
+    /// One compact JSON result per expression.
+    #[arg(long)]
+    pub json: bool,
+    #[arg(long, value_name = "NAME=VALUE")]
+    pub var: Vec<String>,
+    #[arg(long = "var-file", value_name = "FILE")]
+    pub var_file: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args, Default)]
+pub struct GraphArgs {}
+
+#[derive(Debug, Subcommand)]
+pub enum ProvidersCommand {
+    /// Print every provider's schema.
+    Schema {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ForceUnlockArgs {
+    pub lock_id: String,
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SimArgs {
+    /// Address to listen on (port 0 picks a free one; the first output line names it).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: String,
+    /// Where the simulated cloud keeps its state.
+    #[arg(long = "state-dir", default_value = "state/sim")]
+    pub state_dir: PathBuf,
+    /// Delay before each answer, in milliseconds.
+    #[arg(long = "latency-ms", default_value_t = 0)]
+    pub latency_ms: u64,
+    /// Fraction of requests that fail with code 10999 (0 to 1).
+    #[arg(long = "error-rate", default_value_t = 0.0)]
+    pub error_rate: f64,
+    /// Requests per second before HTTP 429 (0 = unlimited).
+    #[arg(long, default_value_t = 0)]
+    pub throttle: u32,
+    /// How long new instances stay in their starting state, in milliseconds.
+    #[arg(long = "transition-ms", default_value_t = 0)]
+    pub transition_ms: u64,
+}
+
+/// Rewrites Terraform-style single-dash flags (`-auto-approve`, `-var=x=1`, `-chdir=DIR`)
+/// as `--flag`. A lone `-` (standard input) and anything after `--` stay as they are, and so
+/// does a value following a flag that takes one (`-var -x=1` is not touched twice).
+pub fn normalize_flags(args: Vec<String>) -> Vec<String> {
+    let mut out = Vec::with_capacity(args.len());
+    let mut rest_literal = false;
+    let mut prev_takes_value = false;
+    for (i, a) in args.into_iter().enumerate() {
+        if i == 0 || rest_literal || prev_takes_value {
+            prev_takes_value = false;
+            out.push(a);
+            continue;
+        }
+        if a == "--" {
+            rest_literal = true;
+            out.push(a);
+            continue;
+        }
+        let is_single_dash_flag = a.starts_with('-')
+            && !a.starts_with("--")
+            && a.len() > 2
+            && a.chars().nth(1).is_some_and(|c| c.is_ascii_alphabetic());
+        let flag = if is_single_dash_flag {
+            format!("-{a}")
+        } else {
+            a
+        };
+        prev_takes_value = flag.starts_with("--") && !flag.contains('=') && takes_value(&flag[2..]);
+        out.push(flag);
+    }
+    out
+}
+
+fn takes_value(name: &str) -> bool {
+    matches!(
+        name,
+        "chdir"
+            | "out"
+            | "target"
+            | "replace"
+            | "var"
+            | "var-file"
+            | "parallelism"
+            | "lock-timeout"
+            | "listen"
+            | "state-dir"
+            | "latency-ms"
+            | "error-rate"
+            | "throttle"
+            | "transition-ms"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn n(args: &[&str]) -> Vec<String> {
+        normalize_flags(args.iter().map(|s| s.to_string()).collect())
+    }
+
+    #[test]
+    fn single_dash_flags_become_double() {
+        assert_eq!(
+            n(&[
+                "skyform",
+                "-chdir=x",
+                "apply",
+                "-auto-approve",
+                "-var",
+                "-a=1",
+                "-"
+            ]),
+            vec![
+                "skyform",
+                "--chdir=x",
+                "apply",
+                "--auto-approve",
+                "--var",
+                "-a=1",
+                "-"
+            ]
+        );
+        assert_eq!(
+            n(&["skyform", "plan", "--out", "p"]),
+            vec!["skyform", "plan", "--out", "p"]
+        );
+        assert_eq!(
+            n(&["skyform", "fmt", "--", "-x"]),
+            vec!["skyform", "fmt", "--", "-x"]
+        );
+    }
+}

@@ -1,0 +1,118 @@
+//! `skyform console`: evaluates expressions in the context of the working directory's
+//! configuration and state. On a terminal it prompts; from a pipe it evaluates one
+//! expression per line and prints one result line each (`ERROR <summary>` for a failure,
+//! with the full diagnostic on stderr).
+
+use super::args::ConsoleArgs;
+use super::ui::Ui;
+use super::workspace::{backend, load_config, load_state};
+use super::{EXIT_ERROR, EXIT_OK};
+use crate::addr::ModulePath;
+use crate::diag::Sources;
+use crate::engine::prior::prior_from_state;
+use crate::engine::{Binding, Engine, Options, WalkMode};
+use crate::lang::Value;
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::Path;
+use std::sync::Arc;
+
+pub async fn run(ui: &Ui, dir: &Path, a: &ConsoleArgs) -> i32 {
+    let Ok(mut loaded) = load_config(ui, dir) else {
+        return EXIT_ERROR;
+    };
+    let inputs =
+        match super::vars::collect(&loaded.config, &a.var_file, &a.var, &mut loaded.sources) {
+            Ok(i) => i,
+            Err(d) => {
+                ui.diags(&d, &loaded.sources);
+                return EXIT_ERROR;
+            }
+        };
+    let prior = match backend(dir).and_then(|b| load_state(&b)) {
+        Ok(s) => s.as_ref().map(prior_from_state).unwrap_or_default(),
+        Err(d) => {
+            ui.diags(&d, &loaded.sources);
+            return EXIT_ERROR;
+        }
+    };
+    let options = Options {
+        work_dir: dir.to_path_buf(),
+        ..Options::default()
+    };
+    let engine = Arc::new(Engine::new(
+        loaded.config.clone(),
+        loaded.graph,
+        WalkMode::Eval,
+        options,
+        inputs,
+        prior,
+    ));
+    if let Err(d) = engine.walk().await {
+        ui.diags(&d, &loaded.sources);
+        return EXIT_ERROR;
+    }
+    let stdin = std::io::stdin();
+    let interactive = stdin.is_terminal();
+    let mut line_no = 0usize;
+    loop {
+        if interactive {
+            ui.out("> ");
+        }
+        let mut line = String::new();
+        match stdin.lock().read_line(&mut line) {
+            Ok(0) | Err(_) => break,
+            Ok(_) => {}
+        }
+        line_no += 1;
+        let text = line.trim_end_matches(['\n', '\r']);
+        if text.trim().is_empty() {
+            continue;
+        }
+        if interactive && (text.trim() == "exit" || text.trim() == "quit") {
+            break;
+        }
+        let result = evaluate(&engine, text, line_no);
+        match result {
+            Ok(v) => ui.outln(&render(&v, a.json)),
+            Err((d, sources)) => {
+                let summary = d
+                    .iter()
+                    .next()
+                    .map(|x| x.summary.clone())
+                    .unwrap_or_else(|| "Invalid expression".into());
+                ui.outln(&format!("ERROR {summary}"));
+                ui.diags(&d, &sources);
+            }
+        }
+        let _ = std::io::stdout().flush();
+    }
+    EXIT_OK
+}
+
+fn evaluate(
+    engine: &Engine,
+    text: &str,
+    line_no: usize,
+) -> Result<Value, (crate::diag::Diagnostics, Sources)> {
+    let name = format!("<console-input {line_no}>");
+    let mut sources = Sources::default();
+    sources.add(Arc::from(name.as_str()), Arc::from(text));
+    let expr = crate::hcl::parse_expr(text, &name).map_err(|d| (d, sources.clone()))?;
+    engine
+        .eval_in(&ModulePath::root(), &Binding::None, &expr)
+        .map_err(|d| (d, sources))
+}
+
+fn render(v: &Value, json: bool) -> String {
+    if v.contains_sensitive() {
+        return "(sensitive value)".to_string();
+    }
+    if json {
+        match crate::lang::display::json_compact(v) {
+            Ok(s) => s,
+            Err(e) => format!("ERROR {e}"),
+        }
+    } else {
+        crate::lang::display::console_notation(v)
+    }
+}

@@ -1,0 +1,454 @@
+//! `show`, `state ...` and `output`: reading (and carefully editing) the state.
+
+use super::args::{OutputArgs, ShowArgs, StateCommand};
+use super::ui::{Reported, Ui};
+use super::workspace::{backend, load_state};
+use super::{EXIT_ERROR, EXIT_OK};
+use crate::addr::{parse_target, AbsInstance, Target};
+use crate::diag::Sources;
+use crate::engine::prior::{prior_from_state, PriorState};
+use crate::lang::Value;
+use crate::state::{LocalBackend, State};
+use std::path::Path;
+use std::time::Duration;
+
+fn open(ui: &Ui, dir: &Path) -> Result<(LocalBackend, Option<State>), Reported> {
+    let b = backend(dir).map_err(|d| {
+        ui.diags(&d, &Sources::default());
+        Reported
+    })?;
+    let s = load_state(&b).map_err(|d| {
+        ui.diags(&d, &Sources::default());
+        Reported
+    })?;
+    Ok((b, s))
+}
+
+pub fn show(ui: &Ui, dir: &Path, a: &ShowArgs) -> i32 {
+    if let Some(file) = &a.plan_file {
+        let path = if file.is_absolute() {
+            file.clone()
+        } else {
+            dir.join(file)
+        };
+        let plan = match crate::plan::file::load(&path) {
+            Ok(p) => p,
+            Err(d) => {
+                ui.diags(&d.into(), &Sources::default());
+                return EXIT_ERROR;
+            }
+        };
+        if a.json {
+            let state = open(ui, dir).ok().and_then(|(_, s)| s);
+            ui.outln(&crate::plan::json::plan_document(&plan, state.as_ref()).to_string());
+        } else {
+            ui.out(&crate::plan::render::render_plan(&plan, ui.style()));
+        }
+        return EXIT_OK;
+    }
+    let Ok((_, state)) = open(ui, dir) else {
+        return EXIT_ERROR;
+    };
+    let Some(state) = state else {
+        if a.json {
+            ui.outln(r#"{"format_version":"1.0"}"#);
+        } else {
+            ui.outln("No state.");
+        }
+        return EXIT_OK;
+    };
+    if a.json {
+        ui.outln(&crate::plan::json::state_document(&state).to_string());
+        return EXIT_OK;
+    }
+    let prior = prior_from_state(&state);
+    let mut out = String::new();
+    for (addr, p) in &prior.instances {
+        out.push_str(&render_instance(addr, &p.value));
+        out.push('\n');
+    }
+    if !prior.outputs.is_empty() {
+        out.push_str("\nOutputs:\n\n");
+        for (k, v) in &prior.outputs {
+            let shown = if v.is_sensitive() {
+                "(sensitive value)".to_string()
+            } else {
+                crate::lang::display::console_notation(v)
+            };
+            out.push_str(&format!("{k} = {shown}\n"));
+        }
+    }
+    ui.out(&out);
+    EXIT_OK
+}
+
+/// `# addr:` then the resource block with its attributes, as `terraform show` prints state.
+fn render_instance(addr: &AbsInstance, v: &Value) -> String {
+    let kw = if addr.resource.mode == crate::addr::Mode::Data {
+        "data"
+    } else {
+        "resource"
+    };
+    let mut out = format!(
+        "# {addr}:\n{kw} \"{}\" \"{}\" {{\n",
+        addr.resource.type_name, addr.resource.name
+    );
+    if let Some(m) = v.as_map() {
+        let width = m
+            .iter()
+            .filter(|(_, x)| !x.is_null())
+            .map(|(k, _)| k.len())
+            .max()
+            .unwrap_or(0);
+        for (k, x) in m {
+            if x.is_null() {
+                continue;
+            }
+            out.push_str(&format!(
+                "    {k:<width$} = {}\n",
+                crate::plan::render::value_inline(x, false, 2)
+            ));
+        }
+    }
+    out.push_str("}\n");
+    out
+}
+
+fn matching(prior: &PriorState, targets: &[Target]) -> Vec<AbsInstance> {
+    prior
+        .instances
+        .keys()
+        .filter(|a| targets.is_empty() || targets.iter().any(|t| t.matches(a)))
+        .cloned()
+        .collect()
+}
+
+fn parse_targets(ui: &Ui, addrs: &[String]) -> Result<Vec<Target>, Reported> {
+    let mut out = Vec::new();
+    for a in addrs {
+        match parse_target(a) {
+            Ok(t) => out.push(t),
+            Err(e) => {
+                ui.error("Invalid address", &e);
+                return Err(Reported);
+            }
+        }
+    }
+    Ok(out)
+}
+
+pub fn state(ui: &Ui, dir: &Path, cmd: StateCommand) -> i32 {
+    match cmd {
+        StateCommand::List { addresses } => {
+            let Ok(targets) = parse_targets(ui, &addresses) else {
+                return EXIT_ERROR;
+            };
+            let Ok((_, state)) = open(ui, dir) else {
+                return EXIT_ERROR;
+            };
+            let prior = state.as_ref().map(prior_from_state).unwrap_or_default();
+            for a in matching(&prior, &targets) {
+                ui.outln(&a.to_string());
+            }
+            EXIT_OK
+        }
+        StateCommand::Show { address } => {
+            let Ok(targets) = parse_targets(ui, std::slice::from_ref(&address)) else {
+                return EXIT_ERROR;
+            };
+            let Ok((_, state)) = open(ui, dir) else {
+                return EXIT_ERROR;
+            };
+            let prior = state.as_ref().map(prior_from_state).unwrap_or_default();
+            let found = matching(&prior, &targets);
+            let [one] = found.as_slice() else {
+                ui.error(
+                    "No instance found for the given address",
+                    &format!("{address:?} matches {} instances in state; give exactly one instance address (see \"skyform state list\").", found.len()),
+                );
+                return EXIT_ERROR;
+            };
+            if let Some(p) = prior.instances.get(one) {
+                ui.out(&render_instance(one, &p.value));
+            }
+            EXIT_OK
+        }
+        StateCommand::Pull => {
+            let Ok((b, _)) = open(ui, dir) else {
+                return EXIT_ERROR;
+            };
+            match std::fs::read_to_string(b.path()) {
+                Ok(t) => ui.out(&t),
+                Err(_) => ui.outln("{}"),
+            }
+            EXIT_OK
+        }
+        StateCommand::Rm { addresses, dry_run } => {
+            edit_state(ui, dir, "OperationTypeStateRm", |state, prior| {
+                let targets = parse_targets(ui, &addresses)?;
+                let found = matching(prior, &targets);
+                if found.is_empty() {
+                    ui.error("Invalid target address", "No matching objects found. To view the available instances, use \"skyform state list\".");
+                    return Err(Reported);
+                }
+                for a in &found {
+                    ui.outln(&format!(
+                        "{} {a}",
+                        if dry_run { "Would remove" } else { "Removed" }
+                    ));
+                    if !dry_run {
+                        state.apply_change(&crate::state::Change::Remove {
+                            resource: crate::engine::prior::resource_key(
+                                a,
+                                &prior.instances[a].provider,
+                            ),
+                            index_key: crate::engine::prior::index_key(a),
+                        });
+                    }
+                }
+                if !dry_run {
+                    ui.outln(&format!(
+                        "Successfully removed {} resource instance(s).",
+                        found.len()
+                    ));
+                }
+                Ok(!dry_run)
+            })
+        }
+        StateCommand::Mv {
+            source,
+            destination,
+        } => edit_state(ui, dir, "OperationTypeStateMv", |state, prior| {
+            let Some(from) = instance_address(&source) else {
+                ui.error(
+                    "Invalid source address",
+                    &format!("{source:?} is not a resource instance address."),
+                );
+                return Err(Reported);
+            };
+            let Some(to) = instance_address(&destination) else {
+                ui.error(
+                    "Invalid destination address",
+                    &format!("{destination:?} is not a resource instance address."),
+                );
+                return Err(Reported);
+            };
+            let Some(p) = prior.instances.get(&from) else {
+                ui.error(
+                    "Invalid source address",
+                    &format!("Cannot move {source}: it does not exist in the state."),
+                );
+                return Err(Reported);
+            };
+            if prior.instances.contains_key(&to) {
+                ui.error("Invalid destination address", &format!("Cannot move to {destination}: there is already an instance at that address."));
+                return Err(Reported);
+            }
+            if from.resource.type_name != to.resource.type_name
+                || from.resource.mode != to.resource.mode
+            {
+                ui.error(
+                    "Invalid state move request",
+                    "Cannot move an instance to an address of a different resource type.",
+                );
+                return Err(Reported);
+            }
+            let mut inst = crate::state::InstanceState::new(p.value.to_json());
+            inst.index_key = crate::engine::prior::index_key(&to);
+            inst.sensitive_attributes = crate::engine::prior::sensitive_paths(&p.value);
+            inst.dependencies = p.dependencies.clone();
+            state.apply_change(&crate::state::Change::Remove {
+                resource: crate::engine::prior::resource_key(&from, &p.provider),
+                index_key: crate::engine::prior::index_key(&from),
+            });
+            state.apply_change(&crate::state::Change::Upsert {
+                resource: crate::engine::prior::resource_key(&to, &p.provider),
+                index_key: crate::engine::prior::index_key(&to),
+                instance: inst,
+            });
+            ui.outln(&format!(
+                "Move \"{from}\" to \"{to}\"\nSuccessfully moved 1 object(s)."
+            ));
+            Ok(true)
+        }),
+        StateCommand::Push { path, force } => {
+            let Ok((b, current)) = open(ui, dir) else {
+                return EXIT_ERROR;
+            };
+            let src = if path.is_absolute() {
+                path.clone()
+            } else {
+                dir.join(&path)
+            };
+            let incoming = match crate::state::LocalBackend::at_path(src.clone()).load() {
+                Ok(Some(s)) => s,
+                Ok(None) => {
+                    ui.error(
+                        "Failed to read state file",
+                        &format!("{} does not exist.", src.display()),
+                    );
+                    return EXIT_ERROR;
+                }
+                Err(e) => {
+                    ui.error("Failed to read state file", &e.to_string());
+                    return EXIT_ERROR;
+                }
+            };
+            let _lock = match b.lock("OperationTypeStatePush", Duration::ZERO) {
+                Ok(l) => l,
+                Err(e) => {
+                    ui.error("Error acquiring the state lock", &e.to_string());
+                    return EXIT_ERROR;
+                }
+            };
+            let result = match (&current, force) {
+                (Some(cur), false) if cur.lineage != incoming.lineage => {
+                    ui.error(
+                        "Failed to push state",
+                        &format!("The pushed state has lineage {} but the current state has lineage {}; they are different states. Use -force to replace it anyway.", incoming.lineage, cur.lineage),
+                    );
+                    return EXIT_ERROR;
+                }
+                (Some(cur), false) if cur.serial > incoming.serial => {
+                    ui.error(
+                        "Failed to push state",
+                        &format!("The pushed state (serial {}) is older than the current state (serial {}). Use -force to replace it anyway.", incoming.serial, cur.serial),
+                    );
+                    return EXIT_ERROR;
+                }
+                (_, true) => b.replace_full(&incoming),
+                _ => b.replace_full(&incoming),
+            };
+            match result {
+                Ok(_) => EXIT_OK,
+                Err(e) => {
+                    ui.error("Failed to write state", &e.to_string());
+                    EXIT_ERROR
+                }
+            }
+        }
+    }
+}
+
+/// `a.b` or `a.b[1]` as an instance address (a whole resource means its only instance).
+fn instance_address(s: &str) -> Option<AbsInstance> {
+    match parse_target(s) {
+        Ok(Target::Instance(i)) => Some(i),
+        Ok(Target::Resource(r)) => Some(r.instance(crate::addr::InstanceKey::None)),
+        _ => None,
+    }
+}
+
+/// Runs an edit under the lock and writes the whole state if the edit asks to.
+fn edit_state(
+    ui: &Ui,
+    dir: &Path,
+    op: &str,
+    f: impl FnOnce(&mut State, &PriorState) -> Result<bool, Reported>,
+) -> i32 {
+    let Ok(b) = backend(dir).map_err(|d| {
+        ui.diags(&d, &Sources::default());
+        Reported
+    }) else {
+        return EXIT_ERROR;
+    };
+    let _lock = match b.lock(op, Duration::ZERO) {
+        Ok(l) => l,
+        Err(e) => {
+            ui.error("Error acquiring the state lock", &e.to_string());
+            return EXIT_ERROR;
+        }
+    };
+    let Ok(state) = load_state(&b).map_err(|d| {
+        ui.diags(&d, &Sources::default());
+        Reported
+    }) else {
+        return EXIT_ERROR;
+    };
+    let Some(mut state) = state else {
+        ui.error(
+            "No state file was found!",
+            "State management commands require a state file. Run \"skyform apply\" first.",
+        );
+        return EXIT_ERROR;
+    };
+    let prior = prior_from_state(&state);
+    match f(&mut state, &prior) {
+        Ok(true) => match b.write_full(&state) {
+            Ok(_) => EXIT_OK,
+            Err(e) => {
+                ui.error("Failed to write state", &e.to_string());
+                EXIT_ERROR
+            }
+        },
+        Ok(false) => EXIT_OK,
+        Err(Reported) => EXIT_ERROR,
+    }
+}
+
+pub fn output(ui: &Ui, dir: &Path, a: &OutputArgs) -> i32 {
+    let Ok((_, state)) = open(ui, dir) else {
+        return EXIT_ERROR;
+    };
+    let outputs = state
+        .as_ref()
+        .map(|s| prior_from_state(s).outputs)
+        .unwrap_or_default();
+    match &a.name {
+        Some(name) => {
+            let Some(v) = outputs.get(name) else {
+                ui.error(
+                    "Output not found",
+                    &format!("The output variable requested could not be found in the state file. If you recently added this to your configuration, be sure to run \"skyform apply\", since the state won't be updated with new output variables until that command is run. (Asked for {name:?}.)"),
+                );
+                return EXIT_ERROR;
+            };
+            if a.json {
+                ui.outln(&v.to_json().to_string());
+            } else if a.raw {
+                match v.unmarked() {
+                    Value::String(s) => ui.out(s),
+                    Value::Number(n) => ui.out(&n.to_string()),
+                    Value::Bool(b) => ui.out(&b.to_string()),
+                    _ => {
+                        ui.error("Unsupported value for raw output", "The -raw option only supports strings, numbers, and boolean values. Use -json for complex values.");
+                        return EXIT_ERROR;
+                    }
+                }
+            } else if v.is_sensitive() {
+                ui.outln("<sensitive>");
+            } else {
+                ui.outln(&crate::lang::display::console_notation(v));
+            }
+        }
+        None => {
+            if a.json {
+                let doc: serde_json::Map<String, serde_json::Value> = outputs
+                    .iter()
+                    .map(|(k, v)| {
+                        let value = if v.is_sensitive() {
+                            serde_json::Value::Null
+                        } else {
+                            v.to_json()
+                        };
+                        (
+                            k.clone(),
+                            serde_json::json!({"sensitive": v.is_sensitive(), "value": value}),
+                        )
+                    })
+                    .collect();
+                ui.outln(&serde_json::Value::Object(doc).to_string());
+            } else {
+                for (k, v) in &outputs {
+                    let shown = if v.is_sensitive() {
+                        "<sensitive>".to_string()
+                    } else {
+                        crate::lang::display::console_notation(v)
+                    };
+                    ui.outln(&format!("{k} = {shown}"));
+                }
+            }
+        }
+    }
+    EXIT_OK
+}

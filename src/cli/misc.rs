@@ -1,0 +1,306 @@
+//! `init`, `validate`, `graph`, `providers schema`, `force-unlock` and `sim`.
+
+use super::args::{ForceUnlockArgs, SimArgs, ValidateArgs};
+use super::ui::Ui;
+use super::workspace::backend;
+use super::{EXIT_ERROR, EXIT_OK};
+use crate::addr::Mode;
+use crate::diag::{Diagnostic, Diagnostics, Severity, Sources};
+use crate::lang::Type;
+use crate::provider::schema::{Nesting, Schema};
+use serde_json::{json, Value as J};
+use std::io::BufRead;
+use std::path::Path;
+
+/// Static checks: configuration structure, references, cycles, provider schemas.
+fn check(dir: &Path) -> (Diagnostics, Sources) {
+    let mut sources = Sources::default();
+    let config = match crate::config::load(dir, &mut sources) {
+        Ok(c) => c,
+        Err(d) => return (d, sources),
+    };
+    let mut diags = Diagnostics::new();
+    if let Err(d) = crate::graph::build(&config) {
+        diags.extend(d);
+    }
+    let types: std::collections::BTreeMap<String, _> = crate::provider::registry::builtin()
+        .into_iter()
+        .map(|p| (p.name().to_string(), p))
+        .collect();
+    for p in &config.root.module.providers {
+        match types.get(&p.name) {
+            Some(t) => crate::engine::decode::check_body(
+                &p.body,
+                &t.schema().provider,
+                &p.span,
+                &mut diags,
+            ),
+            None => diags.push(
+                Diagnostic::error(
+                    "Unknown provider",
+                    format!(
+                        "skyform has no provider named {:?}. The available providers are: {}.",
+                        p.name,
+                        types.keys().cloned().collect::<Vec<_>>().join(", ")
+                    ),
+                )
+                .with_span(p.span.clone()),
+            ),
+        }
+    }
+    for mn in config.root.all() {
+        for r in mn.module.resources.values() {
+            let Some(t) = types.get(&r.provider.name) else {
+                diags.push(
+                    Diagnostic::error("Unknown provider", format!("The resource type {:?} belongs to provider {:?}, which skyform does not have.", r.addr.type_name, r.provider.name))
+                        .with_span(r.decl_span.clone()),
+                );
+                continue;
+            };
+            let (map, what) = match r.addr.mode {
+                Mode::Managed => (&t.schema().resources, "resource"),
+                Mode::Data => (&t.schema().data_sources, "data source"),
+            };
+            match map.get(&r.addr.type_name) {
+                Some(schema) => {
+                    crate::engine::decode::check_body(&r.body, schema, &r.decl_span, &mut diags)
+                }
+                None => {
+                    let mut detail = format!(
+                        "The provider {} does not support {what} type {:?}.",
+                        r.provider.name, r.addr.type_name
+                    );
+                    if let Some(s) =
+                        crate::diag::did_you_mean(&r.addr.type_name, map.keys().map(String::as_str))
+                    {
+                        detail.push_str(&format!(" Did you mean {s:?}?"));
+                    }
+                    diags.push(
+                        Diagnostic::error(format!("Invalid {what} type"), detail)
+                            .with_span(r.decl_span.clone()),
+                    );
+                }
+            }
+        }
+    }
+    (diags, sources)
+}
+
+pub fn init(ui: &Ui, dir: &Path) -> i32 {
+    let (diags, sources) = check(dir);
+    if diags.has_errors() {
+        ui.diags(&diags, &sources);
+        return EXIT_ERROR;
+    }
+    if let Err(e) = std::fs::create_dir_all(dir.join(crate::state::STATE_DIR)) {
+        ui.error("Failed to create the state directory", &e.to_string());
+        return EXIT_ERROR;
+    }
+    ui.out(&format!(
+        "\n{}\n\nYou may now begin working with skyform. Try running \"skyform plan\" to see\nany changes that are required for your infrastructure.\n",
+        ui.style().bold("skyform has been successfully initialized!")
+    ));
+    EXIT_OK
+}
+
+pub fn validate(ui: &Ui, dir: &Path, a: &ValidateArgs) -> i32 {
+    let (diags, sources) = check(dir);
+    let errors = diags
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    let warnings = diags.iter().count() - errors;
+    if a.json {
+        let list: Vec<J> = diags
+            .iter()
+            .map(|d| {
+                let mut j = json!({
+                    "severity": if d.is_error() { "error" } else { "warning" },
+                    "summary": d.summary,
+                    "detail": d.detail,
+                });
+                if let Some(s) = &d.span {
+                    j["range"] = json!({
+                        "filename": &*s.file,
+                        "start": {"line": s.start.line, "column": s.start.col, "byte": s.start.byte},
+                        "end": {"line": s.end.line, "column": s.end.col, "byte": s.end.byte},
+                    });
+                }
+                j
+            })
+            .collect();
+        ui.outln(
+            &json!({"format_version": "1.0", "valid": errors == 0, "error_count": errors, "warning_count": warnings, "diagnostics": list})
+                .to_string(),
+        );
+        return if errors == 0 { EXIT_OK } else { EXIT_ERROR };
+    }
+    if !diags.is_empty() {
+        ui.diags(&diags, &sources);
+    }
+    if errors > 0 {
+        return EXIT_ERROR;
+    }
+    ui.out(&format!(
+        "{} The configuration is valid.\n",
+        ui.style().bold("Success!")
+    ));
+    EXIT_OK
+}
+
+pub fn graph(ui: &Ui, dir: &Path) -> i32 {
+    let Ok(loaded) = super::workspace::load_config(ui, dir) else {
+        return EXIT_ERROR;
+    };
+    let mut out = String::from(
+        "digraph {\n\tcompound = \"true\"\n\tnewrank = \"true\"\n\tsubgraph \"root\" {\n",
+    );
+    let mut nodes: Vec<_> = loaded.graph.dag.nodes().cloned().collect();
+    nodes.sort();
+    for n in &nodes {
+        out.push_str(&format!("\t\t\"{n}\"\n"));
+    }
+    for n in &nodes {
+        let mut deps = loaded.graph.dag.dependencies(n);
+        deps.sort();
+        for d in deps {
+            out.push_str(&format!("\t\t\"{n}\" -> \"{d}\"\n"));
+        }
+    }
+    out.push_str("\t}\n}\n");
+    ui.out(&out);
+    EXIT_OK
+}
+
+fn type_json(t: &Type) -> J {
+    match t {
+        Type::Dynamic => json!("dynamic"),
+        Type::Bool => json!("bool"),
+        Type::Number => json!("number"),
+        Type::String => json!("string"),
+        Type::List(e) => json!(["list", type_json(e)]),
+        Type::Set(e) => json!(["set", type_json(e)]),
+        Type::Map(e) => json!(["map", type_json(e)]),
+        Type::Tuple(ts) => json!(["tuple", ts.iter().map(type_json).collect::<Vec<_>>()]),
+        Type::Object(attrs) => json!([
+            "object",
+            attrs
+                .iter()
+                .map(|(k, v)| (k.clone(), type_json(v)))
+                .collect::<serde_json::Map<_, _>>()
+        ]),
+        Type::Optional(t) => type_json(t),
+    }
+}
+
+fn block_json(s: &Schema) -> J {
+    let attributes: serde_json::Map<String, J> = s
+        .attributes
+        .iter()
+        .map(|(k, a)| {
+            let mut j = json!({"type": type_json(&a.ty), "description": a.description});
+            for (flag, on) in [
+                ("required", a.required),
+                ("optional", a.optional),
+                ("computed", a.computed),
+                ("sensitive", a.sensitive),
+                ("force_new", a.force_new),
+            ] {
+                if on {
+                    j[flag] = J::Bool(true);
+                }
+            }
+            (k.clone(), j)
+        })
+        .collect();
+    let block_types: serde_json::Map<String, J> = s
+        .blocks
+        .iter()
+        .map(|(k, b)| {
+            let nesting = match b.nesting {
+                Nesting::Single => "single",
+                Nesting::List => "list",
+            };
+            (k.clone(), json!({"nesting_mode": nesting, "block": block_json(&b.schema), "min_items": b.min_items, "max_items": b.max_items}))
+        })
+        .collect();
+    json!({"attributes": attributes, "block_types": block_types, "description": s.description})
+}
+
+pub fn providers_schema(ui: &Ui, json_flag: bool) -> i32 {
+    if !json_flag {
+        ui.error(
+            "The -json flag is required",
+            "The \"providers schema\" command requires the -json flag.",
+        );
+        return EXIT_ERROR;
+    }
+    let mut schemas = serde_json::Map::new();
+    for p in crate::provider::registry::builtin() {
+        let s = p.schema();
+        schemas.insert(
+            p.name().to_string(),
+            json!({
+                "provider": {"version": 0, "block": block_json(&s.provider)},
+                "resource_schemas": s.resources.iter().map(|(k, v)| (k.clone(), json!({"version": 0, "block": block_json(v)}))).collect::<serde_json::Map<_, _>>(),
+                "data_source_schemas": s.data_sources.iter().map(|(k, v)| (k.clone(), json!({"version": 0, "block": block_json(v)}))).collect::<serde_json::Map<_, _>>(),
+            }),
+        );
+    }
+    ui.outln(&json!({"format_version": "1.0", "provider_schemas": schemas}).to_string());
+    EXIT_OK
+}
+
+pub fn force_unlock(ui: &Ui, dir: &Path, a: &ForceUnlockArgs) -> i32 {
+    let b = match backend(dir) {
+        Ok(b) => b,
+        Err(d) => {
+            ui.diags(&d, &Sources::default());
+            return EXIT_ERROR;
+        }
+    };
+    if !a.force {
+        ui.out(
+            "Do you really want to force-unlock?\n  skyform will remove the lock on the remote state.\n  This will allow local skyform commands to modify this state, even though it\n  may still be in use. Only 'yes' will be accepted to confirm.\n\n  Enter a value: ",
+        );
+        let mut line = String::new();
+        let _ = std::io::stdin().lock().read_line(&mut line);
+        if line.trim() != "yes" {
+            ui.err("\nforce-unlock cancelled.\n");
+            return EXIT_ERROR;
+        }
+    }
+    match b.force_unlock(&a.lock_id) {
+        Ok(_) => {
+            ui.out("skyform state has been successfully unlocked!\n\nThe state has been unlocked, and skyform commands should now be able to\nobtain a new lock on the remote state.\n");
+            EXIT_OK
+        }
+        Err(e) => {
+            ui.error("Failed to unlock state", &e.to_string());
+            EXIT_ERROR
+        }
+    }
+}
+
+pub async fn sim(ui: &Ui, a: &SimArgs) -> i32 {
+    let listen = match a.listen.parse::<std::net::SocketAddr>() {
+        Ok(l) => l,
+        Err(_) => {
+            ui.error("Invalid -listen option", &format!("{:?} is not an address; write it like 127.0.0.1:8080 (port 0 picks a free port).", a.listen));
+            return EXIT_ERROR;
+        }
+    };
+    let knobs = crate::sim::mcloud::Knobs {
+        latency_ms: a.latency_ms,
+        error_rate: a.error_rate,
+        throttle: a.throttle,
+        transition_ms: a.transition_ms,
+    };
+    match crate::sim::run_standalone(listen, &a.state_dir, knobs).await {
+        Ok(()) => EXIT_OK,
+        Err(e) => {
+            ui.error("Simulator failed", &e.to_string());
+            EXIT_ERROR
+        }
+    }
+}

@@ -1,0 +1,873 @@
+//! Reads every `*.sky.hcl` file of a directory into a [`Module`].
+//!
+//! Only the block structure is checked here (block types, labels, duplicates, meta-argument
+//! shapes); provider-specific bodies are checked against their schemas later, when the
+//! schemas are at hand.
+
+use super::module::*;
+use crate::addr::ResourceAddr;
+use crate::diag::{did_you_mean, Diagnostic, Diagnostics, Sources, Span};
+use crate::hcl::ast::{Attribute, Block, Body, BodyItem, Expr, ExprKind, TemplatePart, Traversal};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The file extension of configuration files.
+pub const CONFIG_SUFFIX: &str = ".sky.hcl";
+
+const TOP_LEVEL_BLOCKS: &[&str] = &[
+    "skyform", "provider", "variable", "locals", "output", "resource", "data", "module", "moved",
+    "import",
+];
+
+/// Lists the configuration files of a directory, sorted by name.
+pub fn config_files(dir: &Path) -> Result<Vec<std::path::PathBuf>, Diagnostic> {
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        Diagnostic::error(
+            "Failed to read configuration directory",
+            format!("Could not read {}: {e}.", dir.display()),
+        )
+    })?;
+    let mut files: Vec<_> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            p.is_file()
+                && p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.ends_with(CONFIG_SUFFIX) && !n.starts_with('.'))
+        })
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// Loads one module directory. `display_prefix` is how file names appear in messages
+/// (relative to the working directory, e.g. `modules/net/`).
+pub fn load_module(
+    dir: &Path,
+    display_prefix: &str,
+    sources: &mut Sources,
+) -> Result<Module, Diagnostics> {
+    let files = config_files(dir)?;
+    let mut diags = Diagnostics::new();
+    let mut module = Module {
+        dir: dir.to_path_buf(),
+        ..Module::default()
+    };
+    for path in files {
+        let name = format!(
+            "{display_prefix}{}",
+            path.file_name().and_then(|n| n.to_str()).unwrap_or("?")
+        );
+        let text = match std::fs::read(&path) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(t) => t,
+                Err(_) => {
+                    diags.push(Diagnostic::error(
+                        "Invalid UTF-8 in configuration file",
+                        format!("{name} is not valid UTF-8 text. Save it as UTF-8."),
+                    ));
+                    continue;
+                }
+            },
+            Err(e) => {
+                diags.push(Diagnostic::error(
+                    "Failed to read file",
+                    format!("Could not read {name}: {e}."),
+                ));
+                continue;
+            }
+        };
+        let name: Arc<str> = Arc::from(name.as_str());
+        sources.add(name.clone(), Arc::from(text.as_str()));
+        match crate::hcl::parse_file(&text, &name) {
+            Ok(body) => add_file(&mut module, &body, &mut diags),
+            Err(d) => diags.extend(d),
+        }
+    }
+    if diags.has_errors() {
+        Err(diags)
+    } else {
+        Ok(module)
+    }
+}
+
+fn add_file(module: &mut Module, body: &Body, diags: &mut Diagnostics) {
+    for item in &body.items {
+        match item {
+            BodyItem::Attribute(a) => diags.push(
+                Diagnostic::error(
+                    "Unsupported argument",
+                    format!("An argument named {:?} is not expected here.", a.name),
+                )
+                .with_span(a.name_span.clone()),
+            ),
+            BodyItem::Block(b) => add_block(module, b, diags),
+        }
+    }
+}
+
+fn add_block(module: &mut Module, b: &Block, diags: &mut Diagnostics) {
+    match b.kind.as_str() {
+        "skyform" | "terraform" | "import" => {}
+        "provider" => {
+            if let Some([name]) = labels::<1>(b, &["name"], diags) {
+                let alias = b
+                    .body
+                    .attribute("alias")
+                    .and_then(|a| literal_string(&a.expr, diags));
+                let cfg = ProviderConfig {
+                    name: name.clone(),
+                    alias,
+                    body: without(&b.body, &["alias", "version"]),
+                    span: b.span.clone(),
+                };
+                if module.providers.iter().any(|p| p.key() == cfg.key()) {
+                    diags.push(
+                        Diagnostic::error(
+                            "Duplicate provider configuration",
+                            format!("A default (non-aliased) provider configuration for {:?} was already given. Each configuration for the same provider must have a distinct alias.", cfg.key().to_string()),
+                        )
+                        .with_span(b.kind_span.to_span_of(&b.labels)),
+                    );
+                } else {
+                    module.providers.push(cfg);
+                }
+            }
+        }
+        "variable" => {
+            if let Some([name]) = labels::<1>(b, &["name"], diags) {
+                let v = decode_variable(&name, b, diags);
+                if let Some(prev) = module.variables.get(&name) {
+                    diags.push(duplicate("Duplicate variable declaration", &format!("A variable named {name:?} was already declared at {}. Variable names must be unique within a module.", prev.span), b));
+                } else {
+                    module.variables.insert(name, v);
+                }
+            }
+        }
+        "locals" => {
+            check_no_labels(b, diags);
+            for item in &b.body.items {
+                match item {
+                    BodyItem::Attribute(a) => {
+                        if let Some(prev) = module.locals.get(&a.name) {
+                            diags.push(
+                                Diagnostic::error(
+                                    "Duplicate local value definition",
+                                    format!("A local value named {:?} was already defined at {}. Local value names must be unique within a module.", a.name, prev.span),
+                                )
+                                .with_span(a.name_span.clone()),
+                            );
+                        } else {
+                            module.locals.insert(
+                                a.name.clone(),
+                                Local {
+                                    name: a.name.clone(),
+                                    expr: a.expr.clone(),
+                                    span: a.span.clone(),
+                                },
+                            );
+                        }
+                    }
+                    BodyItem::Block(inner) => diags.push(unsupported_block(inner, &[])),
+                }
+            }
+        }
+        "output" => {
+            if let Some([name]) = labels::<1>(b, &["name"], diags) {
+                if let Some(o) = decode_output(&name, b, diags) {
+                    if let Some(prev) = module.outputs.get(&name) {
+                        diags.push(duplicate("Duplicate output definition", &format!("An output named {name:?} was already defined at {}. Output names must be unique within a module.", prev.span), b));
+                    } else {
+                        module.outputs.insert(name, o);
+                    }
+                }
+            }
+        }
+        "resource" | "data" => {
+            if let Some([type_name, name]) = labels::<2>(b, &["type", "name"], diags) {
+                let addr = if b.kind == "data" {
+                    ResourceAddr::data(&type_name, &name)
+                } else {
+                    ResourceAddr::managed(&type_name, &name)
+                };
+                let r = decode_resource(addr.clone(), b, diags);
+                if let Some(prev) = module.resources.get(&addr) {
+                    let what = if b.kind == "data" { "data" } else { "resource" };
+                    diags.push(duplicate(
+                        &format!("Duplicate {what} {type_name:?} configuration"),
+                        &format!("A {type_name} {what} named {name:?} was already declared at {}. Resource names must be unique per type in each module.", prev.decl_span),
+                        b,
+                    ));
+                } else {
+                    module.resources.insert(addr, r);
+                }
+            }
+        }
+        "module" => {
+            if let Some([name]) = labels::<1>(b, &["name"], diags) {
+                if let Some(call) = decode_module_call(&name, b, diags) {
+                    if let Some(prev) = module.module_calls.get(&name) {
+                        diags.push(duplicate("Duplicate module call", &format!("A module call named {name:?} was already defined at {}. Module calls must have unique names within a module.", prev.span), b));
+                    } else {
+                        module.module_calls.insert(name, call);
+                    }
+                }
+            }
+        }
+        "moved" => {
+            check_no_labels(b, diags);
+            let from = b
+                .body
+                .attribute("from")
+                .and_then(|a| static_address(&a.expr, diags));
+            let to = b
+                .body
+                .attribute("to")
+                .and_then(|a| static_address(&a.expr, diags));
+            match (from, to) {
+                (Some(from), Some(to)) => module.moved.push(Moved {
+                    from,
+                    to,
+                    span: b.span.clone(),
+                }),
+                _ => diags.push(
+                    Diagnostic::error(
+                        "Invalid moved block",
+                        "A moved block needs both \"from\" and \"to\" addresses.",
+                    )
+                    .with_span(b.kind_span.clone()),
+                ),
+            }
+        }
+        _ => diags.push(unsupported_block(b, TOP_LEVEL_BLOCKS)),
+    }
+}
+
+trait SpanOfLabels {
+    fn to_span_of(&self, labels: &[crate::hcl::ast::Label]) -> Span;
+}
+
+impl SpanOfLabels for Span {
+    fn to_span_of(&self, labels: &[crate::hcl::ast::Label]) -> Span {
+        labels
+            .last()
+            .map(|l| self.to(&l.span))
+            .unwrap_or_else(|| self.clone())
+    }
+}
+
+fn duplicate(summary: &str, detail: &str, b: &Block) -> Diagnostic {
+    Diagnostic::error(summary, detail).with_span(b.kind_span.to_span_of(&b.labels))
+}
+
+fn unsupported_block(b: &Block, expected: &[&str]) -> Diagnostic {
+    let mut detail = format!("Blocks of type {:?} are not expected here.", b.kind);
+    if let Some(s) = did_you_mean(&b.kind, expected.iter().copied()) {
+        detail.push_str(&format!(" Did you mean {s:?}?"));
+    }
+    Diagnostic::error("Unsupported block type", detail).with_span(b.kind_span.clone())
+}
+
+fn check_no_labels(b: &Block, diags: &mut Diagnostics) {
+    if let Some(l) = b.labels.first() {
+        diags.push(
+            Diagnostic::error(
+                "Extraneous label for ".to_string() + &b.kind,
+                format!("No labels are expected for {} blocks.", b.kind),
+            )
+            .with_span(l.span.clone()),
+        );
+    }
+}
+
+/// Checks a block has exactly N labels and returns them.
+fn labels<const N: usize>(
+    b: &Block,
+    names: &[&str; N],
+    diags: &mut Diagnostics,
+) -> Option<[String; N]> {
+    if b.labels.len() < N {
+        let missing = names[b.labels.len()];
+        diags.push(
+            Diagnostic::error(
+                format!("Missing {missing} for {}", b.kind),
+                format!(
+                    "All {} blocks must have {N} labels ({}).",
+                    b.kind,
+                    names.join(", ")
+                ),
+            )
+            .with_span(b.kind_span.to_span_of(&b.labels)),
+        );
+        return None;
+    }
+    if b.labels.len() > N {
+        diags.push(
+            Diagnostic::error(
+                format!("Extraneous label for {}", b.kind),
+                format!(
+                    "Only {N} labels ({}) are expected for {} blocks.",
+                    names.join(", "),
+                    b.kind
+                ),
+            )
+            .with_span(b.labels[N].span.clone()),
+        );
+        return None;
+    }
+    for l in &b.labels {
+        if !is_identifier(&l.value) {
+            diags.push(
+                Diagnostic::error(
+                    format!("Invalid {} name", b.kind),
+                    "A name must start with a letter or underscore and may contain only letters, digits, underscores, and dashes.",
+                )
+                .with_span(l.span.clone()),
+            );
+            return None;
+        }
+    }
+    let v: Vec<String> = b.labels.iter().map(|l| l.value.clone()).collect();
+    v.try_into().ok()
+}
+
+pub fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_alphabetic() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+}
+
+/// The body minus the named attributes and blocks.
+fn without(body: &Body, names: &[&str]) -> Body {
+    Body {
+        items: body
+            .items
+            .iter()
+            .filter(|i| match i {
+                BodyItem::Attribute(a) => !names.contains(&a.name.as_str()),
+                BodyItem::Block(b) => !names.contains(&b.kind.as_str()),
+            })
+            .cloned()
+            .collect(),
+        span: body.span.clone(),
+    }
+}
+
+/// A string written as a literal (`"text"`), as Terraform requires for descriptions, aliases.
+pub fn literal_string(expr: &Expr, diags: &mut Diagnostics) -> Option<String> {
+    match &expr.kind {
+        ExprKind::Template(parts) => {
+            let mut s = String::new();
+            for p in parts {
+                match p {
+                    TemplatePart::Literal(l) => s.push_str(l),
+                    _ => {
+                        diags.push(literal_required(expr, "a string"));
+                        return None;
+                    }
+                }
+            }
+            Some(s)
+        }
+        ExprKind::Variable(name) => Some(name.clone()),
+        _ => {
+            diags.push(literal_required(expr, "a string"));
+            None
+        }
+    }
+}
+
+fn literal_bool(expr: &Expr, diags: &mut Diagnostics) -> Option<bool> {
+    match &expr.kind {
+        ExprKind::Bool(b) => Some(*b),
+        _ => {
+            diags.push(literal_required(expr, "true or false"));
+            None
+        }
+    }
+}
+
+fn literal_required(expr: &Expr, what: &str) -> Diagnostic {
+    Diagnostic::error(
+        "Invalid value",
+        format!("A static value is required here: {what}, written literally."),
+    )
+    .with_span(expr.span.clone())
+}
+
+fn static_address(expr: &Expr, diags: &mut Diagnostics) -> Option<String> {
+    match expr.as_static_traversal() {
+        Some(t) => Some(traversal_string(&t)),
+        None => {
+            diags.push(
+                Diagnostic::error(
+                    "Invalid address",
+                    "An address such as mcloud_instance.web is required here.",
+                )
+                .with_span(expr.span.clone()),
+            );
+            None
+        }
+    }
+}
+
+/// `a.b[0]["x"]` as text.
+pub fn traversal_string(t: &Traversal) -> String {
+    use crate::hcl::ast::Step;
+    let mut s = t.root.clone();
+    for step in &t.steps {
+        match step {
+            Step::Attr(a) => {
+                s.push('.');
+                s.push_str(a);
+            }
+            Step::Index(v) => match v.as_str() {
+                Some(k) => s.push_str(&format!("[{}]", serde_json::Value::String(k.to_string()))),
+                None => s.push_str(&format!(
+                    "[{}]",
+                    v.as_number().map(|n| n.to_string()).unwrap_or_default()
+                )),
+            },
+            Step::Dynamic => s.push_str("[*]"),
+        }
+    }
+    s
+}
+
+fn depends_on(attr: Option<&Attribute>, diags: &mut Diagnostics) -> Vec<Traversal> {
+    let Some(attr) = attr else { return Vec::new() };
+    match &attr.expr.kind {
+        ExprKind::Tuple(items) => items
+            .iter()
+            .filter_map(|e| match e.as_static_traversal() {
+                Some(t) => Some(t),
+                None => {
+                    diags.push(
+                        Diagnostic::error(
+                            "Invalid depends_on reference",
+                            "References in depends_on must be to a whole object (a resource, data source, module, variable or local), without further operations.",
+                        )
+                        .with_span(e.span.clone()),
+                    );
+                    None
+                }
+            })
+            .collect(),
+        _ => {
+            diags.push(
+                Diagnostic::error("Invalid depends_on", "The depends_on argument must be a list of references.")
+                    .with_span(attr.expr.span.clone()),
+            );
+            Vec::new()
+        }
+    }
+}
+
+fn decode_conditions(body: &Body, kind: &str, diags: &mut Diagnostics) -> Vec<Condition> {
+    body.blocks()
+        .filter(|b| b.kind == kind)
+        .filter_map(|b| {
+            let cond = b.body.attribute("condition");
+            let msg = b.body.attribute("error_message");
+            match (cond, msg) {
+                (Some(c), Some(m)) => Some(Condition {
+                    condition: c.expr.clone(),
+                    error_message: m.expr.clone(),
+                    span: b.span.clone(),
+                }),
+                _ => {
+                    diags.push(
+                        Diagnostic::error(
+                            format!("Missing required argument in {kind}"),
+                            format!(
+                                "A {kind} block needs both \"condition\" and \"error_message\"."
+                            ),
+                        )
+                        .with_span(b.kind_span.clone()),
+                    );
+                    None
+                }
+            }
+        })
+        .collect()
+}
+
+fn check_allowed(body: &Body, attrs: &[&str], blocks: &[&str], diags: &mut Diagnostics) {
+    for item in &body.items {
+        match item {
+            BodyItem::Attribute(a) if !attrs.contains(&a.name.as_str()) => {
+                let mut detail = format!("An argument named {:?} is not expected here.", a.name);
+                if let Some(s) = did_you_mean(&a.name, attrs.iter().copied()) {
+                    detail.push_str(&format!(" Did you mean {s:?}?"));
+                }
+                diags.push(
+                    Diagnostic::error("Unsupported argument", detail)
+                        .with_span(a.name_span.clone()),
+                );
+            }
+            BodyItem::Block(b) if !blocks.contains(&b.kind.as_str()) => {
+                diags.push(unsupported_block(b, blocks))
+            }
+            _ => {}
+        }
+    }
+}
+
+fn decode_variable(name: &str, b: &Block, diags: &mut Diagnostics) -> Variable {
+    check_allowed(
+        &b.body,
+        &["type", "default", "description", "sensitive", "nullable"],
+        &["validation"],
+        diags,
+    );
+    let body = &b.body;
+    Variable {
+        name: name.to_string(),
+        type_expr: body.attribute("type").map(|a| a.expr.clone()),
+        default: body.attribute("default").map(|a| a.expr.clone()),
+        description: body
+            .attribute("description")
+            .and_then(|a| literal_string(&a.expr, diags)),
+        sensitive: body
+            .attribute("sensitive")
+            .and_then(|a| literal_bool(&a.expr, diags))
+            .unwrap_or(false),
+        nullable: body
+            .attribute("nullable")
+            .and_then(|a| literal_bool(&a.expr, diags))
+            .unwrap_or(true),
+        validations: decode_conditions(body, "validation", diags),
+        span: b.kind_span.to_span_of(&b.labels),
+    }
+}
+
+fn decode_output(name: &str, b: &Block, diags: &mut Diagnostics) -> Option<Output> {
+    check_allowed(
+        &b.body,
+        &["value", "description", "sensitive", "depends_on"],
+        &["precondition"],
+        diags,
+    );
+    let body = &b.body;
+    let Some(value) = body.attribute("value") else {
+        diags.push(
+            Diagnostic::error(
+                "Missing required argument",
+                "The argument \"value\" is required, but no definition was found.",
+            )
+            .with_span(b.kind_span.to_span_of(&b.labels)),
+        );
+        return None;
+    };
+    Some(Output {
+        name: name.to_string(),
+        expr: value.expr.clone(),
+        description: body
+            .attribute("description")
+            .and_then(|a| literal_string(&a.expr, diags)),
+        sensitive: body
+            .attribute("sensitive")
+            .and_then(|a| literal_bool(&a.expr, diags))
+            .unwrap_or(false),
+        depends_on: depends_on(body.attribute("depends_on"), diags),
+        preconditions: decode_conditions(body, "precondition", diags),
+        span: b.kind_span.to_span_of(&b.labels),
+    })
+}
+
+const RESOURCE_META: &[&str] = &[
+    "count",
+    "for_each",
+    "provider",
+    "depends_on",
+    "lifecycle",
+    "timeouts",
+];
+
+fn decode_resource(addr: ResourceAddr, b: &Block, diags: &mut Diagnostics) -> Resource {
+    let body = &b.body;
+    let count = body.attribute("count").map(|a| a.expr.clone());
+    let for_each = body.attribute("for_each").map(|a| a.expr.clone());
+    if let (Some(_), Some(fe)) = (&count, &for_each) {
+        diags.push(
+            Diagnostic::error(
+                "Invalid combination of \"count\" and \"for_each\"",
+                "The \"count\" and \"for_each\" meta-arguments are mutually-exclusive, only one should be used to be explicit about the number of resources to be created.",
+            )
+            .with_span(fe.span.clone()),
+        );
+    }
+    let (provider, provider_span) = match body.attribute("provider") {
+        Some(a) => match a.expr.as_static_traversal() {
+            Some(t) if t.steps.len() <= 1 => {
+                let alias = match t.steps.first() {
+                    Some(crate::hcl::ast::Step::Attr(a)) => Some(a.clone()),
+                    _ => None,
+                };
+                (
+                    ProviderRef {
+                        name: t.root.clone(),
+                        alias,
+                    },
+                    Some(a.expr.span.clone()),
+                )
+            }
+            _ => {
+                diags.push(
+                    Diagnostic::error(
+                        "Invalid provider reference",
+                        "The provider argument requires a provider name, optionally followed by a period and an alias, such as mcloud.other.",
+                    )
+                    .with_span(a.expr.span.clone()),
+                );
+                (
+                    ProviderRef {
+                        name: addr.implied_provider().to_string(),
+                        alias: None,
+                    },
+                    None,
+                )
+            }
+        },
+        None => (
+            ProviderRef {
+                name: addr.implied_provider().to_string(),
+                alias: None,
+            },
+            None,
+        ),
+    };
+    let mut lifecycle = Lifecycle::default();
+    let mut timeouts = Timeouts::default();
+    for blk in body.blocks() {
+        match blk.kind.as_str() {
+            "lifecycle" => lifecycle = decode_lifecycle(blk, diags),
+            "timeouts" => timeouts = decode_timeouts(blk, diags),
+            "provisioner" | "connection" => diags.push(
+                Diagnostic::error(
+                    "Unsupported block type",
+                    format!("skyform does not run {} blocks: declare what machines should run through the provider's arguments (post_script, images) instead.", blk.kind),
+                )
+                .with_span(blk.kind_span.clone()),
+            ),
+            _ => {}
+        }
+    }
+    Resource {
+        addr,
+        count,
+        for_each,
+        provider,
+        provider_span,
+        depends_on: depends_on(body.attribute("depends_on"), diags),
+        lifecycle,
+        timeouts,
+        body: without(body, RESOURCE_META),
+        decl_span: b.kind_span.to_span_of(&b.labels),
+        span: b.span.clone(),
+    }
+}
+
+fn decode_lifecycle(b: &Block, diags: &mut Diagnostics) -> Lifecycle {
+    check_allowed(
+        &b.body,
+        &[
+            "create_before_destroy",
+            "prevent_destroy",
+            "ignore_changes",
+            "replace_triggered_by",
+        ],
+        &["precondition", "postcondition"],
+        diags,
+    );
+    let body = &b.body;
+    let ignore_changes = match body.attribute("ignore_changes") {
+        None => IgnoreChanges::None,
+        Some(a) => match &a.expr.kind {
+            ExprKind::Variable(v) if v == "all" => IgnoreChanges::All,
+            ExprKind::Template(parts) if matches!(parts.as_slice(), [TemplatePart::Literal(s)] if s == "all") => {
+                IgnoreChanges::All
+            }
+            ExprKind::Tuple(items) => IgnoreChanges::Attributes(
+                items
+                    .iter()
+                    .filter_map(|e| match e.as_static_traversal() {
+                        Some(t) => Some(t.root),
+                        None => {
+                            diags.push(
+                                Diagnostic::error(
+                                    "Invalid ignore_changes",
+                                    "Each item must be an attribute name, such as image_id.",
+                                )
+                                .with_span(e.span.clone()),
+                            );
+                            None
+                        }
+                    })
+                    .collect(),
+            ),
+            _ => {
+                diags.push(
+                    Diagnostic::error(
+                        "Invalid ignore_changes",
+                        "ignore_changes must be a list of attribute names, or all.",
+                    )
+                    .with_span(a.expr.span.clone()),
+                );
+                IgnoreChanges::None
+            }
+        },
+    };
+    let replace_triggered_by = match body.attribute("replace_triggered_by") {
+        Some(a) => match &a.expr.kind {
+            ExprKind::Tuple(items) => items.clone(),
+            _ => {
+                diags.push(
+                    Diagnostic::error(
+                        "Invalid replace_triggered_by",
+                        "replace_triggered_by must be a list of references.",
+                    )
+                    .with_span(a.expr.span.clone()),
+                );
+                Vec::new()
+            }
+        },
+        None => Vec::new(),
+    };
+    Lifecycle {
+        create_before_destroy: body
+            .attribute("create_before_destroy")
+            .and_then(|a| literal_bool(&a.expr, diags))
+            .unwrap_or(false),
+        prevent_destroy: body
+            .attribute("prevent_destroy")
+            .and_then(|a| literal_bool(&a.expr, diags))
+            .unwrap_or(false),
+        ignore_changes,
+        replace_triggered_by,
+        preconditions: decode_conditions(body, "precondition", diags),
+        postconditions: decode_conditions(body, "postcondition", diags),
+    }
+}
+
+fn decode_timeouts(b: &Block, diags: &mut Diagnostics) -> Timeouts {
+    check_allowed(&b.body, &["create", "update", "delete", "read"], &[], diags);
+    let mut t = Timeouts::default();
+    for a in b.body.attributes() {
+        let Some(text) = literal_string(&a.expr, diags) else {
+            continue;
+        };
+        match parse_duration(&text) {
+            Some(d) => match a.name.as_str() {
+                "create" => t.create = Some(d),
+                "update" => t.update = Some(d),
+                "delete" => t.delete = Some(d),
+                _ => {}
+            },
+            None => diags.push(
+                Diagnostic::error(
+                    "Invalid duration",
+                    format!(
+                        "{text:?} is not a duration; write it like \"30s\", \"10m\" or \"1h30m\"."
+                    ),
+                )
+                .with_span(a.expr.span.clone()),
+            ),
+        }
+    }
+    t
+}
+
+/// Parses Go-style durations: `30s`, `10m`, `1h30m`, `500ms`.
+pub fn parse_duration(s: &str) -> Option<Duration> {
+    let s = s.trim();
+    if s.is_empty() {
+        return None;
+    }
+    let mut total = 0f64;
+    let mut rest = s;
+    while !rest.is_empty() {
+        let num_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        if num_len == 0 {
+            return None;
+        }
+        let n: f64 = rest[..num_len].parse().ok()?;
+        rest = &rest[num_len..];
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
+        let factor = match &rest[..unit_len] {
+            "ms" => 0.001,
+            "s" => 1.0,
+            "m" => 60.0,
+            "h" => 3600.0,
+            _ => return None,
+        };
+        rest = &rest[unit_len..];
+        total += n * factor;
+    }
+    if total.is_finite() && total < 1e9 {
+        Some(Duration::from_secs_f64(total))
+    } else {
+        None
+    }
+}
+
+fn decode_module_call(name: &str, b: &Block, diags: &mut Diagnostics) -> Option<ModuleCall> {
+    let body = &b.body;
+    let Some(source) = body.attribute("source") else {
+        diags.push(
+            Diagnostic::error(
+                "Missing required argument",
+                "The argument \"source\" is required, but no definition was found.",
+            )
+            .with_span(b.kind_span.to_span_of(&b.labels)),
+        );
+        return None;
+    };
+    let source = literal_string(&source.expr, diags)?;
+    let meta = [
+        "source",
+        "version",
+        "count",
+        "for_each",
+        "depends_on",
+        "providers",
+    ];
+    for blk in body.blocks() {
+        diags.push(unsupported_block(blk, &[]));
+    }
+    Some(ModuleCall {
+        name: name.to_string(),
+        source,
+        count: body.attribute("count").map(|a| a.expr.clone()),
+        for_each: body.attribute("for_each").map(|a| a.expr.clone()),
+        depends_on: depends_on(body.attribute("depends_on"), diags),
+        inputs: body
+            .attributes()
+            .filter(|a| !meta.contains(&a.name.as_str()))
+            .map(|a| (a.name.clone(), a.expr.clone()))
+            .collect(),
+        span: b.kind_span.to_span_of(&b.labels),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("10m"), Some(Duration::from_secs(600)));
+        assert_eq!(parse_duration("1h30m"), Some(Duration::from_secs(5400)));
+        assert_eq!(parse_duration("500ms"), Some(Duration::from_millis(500)));
+        assert_eq!(parse_duration("10"), None);
+        assert_eq!(parse_duration("m"), None);
+        assert_eq!(parse_duration("5 minutes"), None);
+        assert_eq!(parse_duration("99999999999h"), None);
+    }
+}

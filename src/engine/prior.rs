@@ -1,0 +1,246 @@
+//! The prior state as the walk sees it: decoded values per resource instance.
+//!
+//! The `state` module owns the file format; this view decodes its JSON attributes with the
+//! provider schemas (so sets are sets and sensitive attributes are marked), and the
+//! [`StateRecorder`] trait is how the apply walk persists each completed operation.
+
+use crate::addr::AbsInstance;
+use crate::config::ProviderRef;
+use crate::diag::Diagnostic;
+use crate::lang::Value;
+use async_trait::async_trait;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PriorInstance {
+    pub provider: ProviderRef,
+    pub value: Value,
+    /// Addresses of the resources this one depended on when it was last applied.
+    pub dependencies: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PriorState {
+    pub lineage: Option<String>,
+    pub serial: u64,
+    pub instances: BTreeMap<AbsInstance, PriorInstance>,
+    pub outputs: BTreeMap<String, Value>,
+}
+
+/// Persists completed operations during apply: each call returns once the change is
+/// durable, before anything that depends on it starts.
+#[async_trait]
+pub trait StateRecorder: Send + Sync {
+    async fn upsert(
+        &self,
+        addr: &AbsInstance,
+        provider: &ProviderRef,
+        value: &Value,
+        dependencies: &[String],
+    ) -> Result<(), Diagnostic>;
+
+    async fn remove(&self, addr: &AbsInstance) -> Result<(), Diagnostic>;
+}
+
+/// Decodes a state document into the walk's view, typing attributes by the provider
+/// schemas (so sets stay sets, sensitive attributes are marked).
+pub fn prior_from_state(state: &crate::state::State) -> PriorState {
+    use crate::addr::{InstanceKey, ModulePath, ResourceAddr};
+    use crate::state::{IndexKey, Mode as SMode};
+    let types: BTreeMap<String, std::sync::Arc<dyn crate::provider::ProviderType>> =
+        crate::provider::registry::builtin()
+            .into_iter()
+            .map(|p| (p.name().to_string(), p))
+            .collect();
+    let mut out = PriorState {
+        lineage: Some(state.lineage.clone()),
+        serial: state.serial,
+        instances: BTreeMap::new(),
+        outputs: state
+            .outputs
+            .iter()
+            .map(|(k, o)| {
+                let v = Value::from_json(&o.value);
+                (k.clone(), if o.sensitive { Value::sensitive(v) } else { v })
+            })
+            .collect(),
+    };
+    for r in &state.resources {
+        let Some(provider) = ProviderRef::parse_state_string(&r.provider) else {
+            continue;
+        };
+        let module = r
+            .module
+            .as_deref()
+            .map(parse_module_path)
+            .unwrap_or_else(ModulePath::root);
+        let (mode, schema) = match r.mode {
+            SMode::Managed => (
+                crate::addr::Mode::Managed,
+                types
+                    .get(&provider.name)
+                    .and_then(|t| t.schema().resources.get(&r.type_).cloned()),
+            ),
+            SMode::Data => (
+                crate::addr::Mode::Data,
+                types
+                    .get(&provider.name)
+                    .and_then(|t| t.schema().data_sources.get(&r.type_).cloned()),
+            ),
+        };
+        let resource = ResourceAddr {
+            mode,
+            type_name: r.type_.clone(),
+            name: r.name.clone(),
+        };
+        for inst in &r.instances {
+            if inst.is_pending_create() {
+                continue;
+            }
+            let key = match &inst.index_key {
+                None => InstanceKey::None,
+                Some(IndexKey::Int(i)) => InstanceKey::Int(*i),
+                Some(IndexKey::Str(s)) => InstanceKey::Str(s.clone()),
+            };
+            let value = match &schema {
+                Some(s) => crate::plan::diff::mark_sensitive(
+                    s,
+                    Value::from_json_typed(&inst.attributes, &s.value_type()),
+                ),
+                None => Value::from_json(&inst.attributes),
+            };
+            let value = crate::plan::diff::mark_paths(value, &inst.sensitive_attributes);
+            out.instances.insert(
+                AbsInstance {
+                    module: module.clone(),
+                    resource: resource.clone(),
+                    key,
+                },
+                PriorInstance {
+                    provider: provider.clone(),
+                    value,
+                    dependencies: inst.dependencies.clone(),
+                },
+            );
+        }
+    }
+    out
+}
+
+/// Parses `module.a[1].module.b` (as state stores it) into a module path.
+pub fn parse_module_path(s: &str) -> crate::addr::ModulePath {
+    match crate::addr::parse_target(s) {
+        Ok(crate::addr::Target::Module(m)) => m,
+        _ => crate::addr::ModulePath::root(),
+    }
+}
+
+/// The state key of an instance's resource.
+pub fn resource_key(addr: &AbsInstance, provider: &ProviderRef) -> crate::state::ResourceKey {
+    crate::state::ResourceKey {
+        module: addr.module.to_state_string(),
+        mode: match addr.resource.mode {
+            crate::addr::Mode::Managed => crate::state::Mode::Managed,
+            crate::addr::Mode::Data => crate::state::Mode::Data,
+        },
+        type_: addr.resource.type_name.clone(),
+        name: addr.resource.name.clone(),
+        provider: provider.state_string(),
+    }
+}
+
+pub fn index_key(addr: &AbsInstance) -> Option<crate::state::IndexKey> {
+    match &addr.key {
+        crate::addr::InstanceKey::None => None,
+        crate::addr::InstanceKey::Int(i) => Some(crate::state::IndexKey::Int(*i)),
+        crate::addr::InstanceKey::Str(s) => Some(crate::state::IndexKey::Str(s.clone())),
+    }
+}
+
+/// Paths of the sensitive parts of a value, in Terraform's state notation
+/// (`[{"type":"get_attr","value":"password"}]`).
+pub fn sensitive_paths(v: &Value) -> Vec<serde_json::Value> {
+    fn walk(v: &Value, path: &mut Vec<serde_json::Value>, out: &mut Vec<serde_json::Value>) {
+        match v {
+            Value::Sensitive(_) => out.push(serde_json::Value::Array(path.clone())),
+            Value::Object(m) | Value::Map(m) => {
+                for (k, x) in m {
+                    let step = if matches!(v, Value::Object(_)) {
+                        serde_json::json!({"type": "get_attr", "value": k})
+                    } else {
+                        serde_json::json!({"type": "index", "value": {"value": k, "type": "string"}})
+                    };
+                    path.push(step);
+                    walk(x, path, out);
+                    path.pop();
+                }
+            }
+            Value::List(xs) | Value::Tuple(xs) | Value::Set(xs) => {
+                for (i, x) in xs.iter().enumerate() {
+                    path.push(serde_json::json!({"type": "index", "value": {"value": i, "type": "number"}}));
+                    walk(x, path, out);
+                    path.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(v, &mut Vec::new(), &mut out);
+    out
+}
+
+/// Records completed operations into the state journal.
+pub struct JournalRecorder {
+    pub writer: crate::state::StateWriter,
+}
+
+#[async_trait]
+impl StateRecorder for JournalRecorder {
+    async fn upsert(
+        &self,
+        addr: &AbsInstance,
+        provider: &ProviderRef,
+        value: &Value,
+        dependencies: &[String],
+    ) -> Result<(), Diagnostic> {
+        let mut instance = crate::state::InstanceState::new(value.to_json());
+        instance.index_key = index_key(addr);
+        instance.sensitive_attributes = sensitive_paths(value);
+        instance.dependencies = dependencies.to_vec();
+        self.writer
+            .record(crate::state::Change::Upsert {
+                resource: resource_key(addr, provider),
+                index_key: index_key(addr),
+                instance,
+            })
+            .await
+            .map_err(|e| {
+                Diagnostic::error(
+                    "Failed to persist state",
+                    format!("{addr} was applied, but recording it failed: {e}"),
+                )
+            })
+    }
+
+    async fn remove(&self, addr: &AbsInstance) -> Result<(), Diagnostic> {
+        // The provider part of the key does not matter for removal; find the resource by
+        // its address.
+        let provider = ProviderRef {
+            name: addr.resource.implied_provider().to_string(),
+            alias: None,
+        };
+        self.writer
+            .record(crate::state::Change::Remove {
+                resource: resource_key(addr, &provider),
+                index_key: index_key(addr),
+            })
+            .await
+            .map_err(|e| {
+                Diagnostic::error(
+                    "Failed to persist state",
+                    format!("{addr} was deleted, but recording it failed: {e}"),
+                )
+            })
+    }
+}

@@ -1,0 +1,498 @@
+//! `mcloud_instance`: one machine from a full spec.
+//!
+//! - create: `POST /v1/instance` answers with the new machine's IP, not its id, so the
+//!   machine is found by that IP in `GET /v1/instance/list`, then `/v1/status/:id` is
+//!   polled (with back-off, bounded by the operation timeout) until it is usable;
+//! - refresh: one `GET /v1/instance/list` for all priors;
+//! - update: only `running`, through `GET /v1/start/:id` or `POST /v1/status`;
+//! - delete: `DELETE /v1/instance/:id` with a fresh `X-CORRELATION-ID`.
+
+use super::api::{segment, Instance, InstanceCreate, StatusEntry, StatusUpdate};
+use super::client::{new_correlation_id, Client, Request, Retry, PROVIDER};
+use super::schema::INSTANCE;
+use super::spec::{network_from, zone_from};
+use super::status;
+use super::values::{n, s, Obj};
+use crate::lang::Value;
+use crate::provider::ProviderError;
+use reqwest::Method;
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+/// How long create and start wait for a usable machine when the resource sets no timeout.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// The body of `POST /v1/instance` from a planned value.
+pub fn create_body(planned: &Value) -> Result<InstanceCreate, ProviderError> {
+    let o = Obj::new(planned, INSTANCE);
+    Ok(InstanceCreate {
+        provider: o.req_str("cloud")?,
+        instance_type: o.req_str("instance_type")?,
+        image_id: o.req_str("image_id")?,
+        network: network_from(planned, INSTANCE)?,
+        zone: zone_from(planned, INSTANCE)?,
+        system_disk_category: o.req_str("system_disk_category")?,
+        data_disk_size: o.req_i64("data_disk_size")?,
+        data_disk_num: o.req_i64("data_disk_num")?,
+        data_disk_category: o.req_str("data_disk_category")?,
+    })
+}
+
+/// The resource's state: what the server reports about the machine, with the attributes it
+/// does not report (bandwidth, charge type, empty fields) taken from `base` (the planned
+/// value on create, the prior state on refresh).
+pub fn value_from(inst: &Instance, base: &Value, correlation_id: Option<&str>) -> Value {
+    let b = Obj::new(base, INSTANCE);
+    let pick = |live: &str, name: &str| {
+        if live.is_empty() {
+            s(b.str_or_empty(name))
+        } else {
+            s(live)
+        }
+    };
+    let pick_n = |live: i64, name: &str| {
+        if live == 0 {
+            n(b.i64_or_zero(name).unwrap_or(0))
+        } else {
+            n(live)
+        }
+    };
+    let base_net = b.block("network").cloned().unwrap_or(Value::Null);
+    let net = Obj::new(&base_net, INSTANCE);
+    let pick_net = |live: &str, name: &str| {
+        if live.is_empty() {
+            s(net.str_or_empty(name))
+        } else {
+            s(live)
+        }
+    };
+    let base_zone = b.block("zone").cloned().unwrap_or(Value::Null);
+    let zone = Obj::new(&base_zone, INSTANCE);
+    let pick_zone = |live: &str, name: &str| {
+        if live.is_empty() {
+            s(zone.str_or_empty(name))
+        } else {
+            s(live)
+        }
+    };
+    let running = if status::is_usable(inst.status) {
+        true
+    } else if status::is_stopped(inst.status) {
+        false
+    } else {
+        b.opt_bool("running").unwrap_or(true)
+    };
+    let last = correlation_id
+        .map(str::to_string)
+        .or_else(|| b.opt_str("last_correlation_id"))
+        .unwrap_or_default();
+    Value::object([
+        ("id", s(&inst.instance_id)),
+        ("cloud", pick(&inst.provider, "cloud")),
+        ("instance_type", pick(&inst.instance_type, "instance_type")),
+        ("image_id", pick(&inst.image_id, "image_id")),
+        (
+            "system_disk_category",
+            pick(&inst.system_disk_category, "system_disk_category"),
+        ),
+        (
+            "data_disk_size",
+            pick_n(inst.data_disk_size, "data_disk_size"),
+        ),
+        ("data_disk_num", pick_n(inst.data_disk_num, "data_disk_num")),
+        (
+            "data_disk_category",
+            pick(&inst.data_disk_category, "data_disk_category"),
+        ),
+        (
+            "network",
+            Value::object([
+                ("vpc_id", pick_net(&inst.vpc_id, "vpc_id")),
+                ("subnet_id", pick_net(&inst.subnet_id, "subnet_id")),
+                (
+                    "security_group",
+                    pick_net(&inst.security_group_id, "security_group"),
+                ),
+                (
+                    "internet_charge_type",
+                    s(net.str_or_empty("internet_charge_type")),
+                ),
+                (
+                    "internet_max_bandwidth_out",
+                    n(net.i64_or_zero("internet_max_bandwidth_out").unwrap_or(0)),
+                ),
+            ]),
+        ),
+        (
+            "zone",
+            Value::object([
+                ("region_name", pick_zone(&inst.region_id, "region_name")),
+                ("zone_name", pick_zone(&inst.zone_id, "zone_name")),
+            ]),
+        ),
+        ("running", Value::Bool(running)),
+        ("private_ip", s(&inst.private_ip_address)),
+        ("public_ip", s(&inst.public_ip_address)),
+        ("status", s(status::name(inst.status))),
+        ("last_correlation_id", s(last)),
+    ])
+}
+
+/// `GET /v1/instance/list`: every machine the server lists.
+pub async fn list(client: &Client) -> Result<Vec<Instance>, ProviderError> {
+    let content = client.call(&Request::get("/v1/instance/list")).await?;
+    if content.is_null() {
+        return Ok(Vec::new());
+    }
+    super::client::decode_content("GET /v1/instance/list", content)
+}
+
+/// `GET /v1/instance/:instanceId`.
+pub async fn get(client: &Client, id: &str) -> Result<Instance, ProviderError> {
+    client
+        .call_typed(&Request::get(format!("/v1/instance/{}", segment(id))))
+        .await
+}
+
+/// `GET /v1/status/:instanceId`: the machine's status code.
+pub async fn status_of(client: &Client, id: &str) -> Result<i64, ProviderError> {
+    let op = format!("/v1/status/{}", segment(id));
+    let entries: Vec<StatusEntry> = client.call_typed(&Request::get(op.clone())).await?;
+    entries
+        .iter()
+        .find(|e| e.instance_id == id)
+        .or(entries.first())
+        .map(|e| e.status)
+        .ok_or_else(|| {
+            ProviderError::new(
+                PROVIDER,
+                format!("GET {op}"),
+                format!("the server returned no status for instance {id}"),
+            )
+        })
+}
+
+/// Polls `/v1/status/:id` for each machine until all are usable. A failed machine or the
+/// deadline ends the wait with an error naming the machine and its last state.
+pub async fn wait_usable(
+    client: &Client,
+    ids: &[String],
+    timeout: Duration,
+    address: &str,
+) -> Result<(), ProviderError> {
+    let deadline = Instant::now() + timeout;
+    let mut delay = Duration::from_millis(50);
+    let mut pending: Vec<String> = ids.to_vec();
+    loop {
+        let mut still = Vec::new();
+        for id in pending {
+            let code = status_of(client, &id).await?;
+            if status::is_failed(code) {
+                return Err(ProviderError::new(
+                    PROVIDER,
+                    format!("GET /v1/status/{id}"),
+                    format!(
+                        "{address}: instance {id} entered state {} and will not become usable",
+                        status::name(code)
+                    ),
+                ));
+            }
+            if !status::is_usable(code) {
+                still.push((id, code));
+            }
+        }
+        let Some((first_id, first_code)) = still.first().cloned() else {
+            return Ok(());
+        };
+        if Instant::now() + delay > deadline {
+            return Err(ProviderError::new(
+                PROVIDER,
+                format!("GET /v1/status/{first_id}"),
+                format!(
+                    "{address}: timed out after {:?} waiting for instance {first_id} to become usable (last state {}); raise timeouts or check the instance",
+                    timeout,
+                    status::name(first_code)
+                ),
+            ));
+        }
+        tokio::time::sleep(delay).await;
+        delay = (delay * 2).min(Duration::from_secs(5));
+        pending = still.into_iter().map(|(id, _)| id).collect();
+    }
+}
+
+/// Finds the machine `POST /v1/instance` created from the IP it answered with. A just
+/// created machine may take a moment to be listed, so the list is polled until the deadline.
+pub async fn find_by_ip(
+    client: &Client,
+    ip: &str,
+    deadline: Instant,
+    address: &str,
+) -> Result<Instance, ProviderError> {
+    let mut delay = Duration::from_millis(50);
+    loop {
+        let found = list(client)
+            .await?
+            .into_iter()
+            .filter(|i| i.private_ip_address == ip || i.public_ip_address == ip)
+            .max_by_key(|i| i.id);
+        if let Some(inst) = found {
+            return Ok(inst);
+        }
+        if Instant::now() + delay > deadline {
+            return Err(ProviderError::new(
+                PROVIDER,
+                "GET /v1/instance/list",
+                format!(
+                    "{address}: the server created a machine with IP {ip} but does not list it; once it appears, adopt it with `skyform import {address} <instance id>`"
+                ),
+            ));
+        }
+        tokio::time::sleep(delay).await;
+        delay = (delay * 2).min(Duration::from_secs(5));
+    }
+}
+
+pub async fn create(
+    client: &Client,
+    planned: &Value,
+    timeout: Duration,
+    address: &str,
+) -> Result<Value, ProviderError> {
+    let deadline = Instant::now() + timeout;
+    let body = serde_json::to_value(create_body(planned)?).map_err(|e| {
+        ProviderError::new(
+            PROVIDER,
+            "POST /v1/instance",
+            format!("cannot encode body: {e}"),
+        )
+    })?;
+    let cid = new_correlation_id();
+    let req = Request::new(Method::POST, "/v1/instance", Retry::Once)
+        .body(&body)
+        .correlation(&cid);
+    let content = client.call(&req).await?;
+    let ip = match &content {
+        serde_json::Value::String(ip) if !ip.is_empty() => ip.clone(),
+        other => {
+            return Err(ProviderError::new(
+                PROVIDER,
+                req.operation(),
+                format!("expected the new machine's IP as content, got {other}"),
+            ))
+        }
+    };
+    let found = find_by_ip(client, &ip, deadline, address).await?;
+    let id = found.instance_id.clone();
+    let remaining = deadline.saturating_duration_since(Instant::now());
+    let adopt = |e: ProviderError| exists_hint(e, address, &id);
+    wait_usable(client, std::slice::from_ref(&id), remaining, address)
+        .await
+        .map_err(adopt)?;
+    let want_running = Obj::new(planned, INSTANCE)
+        .opt_bool("running")
+        .unwrap_or(true);
+    if !want_running {
+        set_status(client, &id, status::STOPPED, &cid)
+            .await
+            .map_err(adopt)?;
+    }
+    let live = get(client, &id).await.unwrap_or(found);
+    Ok(value_from(&live, planned, Some(&cid)))
+}
+
+/// An error after the machine was created: says that it exists and how to adopt it, so
+/// it is not silently orphaned.
+pub fn exists_hint(mut e: ProviderError, address: &str, id: &str) -> ProviderError {
+    e.message = format!(
+        "{}; the machine {id} exists: adopt it with `skyform import {address} {id}` or delete it",
+        e.message
+    );
+    e
+}
+
+/// `POST /v1/status`: sets the machine's status code (how a machine is stopped).
+async fn set_status(
+    client: &Client,
+    id: &str,
+    code: i64,
+    correlation_id: &str,
+) -> Result<(), ProviderError> {
+    let body = serde_json::to_value(StatusUpdate {
+        instance_id: id.to_string(),
+        status: code,
+    })
+    .map_err(|e| ProviderError::new(PROVIDER, "POST /v1/status", e.to_string()))?;
+    let req = Request::new(Method::POST, "/v1/status", Retry::Idempotent)
+        .body(&body)
+        .correlation(correlation_id);
+    client.call(&req).await.map(|_| ())
+}
+
+/// `GET /v1/start/:instanceId`.
+async fn start(client: &Client, id: &str, correlation_id: &str) -> Result<(), ProviderError> {
+    let req = Request::get(format!("/v1/start/{}", segment(id))).correlation(correlation_id);
+    client.call(&req).await.map(|_| ())
+}
+
+/// Only `running` can change in place.
+pub async fn update(
+    client: &Client,
+    prior: &Value,
+    planned: &Value,
+    timeout: Duration,
+    address: &str,
+) -> Result<Value, ProviderError> {
+    let id = Obj::new(prior, INSTANCE).req_str("id")?;
+    let want_running = Obj::new(planned, INSTANCE)
+        .opt_bool("running")
+        .unwrap_or(true);
+    let cid = new_correlation_id();
+    let current = status_of(client, &id).await?;
+    if want_running && !status::is_usable(current) {
+        start(client, &id, &cid).await?;
+        wait_usable(client, std::slice::from_ref(&id), timeout, address).await?;
+    } else if !want_running && !status::is_stopped(current) {
+        set_status(client, &id, status::STOPPED, &cid).await?;
+    }
+    let live = get(client, &id).await?;
+    let mut v = value_from(&live, prior, Some(&cid));
+    // The planned running value is what the user asked for; the server agrees now.
+    if let Value::Object(m) = &mut v {
+        m.insert("running".into(), Value::Bool(want_running));
+    }
+    Ok(v)
+}
+
+/// `DELETE /v1/instance/:instanceIds` (comma-separated) with a new correlation id.
+pub async fn delete_ids(client: &Client, ids: &[String]) -> Result<String, ProviderError> {
+    let cid = new_correlation_id();
+    if ids.is_empty() {
+        return Ok(cid);
+    }
+    let joined = ids.iter().map(|i| segment(i)).collect::<Vec<_>>().join(",");
+    let req = Request::new(
+        Method::DELETE,
+        format!("/v1/instance/{joined}"),
+        Retry::Idempotent,
+    )
+    .correlation(&cid);
+    match client.call(&req).await {
+        Ok(_) => Ok(cid),
+        Err(e) => {
+            // A retried delete may find the machines already gone: that is success.
+            if let Ok(all) = list(client).await {
+                if all.iter().all(|i| !ids.contains(&i.instance_id)) {
+                    return Ok(cid);
+                }
+            }
+            Err(e)
+        }
+    }
+}
+
+pub async fn delete(client: &Client, prior: &Value) -> Result<(), ProviderError> {
+    let id = Obj::new(prior, INSTANCE).req_str("id")?;
+    delete_ids(client, &[id]).await.map(|_| ())
+}
+
+/// Batched refresh: one `GET /v1/instance/list` for every prior.
+pub async fn read_many(
+    client: &Client,
+    priors: &[Value],
+) -> Result<Vec<Option<Value>>, ProviderError> {
+    if priors.is_empty() {
+        return Ok(Vec::new());
+    }
+    let live: HashMap<String, Instance> = list(client)
+        .await?
+        .into_iter()
+        .map(|i| (i.instance_id.clone(), i))
+        .collect();
+    priors
+        .iter()
+        .map(|p| {
+            // A prior without an id never finished creating: nothing to find.
+            let Some(id) = Obj::new(p, INSTANCE).opt_str("id") else {
+                return Ok(None);
+            };
+            Ok(live.get(&id).map(|inst| value_from(inst, p, None)))
+        })
+        .collect()
+}
+
+pub async fn import(client: &Client, id: &str) -> Result<Value, ProviderError> {
+    let inst = get(client, id).await?;
+    // Whatever the instance record does not say comes from its template, if it has one.
+    let base = match &inst.cluster {
+        Some(c) => super::template::value_from(c),
+        None => Value::Null,
+    };
+    Ok(value_from(&inst, &base, None))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn planned() -> Value {
+        Value::object([
+            ("cloud", s("aliyun")),
+            ("instance_type", s("ecs.c2.medium")),
+            ("image_id", s("centos")),
+            ("system_disk_category", s("cloud_efficiency")),
+            ("data_disk_size", n(100)),
+            ("data_disk_num", n(1)),
+            ("data_disk_category", s("cloud_efficiency")),
+            (
+                "network",
+                Value::object([
+                    ("vpc_id", Value::unknown()),
+                    ("internet_charge_type", s("PayByBandwidth")),
+                    ("internet_max_bandwidth_out", n(5)),
+                ]),
+            ),
+            (
+                "zone",
+                Value::object([
+                    ("region_name", s("cn-beijing")),
+                    ("zone_name", s("cn-beijing-c")),
+                ]),
+            ),
+            ("running", Value::Null),
+            ("id", Value::unknown()),
+        ])
+    }
+
+    #[test]
+    fn create_body_has_the_whole_spec() {
+        let b = create_body(&planned()).unwrap();
+        assert_eq!(b.provider, "aliyun");
+        assert_eq!(b.network.internet_max_bandwidth_out, 5);
+        assert_eq!(
+            b.network.vpc_id, "",
+            "unknown optional values are sent empty"
+        );
+        assert_eq!(b.zone.zone_name, "cn-beijing-c");
+    }
+
+    #[test]
+    fn state_keeps_what_the_server_does_not_report() {
+        let inst = Instance {
+            instance_id: "i-1".into(),
+            provider: "aliyun".into(),
+            instance_type: "ecs.c2.medium".into(),
+            private_ip_address: "10.0.0.1".into(),
+            status: status::RUNNING,
+            ..Instance::default()
+        };
+        let v = value_from(&inst, &planned(), Some("c-1"));
+        let net = v.get_attr("network").unwrap();
+        assert_eq!(net.get_attr("internet_max_bandwidth_out"), Some(&n(5)));
+        assert_eq!(net.get_attr("vpc_id"), Some(&s("")));
+        assert_eq!(v.get_attr("image_id"), Some(&s("centos")));
+        assert_eq!(v.get_attr("running"), Some(&Value::Bool(true)));
+        assert_eq!(v.get_attr("last_correlation_id"), Some(&s("c-1")));
+        assert!(v.is_wholly_known());
+    }
+}

@@ -1,0 +1,134 @@
+//! Test knobs (latency, injected errors, throttling, transition time) and the
+//! middleware that applies them and counts requests.
+
+use super::envelope::{Reply, SERVICE_ERROR};
+use super::routes::{failure_message, seed_route_key};
+use super::simulator::Simulator;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Knobs that make the simulator behave like a slow, flaky or busy cloud.
+/// All zero (the default) is a fast, deterministic cloud.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Knobs {
+    /// Delay added before answering each API request.
+    pub latency_ms: u64,
+    /// Probability (0..=1) that an API request fails with code 10999 and its
+    /// endpoint's failure message, before it changes anything.
+    pub error_rate: f64,
+    /// Requests per second answered; further ones in the same second get HTTP
+    /// 429. 0 = unlimited.
+    pub throttle: u32,
+    /// How long a new or started instance stays `starting` (1) before it is
+    /// `running` (3). 0 = immediately running.
+    pub transition_ms: u64,
+}
+
+impl Knobs {
+    /// Checks the ranges; the error says which knob is wrong.
+    pub fn validate(&self) -> Result<(), String> {
+        if !(0.0..=1.0).contains(&self.error_rate) || self.error_rate.is_nan() {
+            return Err(format!(
+                "error_rate must be between 0 and 1, got {}",
+                self.error_rate
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A one-second fixed window of admitted requests.
+#[derive(Debug, Default)]
+pub struct Throttle {
+    window_start: Option<Instant>,
+    admitted: u32,
+}
+
+impl Throttle {
+    /// Admits a request unless `limit` requests were admitted this second.
+    fn admit(&mut self, limit: u32, now: Instant) -> bool {
+        let fresh = match self.window_start {
+            Some(start) => now.duration_since(start) >= Duration::from_secs(1),
+            None => true,
+        };
+        if fresh {
+            self.window_start = Some(now);
+            self.admitted = 0;
+        }
+        if self.admitted >= limit {
+            return false;
+        }
+        self.admitted += 1;
+        true
+    }
+}
+
+/// The message of a throttled answer (HTTP 429).
+pub const THROTTLED_MSG: &str = "Too many requests, please retry later";
+
+/// Counts the request under its seed route, then applies throttle, latency
+/// and error injection before the handler runs.
+pub async fn apply_knobs(
+    State(sim): State<Arc<Simulator>>,
+    matched: Option<MatchedPath>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let key = matched
+        .map(|m| seed_route_key(request.method().as_str(), m.as_str()))
+        .unwrap_or_else(|| format!("{} {}", request.method(), request.uri().path()));
+    sim.count_request(&key);
+    let knobs = sim.knobs();
+    if knobs.throttle > 0 {
+        let admitted = {
+            let mut throttle = sim.throttle.lock().unwrap_or_else(|p| p.into_inner());
+            throttle.admit(knobs.throttle, Instant::now())
+        };
+        if !admitted {
+            let mut response = Reply::error(SERVICE_ERROR, THROTTLED_MSG)
+                .with_status(StatusCode::TOO_MANY_REQUESTS)
+                .into_response();
+            response
+                .headers_mut()
+                .insert("retry-after", HeaderValue::from_static("1"));
+            return response;
+        }
+    }
+    if knobs.latency_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(knobs.latency_ms)).await;
+    }
+    if knobs.error_rate > 0.0 && rand::thread_rng().gen_bool(knobs.error_rate.clamp(0.0, 1.0)) {
+        return Reply::error(SERVICE_ERROR, failure_message(&key)).into_response();
+    }
+    next.run(request).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn throttle_admits_limit_per_second() {
+        let mut t = Throttle::default();
+        let start = Instant::now();
+        assert!(t.admit(2, start));
+        assert!(t.admit(2, start));
+        assert!(!t.admit(2, start));
+        assert!(t.admit(2, start + Duration::from_millis(1000)));
+    }
+
+    #[test]
+    fn knobs_validate_error_rate() {
+        let mut k = Knobs::default();
+        assert!(k.validate().is_ok());
+        k.error_rate = 1.5;
+        assert!(k.validate().is_err());
+    }
+}

@@ -1,0 +1,393 @@
+//! The cloud's state, its indexes, id/IP allocation and persistence.
+//!
+//! The state file is one JSON document (`CloudState`), rewritten atomically
+//! (temporary file, fsync, rename, fsync of the directory) after mutations.
+
+use super::clock;
+use super::model::{CountSample, Instance, LogEntry, OpenStackConfig, Template};
+use crate::sim::SimError;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashSet};
+use std::io::Write;
+use std::path::Path;
+
+/// Written into every state file; a file with another value is refused.
+pub const STATE_FORMAT: &str = "skyform-mcloud-sim/1";
+/// Oldest log entries are dropped beyond this many.
+const MAX_LOGS: usize = 100_000;
+/// Oldest machine-count samples are dropped beyond this many.
+const MAX_SAMPLES: usize = 20_000;
+
+/// Everything the simulated cloud holds; this is the state file's content.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CloudState {
+    pub format: String,
+    pub next_template_id: u64,
+    pub next_network_id: u64,
+    pub next_zone_id: u64,
+    pub next_instance_row_id: u64,
+    /// Counter behind the private addresses handed out (10.41.0.1, 10.41.0.2, ...).
+    pub next_ip: u64,
+    /// Counter behind instance ids (a fresh cloud hands out the same id sequence
+    /// every time, so runs are reproducible).
+    #[serde(default)]
+    pub next_id_seq: u64,
+    pub templates: BTreeMap<u64, Template>,
+    /// Keyed by `InstanceId`.
+    pub instances: BTreeMap<String, Instance>,
+    pub logs: Vec<LogEntry>,
+    pub count_samples: Vec<CountSample>,
+    pub openstack: Option<OpenStackConfig>,
+    /// The built-in "Physical device" template, made when the first machine is entered.
+    pub phydev_template_id: Option<u64>,
+}
+
+impl CloudState {
+    fn empty(now_ms: i64) -> CloudState {
+        CloudState {
+            format: STATE_FORMAT.to_string(),
+            next_template_id: 1,
+            next_network_id: 1,
+            next_zone_id: 1,
+            next_instance_row_id: 1,
+            next_ip: 0,
+            next_id_seq: 0,
+            templates: BTreeMap::new(),
+            instances: BTreeMap::new(),
+            logs: Vec::new(),
+            count_samples: vec![CountSample {
+                at_ms: now_ms,
+                counts: Vec::new(),
+            }],
+            openstack: None,
+            phydev_template_id: None,
+        }
+    }
+}
+
+/// The state plus in-memory indexes and a version bumped by every mutation.
+#[derive(Debug)]
+pub struct Store {
+    pub cloud: CloudState,
+    /// Every private and public address in use.
+    ips: HashSet<String>,
+    version: u64,
+}
+
+impl Store {
+    /// An empty cloud.
+    pub fn empty(now_ms: i64) -> Store {
+        Store::from_cloud(CloudState::empty(now_ms))
+    }
+
+    fn from_cloud(cloud: CloudState) -> Store {
+        let mut ips = HashSet::new();
+        for instance in cloud.instances.values() {
+            for ip in [&instance.private_ip, &instance.public_ip] {
+                if !ip.is_empty() {
+                    ips.insert(ip.clone());
+                }
+            }
+        }
+        Store {
+            cloud,
+            ips,
+            version: 0,
+        }
+    }
+
+    /// Loads `path`, or starts an empty cloud when the file does not exist.
+    pub fn load(path: &Path, now_ms: i64) -> Result<Store, SimError> {
+        let bytes = match std::fs::read(path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Store::empty(now_ms)),
+            Err(e) => {
+                return Err(SimError::Io {
+                    context: format!("read simulator state {}", path.display()),
+                    source: e,
+                })
+            }
+        };
+        let corrupt = |message: String| SimError::CorruptState {
+            path: path.display().to_string(),
+            message,
+        };
+        let cloud: CloudState =
+            serde_json::from_slice(&bytes).map_err(|e| corrupt(e.to_string()))?;
+        if cloud.format != STATE_FORMAT {
+            return Err(corrupt(format!(
+                "format is {:?}, expected {STATE_FORMAT:?}",
+                cloud.format
+            )));
+        }
+        Ok(Store::from_cloud(cloud))
+    }
+
+    /// The mutation counter (0 right after open).
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
+    /// Marks the state changed so the next commit writes it.
+    pub fn touch(&mut self) {
+        self.version += 1;
+    }
+
+    /// Applies finished start transitions (called before every read or change).
+    pub fn settle(&mut self, now_ms: i64) {
+        for instance in self.cloud.instances.values_mut() {
+            instance.settle(now_ms);
+        }
+    }
+
+    /// Whether an address is taken by any machine.
+    pub fn ip_in_use(&self, ip: &str) -> bool {
+        self.ips.contains(ip)
+    }
+
+    /// A fresh, unused instance id: `i-` and 20 lower-case letters and digits,
+    /// drawn from a counter so that a fresh cloud gives the same sequence.
+    pub fn new_instance_id(&mut self) -> String {
+        const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+        loop {
+            let seq = self.cloud.next_id_seq;
+            self.cloud.next_id_seq = seq.wrapping_add(1);
+            let mut state = seq ^ 0x5eed_0003_f401_96b8;
+            let mut suffix = String::with_capacity(20);
+            let mut bits = 0u64;
+            for i in 0..20 {
+                if i % 12 == 0 {
+                    bits = splitmix64(&mut state);
+                }
+                suffix.push(char::from(ALPHABET[(bits % 36) as usize]));
+                bits /= 36;
+            }
+            let id = format!("i-{suffix}");
+            if !self.cloud.instances.contains_key(&id) {
+                return id;
+            }
+        }
+    }
+
+    /// The next unused private address in 10.41.0.0/16 upwards.
+    pub fn new_private_ip(&mut self) -> String {
+        loop {
+            let n = self.cloud.next_ip;
+            self.cloud.next_ip = n.wrapping_add(1);
+            let ip = format!(
+                "10.{}.{}.{}",
+                41 + (n / (256 * 254)) % 200,
+                (n / 254) % 256,
+                n % 254 + 1
+            );
+            if !self.ips.contains(&ip) {
+                return ip;
+            }
+        }
+    }
+
+    /// A public address shaped like the provider's (none for OpenStack), derived
+    /// from the private one so it is unique too.
+    pub fn public_ip_for(&self, provider: &str, private_ip: &str) -> String {
+        let first = match provider {
+            "aliyun" => "47",
+            "aws" => "52",
+            _ => return String::new(),
+        };
+        let rest: Vec<&str> = private_ip.split('.').skip(1).collect();
+        let candidate = format!("{first}.{}", rest.join("."));
+        if self.ips.contains(&candidate) {
+            String::new()
+        } else {
+            candidate
+        }
+    }
+
+    /// Adds an instance and indexes its addresses.
+    pub fn insert_instance(&mut self, instance: Instance) {
+        for ip in [&instance.private_ip, &instance.public_ip] {
+            if !ip.is_empty() {
+                self.ips.insert(ip.clone());
+            }
+        }
+        self.cloud
+            .instances
+            .insert(instance.instance_id.clone(), instance);
+    }
+
+    /// Removes an instance and frees its addresses.
+    pub fn remove_instance(&mut self, instance_id: &str) -> Option<Instance> {
+        let removed = self.cloud.instances.remove(instance_id)?;
+        self.ips.remove(&removed.private_ip);
+        self.ips.remove(&removed.public_ip);
+        Some(removed)
+    }
+
+    /// The next row id for an instance.
+    pub fn next_instance_row(&mut self) -> u64 {
+        let id = self.cloud.next_instance_row_id;
+        self.cloud.next_instance_row_id += 1;
+        id
+    }
+
+    /// A template that exists (not deleted).
+    pub fn live_template(&self, id: u64) -> Option<&Template> {
+        self.cloud.templates.get(&id).filter(|t| !t.is_deleted())
+    }
+
+    /// The instance by `InstanceId`.
+    pub fn instance(&self, instance_id: &str) -> Option<&Instance> {
+        self.cloud.instances.get(instance_id)
+    }
+
+    /// The instance whose private or public address is `ip`.
+    pub fn instance_by_ip(&self, ip: &str) -> Option<&Instance> {
+        if ip.is_empty() || !self.ips.contains(ip) {
+            return None;
+        }
+        self.cloud
+            .instances
+            .values()
+            .find(|i| i.private_ip == ip || i.public_ip == ip)
+    }
+
+    /// An instance as the API shows it (its template embedded).
+    pub fn instance_wire(&self, instance: &Instance, now_ms: i64) -> serde_json::Value {
+        let cluster = instance
+            .cluster_id
+            .and_then(|id| self.cloud.templates.get(&id));
+        instance.to_wire(cluster, now_ms)
+    }
+
+    /// All instances in row-id order.
+    pub fn instances_by_row(&self) -> Vec<&Instance> {
+        let mut all: Vec<&Instance> = self.cloud.instances.values().collect();
+        all.sort_by_key(|i| i.row_id);
+        all
+    }
+
+    /// Records a log line when the call carried a correlation id.
+    pub fn log(
+        &mut self,
+        correlation_id: Option<&str>,
+        instance_id: &str,
+        action: &str,
+        message: String,
+        now_ms: i64,
+    ) {
+        let Some(correlation_id) = correlation_id else {
+            return;
+        };
+        if self.cloud.logs.len() >= MAX_LOGS {
+            let excess = self.cloud.logs.len() + 1 - MAX_LOGS;
+            self.cloud.logs.drain(..excess);
+        }
+        self.cloud.logs.push(LogEntry {
+            correlation_id: correlation_id.to_string(),
+            instance_id: instance_id.to_string(),
+            action: action.to_string(),
+            message,
+            time: clock::create_time(now_ms),
+        });
+    }
+
+    /// Appends a machine-count sample if the counts changed since the last one.
+    pub fn record_counts(&mut self, now_ms: i64) {
+        let mut counts: BTreeMap<String, u64> = BTreeMap::new();
+        for instance in self.cloud.instances.values() {
+            *counts.entry(instance.provider.clone()).or_default() += 1;
+        }
+        let counts: Vec<(String, u64)> = counts.into_iter().collect();
+        if self.cloud.count_samples.last().map(|s| &s.counts) == Some(&counts) {
+            return;
+        }
+        if self.cloud.count_samples.len() >= MAX_SAMPLES {
+            self.cloud.count_samples.remove(0);
+        }
+        self.cloud.count_samples.push(CountSample {
+            at_ms: now_ms,
+            counts,
+        });
+    }
+}
+
+/// One step of the SplitMix64 generator (well-mixed bits from a counter).
+fn splitmix64(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// Writes `bytes` to `path` atomically: a temporary file in the same
+/// directory, fsync, rename over `path`, fsync of the directory.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "state".to_string());
+    let tmp = dir.join(format!(".{file_name}.tmp"));
+    {
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+    }
+    std::fs::rename(&tmp, path)?;
+    if let Ok(dir_handle) = std::fs::File::open(dir) {
+        let _ = dir_handle.sync_all();
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn private_addresses_stay_unique_past_a_block() {
+        let mut store = Store::empty(0);
+        let mut seen = HashSet::new();
+        for _ in 0..70_000 {
+            let ip = store.new_private_ip();
+            assert!(ip.parse::<std::net::Ipv4Addr>().is_ok(), "{ip}");
+            assert!(seen.insert(ip));
+        }
+    }
+
+    #[test]
+    fn atomic_write_replaces_the_file() {
+        let dir = tempfile::tempdir().map_err(|e| e.to_string());
+        let Ok(dir) = dir else { return };
+        let path = dir.path().join("state.json");
+        assert!(write_atomic(&path, b"one").is_ok());
+        assert!(write_atomic(&path, b"two").is_ok());
+        assert_eq!(std::fs::read(&path).ok(), Some(b"two".to_vec()));
+        assert_eq!(
+            std::fs::read_dir(dir.path()).map(|d| d.count()).ok(),
+            Some(1)
+        );
+    }
+
+    #[test]
+    fn instance_ids_have_the_seed_shape_and_repeat_per_fresh_cloud() {
+        let mut store = Store::empty(0);
+        let mut again = Store::empty(0);
+        let mut seen = HashSet::new();
+        for _ in 0..1000 {
+            let id = store.new_instance_id();
+            assert_eq!(id.len(), 22);
+            assert!(id.starts_with("i-"));
+            assert!(id[2..]
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
+            assert_eq!(again.new_instance_id(), id);
+            assert!(seen.insert(id));
+        }
+    }
+}

@@ -1,0 +1,55 @@
+//! Binding and serving a simulator router on loopback.
+
+use std::net::SocketAddr;
+use tokio::task::JoinHandle;
+
+/// Everything that can go wrong when opening or serving a simulator.
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("simulator state file {path} is not valid: {message}; move it away to start with an empty cloud")]
+    CorruptState { path: String, message: String },
+    #[error(
+        "simulator address {0} is not a loopback address; the simulators only listen on loopback"
+    )]
+    NotLoopback(SocketAddr),
+    #[error("simulator state {0} is in use by another simulator (a `skyform sim` process or an embedded one); stop it or use another state directory")]
+    InUse(String),
+    #[error("simulator server stopped: {0}")]
+    Server(String),
+}
+
+/// Binds `addr` (port 0 picks a free port) and serves `router` on the current
+/// tokio runtime. Returns the bound address and the serving task.
+///
+/// Only loopback addresses are accepted: a simulator is a test double and must
+/// never be reachable from another machine.
+pub async fn serve(
+    router: axum::Router,
+    addr: SocketAddr,
+) -> Result<(SocketAddr, JoinHandle<()>), SimError> {
+    if !addr.ip().is_loopback() {
+        return Err(SimError::NotLoopback(addr));
+    }
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| SimError::Io {
+            context: format!("bind simulator on {addr}"),
+            source: e,
+        })?;
+    let bound = listener.local_addr().map_err(|e| SimError::Io {
+        context: "read the simulator's bound address".to_string(),
+        source: e,
+    })?;
+    let handle = tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, router).await {
+            eprintln!("simulator on {bound} stopped: {e}");
+        }
+    });
+    Ok((bound, handle))
+}

@@ -1,0 +1,638 @@
+//! The state document in memory, shaped like Terraform's state v4 so people recognise it.
+//!
+//! Every mutation goes through [`State::apply_change`]: the apply engine uses it in memory and the
+//! journal replay uses it after a crash, so the two can never disagree about what a record means.
+//! Resources stay sorted by (module, mode, type, name) and instances by index key, so lookups are
+//! binary searches and the written file has a stable order.
+
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value as Json;
+
+/// The state format version this build reads and writes.
+pub const STATE_FORMAT_VERSION: u32 = 4;
+
+/// `status` of an instance whose object is known to be broken and must be replaced.
+pub const STATUS_TAINTED: &str = "tainted";
+/// `status` of an instance whose create was started but not confirmed: the object may exist in
+/// the cloud and can be found by the instance's `create_token`.
+pub const STATUS_PENDING_CREATE: &str = "pending_create";
+
+/// One workspace's state document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct State {
+    /// Format version, [`STATE_FORMAT_VERSION`].
+    pub version: u32,
+    /// Incremented on every write of the document.
+    pub serial: u64,
+    /// UUID v4 fixed when the state is created; identifies "the same state" across writes.
+    pub lineage: String,
+    /// Version of skyform that last wrote the document.
+    pub skyform_version: String,
+    /// Root module outputs by name.
+    #[serde(default)]
+    pub outputs: BTreeMap<String, OutputState>,
+    /// Resources, sorted by [`ResourceState::sort_key`].
+    #[serde(default)]
+    pub resources: Vec<ResourceState>,
+}
+
+/// A root module output value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutputState {
+    pub value: Json,
+    #[serde(default)]
+    pub sensitive: bool,
+}
+
+/// `managed` (a `resource` block) or `data` (a `data` block).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    Managed,
+    Data,
+}
+
+/// All instances of one resource block in one module instance.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResourceState {
+    /// `None` for the root module, else `module.x` or `module.x[1]` (nested: `module.a.module.b`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub module: Option<String>,
+    pub mode: Mode,
+    #[serde(rename = "type")]
+    pub type_: String,
+    pub name: String,
+    /// `provider["mcloud"]` or `provider["mcloud"].alias`.
+    pub provider: String,
+    /// Sorted by index key; never empty in a well-formed state.
+    pub instances: Vec<InstanceState>,
+}
+
+/// `count.index` (a number) or `each.key` (a string); absent when neither is used.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum IndexKey {
+    Int(i64),
+    Str(String),
+}
+
+impl PartialOrd for IndexKey {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for IndexKey {
+    /// Numbers before strings, numbers numerically, strings bytewise.
+    fn cmp(&self, other: &Self) -> Ordering {
+        match (self, other) {
+            (IndexKey::Int(a), IndexKey::Int(b)) => a.cmp(b),
+            (IndexKey::Str(a), IndexKey::Str(b)) => a.cmp(b),
+            (IndexKey::Int(_), IndexKey::Str(_)) => Ordering::Less,
+            (IndexKey::Str(_), IndexKey::Int(_)) => Ordering::Greater,
+        }
+    }
+}
+
+impl std::fmt::Display for IndexKey {
+    /// The address suffix form: `[2]` or `["web"]`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            IndexKey::Int(i) => write!(f, "[{i}]"),
+            IndexKey::Str(s) => write!(f, "[{}]", Json::String(s.clone())),
+        }
+    }
+}
+
+/// One object in the cloud (or one data source result).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InstanceState {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index_key: Option<IndexKey>,
+    /// [`STATUS_TAINTED`], [`STATUS_PENDING_CREATE`] or absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// The object's attributes as the provider reported them (a JSON object).
+    pub attributes: Json,
+    /// Paths (arrays of keys/indexes) into `attributes` whose values are sensitive.
+    #[serde(default)]
+    pub sensitive_attributes: Vec<Json>,
+    /// Addresses of the resources this instance depended on when it was last applied.
+    #[serde(default)]
+    pub dependencies: Vec<String>,
+    /// A name the provider can search by to adopt an object whose create was not confirmed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_token: Option<String>,
+}
+
+impl InstanceState {
+    /// An instance with the given attributes and nothing else set.
+    pub fn new(attributes: Json) -> Self {
+        InstanceState {
+            index_key: None,
+            status: None,
+            attributes,
+            sensitive_attributes: Vec::new(),
+            dependencies: Vec::new(),
+            create_token: None,
+        }
+    }
+
+    pub fn is_tainted(&self) -> bool {
+        self.status.as_deref() == Some(STATUS_TAINTED)
+    }
+
+    pub fn is_pending_create(&self) -> bool {
+        self.status.as_deref() == Some(STATUS_PENDING_CREATE)
+    }
+}
+
+/// Identifies a resource entry; `provider` is only used when the entry is created or updated.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResourceKey {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub module: Option<String>,
+    pub mode: Mode,
+    #[serde(rename = "type")]
+    pub type_: String,
+    pub name: String,
+    pub provider: String,
+}
+
+impl ResourceKey {
+    /// A root-module managed resource, the common case.
+    pub fn managed(type_: &str, name: &str, provider: &str) -> Self {
+        ResourceKey {
+            module: None,
+            mode: Mode::Managed,
+            type_: type_.to_string(),
+            name: name.to_string(),
+            provider: provider.to_string(),
+        }
+    }
+
+    fn sort_key(&self) -> (Option<&str>, Mode, &str, &str) {
+        (self.module.as_deref(), self.mode, &self.type_, &self.name)
+    }
+}
+
+/// One durable change to a state; also the journal record format (one JSON line each).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Change {
+    /// Create or replace one instance (after a create, update, read or import).
+    Upsert {
+        resource: ResourceKey,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        index_key: Option<IndexKey>,
+        instance: InstanceState,
+    },
+    /// Forget one instance (after a delete); the last one takes the resource entry with it.
+    Remove {
+        resource: ResourceKey,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        index_key: Option<IndexKey>,
+    },
+    /// Record, before calling the provider's create, that an object may come into existence and
+    /// can be found by `create_token`. A new instance gets empty attributes; an existing one
+    /// (create_before_destroy) keeps its attributes. Both get status `pending_create`.
+    Intent {
+        resource: ResourceKey,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        index_key: Option<IndexKey>,
+        create_token: String,
+    },
+    /// Replace all root outputs.
+    SetOutputs {
+        outputs: BTreeMap<String, OutputState>,
+    },
+}
+
+impl State {
+    /// An empty state with a fresh lineage and serial 0.
+    pub fn new() -> Self {
+        State {
+            version: STATE_FORMAT_VERSION,
+            serial: 0,
+            lineage: uuid::Uuid::new_v4().to_string(),
+            skyform_version: env!("CARGO_PKG_VERSION").to_string(),
+            outputs: BTreeMap::new(),
+            resources: Vec::new(),
+        }
+    }
+
+    /// The resource entry for (module, mode, type, name), if any.
+    pub fn resource(
+        &self,
+        module: Option<&str>,
+        mode: Mode,
+        type_: &str,
+        name: &str,
+    ) -> Option<&ResourceState> {
+        let key = (module, mode, type_, name);
+        self.resources
+            .binary_search_by(|r| r.sort_key().cmp(&key))
+            .ok()
+            .and_then(|i| self.resources.get(i))
+    }
+
+    /// One instance of a resource, by index key (`None` = no count/for_each).
+    pub fn instance(
+        &self,
+        module: Option<&str>,
+        mode: Mode,
+        type_: &str,
+        name: &str,
+        index_key: Option<&IndexKey>,
+    ) -> Option<&InstanceState> {
+        self.resource(module, mode, type_, name)
+            .and_then(|r| r.instance(index_key))
+    }
+
+    /// Number of instances over all resources.
+    pub fn instance_count(&self) -> usize {
+        self.resources.iter().map(|r| r.instances.len()).sum()
+    }
+
+    /// Apply one change. Used both live and when replaying a journal, so both agree.
+    pub fn apply_change(&mut self, change: &Change) {
+        match change {
+            Change::Upsert {
+                resource,
+                index_key,
+                instance,
+            } => {
+                let mut instance = instance.clone();
+                instance.index_key = index_key.clone();
+                sort_object_keys(&mut instance.attributes);
+                let entry = self.resource_entry(resource);
+                match entry.instance_position(index_key.as_ref()) {
+                    Ok(i) => entry.instances[i] = instance,
+                    Err(i) => entry.instances.insert(i, instance),
+                }
+            }
+            Change::Remove {
+                resource,
+                index_key,
+            } => {
+                let key = resource.sort_key();
+                if let Ok(r) = self.resources.binary_search_by(|r| r.sort_key().cmp(&key)) {
+                    let entry = &mut self.resources[r];
+                    if let Ok(i) = entry.instance_position(index_key.as_ref()) {
+                        entry.instances.remove(i);
+                    }
+                    if entry.instances.is_empty() {
+                        self.resources.remove(r);
+                    }
+                }
+            }
+            Change::Intent {
+                resource,
+                index_key,
+                create_token,
+            } => {
+                let entry = self.resource_entry(resource);
+                let i = match entry.instance_position(index_key.as_ref()) {
+                    Ok(i) => i,
+                    Err(i) => {
+                        let mut fresh = InstanceState::new(Json::Object(Default::default()));
+                        fresh.index_key = index_key.clone();
+                        entry.instances.insert(i, fresh);
+                        i
+                    }
+                };
+                let instance = &mut entry.instances[i];
+                instance.status = Some(STATUS_PENDING_CREATE.to_string());
+                instance.create_token = Some(create_token.clone());
+            }
+            Change::SetOutputs { outputs } => {
+                self.outputs = outputs.clone();
+                for output in self.outputs.values_mut() {
+                    sort_object_keys(&mut output.value);
+                }
+            }
+        }
+    }
+
+    /// Put resources, instances and JSON object keys in canonical order (used before writing a
+    /// document that did not come from `apply_change`, e.g. a pushed or hand-edited state).
+    pub fn canonicalize(&mut self) {
+        self.resources
+            .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        for resource in &mut self.resources {
+            resource
+                .instances
+                .sort_by(|a, b| a.index_key.cmp(&b.index_key));
+            for instance in &mut resource.instances {
+                sort_object_keys(&mut instance.attributes);
+            }
+        }
+        for output in self.outputs.values_mut() {
+            sort_object_keys(&mut output.value);
+        }
+    }
+
+    /// The entry for `key`, created (in sorted position) if missing; its provider is updated.
+    fn resource_entry(&mut self, key: &ResourceKey) -> &mut ResourceState {
+        let sort_key = key.sort_key();
+        let i = match self
+            .resources
+            .binary_search_by(|r| r.sort_key().cmp(&sort_key))
+        {
+            Ok(i) => i,
+            Err(i) => {
+                self.resources.insert(
+                    i,
+                    ResourceState {
+                        module: key.module.clone(),
+                        mode: key.mode,
+                        type_: key.type_.clone(),
+                        name: key.name.clone(),
+                        provider: key.provider.clone(),
+                        instances: Vec::new(),
+                    },
+                );
+                i
+            }
+        };
+        let entry = &mut self.resources[i];
+        if entry.provider != key.provider {
+            entry.provider = key.provider.clone();
+        }
+        entry
+    }
+}
+
+impl Default for State {
+    fn default() -> Self {
+        State::new()
+    }
+}
+
+impl ResourceState {
+    /// The (module, mode, type, name) order resources are kept in.
+    pub fn sort_key(&self) -> (Option<&str>, Mode, &str, &str) {
+        (self.module.as_deref(), self.mode, &self.type_, &self.name)
+    }
+
+    /// The key that identifies this entry in a [`Change`].
+    pub fn key(&self) -> ResourceKey {
+        ResourceKey {
+            module: self.module.clone(),
+            mode: self.mode,
+            type_: self.type_.clone(),
+            name: self.name.clone(),
+            provider: self.provider.clone(),
+        }
+    }
+
+    /// The instance with this index key, if any.
+    pub fn instance(&self, index_key: Option<&IndexKey>) -> Option<&InstanceState> {
+        self.instance_position(index_key)
+            .ok()
+            .and_then(|i| self.instances.get(i))
+    }
+
+    /// The address of this resource without an index: `module.x.mcloud_instance.web`,
+    /// `data.mcloud_zones.bj`.
+    pub fn address(&self) -> String {
+        let mut out = String::new();
+        if let Some(module) = &self.module {
+            out.push_str(module);
+            out.push('.');
+        }
+        if self.mode == Mode::Data {
+            out.push_str("data.");
+        }
+        out.push_str(&self.type_);
+        out.push('.');
+        out.push_str(&self.name);
+        out
+    }
+
+    fn instance_position(&self, index_key: Option<&IndexKey>) -> Result<usize, usize> {
+        self.instances
+            .binary_search_by(|i| i.index_key.as_ref().cmp(&index_key))
+    }
+}
+
+/// Sort the keys of every JSON object inside `value`, so written files have a stable order no
+/// matter what order a provider produced them in.
+pub fn sort_object_keys(value: &mut Json) {
+    match value {
+        Json::Object(map) => {
+            let mut entries: Vec<(String, Json)> = std::mem::take(map).into_iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            for (key, mut inner) in entries {
+                sort_object_keys(&mut inner);
+                map.insert(key, inner);
+            }
+        }
+        Json::Array(items) => items.iter_mut().for_each(sort_object_keys),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn web() -> ResourceKey {
+        ResourceKey::managed("mcloud_instance", "web", "provider[\"mcloud\"]")
+    }
+
+    fn upsert(key: ResourceKey, index: Option<IndexKey>, attrs: Json) -> Change {
+        Change::Upsert {
+            resource: key,
+            index_key: index,
+            instance: InstanceState::new(attrs),
+        }
+    }
+
+    #[test]
+    fn upsert_keeps_resources_and_instances_sorted() {
+        let mut state = State::new();
+        for i in [3, 1, 2] {
+            state.apply_change(&upsert(web(), Some(IndexKey::Int(i)), json!({"id": i})));
+        }
+        state.apply_change(&upsert(
+            ResourceKey::managed("mcloud_a", "x", "provider[\"mcloud\"]"),
+            None,
+            json!({}),
+        ));
+        let mut data = web();
+        data.mode = Mode::Data;
+        state.apply_change(&upsert(data, None, json!({})));
+        let mut in_module = web();
+        in_module.module = Some("module.net".into());
+        state.apply_change(&upsert(in_module, None, json!({})));
+
+        let order: Vec<String> = state.resources.iter().map(|r| r.address()).collect();
+        assert_eq!(
+            order,
+            [
+                "mcloud_a.x",
+                "mcloud_instance.web",
+                "data.mcloud_instance.web",
+                "module.net.mcloud_instance.web"
+            ]
+        );
+        let web = state
+            .resource(None, Mode::Managed, "mcloud_instance", "web")
+            .unwrap();
+        let keys: Vec<_> = web.instances.iter().map(|i| i.index_key.clone()).collect();
+        assert_eq!(
+            keys,
+            [
+                Some(IndexKey::Int(1)),
+                Some(IndexKey::Int(2)),
+                Some(IndexKey::Int(3))
+            ]
+        );
+        assert_eq!(
+            state
+                .instance(
+                    None,
+                    Mode::Managed,
+                    "mcloud_instance",
+                    "web",
+                    Some(&IndexKey::Int(2))
+                )
+                .unwrap()
+                .attributes,
+            json!({"id": 2})
+        );
+    }
+
+    #[test]
+    fn upsert_replaces_and_sorts_attribute_keys() {
+        let mut state = State::new();
+        state.apply_change(&upsert(web(), None, json!({"b": 1, "a": {"z": 1, "y": 2}})));
+        state.apply_change(&upsert(web(), None, json!({"b": 2, "a": 1})));
+        assert_eq!(state.instance_count(), 1);
+        let attrs = &state.resources[0].instances[0].attributes;
+        assert_eq!(serde_json::to_string(attrs).unwrap(), r#"{"a":1,"b":2}"#);
+        let mut nested = json!({"b": [{"d": 1, "c": 2}], "a": null});
+        sort_object_keys(&mut nested);
+        assert_eq!(
+            serde_json::to_string(&nested).unwrap(),
+            r#"{"a":null,"b":[{"c":2,"d":1}]}"#
+        );
+    }
+
+    #[test]
+    fn removing_last_instance_removes_resource() {
+        let mut state = State::new();
+        let a = Some(IndexKey::Str("a".into()));
+        let b = Some(IndexKey::Str("b".into()));
+        state.apply_change(&upsert(web(), a.clone(), json!({})));
+        state.apply_change(&upsert(web(), b.clone(), json!({})));
+        state.apply_change(&Change::Remove {
+            resource: web(),
+            index_key: a,
+        });
+        assert_eq!(state.resources.len(), 1);
+        assert_eq!(state.instance_count(), 1);
+        // Removing something absent is a no-op, not an error (replay may see it twice).
+        state.apply_change(&Change::Remove {
+            resource: web(),
+            index_key: Some(IndexKey::Int(9)),
+        });
+        state.apply_change(&Change::Remove {
+            resource: web(),
+            index_key: b,
+        });
+        assert!(state.resources.is_empty());
+    }
+
+    #[test]
+    fn intent_creates_pending_instance_and_upsert_clears_it() {
+        let mut state = State::new();
+        state.apply_change(&Change::Intent {
+            resource: web(),
+            index_key: Some(IndexKey::Int(0)),
+            create_token: "web-0-abc".into(),
+        });
+        let inst = &state.resources[0].instances[0];
+        assert!(inst.is_pending_create());
+        assert_eq!(inst.create_token.as_deref(), Some("web-0-abc"));
+        assert_eq!(inst.attributes, json!({}));
+        state.apply_change(&upsert(web(), Some(IndexKey::Int(0)), json!({"id": "i-1"})));
+        let inst = &state.resources[0].instances[0];
+        assert!(!inst.is_pending_create());
+        assert_eq!(inst.attributes, json!({"id": "i-1"}));
+
+        // Intent on an existing object keeps its attributes.
+        state.apply_change(&Change::Intent {
+            resource: web(),
+            index_key: Some(IndexKey::Int(0)),
+            create_token: "web-0-def".into(),
+        });
+        let inst = &state.resources[0].instances[0];
+        assert!(inst.is_pending_create());
+        assert_eq!(inst.attributes, json!({"id": "i-1"}));
+    }
+
+    #[test]
+    fn upsert_updates_provider_and_set_outputs_replaces() {
+        let mut state = State::new();
+        state.apply_change(&upsert(web(), None, json!({})));
+        let mut aliased = web();
+        aliased.provider = "provider[\"mcloud\"].bj".into();
+        state.apply_change(&upsert(aliased, None, json!({})));
+        assert_eq!(state.resources[0].provider, "provider[\"mcloud\"].bj");
+
+        let mut outputs = BTreeMap::new();
+        outputs.insert(
+            "ip".to_string(),
+            OutputState {
+                value: json!("10.0.0.1"),
+                sensitive: false,
+            },
+        );
+        state.apply_change(&Change::SetOutputs { outputs });
+        assert_eq!(state.outputs.len(), 1);
+        state.apply_change(&Change::SetOutputs {
+            outputs: BTreeMap::new(),
+        });
+        assert!(state.outputs.is_empty());
+    }
+
+    #[test]
+    fn index_keys_order_and_json_form() {
+        let mut keys = vec![
+            IndexKey::Str("b".into()),
+            IndexKey::Int(10),
+            IndexKey::Str("a".into()),
+            IndexKey::Int(2),
+        ];
+        keys.sort();
+        assert_eq!(serde_json::to_string(&keys).unwrap(), r#"[2,10,"a","b"]"#);
+        assert_eq!(IndexKey::Str("a\"b".into()).to_string(), r#"["a\"b"]"#);
+        assert!(serde_json::from_str::<IndexKey>("1.5").is_err());
+    }
+
+    #[test]
+    fn change_json_round_trips() {
+        let change = Change::Intent {
+            resource: web(),
+            index_key: Some(IndexKey::Str("k".into())),
+            create_token: "t".into(),
+        };
+        let line = serde_json::to_string(&change).unwrap();
+        assert_eq!(
+            line,
+            r#"{"op":"intent","resource":{"mode":"managed","type":"mcloud_instance","name":"web","provider":"provider[\"mcloud\"]"},"index_key":"k","create_token":"t"}"#
+        );
+        assert_eq!(serde_json::from_str::<Change>(&line).unwrap(), change);
+    }
+}

@@ -1,0 +1,362 @@
+//! End to end: the real binary planning and applying mcloud resources against a real
+//! simulator (embedded, or `skyform sim` on loopback).
+
+mod common;
+
+use common::*;
+use std::time::Duration;
+
+#[test]
+fn quickstart_apply_plan_clean_destroy() {
+    let w = Work::example("quickstart");
+    let plan = w.run(&["plan"]).ok();
+    insta::assert_snapshot!("quickstart_plan", plan);
+
+    let out = w.run(&["apply", "-auto-approve"]).ok();
+    assert!(
+        out.contains("Apply complete! Resources: 4 added, 0 changed, 0 destroyed."),
+        "{out}"
+    );
+    assert!(out.contains("web_ips = ["), "{out}");
+    assert!(w.state_path().is_file());
+    let state: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(w.state_path()).unwrap()).unwrap();
+    assert_eq!(state["version"], 4);
+    assert_eq!(
+        state["resources"].as_array().unwrap().len(),
+        3,
+        "two managed resources and the data source"
+    );
+
+    let again = w.run(&["plan", "-detailed-exitcode"]);
+    assert_eq!(again.code(), 0, "{}{}", again.stdout(), again.stderr());
+    assert!(again.stdout().contains("No changes."), "{}", again.stdout());
+
+    assert_eq!(
+        state_list(&w),
+        vec![
+            "mcloud_instance.web[0]",
+            "mcloud_instance.web[1]",
+            "mcloud_instance.web[2]",
+            "mcloud_template.web",
+            "data.mcloud_zones.beijing",
+        ]
+    );
+
+    let out = w.run(&["destroy", "-auto-approve"]).ok();
+    assert!(
+        out.contains("Destroy complete! Resources: 4 destroyed."),
+        "{out}"
+    );
+    assert!(state_list(&w).is_empty());
+    let after = w.run(&["plan", "-detailed-exitcode"]);
+    assert_eq!(
+        after.code(),
+        2,
+        "after destroy everything is to be created again"
+    );
+}
+
+#[test]
+fn force_new_change_replaces_and_removed_block_deletes() {
+    let sim = Sim::start(&[]);
+    let w = Work::new(&[
+        ("provider.sky.hcl", &provider_block(&sim.endpoint())),
+        (
+            "main.sky.hcl",
+            &(instance_block("a", 1, "") + &instance_block("b", 1, "")),
+        ),
+    ]);
+    w.run(&["apply", "-auto-approve"]).ok();
+    let before = state_instance_ids(&w);
+    assert_eq!(before.len(), 2);
+
+    // data_disk_size is force-new: the API cannot change it in place.
+    w.write(
+        "main.sky.hcl",
+        &(instance_block("a", 1, "")
+            .replace("data_disk_size       = 100", "data_disk_size       = 200")
+            + &instance_block("b", 1, "")),
+    );
+    let plan = w.run(&["plan"]).ok();
+    assert!(
+        plan.contains("# mcloud_instance.a[0] must be replaced"),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("-/+ resource \"mcloud_instance\" \"a\""),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("~ data_disk_size       = 100 -> 200 # forces replacement"),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("Plan: 1 to add, 0 to change, 1 to destroy."),
+        "{plan}"
+    );
+    let out = w.run(&["apply", "-auto-approve"]).ok();
+    assert!(
+        out.contains("Resources: 1 added, 0 changed, 1 destroyed."),
+        "{out}"
+    );
+    let after = state_instance_ids(&w);
+    assert_eq!(after.len(), 2);
+    assert!(
+        after.contains(&before[1]) || after.contains(&before[0]),
+        "the untouched instance keeps its id"
+    );
+    assert_eq!(
+        sim.instance_ids().len(),
+        2,
+        "the replaced machine was deleted in the cloud"
+    );
+
+    // Removing a block deletes what it managed.
+    w.write("main.sky.hcl", &instance_block("b", 1, ""));
+    let plan = w.run(&["plan"]).ok();
+    assert!(
+        plan.contains("# mcloud_instance.a[0] will be destroyed"),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("because mcloud_instance.a is not in configuration"),
+        "{plan}"
+    );
+    let out = w.run(&["apply", "-auto-approve"]).ok();
+    assert!(
+        out.contains("Resources: 0 added, 0 changed, 1 destroyed."),
+        "{out}"
+    );
+    assert_eq!(state_list(&w), vec!["mcloud_instance.b[0]"]);
+    assert_eq!(sim.instance_ids().len(), 1);
+}
+
+#[test]
+fn instance_deleted_outside_is_drift_and_recreated() {
+    let sim = Sim::start(&[]);
+    let w = Work::new(&[
+        ("provider.sky.hcl", &provider_block(&sim.endpoint())),
+        ("main.sky.hcl", &instance_block("web", 2, "")),
+    ]);
+    w.run(&["apply", "-auto-approve"]).ok();
+    let ids = state_instance_ids(&w);
+    assert_eq!(ids.len(), 2);
+
+    // Someone deletes a machine through the API, behind skyform's back.
+    let gone = &ids[0];
+    let reply = sim.delete(&format!("/v1/instance/{gone}"));
+    assert_eq!(reply["code"], 0, "{reply}");
+
+    let plan = w.run(&["plan"]).ok();
+    assert!(
+        plan.contains("Note: Objects have changed outside of skyform"),
+        "{plan}"
+    );
+    assert!(plan.contains("has been deleted"), "{plan}");
+    assert!(plan.contains("will be created"), "{plan}");
+    assert!(
+        plan.contains("Plan: 1 to add, 0 to change, 0 to destroy."),
+        "{plan}"
+    );
+
+    w.run(&["apply", "-auto-approve"]).ok();
+    let now = state_instance_ids(&w);
+    assert_eq!(now.len(), 2);
+    assert!(!now.contains(gone));
+    let mut cloud = sim.instance_ids();
+    cloud.sort();
+    let mut now_sorted = now.clone();
+    now_sorted.sort();
+    assert_eq!(cloud, now_sorted, "state and cloud agree");
+    assert_eq!(w.run(&["plan", "-detailed-exitcode"]).code(), 0);
+}
+
+#[test]
+fn refresh_of_fifty_instances_costs_list_calls_not_one_per_instance() {
+    let sim = Sim::start(&[]);
+    let w = Work::new(&[
+        ("provider.sky.hcl", &provider_block(&sim.endpoint())),
+        ("main.sky.hcl", &instance_block("fleet", 50, "")),
+    ]);
+    w.run(&["apply", "-auto-approve"]).ok();
+    assert_eq!(sim.instance_ids().len(), 50);
+    sim.reset_counts();
+    let plan = w.run(&["plan", "-detailed-exitcode"]);
+    assert_eq!(plan.code(), 0, "{}{}", plan.stdout(), plan.stderr());
+    let counts = sim.counts();
+    let total: u64 = counts.values().filter_map(|v| v.as_u64()).sum();
+    let lists = counts
+        .get("GET /v1/instance/list")
+        .and_then(|v| v.as_u64())
+        .unwrap_or(0)
+        + counts
+            .get("GET /v1/cluster")
+            .and_then(|v| v.as_u64())
+            .unwrap_or(0);
+    assert!(lists <= 2, "{counts:?}");
+    assert_eq!(total, lists, "refresh made only list calls: {counts:?}");
+    assert!(
+        counts.get("GET /v1/instance/:instanceId").is_none(),
+        "{counts:?}"
+    );
+}
+
+#[test]
+fn api_input_error_shows_code_and_seed_text_and_leaves_state_alone() {
+    let sim = Sim::start(&[]);
+    let w = Work::new(&[
+        ("provider.sky.hcl", &provider_block(&sim.endpoint())),
+        (
+            "main.sky.hcl",
+            &instance_block("web", 1, "").replace("cn-beijing-c", "cn-beijing-z"),
+        ),
+    ]);
+    let r = w.run(&["apply", "-auto-approve"]);
+    let err = r.fails();
+    assert!(
+        err.contains("Error: Failed to create mcloud_instance.web[0]"),
+        "{err}"
+    );
+    assert!(
+        err.contains("mcloud: POST /v1/instance: code 12996 \"Input error\""),
+        "{err}"
+    );
+    assert!(
+        state_list(&w).is_empty(),
+        "nothing was created, nothing recorded"
+    );
+    assert!(sim.instance_ids().is_empty());
+}
+
+#[test]
+fn template_data_disk_limit_is_checked_before_any_api_call() {
+    let sim = Sim::start(&[]);
+    let tpl = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/quickstart/main.sky.hcl"
+    ))
+    .unwrap();
+    let only_template: String = tpl
+        .split("resource \"mcloud_instance\"")
+        .next()
+        .unwrap()
+        .to_string();
+    let w = Work::new(&[(
+        "main.sky.hcl",
+        &only_template
+            .replace(
+                "endpoint = \"embedded\"",
+                &format!("endpoint = \"{}\"", sim.endpoint()),
+            )
+            .replace("data_disk_num        = 1", "data_disk_num        = 5"),
+    )]);
+    sim.reset_counts();
+    let err = w.run(&["plan"]).fails();
+    assert!(err.contains("data_disk_num"), "{err}");
+    assert!(err.contains("main.sky.hcl"), "{err}");
+    let counts = sim.counts();
+    assert!(
+        counts.get("POST /v1/cluster").is_none(),
+        "no create was attempted: {counts:?}"
+    );
+    assert!(!w.state_path().exists());
+}
+
+#[test]
+fn killed_apply_leaves_parseable_state_and_next_apply_finishes() {
+    // Slow answers so the kill lands while creates are in flight.
+    let sim = Sim::start(&["-latency-ms", "60"]);
+    let w = Work::new(&[
+        ("provider.sky.hcl", &provider_block(&sim.endpoint())),
+        ("main.sky.hcl", &instance_block("web", 20, "")),
+    ]);
+    let mut child = std::process::Command::new(bin())
+        .args(["-no-color", "apply", "-auto-approve", "-parallelism=10"])
+        .current_dir(w.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    assert!(
+        wait_until(Duration::from_secs(30), || sim.instance_ids().len() >= 8),
+        "creates started"
+    );
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+
+    // The kill left a lock behind, as a crashed Terraform would; skyform sees that its
+    // holder is dead and says so. Clear it the documented way.
+    if let Ok(text) = std::fs::read_to_string(w.path().join("state/default.json.lock")) {
+        let err = w.run(&["plan"]).fails();
+        assert!(
+            err.contains("is no longer running on this machine, so the lock is stale"),
+            "{err}"
+        );
+        let lock: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let id = lock["ID"].as_str().unwrap().to_string();
+        w.run(&["force-unlock", "-force", &id]).ok();
+    }
+    let in_state = state_instance_ids(&w);
+    let in_cloud = sim.instance_ids();
+    for id in &in_state {
+        assert!(
+            in_cloud.contains(id),
+            "state names {id}, which exists in the cloud"
+        );
+    }
+    let orphans = in_cloud.iter().filter(|id| !in_state.contains(id)).count();
+    assert!(
+        orphans <= 10,
+        "at most -parallelism machines were in flight: {orphans}"
+    );
+
+    let out = w.run(&["apply", "-auto-approve"]).ok();
+    assert!(out.contains("Apply complete!"), "{out}");
+    let done = state_instance_ids(&w);
+    assert_eq!(done.len(), 20);
+    let cloud = sim.instance_ids();
+    for id in &done {
+        assert!(cloud.contains(id));
+    }
+    assert_eq!(w.run(&["plan", "-detailed-exitcode"]).code(), 0);
+}
+
+#[test]
+fn concurrent_apply_is_refused_while_the_first_holds_the_lock() {
+    let sim = Sim::start(&["-latency-ms", "150"]);
+    let w = Work::new(&[
+        ("provider.sky.hcl", &provider_block(&sim.endpoint())),
+        ("main.sky.hcl", &instance_block("web", 4, "")),
+    ]);
+    let first = std::process::Command::new(bin())
+        .args(["-no-color", "apply", "-auto-approve"])
+        .current_dir(w.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let lock = w.path().join("state/default.json.lock");
+    assert!(
+        wait_until(Duration::from_secs(20), || lock.exists()),
+        "the first apply took the lock"
+    );
+    let err = w.run(&["apply", "-auto-approve"]).fails();
+    assert!(
+        err.contains("Error: Error acquiring the state lock"),
+        "{err}"
+    );
+    assert!(err.contains("OperationTypeApply"), "{err}");
+    assert!(err.contains("force-unlock"), "{err}");
+    let out = first.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        !lock.exists(),
+        "the lock is released when the first apply ends"
+    );
+    assert_eq!(state_instance_ids(&w).len(), 4);
+}
