@@ -37,10 +37,11 @@ fn formats_like_terraform() {
             Err(d) => failures.push(format!("{}: {d}", input.display())),
         }
         // Formatting is idempotent (except that Terraform keeps spaces before the end of
-        // a file without a final newline, which the second run then drops).
+        // a file without a final newline, which the second run then drops, and unwraps
+        // only one level of `"${"${x}"}"` per run).
         if let Some(again) = format_source(&expected, "t.tf")
             .ok()
-            .filter(|_| !expected.contains(" \n"))
+            .filter(|_| !expected.contains(" \n") && !expected.contains("= \"${"))
         {
             if again != expected {
                 failures.push(format!("{}: not idempotent:\n{again}", input.display()));

@@ -299,6 +299,22 @@ mod tests {
     }
 
     #[test]
+    fn multi_line_unwrap_gets_parentheses() {
+        assert_eq!(
+            fmt("a = \"${join(\",\",\n  var.x)}\"\n"),
+            "a = (join(\",\",\nvar.x))\n"
+        );
+    }
+
+    #[test]
+    fn keeps_comments_crlf_and_heredocs() {
+        assert_eq!(
+            fmt("a = 1   # c\r\nbb = <<EOT\r\n  ${ x }\r\nEOT\r\n"),
+            "a  = 1 # c\r\nbb = <<EOT\r\n  ${x}\r\nEOT\r\n"
+        );
+    }
+
+    #[test]
     fn rewrites_legacy_variable_types() {
         assert_eq!(
             fmt("variable \"v\" {\n  type = \"list\"\n}\n"),

@@ -728,6 +728,13 @@ impl<'a> Parser<'a> {
                 TokenKind::Dot if t2.kind != TokenKind::Star => {
                     each = self.parse_dot_step(each)?;
                 }
+                TokenKind::Dot if legacy => {
+                    return Err(self.error(
+                        "Nested splat expression not allowed",
+                        "A splat expression (*) cannot be used inside another attribute-only splat expression.",
+                        &t2,
+                    ))
+                }
                 TokenKind::OBrack if !legacy && t2.kind != TokenKind::Star => {
                     each = self.parse_index_step(each)?;
                 }
