@@ -4,7 +4,7 @@
 //!
 //! One file per concern: [`operators`], [`template`], [`for_expr`], [`access`]
 //! (attributes, indexes, splats), [`call`] (functions and the special forms `try`, `can`,
-//! `templatefile`), [`collections`] (tuple and object constructors), [`conditional`].
+//! [`templatefile`]), [`collections`] (tuple and object constructors), [`conditional`].
 
 mod access;
 mod call;
@@ -15,6 +15,7 @@ mod marks;
 mod operators;
 mod suggest;
 mod template;
+mod templatefile;
 
 #[cfg(test)]
 mod tests;
