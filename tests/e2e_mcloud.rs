@@ -22,7 +22,11 @@ fn quickstart_apply_plan_clean_destroy() {
     let state: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(w.state_path()).unwrap()).unwrap();
     assert_eq!(state["version"], 4);
-    assert_eq!(state["resources"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        state["resources"].as_array().unwrap().len(),
+        3,
+        "two managed resources and the data source"
+    );
 
     let again = w.run(&["plan", "-detailed-exitcode"]);
     assert_eq!(again.code(), 0, "{}{}", again.stdout(), again.stderr());
@@ -34,7 +38,8 @@ fn quickstart_apply_plan_clean_destroy() {
             "mcloud_instance.web[0]",
             "mcloud_instance.web[1]",
             "mcloud_instance.web[2]",
-            "mcloud_template.web"
+            "mcloud_template.web",
+            "data.mcloud_zones.beijing",
         ]
     );
 
@@ -309,4 +314,43 @@ fn killed_apply_leaves_parseable_state_and_next_apply_finishes() {
         assert!(cloud.contains(id));
     }
     assert_eq!(w.run(&["plan", "-detailed-exitcode"]).code(), 0);
+}
+
+#[test]
+fn concurrent_apply_is_refused_while_the_first_holds_the_lock() {
+    let sim = Sim::start(&["-latency-ms", "150"]);
+    let w = Work::new(&[
+        ("provider.sky.hcl", &provider_block(&sim.endpoint())),
+        ("main.sky.hcl", &instance_block("web", 4, "")),
+    ]);
+    let first = std::process::Command::new(bin())
+        .args(["-no-color", "apply", "-auto-approve"])
+        .current_dir(w.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let lock = w.path().join("state/default.json.lock");
+    assert!(
+        wait_until(Duration::from_secs(20), || lock.exists()),
+        "the first apply took the lock"
+    );
+    let err = w.run(&["apply", "-auto-approve"]).fails();
+    assert!(
+        err.contains("Error: Error acquiring the state lock"),
+        "{err}"
+    );
+    assert!(err.contains("OperationTypeApply"), "{err}");
+    assert!(err.contains("force-unlock"), "{err}");
+    let out = first.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        !lock.exists(),
+        "the lock is released when the first apply ends"
+    );
+    assert_eq!(state_instance_ids(&w).len(), 4);
 }

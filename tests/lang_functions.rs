@@ -651,6 +651,147 @@ yamlencode({a = {b = "x\ny"}})	"\"a\":\n  \"b\": |-\n    x\n    y\n"
 yamlencode("aaaaaaaaaa aaaaaaaaaa aaaaaaaaaa aaaaaaaaaa aaaaaaaaaa aaaaaaaaaa aaaaaaaaaa aaaaaaaaaa aaaaaaaaaa")	"\"aaaaaaaaaa aaaaaaaaaa aaaaaaaaaa aaaaaaaaaa aaaaaaaaaa aaaaaaaaaa aaaaaaaaaa aaaaaaaaaa\n  aaaaaaaaaa\"\n"
 "####;
 
+/// `expression<TAB>kind`: the kind of collection Terraform's console shows for the result
+/// (`tolist(...)` is a list, `[...]` a tuple, `toset`, `tomap`, `{...}` an object).
+const KINDS: &str = r####"formatlist("%s-%d", ["a", "b"], [1, 2])	list
+formatlist("x%sy", [])	list
+formatlist("%s=%s", ["a", "b"], "z")	list
+split("::", "a::b::c")	list
+split(",", "a,")	list
+regex("^(?P<user>[^@]+)@(?P<domain>.+)$", "me@example.com")	object
+regexall("\\d", "a1b2c3")	list
+regexall("x", "abc")	list
+regexall("(\\w)(\\d)", "a1 b2")	list
+chunklist(["a", "b", "c", "d"], 3)	list
+chunklist([], 2)	list
+coalescelist(["x"], ["y"])	tuple
+compact(["", "x", ""])	list
+concat(["a"], [], ["b", "c"])	tuple
+distinct([1, 2, 1, 3])	list
+distinct([[1], [1], [2]])	list
+flatten([])	tuple
+flatten([["a", ["b"]], "c", [[[]]]])	tuple
+keys({})	tuple
+keys({"b c" = 1, a = 2})	tuple
+matchkeys(["a", "b", "c"], ["x", "y", "z"], ["y", "z", "q"])	list
+merge({a = 1, b = 2}, {b = 3, c = 4})	object
+merge({a = {x = 1}}, {a = {y = 2}})	object
+merge(null)	object
+range(3)	list
+range(1, 10, 3)	list
+range(10, 1, -3)	list
+range(0, 1, 0.25)	list
+reverse([])	tuple
+reverse([1, 2, 3])	tuple
+setintersection(["a", "b", "c"], ["b", "c", "d"], ["c"])	set
+setproduct(["x"], ["y"], ["z"])	list
+setproduct([1, 2], ["a"])	list
+setsubtract(["a", "b"], ["b", "c"])	set
+setunion(["b"], ["a"], ["c", "a"])	set
+slice([1, 2, 3, 4], 0, 0)	tuple
+slice([1, 2, 3, 4], 1, 4)	tuple
+sort(["b", "a", "c", "10", "9"])	list
+transpose({})	map
+transpose({a = ["x", "y"], b = ["y", "z"]})	map
+values({})	tuple
+values({b = 2, a = 1})	tuple
+zipmap([], [])	object
+zipmap(["a", "b"], [[1], [2, 3]])	object
+csvdecode("a,b,c\n1,2,3\n4,5,6")	list
+csvdecode("a\n")	list
+jsondecode("{\"a\": [1, true, null, \"x\"], \"b\": {\"c\": 1.5e2}}")	object
+yamldecode("- 1\n- two\n- [3]\n")	tuple
+yamldecode("a:\n  b: c\n")	object
+yamldecode("a: |\n  line1\n  line2\n")	object
+cidrsubnets("10.1.0.0/16", 4, 4, 8, 4)	list
+cidrsubnets("10.0.0.0/24", 1, 1)	list
+tolist([])	list
+tolist(["a", "b"])	list
+tolist([1, "a", true])	list
+tolist([null, 1])	list
+toset(["b", "a", "b"])	set
+toset([1, 10, 2])	set
+toset([true, false])	set
+tomap({})	map
+tomap({a = "x", b = 1})	map
+tomap({a = null, b = "x"})	map
+tomap({a = [1], b = ["x"]})	map
+tolist([[1], ["a", "b"]])	list
+range(1, 0)	list
+matchkeys([1], [1], ["a"])	list
+formatlist("%v", [[1]])	list
+split("", "")	list
+split("ab", "xabyabz")	list
+split(",", "é,ü")	list
+regex("(a)|(b)", "b")	tuple
+regexall("(?P<x>a)", "aa")	list
+regexall("", "ab")	list
+distinct(toset(["b", "a"]))	list
+distinct(["a", 1])	list
+keys(tomap({b = "x", a = "y"}))	list
+lookup({a = [1]}, "a", [2, 3])	tuple
+matchkeys(["a"], [null], [null])	list
+matchkeys([1, 2], ["x", "y"], [])	list
+merge({}, {})	object
+merge({a = 1}, tomap({a = "2"}))	object
+merge(tomap({a = 1}), tomap({b = "x"}))	object
+merge(tomap({a = [1]}), tomap({b = ["x"]}))	object
+merge({a = 1}, {}, null)	object
+range(-1, -4)	list
+range(1, 1)	list
+range(0.1, 0.5, 0.1)	list
+reverse(["a"])	tuple
+reverse(tolist(["a", "b"]))	list
+slice(tolist(["a", "b", "c"]), 1, 3)	list
+slice([], 0, 0)	tuple
+sort(toset(["b", "a"]))	list
+sort(["é", "e", "f", "E"])	list
+sort([true, false])	list
+transpose({a = ["1"], b = []})	map
+values(tomap({a = [1], b = [2, 3]}))	list
+values({a = null})	tuple
+zipmap(["a", "b"], tolist([1, 2]))	map
+zipmap(["a"], [null])	object
+zipmap(toset(["b", "a"]), [1, 2])	object
+flatten([toset([1, 2]), tolist(["a"])])	tuple
+flatten([{a = 1}])	tuple
+flatten([null])	tuple
+chunklist(toset([1, 2, 3]), 2)	list
+chunklist(["a", 1], 1)	list
+setproduct([], [])	list
+setproduct(toset([]), ["a"])	set
+setproduct(["a", "b"], ["a", "b"])	list
+setproduct(tolist(["a"]), toset(["b"]))	set
+setintersection([1, "1"], ["1"])	set
+setintersection(toset([]))	set
+setunion([[1]], [[1], [2]])	set
+setsubtract(["a"], [])	set
+setsubtract([1], ["1"])	set
+setunion([{a = 1}], [{a = 1}])	set
+coalesce(tolist([]), ["a"])	list
+coalescelist([[]], [])	tuple
+compact([])	list
+compact(["a", 1])	list
+concat([[1]], [["a"]])	tuple
+concat([null], [1])	tuple
+concat(tolist([1]), tolist(["a"]))	list
+jsondecode("[]")	tuple
+jsondecode("{}")	object
+csvdecode("a,b\n\"x\"\"y\",z\n")	list
+csvdecode("a,b\r\n1,2\r\n")	list
+csvdecode("a, b\n1, 2")	list
+csvdecode("\"a\nb\",c\n1,2")	list
+csvdecode("a\n\n1")	list
+yamldecode("[]")	tuple
+yamldecode("{}")	object
+yamldecode("a: 1\nb:\n  - x\n  - y\n")	object
+yamldecode("a: &x 1\nb: *x\n")	object
+yamldecode("? a\n: 1\n")	object
+yamldecode("a: 1\na: 2")	object
+yamldecode("- a\n-\n- c")	tuple
+yamldecode("a: >\n  folded\n  text\n")	object
+"####;
+
 /// A reader for the literal-and-call subset of HCL expressions.
 struct Reader<'a> {
     src: &'a [u8],
@@ -873,4 +1014,35 @@ fn functions_agree_with_terraform() {
     // Expressions outside the reader's subset (operators, try/can, templatefile).
     assert!(skipped.len() <= 12, "too many skipped: {skipped:?}");
     assert!(passed >= 300, "only {passed} cases ran");
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v.unmarked() {
+        Value::List(_) => "list",
+        Value::Tuple(_) => "tuple",
+        Value::Set(_) => "set",
+        Value::Map(_) => "map",
+        Value::Object(_) => "object",
+        _ => "other",
+    }
+}
+
+#[test]
+fn result_kinds_agree_with_terraform() {
+    let mut failures = Vec::new();
+    for line in KINDS.lines().filter(|l| !l.trim().is_empty()) {
+        let Some((expr, want)) = line.split_once('\t') else {
+            continue;
+        };
+        let mut r = Reader {
+            src: expr.as_bytes(),
+            pos: 0,
+        };
+        match r.expr() {
+            Some(Ok(v)) if kind(&v) == want => {}
+            Some(Ok(v)) => failures.push(format!("{expr}: want {want}, got {}", kind(&v))),
+            other => failures.push(format!("{expr}: want {want}, got {other:?}")),
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

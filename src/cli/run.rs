@@ -24,6 +24,8 @@ struct PlanSettings {
     inputs: BTreeMap<String, InputValue>,
     lock: bool,
     lock_timeout: Duration,
+    /// Progress lines go to stdout unless the output is JSON.
+    progress: Option<crate::engine::ProgressSink>,
 }
 
 fn settings(
@@ -125,10 +127,15 @@ fn settings(
         inputs,
         lock,
         lock_timeout,
+        progress: if a.json {
+            None
+        } else {
+            Some(progress_sink(*ui))
+        },
     })
 }
 
-fn take_lock(
+async fn take_lock(
     ui: &Ui,
     backend: &LocalBackend,
     op: &str,
@@ -137,7 +144,7 @@ fn take_lock(
     if !s.lock {
         return Ok(None);
     }
-    match backend.lock(op, s.lock_timeout) {
+    match backend.lock_async(op, s.lock_timeout).await {
         Ok(l) => Ok(Some(l)),
         Err(e) => {
             ui.error("Error acquiring the state lock", &e.to_string());
@@ -163,6 +170,7 @@ async fn make_plan(
         prior,
     );
     engine.select_targets();
+    engine.progress = s.progress.clone();
     let engine = Arc::new(engine);
     engine.walk().await?;
     crate::plan::walk::plan_orphans(&engine).await?;
@@ -192,7 +200,7 @@ pub async fn plan(ui: &Ui, dir: &Path, a: PlanArgs) -> i32 {
             return EXIT_ERROR;
         }
     };
-    let Ok(_lock) = take_lock(ui, &backend, "OperationTypePlan", &s) else {
+    let Ok(_lock) = take_lock(ui, &backend, "OperationTypePlan", &s).await else {
         return EXIT_ERROR;
     };
     let state = match load_state(&backend) {
@@ -262,7 +270,7 @@ pub async fn apply(ui: &Ui, dir: &Path, a: ApplyArgs) -> i32 {
     } else {
         "OperationTypeApply"
     };
-    let Ok(_lock) = take_lock(ui, &backend, op, &s) else {
+    let Ok(_lock) = take_lock(ui, &backend, op, &s).await else {
         return EXIT_ERROR;
     };
     let state = match load_state(&backend) {
@@ -440,6 +448,7 @@ async fn run_apply(
         prior,
     );
     engine.select_targets();
+    engine.progress = s.progress.clone();
     if let Some(pe) = &plan_engine {
         // Reuse the configured providers (and their connections) from planning.
         let configured = pe
@@ -527,6 +536,7 @@ fn spawn_interrupt_handler(ui: &Ui, engine: Arc<Engine>) {
             ui.err("\nInterrupt received. Waiting for running operations to finish and saving state; press Ctrl-C again to stop now.\n");
             if tokio::signal::ctrl_c().await.is_ok() {
                 ui.err("\nTwo interrupts received. Exiting immediately; completed operations are in the state journal.\n");
+                crate::state::lock::release_held_locks();
                 std::process::exit(EXIT_ERROR);
             }
         }
@@ -547,4 +557,9 @@ pub fn print_outputs(ui: &Ui, outputs: &BTreeMap<String, crate::lang::Value>) {
         s.push_str(&format!("{name} = {shown}\n"));
     }
     ui.out(&s);
+}
+
+/// Prints progress lines as they come, each whole.
+fn progress_sink(ui: Ui) -> crate::engine::ProgressSink {
+    Arc::new(move |line: String| ui.outln(&line))
 }

@@ -502,9 +502,16 @@ impl<'a> Lexer<'a> {
             self.emit(TokenKind::CQuote, start);
             return;
         }
-        if rest.starts_with('\n') || rest.starts_with('\r') {
+        if rest.starts_with('\n') || rest.starts_with("\r\n") {
             // Quoted strings end at a line end; the parser reports it.
             self.frames.pop();
+            return;
+        }
+        if rest.starts_with('\r') {
+            // A bare carriage return inside a string splits it over lines too.
+            self.frames.pop();
+            self.advance_char();
+            self.emit(TokenKind::Newline, start);
             return;
         }
         if self.lex_template_open(start) {

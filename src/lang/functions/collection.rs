@@ -15,10 +15,16 @@ pub(super) const SPECS: &[Spec] = &[
         t_dyn,
         chunklist,
     ),
-    spec("coalesce", &[], t_dyn, coalesce).var(p("vals", P::Any).nullable().unknowns()),
-    spec("coalescelist", &[], t_dyn, coalescelist).var(p("vals", P::Any).nullable()),
+    spec("coalesce", &[], t_dyn, coalesce)
+        .var(p("vals", P::Any).nullable().unknowns())
+        .nested_marks(),
+    spec("coalescelist", &[], t_dyn, coalescelist)
+        .var(p("vals", P::Any).nullable())
+        .nested_marks(),
     spec("compact", &[p("list", P::ListStr)], t_list_str, compact),
-    spec("concat", &[], t_dyn, concat).var(p("seqs", P::Any).unknowns()),
+    spec("concat", &[], t_dyn, concat)
+        .var(p("seqs", P::Any).unknowns())
+        .nested_marks(),
     spec(
         "contains",
         &[p("list", P::Any), p("value", P::Any)],
@@ -31,7 +37,8 @@ pub(super) const SPECS: &[Spec] = &[
         &[p("list", P::Any), p("index", P::Num)],
         t_dyn,
         element,
-    ),
+    )
+    .nested_marks(),
     spec("flatten", &[p("list", P::Any)], t_dyn, flatten),
     spec(
         "index",
@@ -39,15 +46,16 @@ pub(super) const SPECS: &[Spec] = &[
         t_num,
         index,
     ),
-    spec("keys", &[p("inputMap", P::Any).unknowns()], t_dyn, keys),
-    spec("length", &[p("value", P::Any).unknowns()], t_num, length),
+    spec("keys", &[p("inputMap", P::Any).unknowns()], t_dyn, keys).nested_marks(),
+    spec("length", &[p("value", P::Any).unknowns()], t_num, length).nested_marks(),
     spec(
         "lookup",
         &[p("inputMap", P::Any), p("key", P::Str)],
         t_dyn,
         lookup,
     )
-    .var(p("default", P::Any).nullable()),
+    .var(p("default", P::Any).nullable())
+    .nested_marks(),
     spec(
         "matchkeys",
         &[
@@ -58,10 +66,12 @@ pub(super) const SPECS: &[Spec] = &[
         t_dyn,
         matchkeys,
     ),
-    spec("merge", &[], t_dyn, merge).var(p("maps", P::Any).nullable()),
-    spec("one", &[p("list", P::Any)], t_dyn, one),
+    spec("merge", &[], t_dyn, merge)
+        .var(p("maps", P::Any).nullable())
+        .nested_marks(),
+    spec("one", &[p("list", P::Any)], t_dyn, one).nested_marks(),
     spec("range", &[], t_list_num, range).var(p("params", P::Num)),
-    spec("reverse", &[p("list", P::Any)], t_dyn, reverse),
+    spec("reverse", &[p("list", P::Any)], t_dyn, reverse).nested_marks(),
     spec(
         "slice",
         &[
@@ -71,7 +81,8 @@ pub(super) const SPECS: &[Spec] = &[
         ],
         t_dyn,
         slice,
-    ),
+    )
+    .nested_marks(),
     spec("sort", &[p("list", P::ListStr)], t_list_str, sort),
     spec("sum", &[p("list", P::Any)], t_num, sum),
     spec(
@@ -80,7 +91,7 @@ pub(super) const SPECS: &[Spec] = &[
         t_map_list_str,
         transpose,
     ),
-    spec("values", &[p("mapping", P::Any)], t_dyn, values),
+    spec("values", &[p("mapping", P::Any)], t_dyn, values).nested_marks(),
     spec(
         "zipmap",
         &[p("keys", P::ListStr), p("values", P::Any)],
@@ -169,20 +180,20 @@ fn compact(args: &[Value], _: &FunctionContext) -> FnResult {
     ))
 }
 
-/// `concat`: lists that share an element type give a list; otherwise the elements of all
-/// arguments form a tuple (`concat([1], ["a"])` is `[1, "a"]`).
+/// `concat`: lists concatenate into a list of their unified element type; if any argument
+/// is a tuple, the elements of all arguments form a tuple (`concat([1], ["a"])` is
+/// `[1, "a"]`). An unknown argument makes the whole result unknown.
 fn concat(args: &[Value], _: &FunctionContext) -> FnResult {
     if args.is_empty() {
         return Err(call_err("at least one argument is required"));
     }
-    let mut all_lists = !args.is_empty();
-    let mut elem_types = Vec::new();
+    let mut all_lists = true;
+    let mut any_unknown = false;
     for (i, a) in args.iter().enumerate() {
         match a.unmarked() {
-            Value::List(xs) => elem_types.extend(xs.iter().map(Value::type_of)),
-            Value::Unknown(Type::List(t)) => elem_types.push((**t).clone()),
+            Value::List(_) | Value::Unknown(Type::List(_)) => {}
             Value::Tuple(_) | Value::Unknown(Type::Tuple(_)) => all_lists = false,
-            Value::Unknown(_) => return Ok(Value::unknown()),
+            Value::Unknown(_) => any_unknown = true,
             other => {
                 return Err(arg_err(
                     i,
@@ -193,19 +204,19 @@ fn concat(args: &[Value], _: &FunctionContext) -> FnResult {
                 ))
             }
         }
+        any_unknown |= a.is_unknown();
     }
-    if args.iter().any(Value::is_unknown) {
+    if any_unknown {
         return Ok(Value::unknown());
     }
     let items: Vec<Value> = args.iter().flat_map(|a| arg_seq_of(a).to_vec()).collect();
     if all_lists {
-        // Lists concatenate into a list of their unified element type.
-        if let Some((_, converted)) = convert::unify_values(&items) {
-            return Ok(Value::List(converted));
-        }
-        return Err(call_err(
-            "all arguments must be lists of the same element type",
-        ));
+        return match convert::unify_values(&items) {
+            Some((_, converted)) => Ok(Value::List(converted)),
+            None => Err(call_err(
+                "all arguments must be lists of the same element type",
+            )),
+        };
     }
     Ok(Value::Tuple(items))
 }

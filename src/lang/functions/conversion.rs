@@ -12,9 +12,10 @@ pub(super) const SPECS: &[Spec] = &[
     spec("tostring", &[V], t_str, |a, _| to(a, Type::String)),
     spec("tolist", &[V], t_dyn, |a, _| {
         to(a, Type::list(Type::Dynamic))
-    }),
-    spec("toset", &[V], t_dyn, |a, _| to(a, Type::set(Type::Dynamic))),
-    spec("tomap", &[V], t_dyn, |a, _| to(a, Type::map(Type::Dynamic))),
+    })
+    .nested_marks(),
+    spec("toset", &[V], t_dyn, |a, _| to(a, Type::set(Type::Dynamic))).nested_marks(),
+    spec("tomap", &[V], t_dyn, |a, _| to(a, Type::map(Type::Dynamic))).nested_marks(),
     spec(
         "sensitive",
         &[p("value", P::Any).nullable().unknowns()],

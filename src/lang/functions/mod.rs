@@ -124,8 +124,22 @@ pub(crate) struct Spec {
     /// The type of the result when it cannot be computed yet (unknown arguments).
     pub ret: fn() -> Type,
     pub imp: fn(&[Value], &FunctionContext) -> FnResult,
-    /// The implementation deals with sensitive marks itself (`sensitive`, `nonsensitive`).
-    pub handles_marks: bool,
+    /// How sensitive marks on arguments reach the result.
+    pub marks: Marks,
+}
+
+/// How a function treats sensitive marks.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Marks {
+    /// Any mark anywhere in the arguments makes the whole result sensitive; the
+    /// implementation sees unmarked values. Safe for everything that derives new data.
+    Whole,
+    /// Only top-level marks make the result sensitive; marks inside collections stay on
+    /// their elements (`concat([sensitive("a")], ["b"])` keeps `"b"` readable). For
+    /// functions that only move elements around, as Terraform does.
+    Nested,
+    /// The implementation deals with marks itself (`sensitive`, `nonsensitive`).
+    Own,
 }
 
 pub(crate) const fn spec(
@@ -140,7 +154,7 @@ pub(crate) const fn spec(
         var: None,
         ret,
         imp,
-        handles_marks: false,
+        marks: Marks::Whole,
     }
 }
 
@@ -150,7 +164,11 @@ impl Spec {
         self
     }
     pub(crate) const fn marks(mut self) -> Spec {
-        self.handles_marks = true;
+        self.marks = Marks::Own;
+        self
+    }
+    pub(crate) const fn nested_marks(mut self) -> Spec {
+        self.marks = Marks::Nested;
         self
     }
     fn param(&self, i: usize) -> Option<&Param> {
@@ -221,17 +239,21 @@ pub fn names() -> Vec<&'static str> {
 
 fn call_spec(spec: &Spec, args: Vec<Value>, ctx: &FunctionContext) -> Result<Value, FunctionError> {
     check_arity(spec, args.len())?;
-    let sensitive = !spec.handles_marks && args.iter().any(Value::contains_sensitive);
+    let sensitive = match spec.marks {
+        Marks::Whole => args.iter().any(Value::contains_sensitive),
+        Marks::Nested => args.iter().any(Value::is_sensitive),
+        Marks::Own => false,
+    };
     let mut converted = Vec::with_capacity(args.len());
     let mut unknown = false;
     for (i, arg) in args.into_iter().enumerate() {
         let Some(param) = spec.param(i) else {
             continue;
         };
-        let arg = if spec.handles_marks {
-            arg
-        } else {
-            arg.deep_unmarked()
+        let arg = match spec.marks {
+            Marks::Whole => arg.deep_unmarked(),
+            Marks::Nested => arg.unmarked().clone(),
+            Marks::Own => arg,
         };
         if arg.is_null() && !param.allow_null {
             return Err(arg_error(spec, i, "argument must not be null"));

@@ -82,15 +82,15 @@ fn setproduct(args: &[Value], _: &FunctionContext) -> FnResult {
     if args.len() < 2 {
         return Err(call_err("at least two arguments are required"));
     }
-    let mut all_sets = true;
+    let mut any_set = false;
     let mut seqs: Vec<&[Value]> = Vec::new();
     for (i, a) in args.iter().enumerate() {
         match a.unmarked() {
-            Value::Set(xs) => seqs.push(xs),
-            Value::List(xs) | Value::Tuple(xs) => {
-                all_sets = false;
+            Value::Set(xs) => {
+                any_set = true;
                 seqs.push(xs)
             }
+            Value::List(xs) | Value::Tuple(xs) => seqs.push(xs),
             _ => return Err(super::arg_err(i, "a set or a list is required")),
         }
     }
@@ -113,7 +113,8 @@ fn setproduct(args: &[Value], _: &FunctionContext) -> FnResult {
         rows = next;
     }
     let tuples: Vec<Value> = rows.into_iter().map(Value::Tuple).collect();
-    Ok(if all_sets {
+    // Any set among the arguments makes the product a set.
+    Ok(if any_set {
         Value::set_from(tuples)
     } else {
         Value::List(tuples)

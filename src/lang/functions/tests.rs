@@ -66,3 +66,29 @@ fn strings_are_nfc_normalised() {
     assert_eq!(ok("length", vec![s("e\u{301}")]), n(1));
     assert_eq!(ok("upper", vec![s("e\u{301}")]), s("É"));
 }
+
+#[test]
+fn nested_marks_stay_on_elements_for_structural_functions() {
+    let secret = Value::sensitive(s("a"));
+    // Terraform: concat([sensitive("a")], ["b"]) is [(sensitive), "b"].
+    let joined = ok("concat", vec![tup(vec![secret.clone()]), strs(&["b"])]);
+    assert!(!joined.is_sensitive());
+    assert_eq!(joined, tup(vec![secret.clone(), s("b")]));
+    assert_eq!(ok("length", vec![tup(vec![secret.clone()])]), n(1));
+    assert_eq!(
+        ok("keys", vec![obj(vec![("a", Value::sensitive(n(1)))])]),
+        strs(&["a"])
+    );
+    let list = ok("tolist", vec![tup(vec![secret.clone()])]);
+    assert_eq!(list, Value::List(vec![secret.clone()]));
+    assert_eq!(
+        ok("element", vec![tup(vec![secret.clone(), s("b")]), n(1)]),
+        s("b")
+    );
+    assert!(ok("element", vec![tup(vec![secret.clone()]), n(0)]).is_sensitive());
+    // Functions that derive new data mark the whole result.
+    assert!(ok("jsonencode", vec![obj(vec![("a", secret.clone())])]).is_sensitive());
+    assert!(ok("join", vec![s(","), tup(vec![secret.clone()])]).is_sensitive());
+    // A sensitive collection marks the result of any function.
+    assert!(ok("length", vec![Value::sensitive(tup(vec![n(1)]))]).is_sensitive());
+}
