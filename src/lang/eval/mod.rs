@@ -5,6 +5,11 @@
 //! One file per concern: [`operators`], [`template`], [`for_expr`], [`access`]
 //! (attributes, indexes, splats), [`call`] (functions and the special forms `try`, `can`,
 //! [`templatefile`]), [`collections`] (tuple and object constructors), [`conditional`].
+//!
+//! Errors: like Terraform, operators, `for` and templates keep checking after an operand
+//! fails (the failed operand stands in as an unknown of the type it would have had), all
+//! diagnostics are returned, and [`eval`] sorts them into source order, so the first one
+//! is the one Terraform would show first.
 
 mod access;
 mod call;
