@@ -285,8 +285,14 @@ fn killed_apply_leaves_parseable_state_and_next_apply_finishes() {
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
 
-    // The kill left a lock behind, as a crashed Terraform would; clear it the documented way.
+    // The kill left a lock behind, as a crashed Terraform would; skyform sees that its
+    // holder is dead and says so. Clear it the documented way.
     if let Ok(text) = std::fs::read_to_string(w.path().join("state/default.json.lock")) {
+        let err = w.run(&["plan"]).fails();
+        assert!(
+            err.contains("is no longer running on this machine, so the lock is stale"),
+            "{err}"
+        );
         let lock: serde_json::Value = serde_json::from_str(&text).unwrap();
         let id = lock["ID"].as_str().unwrap().to_string();
         w.run(&["force-unlock", "-force", &id]).ok();
