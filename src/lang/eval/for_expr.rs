@@ -8,7 +8,7 @@ use super::marks::{mark_if, unmark};
 use super::{error, evaluate, EvalResult, Scope};
 use crate::diag::Diagnostics;
 use crate::hcl::ast::{Expr, ForExpr};
-use crate::lang::{Number, Value};
+use crate::lang::{Number, Type, Value};
 use std::collections::btree_map::Entry;
 use std::collections::BTreeMap;
 
@@ -69,6 +69,37 @@ pub(crate) fn iterate(collection: Value, expr: &Expr) -> Result<Iteration, Diagn
     Ok(Iteration::Items { items, sensitive })
 }
 
+/// Terraform checks the `if` clause once with unknown iterator values before iterating,
+/// so a condition that can never be a bool is reported even for an empty collection.
+fn precheck_condition(f: &ForExpr, cond: &Expr, scope: &Scope) -> Result<(), Diagnostics> {
+    let mut bindings = Vec::with_capacity(2);
+    if let Some(k) = &f.key_var {
+        bindings.push((k.clone(), Value::unknown()));
+    }
+    bindings.push((f.value_var.clone(), Value::unknown()));
+    let inner = scope.with_bindings(bindings);
+    let (c, _) = unmark(evaluate(cond, &inner)?);
+    match c {
+        Value::Null => Err(error(
+            "Condition is null",
+            "The value of the 'if' clause must not be null.",
+            &cond.span,
+        )),
+        Value::String(s) if s != "true" && s != "false" => Err(error(
+            "Invalid 'for' condition",
+            "The 'if' clause value is invalid: a bool is required.",
+            &cond.span,
+        )),
+        Value::Bool(_) | Value::String(_) => Ok(()),
+        Value::Unknown(Type::Bool | Type::String | Type::Dynamic) => Ok(()),
+        _ => Err(error(
+            "Invalid 'for' condition",
+            "The 'if' clause value is invalid: bool required.",
+            &cond.span,
+        )),
+    }
+}
+
 /// Terraform's short name for a value's type in messages.
 pub(crate) fn type_name(v: &Value) -> String {
     match v.unmarked() {
@@ -94,7 +125,11 @@ pub(crate) fn eval_for(f: &ForExpr, scope: &Scope) -> EvalResult {
         }
         return Err(diags);
     }
-    let (items, mut sensitive) = match iteration? {
+    let iteration = iteration?;
+    if let Some(cond) = &f.cond {
+        precheck_condition(f, cond, scope)?;
+    }
+    let (items, mut sensitive) = match iteration {
         Iteration::Unknown { sensitive } => {
             return Ok(mark_if(Value::unknown(), sensitive));
         }

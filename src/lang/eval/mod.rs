@@ -4,7 +4,12 @@
 //!
 //! One file per concern: [`operators`], [`template`], [`for_expr`], [`access`]
 //! (attributes, indexes, splats), [`call`] (functions and the special forms `try`, `can`,
-//! `templatefile`), [`collections`] (tuple and object constructors), [`conditional`].
+//! [`templatefile`]), [`collections`] (tuple and object constructors), [`conditional`].
+//!
+//! Errors: like Terraform, operators, `for` and templates keep checking after an operand
+//! fails (the failed operand stands in as an unknown of the type it would have had), all
+//! diagnostics are returned, and [`eval`] sorts them into source order, so the first one
+//! is the one Terraform would show first.
 
 mod access;
 mod call;
@@ -15,6 +20,7 @@ mod marks;
 mod operators;
 mod suggest;
 mod template;
+mod templatefile;
 
 #[cfg(test)]
 mod tests;
@@ -244,7 +250,60 @@ pub(crate) fn recovered(expr: &Expr) -> Value {
         {
             Value::Unknown(Type::String)
         }
+        ExprKind::Conditional { .. } => Value::Unknown(static_type(expr)),
         _ => Value::unknown(),
+    }
+}
+
+/// The type an expression has whatever the values it refers to, as far as its shape
+/// tells (`Dynamic` when it does not): what a failed conditional stands in with.
+fn static_type(expr: &Expr) -> crate::lang::Type {
+    use crate::hcl::ast::{BinaryOp, TemplatePart, UnaryOp};
+    use crate::lang::Type;
+    match &expr.kind {
+        ExprKind::Parens(inner) => static_type(inner),
+        ExprKind::Bool(_) | ExprKind::Unary(UnaryOp::Not, _) => Type::Bool,
+        ExprKind::Number(_) | ExprKind::Unary(UnaryOp::Negate, _) => Type::Number,
+        ExprKind::Binary(
+            BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Mod,
+            ..,
+        ) => Type::Number,
+        ExprKind::Binary(..) => Type::Bool,
+        ExprKind::Template(parts)
+            if !matches!(parts.as_slice(), [TemplatePart::Interpolation(_)]) =>
+        {
+            Type::String
+        }
+        ExprKind::Tuple(items) => Type::Tuple(items.iter().map(static_type).collect()),
+        ExprKind::Object(items) => {
+            let mut attrs = BTreeMap::new();
+            for (k, v) in items {
+                match &k.kind {
+                    ExprKind::Variable(name) => attrs.insert(name.clone(), static_type(v)),
+                    _ => return Type::Dynamic,
+                };
+            }
+            Type::Object(attrs)
+        }
+        ExprKind::Conditional {
+            then, otherwise, ..
+        } => {
+            // Only when both shapes are known: a branch of unknown shape may be what
+            // made the conditional fail, and then it stands for nothing in particular.
+            // A literal `null` branch takes the other branch's type.
+            if matches!(then.kind, ExprKind::Null) {
+                return static_type(otherwise);
+            }
+            if matches!(otherwise.kind, ExprKind::Null) {
+                return static_type(then);
+            }
+            let types = [static_type(then), static_type(otherwise)];
+            if types.contains(&Type::Dynamic) {
+                return Type::Dynamic;
+            }
+            crate::lang::convert::unify(&types).unwrap_or(Type::Dynamic)
+        }
+        _ => Type::Dynamic,
     }
 }
 
