@@ -31,9 +31,14 @@ impl ConversionError {
         self
     }
 
-    /// The message as Terraform words it inside a function-argument error:
-    /// `element 1: attribute "name": string required`.
+    /// The message as Terraform words it in function-argument and variable errors:
+    /// `element 1: attribute "name": string required`. Failures of a value (rather than
+    /// of its type), like `a number is required` for `"big"`, are shown without the path,
+    /// as Terraform does.
     pub fn cty_message(&self) -> String {
+        if self.message.starts_with("a ") {
+            return self.message.clone();
+        }
         let mut parts = path_words(&self.path);
         parts.push(self.message.clone());
         parts.join(": ")
@@ -597,6 +602,29 @@ mod tests {
         assert_eq!(
             e.map(|e| e.to_string()),
             Some("element 1: attribute \"name\": string required".to_string())
+        );
+        // Terraform: `element 1: attribute "name" is required.`
+        let missing = Value::Tuple(vec![Value::object([("size", n(1))])]);
+        let e = convert(&missing, &list_ty).err();
+        assert_eq!(
+            e.map(|e| e.to_string()),
+            Some("element 0: attribute \"name\" is required".to_string())
+        );
+        // Value failures keep their path but print without it: `a number is required.`
+        let num_ty = Type::list(obj_ty(&[("size", Type::Number)]));
+        let bad_num = Value::Tuple(vec![Value::object([("size", s("big"))])]);
+        let e = convert(&bad_num, &num_ty).err();
+        assert_eq!(e.as_ref().map(|e| e.path.as_str()), Some("[0].size"));
+        assert_eq!(
+            e.map(|e| e.to_string()),
+            Some("a number is required".to_string())
+        );
+        // Map keys: `element "k": element 0: string required.`
+        let nested = Value::object([("k", Value::Tuple(vec![Value::Tuple(vec![n(1)])]))]);
+        let e = convert(&nested, &Type::map(Type::list(Type::String))).err();
+        assert_eq!(
+            e.map(|e| e.to_string()),
+            Some("element \"k\": element 0: string required".to_string())
         );
     }
 
