@@ -440,6 +440,13 @@ fn unify_objects(types: &[&Type]) -> Option<Type> {
     let Type::Object(first) = types.first()? else {
         return None;
     };
+    let same_names = types.iter().all(|t| match t {
+        Type::Object(a) => a.len() == first.len() && a.keys().all(|k| first.contains_key(k)),
+        _ => false,
+    });
+    if !same_names {
+        return None;
+    }
     let mut out = BTreeMap::new();
     for name in first.keys() {
         let mut ts = Vec::new();
@@ -459,6 +466,12 @@ fn unify_tuples(types: &[&Type]) -> Option<Type> {
     let Type::Tuple(first) = types.first()? else {
         return None;
     };
+    if !types
+        .iter()
+        .all(|t| matches!(t, Type::Tuple(es) if es.len() == first.len()))
+    {
+        return None;
+    }
     let mut out = Vec::new();
     for i in 0..first.len() {
         let mut ts = Vec::new();
@@ -651,6 +664,15 @@ mod tests {
             Some(Type::list(Type::String))
         );
         assert_eq!(unify(&[t1, obj_ty(&[])]), None);
+        // An empty object or tuple first does not hide the others' contents.
+        assert_eq!(
+            unify(&[obj_ty(&[]), obj_ty(&[("a", Type::Number)])]),
+            Some(Type::map(Type::Number))
+        );
+        assert_eq!(
+            unify(&[Type::Tuple(vec![]), Type::Tuple(vec![Type::String])]),
+            Some(Type::list(Type::String))
+        );
         let (ty, vals) = unify_values(&[n(1), s("a")]).unwrap_or((Type::Dynamic, vec![]));
         assert_eq!(ty, Type::String);
         assert_eq!(vals, vec![s("1"), s("a")]);
