@@ -649,6 +649,171 @@ yamlencode(["a\nb"])	"- |-\n  a\n  b\n"
 yamlencode({a = "x\ny"})	"\"a\": |-\n  x\n  y\n"
 yamlencode({a = {b = "x\ny"}})	"\"a\":\n  \"b\": |-\n    x\n    y\n"
 yamlencode("aaaaaaaaaa aaaaaaaaaa aaaaaaaaaa aaaaaaaaaa aaaaaaaaaa aaaaaaaaaa aaaaaaaaaa aaaaaaaaaa aaaaaaaaaa")	"\"aaaaaaaaaa aaaaaaaaaa aaaaaaaaaa aaaaaaaaaa aaaaaaaaaa aaaaaaaaaa aaaaaaaaaa aaaaaaaaaa\n  aaaaaaaaaa\"\n"
+formatdate("MMMM D, YYYY", "2021-07-04T00:00:00Z")	"July 4, 2021"
+formatdate("EEEE", "2024-02-29T12:00:00Z")	"Thursday"
+formatdate("hh:mm:ss AA", "2021-07-04T12:00:00Z")	"12:00:00 PM"
+formatdate("H:mm aa", "2021-07-04T00:30:00Z")	"12:30 am"
+formatdate("YY-M-D", "1999-12-31T23:59:59Z")	"99-12-31"
+formatdate("ZZZZZ", "2021-07-04T00:00:00-03:30")	"-03:30"
+formatdate("ZZZ", "2021-07-04T00:00:00+00:00")	"UTC"
+formatdate("Z", "2021-07-04T00:00:00-00:00")	"Z"
+formatdate("", "2021-07-04T00:00:00Z")	""
+formatdate("YYYY", "2021-07-04T00:00:00.123456789Z")	"2021"
+formatdate("YYYY", "2021-07-04 00:00:00Z")	ERROR Invalid function argument
+formatdate("YYYY", "2021-13-04T00:00:00Z")	ERROR Invalid function argument
+formatdate("YYYY", "2021-07-04T00:00:00")	ERROR Invalid function argument
+formatdate("MMMMM", "2021-07-04T00:00:00Z")	ERROR Invalid function argument
+formatdate("EE", "2021-07-04T00:00:00Z")	ERROR Invalid function argument
+formatdate("hhh", "2021-07-04T00:00:00Z")	ERROR Invalid function argument
+formatdate("sss", "2021-07-04T00:00:00Z")	ERROR Invalid function argument
+formatdate("aaa", "2021-07-04T00:00:00Z")	ERROR Invalid function argument
+formatdate("ZZ", "2021-07-04T00:00:00Z")	ERROR Invalid function argument
+formatdate("'", "2021-07-04T00:00:00Z")	ERROR Invalid function argument
+formatdate("-/:,. ", "2021-07-04T00:00:00Z")	"-/:,. "
+timeadd("2021-01-31T00:00:00Z", "720h")	"2021-03-02T00:00:00Z"
+timeadd("2021-01-01T00:00:00+05:30", "30m")	"2021-01-01T00:30:00+05:30"
+timeadd("2021-01-01T00:00:00Z", "1ms")	"2021-01-01T00:00:00Z"
+timeadd("2021-01-01T00:00:00Z", "100000h")	"2032-05-29T16:00:00Z"
+timeadd("2021-01-01T00:00:00Z", "1h-30m")	ERROR Error in function call
+timeadd("2021-01-01T00:00:00Z", "+5m")	"2021-01-01T00:05:00Z"
+timeadd("2021-01-01T00:00:00Z", "5")	ERROR Error in function call
+timeadd("2021-01-01T00:00:00Z", "0")	"2021-01-01T00:00:00Z"
+timeadd("2021-01-01T00:00:00Z", ".5h")	"2021-01-01T00:30:00Z"
+timeadd("2021-01-01T00:00:00Z", "1.h")	"2021-01-01T01:00:00Z"
+timeadd("2021-01-01T00:00:00Z", "1us")	"2021-01-01T00:00:00Z"
+cidrhost("10.0.0.0/24", 255)	"10.0.0.255"
+cidrhost("10.0.0.0/24", 256)	ERROR Error in function call
+cidrhost("10.0.0.0/24", -256)	"10.0.0.0"
+cidrhost("10.0.0.0/24", -257)	ERROR Error in function call
+cidrhost("10.0.0.0/32", 0)	"10.0.0.0"
+cidrhost("::/0", 1)	"::1"
+cidrhost("2001:db8::/126", 3)	"2001:db8::3"
+cidrhost("10.0.0.0", 1)	ERROR Error in function call
+cidrhost("10.0.0.0/", 1)	ERROR Error in function call
+cidrhost("300.0.0.0/8", 1)	ERROR Error in function call
+cidrhost("10.0.0.0/8", 1.5)	ERROR Error in function call
+cidrnetmask("10.0.0.0/1")	"128.0.0.0"
+cidrnetmask("10.0.0.0/31")	"255.255.255.254"
+cidrnetmask("::/0")	"::"
+cidrnetmask("2001:db8::/64")	"ffff:ffff:ffff:ffff::"
+cidrnetmask("2001:db8::/127")	"ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe"
+cidrsubnet("10.0.0.0/8", 16, 65535)	"10.255.255.0/24"
+cidrsubnet("10.0.0.0/8", 24, 1)	"10.0.0.1/32"
+cidrsubnet("10.0.0.0/8", 25, 0)	ERROR Error in function call
+cidrsubnet("172.16.0.0/12", 4, 2)	"172.18.0.0/16"
+cidrsubnet("2001:db8::/32", 32, 1)	"2001:db8:0:1::/64"
+cidrsubnet("2001:db8::/32", 96, 1)	"2001:db8::1/128"
+cidrsubnet("2001:db8::/32", 97, 0)	ERROR Error in function call
+cidrsubnet("192.168.1.0/24", 2, 3)	"192.168.1.192/26"
+cidrsubnet("192.168.1.0/24", 2, 4)	ERROR Error in function call
+cidrsubnet("192.168.1.17/24", 2, 1)	"192.168.1.64/26"
+cidrsubnets("10.0.0.0/16", 8, 8)	["10.0.0.0/24","10.0.1.0/24"]
+cidrsubnets("10.0.0.0/16", 0)	ERROR Invalid function argument
+cidrsubnets("10.0.0.0/16", 33)	ERROR Invalid function argument
+cidrsubnets("10.0.0.0/16", 17)	ERROR Invalid function argument
+cidrsubnets("2001:db8::/32", 16, 8, 16)	["2001:db8::/48","2001:db8:100::/40","2001:db8:200::/48"]
+cidrsubnets("10.0.0.0/8", 4, 8, 4, 8)	["10.0.0.0/12","10.16.0.0/16","10.32.0.0/12","10.48.0.0/16"]
+cidrsubnets("2001:db8::/120", 9)	ERROR Invalid function argument
+cidrsubnets("0.0.0.0/0", 1, 1)	ERROR Invalid function argument
+cidrsubnets("255.255.255.0/24", 1, 1)	["255.255.255.0/25","255.255.255.128/25"]
+md5("é")	"66ddcd97cfdeabb2f6fb8a999b4bc76f"
+sha1("")	"da39a3ee5e6b4b0d3255bfef95601890afd80709"
+sha256("a\nb")	"7e18f737311b2dc3b2f269dd78396b0351f14fb66efa879f768cb23181883c78"
+sha512("abc")	"ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f"
+base64sha256("é")	"SplVfkAzw1Od4utlRyAXytX5VX96BiWgnxw/biumnEw="
+base64sha512("")	"z4PhNX7vuL3xVChQ1m2AB9Yg5AULVxXcg/SpIdNs6c5H0NE8XYXysP+DGNKHfuwvY7kxvUdBeoGlODJ6+SfaPg=="
+uuidv5("oid", "1.2.3")	"42d5e23b-3a02-5135-85c6-52d1102f1f00"
+uuidv5("x500", "cn=x")	"a951fb6d-5aab-5a72-8e2e-9aa8df8d1f8f"
+uuidv5("DNS", "a")	ERROR Error in function call
+uuidv5("", "a")	ERROR Error in function call
+tonumber("1_000")	ERROR Invalid function argument
+tonumber("1e-3")	0.001
+tonumber("-.5")	-0.5
+tonumber("0x1")	ERROR Invalid function argument
+tonumber("Infinity")	ERROR Invalid function argument
+tonumber("1e")	ERROR Invalid function argument
+tonumber("1.2.3")	ERROR Invalid function argument
+tonumber(" ")	ERROR Invalid function argument
+tonumber("00012")	12
+tonumber("٣")	ERROR Invalid function argument
+tobool("1")	true
+tobool("0")	false
+tobool("TRUE")	ERROR Invalid function argument
+tobool(0)	ERROR Invalid function argument
+tostring(1e21)	"1000000000000000000000"
+tostring(0.1)	"0.1"
+tostring(1e-7)	"0.0000001"
+tostring(123456789012345678901234567890)	"123456789012345678901234567890"
+tostring(true)	"true"
+tolist(toset(["c", "a", "b"]))	["a","b","c"]
+tolist(toset([3, 1, 2]))	[1,2,3]
+toset([[1], [1]])	[[1]]
+toset([{a = 1}, {a = 1}])	[{"a":1}]
+toset([null])	[null]
+toset(["a", null])	["a",null]
+tolist([[], ["a"]])	[[],["a"]]
+tolist([{}, {a = 1}])	[{},{"a":1}]
+tolist([1, [1]])	ERROR Invalid function argument
+tolist("a")	ERROR Invalid function argument
+tomap({a = [], b = ["x"]})	{"a":[],"b":["x"]}
+tomap({a = {}, b = {c = 1}})	{"a":{},"b":{"c":1}}
+tomap({a = true, b = "x"})	{"a":"true","b":"x"}
+tomap({a = true, b = 1})	ERROR Invalid function argument
+tomap(tomap({a = 1}))	{"a":1}
+tolist(tolist([1]))	[1]
+length(toset(["a", "a"]))	1
+length(tostring(12345))	5
+length(jsonencode({a = 1}))	7
+upper(1.5)	"1.5"
+lower(true)	"true"
+strrev(123)	"321"
+substr(true, 0, 2)	"tr"
+join(1, [2, 3])	"213"
+split(1, "a1b")	["a","b"]
+replace(12321, 2, "x")	"1x3x1"
+trimspace(1)	"1"
+chomp(1)	"1"
+indent(2, 1)	"1"
+title(true)	"True"
+abs(-0)	0
+abs(-1e30)	1000000000000000000000000000000
+ceil(0)	0
+ceil(-0.5)	0
+floor(0.999999999999999999999)	0
+ceil(1.0000000000000000000001)	2
+max(1, 1)	1
+max(1e100, 1)	10000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000
+min(-1e100, 1)	-10000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000
+max("3", "10")	10
+min(toset([3, 1])...)	1
+signum(-0)	0
+signum(1e30)	ERROR Error in function call
+parseint("0", 10)	0
+parseint("-0", 10)	0
+parseint("+12", 10)	12
+parseint("1 2", 10)	ERROR Invalid function argument
+parseint("FF", 15)	ERROR Invalid function argument
+parseint("ff", 16)	255
+parseint("Zz", 36)	1295
+parseint("zZ", 62)	2231
+parseint(12, 10)	ERROR Invalid function argument
+parseint("12", 10.5)	ERROR Invalid function argument
+parseint("12", 63)	ERROR Invalid function argument
+pow(-2, 2)	4
+pow(-2, 0.5)	ERROR Error in function call
+pow(2, 1023)	89884656743115800000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000
+pow(2, 1024)	ERROR Error in function call
+pow(0, -1)	ERROR Error in function call
+pow(1.5, 2)	2.25
+pow(10, -2)	0.01
+pow(4, 0.5)	2
+pow(8, 1/3)	1.9999999999999998
+log(1, 10)	0
+log(2, 2)	1
+log(0.5, 2)	-1
+log(10, 1)	ERROR Error in function call
+log(10, 0.5)	-3.3219280948873626
+log(1e10, 10)	10
 "####;
 
 /// `expression<TAB>kind`: the kind of collection Terraform's console shows for the result

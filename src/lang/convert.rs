@@ -31,9 +31,14 @@ impl ConversionError {
         self
     }
 
-    /// The message as Terraform words it inside a function-argument error:
-    /// `element 1: attribute "name": string required`.
+    /// The message as Terraform words it in function-argument and variable errors:
+    /// `element 1: attribute "name": string required`. Failures of a value (rather than
+    /// of its type), like `a number is required` for `"big"`, are shown without the path,
+    /// as Terraform does.
     pub fn cty_message(&self) -> String {
+        if self.message.starts_with("a ") {
+            return self.message.clone();
+        }
         let mut parts = path_words(&self.path);
         parts.push(self.message.clone());
         parts.join(": ")
@@ -435,6 +440,13 @@ fn unify_objects(types: &[&Type]) -> Option<Type> {
     let Type::Object(first) = types.first()? else {
         return None;
     };
+    let same_names = types.iter().all(|t| match t {
+        Type::Object(a) => a.len() == first.len() && a.keys().all(|k| first.contains_key(k)),
+        _ => false,
+    });
+    if !same_names {
+        return None;
+    }
     let mut out = BTreeMap::new();
     for name in first.keys() {
         let mut ts = Vec::new();
@@ -454,6 +466,12 @@ fn unify_tuples(types: &[&Type]) -> Option<Type> {
     let Type::Tuple(first) = types.first()? else {
         return None;
     };
+    if !types
+        .iter()
+        .all(|t| matches!(t, Type::Tuple(es) if es.len() == first.len()))
+    {
+        return None;
+    }
     let mut out = Vec::new();
     for i in 0..first.len() {
         let mut ts = Vec::new();
@@ -598,6 +616,29 @@ mod tests {
             e.map(|e| e.to_string()),
             Some("element 1: attribute \"name\": string required".to_string())
         );
+        // Terraform: `element 1: attribute "name" is required.`
+        let missing = Value::Tuple(vec![Value::object([("size", n(1))])]);
+        let e = convert(&missing, &list_ty).err();
+        assert_eq!(
+            e.map(|e| e.to_string()),
+            Some("element 0: attribute \"name\" is required".to_string())
+        );
+        // Value failures keep their path but print without it: `a number is required.`
+        let num_ty = Type::list(obj_ty(&[("size", Type::Number)]));
+        let bad_num = Value::Tuple(vec![Value::object([("size", s("big"))])]);
+        let e = convert(&bad_num, &num_ty).err();
+        assert_eq!(e.as_ref().map(|e| e.path.as_str()), Some("[0].size"));
+        assert_eq!(
+            e.map(|e| e.to_string()),
+            Some("a number is required".to_string())
+        );
+        // Map keys: `element "k": element 0: string required.`
+        let nested = Value::object([("k", Value::Tuple(vec![Value::Tuple(vec![n(1)])]))]);
+        let e = convert(&nested, &Type::map(Type::list(Type::String))).err();
+        assert_eq!(
+            e.map(|e| e.to_string()),
+            Some("element \"k\": element 0: string required".to_string())
+        );
     }
 
     #[test]
@@ -623,6 +664,15 @@ mod tests {
             Some(Type::list(Type::String))
         );
         assert_eq!(unify(&[t1, obj_ty(&[])]), None);
+        // An empty object or tuple first does not hide the others' contents.
+        assert_eq!(
+            unify(&[obj_ty(&[]), obj_ty(&[("a", Type::Number)])]),
+            Some(Type::map(Type::Number))
+        );
+        assert_eq!(
+            unify(&[Type::Tuple(vec![]), Type::Tuple(vec![Type::String])]),
+            Some(Type::list(Type::String))
+        );
         let (ty, vals) = unify_values(&[n(1), s("a")]).unwrap_or((Type::Dynamic, vec![]));
         assert_eq!(ty, Type::String);
         assert_eq!(vals, vec![s("1"), s("a")]);

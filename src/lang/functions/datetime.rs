@@ -30,7 +30,7 @@ pub(super) const SPECS: &[Spec] = &[
 
 fn parse_time(args: &[Value], i: usize) -> Result<DateTime<FixedOffset>, FnErr> {
     let s = arg_str(args, i);
-    if s.len() >= 10 && !s[10..].starts_with(['T', 't']) {
+    if s.len() >= 10 && !matches!(s.as_bytes().get(10), Some(b'T' | b't')) {
         return Err(arg_err(
             i,
             "not a valid RFC3339 timestamp: missing required time introducer 'T'",
@@ -309,6 +309,11 @@ mod tests {
         assert!(d.contains("year must either be \"YY\" or \"YYYY\""));
         let (_, d) = err("formatdate", vec![s("DD"), s("2018-01-02")]);
         assert!(d.starts_with("Invalid value for \"time\" parameter: not a valid RFC3339"));
+        // Multi-byte characters where the `T` belongs must not panic.
+        assert_eq!(
+            err("formatdate", vec![s("YYYY"), s("2020-01-0éT00:00:00Z")]).0,
+            "Invalid function argument"
+        );
         let (_, d) = err("formatdate", vec![s("'x"), s("2018-01-02T03:04:05Z")]);
         assert!(d.contains("unterminated literal"));
     }

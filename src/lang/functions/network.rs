@@ -136,8 +136,8 @@ fn cidrsubnet(args: &[Value], _: &FunctionContext) -> FnResult {
             net.len, newbits
         )));
     }
-    if new_len < 0 || newbits > 64 {
-        return Err(arg_err(1, "newbits must be between 0 and 64"));
+    if new_len < 0 {
+        return Err(arg_err(1, "newbits must not shorten the prefix below zero"));
     }
     let new_len = new_len as u32;
     let fits = newbits < 0 || (netnum >= 0 && (newbits >= 63 || netnum < (1i64 << newbits)));

@@ -295,6 +295,10 @@ fn parseint(args: &[Value], _: &FunctionContext) -> FnResult {
 }
 
 fn parse_in_base(text: &str, base: u32) -> Option<BigInt> {
+    // Digit-by-digit parsing is quadratic; no real integer is this long.
+    if text.len() > 10_000 {
+        return None;
+    }
     let (neg, digits) = match text.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, text.strip_prefix('+').unwrap_or(text)),

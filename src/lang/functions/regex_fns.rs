@@ -35,7 +35,7 @@ fn t_list_dyn() -> Type {
 
 /// A compiled pattern, limited in size so a hostile pattern cannot exhaust memory.
 fn compile(pattern: &str) -> Result<Regex, String> {
-    regex::RegexBuilder::new(pattern)
+    regex::RegexBuilder::new(&ascii_perl_classes(pattern))
         .size_limit(10 * (1 << 20))
         .build()
         .map_err(|e| match e {
@@ -47,6 +47,67 @@ fn compile(pattern: &str) -> Result<Regex, String> {
                 .unwrap_or(s),
             other => other.to_string(),
         })
+}
+
+/// In Go's RE2, `\d`, `\w`, `\s` and `\b` are ASCII-only; in Rust's `regex` they are
+/// Unicode-aware. Rewrites them to their ASCII forms so `\d` does not match `٣`.
+fn ascii_perl_classes(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len() + 16);
+    let mut chars = pattern.chars().peekable();
+    let mut in_class = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                let Some(next) = chars.next() else {
+                    out.push(c);
+                    break;
+                };
+                match (in_class, next) {
+                    (false, 'd' | 'D' | 'w' | 'W' | 's' | 'S' | 'b' | 'B') => {
+                        out.push_str("(?-u:\\");
+                        out.push(next);
+                        out.push(')');
+                    }
+                    (true, 'd') => out.push_str("0-9"),
+                    (true, 'w') => out.push_str("0-9A-Za-z_"),
+                    (true, 's') => out.push_str("\\t\\n\\x0C\\r\\x20"),
+                    _ => {
+                        out.push('\\');
+                        out.push(next);
+                    }
+                }
+            }
+            '[' if !in_class => {
+                in_class = true;
+                out.push(c);
+                // A `]` right after `[` or `[^` is a literal.
+                if chars.peek() == Some(&'^') {
+                    out.push('^');
+                    chars.next();
+                }
+                if chars.peek() == Some(&']') {
+                    out.push(']');
+                    chars.next();
+                }
+            }
+            '[' if in_class && chars.peek() == Some(&':') => {
+                // A POSIX class like [:alpha:] inside a bracket expression.
+                out.push(c);
+                for d in chars.by_ref() {
+                    out.push(d);
+                    if d == ']' {
+                        break;
+                    }
+                }
+            }
+            ']' if in_class => {
+                in_class = false;
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 /// How one match is returned: the whole match (no groups), a tuple of groups (unnamed)
@@ -140,6 +201,23 @@ mod tests {
         );
         assert_eq!(okj("regex", vec![s("^(a)?b"), s("b")]), "[null]");
         assert_eq!(ok("regex", vec![s("b"), s("abc")]), s("b"));
+        // Go's \d, \w, \s are ASCII-only.
+        assert_eq!(okj("regexall", vec![s("\\d"), s("1٣2")]), r#"["1","2"]"#);
+        assert_eq!(okj("regexall", vec![s("[\\d]"), s("1٣2")]), r#"["1","2"]"#);
+        assert_eq!(
+            okj("regexall", vec![s("\\w+"), s("héllo")]),
+            r#"["h","llo"]"#
+        );
+        assert_eq!(
+            okj("regexall", vec![s("[^\\s]+"), s("a b")]),
+            r#"["a","b"]"#
+        );
+        assert_eq!(okj("regexall", vec![s("[]a]"), s("]a")]), r#"["]","a"]"#);
+        assert_eq!(
+            okj("regexall", vec![s("[[:alpha:]]+"), s("ab1")]),
+            r#"["ab"]"#
+        );
+        assert_eq!(okj("regexall", vec![s("\\\\d"), s("\\d")]), r#"["\\d"]"#);
         assert_eq!(
             okj("regex", vec![s("(?P<a>b)(?P<c>c)"), s("abc")]),
             r#"{"a":"b","c":"c"}"#
