@@ -95,3 +95,17 @@ fn format_directory_from_env() {
         }
     }
 }
+
+#[test]
+fn formats_huge_inputs_in_linear_time() {
+    let start = std::time::Instant::now();
+    let src = format!(
+        "a = [\n{}]\nb=\"{}\"\n",
+        "1,\n".repeat(300_000),
+        "x".repeat(5_000_000)
+    );
+    let out = format_source(&src, "t").unwrap();
+    assert!(out.starts_with("a = [\n  1,\n  1,\n"));
+    assert!(out.ends_with("\"\n"));
+    assert!(start.elapsed().as_secs() < 60, "took {:?}", start.elapsed());
+}
