@@ -1,19 +1,19 @@
 #!/usr/bin/env bash
 # The whole test suite: unit and integration tests, then Terraform's conformance samples
-# (expressions and fmt) against the release binary. README.md names this command.
+# (expressions and fmt) against the built binary. README.md names this command and
+# .ci/run runs it. Debug builds: they compile much faster than release, and nothing here
+# measures speed (benchmarks live in scripts/bench.py and docs/benchmarks.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-cargo build --release --locked
-cargo test --release --locked --no-fail-fast
+cargo test --locked --no-fail-fast
 
 shared="${SKYFORM_SHARED:-../shared}"
 if [ -d "$shared/conformance" ]; then
-  echo "== conformance: expressions"
-  "$shared/conformance/check-expr.sh" target/release/skyform
-  echo "== conformance: fmt"
-  "$shared/conformance/check-fmt.sh" target/release/skyform
+  echo "== conformance: expressions (real Terraform's answers)"
+  "$shared/conformance/check-expr.sh" target/debug/skyform
+  echo "== conformance: fmt (real Terraform's answers)"
+  "$shared/conformance/check-fmt.sh" target/debug/skyform
 else
-  # The same checks run from tests/ on the copies kept in tests/fixtures.
-  echo "no $shared/conformance here; fixture copies were checked by cargo test"
+  echo "no $shared/conformance beside the repository; its cases also run from tests/fixtures in cargo test"
 fi

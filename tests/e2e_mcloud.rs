@@ -22,7 +22,11 @@ fn quickstart_apply_plan_clean_destroy() {
     let state: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(w.state_path()).unwrap()).unwrap();
     assert_eq!(state["version"], 4);
-    assert_eq!(state["resources"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        state["resources"].as_array().unwrap().len(),
+        3,
+        "two managed resources and the data source"
+    );
 
     let again = w.run(&["plan", "-detailed-exitcode"]);
     assert_eq!(again.code(), 0, "{}{}", again.stdout(), again.stderr());
@@ -34,7 +38,8 @@ fn quickstart_apply_plan_clean_destroy() {
             "mcloud_instance.web[0]",
             "mcloud_instance.web[1]",
             "mcloud_instance.web[2]",
-            "mcloud_template.web"
+            "mcloud_template.web",
+            "data.mcloud_zones.beijing",
         ]
     );
 
@@ -280,8 +285,14 @@ fn killed_apply_leaves_parseable_state_and_next_apply_finishes() {
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
 
-    // The kill left a lock behind, as a crashed Terraform would; clear it the documented way.
+    // The kill left a lock behind, as a crashed Terraform would; skyform sees that its
+    // holder is dead and says so. Clear it the documented way.
     if let Ok(text) = std::fs::read_to_string(w.path().join("state/default.json.lock")) {
+        let err = w.run(&["plan"]).fails();
+        assert!(
+            err.contains("is no longer running on this machine, so the lock is stale"),
+            "{err}"
+        );
         let lock: serde_json::Value = serde_json::from_str(&text).unwrap();
         let id = lock["ID"].as_str().unwrap().to_string();
         w.run(&["force-unlock", "-force", &id]).ok();
@@ -309,4 +320,93 @@ fn killed_apply_leaves_parseable_state_and_next_apply_finishes() {
         assert!(cloud.contains(id));
     }
     assert_eq!(w.run(&["plan", "-detailed-exitcode"]).code(), 0);
+}
+
+#[test]
+fn concurrent_apply_is_refused_while_the_first_holds_the_lock() {
+    let sim = Sim::start(&["-latency-ms", "150"]);
+    let w = Work::new(&[
+        ("provider.sky.hcl", &provider_block(&sim.endpoint())),
+        ("main.sky.hcl", &instance_block("web", 4, "")),
+    ]);
+    let first = std::process::Command::new(bin())
+        .args(["-no-color", "apply", "-auto-approve"])
+        .current_dir(w.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let lock = w.path().join("state/default.json.lock");
+    assert!(
+        wait_until(Duration::from_secs(20), || lock.exists()),
+        "the first apply took the lock"
+    );
+    let err = w.run(&["apply", "-auto-approve"]).fails();
+    assert!(
+        err.contains("Error: Error acquiring the state lock"),
+        "{err}"
+    );
+    assert!(err.contains("OperationTypeApply"), "{err}");
+    assert!(err.contains("force-unlock"), "{err}");
+    let out = first.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        !lock.exists(),
+        "the lock is released when the first apply ends"
+    );
+    assert_eq!(state_instance_ids(&w).len(), 4);
+}
+
+#[test]
+fn import_adopts_an_existing_machine() {
+    let sim = Sim::start(&[]);
+    let w = Work::new(&[
+        ("provider.sky.hcl", &provider_block(&sim.endpoint())),
+        ("main.sky.hcl", &instance_block("web", 1, "")),
+    ]);
+    // A machine created outside skyform, through the API.
+    let body = serde_json::json!({
+        "Provider": "aliyun", "InstanceType": "ecs.c2.medium",
+        "ImageId": "centos7u2_64_40G_cloudinit_20160728.raw",
+        "Network": {"Id": 0, "VpcId": "", "SubnetId": "", "SecurityGroup": "", "InternetChargeType": "PayByBandwidth", "InternetMaxBandwidthOut": 5},
+        "Zone": {"Id": 0, "RegionName": "cn-beijing", "ZoneName": "cn-beijing-c"},
+        "SystemDiskCategory": "cloud_efficiency", "DataDiskSize": 100, "DataDiskNum": 1, "DataDiskCategory": "cloud_efficiency"
+    });
+    let reply: serde_json::Value = reqwest::blocking::Client::new()
+        .post(format!("{}/v1/instance", sim.endpoint()))
+        .json(&body)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(reply["code"], 0, "{reply}");
+    let id = sim.instance_ids().pop().unwrap();
+
+    let err = w.run(&["import", "mcloud_instance.nope[0]", &id]).fails();
+    assert!(
+        err.contains("Error: Configuration for import target does not exist"),
+        "{err}"
+    );
+
+    let out = w.run(&["import", "mcloud_instance.web[0]", &id]).ok();
+    assert!(out.contains("Import successful!"), "{out}");
+    assert_eq!(state_instance_ids(&w), vec![id.clone()]);
+    let plan = w.run(&["plan", "-detailed-exitcode"]);
+    assert_eq!(
+        plan.code(),
+        0,
+        "the imported machine matches its configuration: {}",
+        plan.stdout()
+    );
+
+    let err = w.run(&["import", "mcloud_instance.web[0]", &id]).fails();
+    assert!(
+        err.contains("Error: Resource already managed by skyform"),
+        "{err}"
+    );
+    assert_eq!(sim.instance_ids(), vec![id]);
 }

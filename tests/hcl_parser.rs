@@ -428,3 +428,21 @@ fn conformance_expressions_parse() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Strip markers act before a `<<-` heredoc is flushed (Terraform 1.0.3: the emptied
+/// literal before `%{~` counts as a line with no indentation, so nothing is removed).
+#[test]
+fn strip_markers_apply_before_flush() {
+    let parts =
+        template("<<-EOT\n    a\n    %{~ if true ~}\n      b\n    %{~ endif ~}\n    c\n  EOT\n");
+    match parts.as_slice() {
+        [TemplatePart::Literal(a), TemplatePart::If { then, .. }, TemplatePart::Literal(c)] => {
+            assert_eq!(a, "    a\n");
+            assert_eq!(lit(then), "      b\n");
+            assert_eq!(c, "    c\n");
+        }
+        other => panic!("{other:?}"),
+    }
+    let parts = template("<<-EOT\n\t  x\n\t y\n  EOT\n");
+    assert_eq!(lit(&parts), " x\ny\n");
+}

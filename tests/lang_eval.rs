@@ -181,6 +181,11 @@ fn templatefile_renders_with_only_its_vars() {
     );
     write("raw.tpl", "${xs}");
     write("notrail.tpl", "a=${a}");
+    write(
+        "strip.tpl",
+        "%{ for x in [1, 2] ~}\n${x}\n%{~ endfor ~}\n\n",
+    );
+    write("stripend.tpl", "x%{ if true }y%{ endif ~}");
     write("bad.tpl", "${missing}");
     write("nested.tpl", "${templatefile(\"raw.tpl\", {xs = 1})}");
     let mut c = ctx();
@@ -198,6 +203,14 @@ fn templatefile_renders_with_only_its_vars() {
         run(r#"templatefile("notrail.tpl", {a = true})"#).unwrap(),
         Value::string("a=true")
     );
+    assert_eq!(
+        run(r#"templatefile("strip.tpl", {})"#).unwrap(),
+        Value::string("12\n")
+    );
+    assert_eq!(
+        run(r#"templatefile("stripend.tpl", {})"#).unwrap(),
+        Value::string("xy")
+    );
     // Only `vars` is visible: `var` from the caller's context is not.
     let d = run(r#"templatefile("bad.tpl", {var = 1})"#).unwrap_err();
     assert_eq!(d.0[0].summary, "Invalid function argument");
@@ -205,10 +218,21 @@ fn templatefile_renders_with_only_its_vars() {
         .detail
         .contains("vars map does not contain key \"missing\""));
     assert!(
-        d.0[0].detail.ends_with("referenced at bad.tpl:1:3."),
+        d.0[0].detail.ends_with("referenced at bad.tpl:1,3-10."),
         "{}",
         d.0[0].detail
     );
+    write("oops.tpl", "hi ${1 + \"a\"}\n");
+    let d = run(r#"templatefile("oops.tpl", {})"#).unwrap_err();
+    assert_eq!(d.0[0].summary, "Error in function call");
+    assert_eq!(
+        d.0[0].detail,
+        "Call to function \"templatefile\" failed: oops.tpl:1,10-13: Invalid operand; \
+         Unsuitable value for right operand: a number is required.."
+    );
+    write("unclosed.tpl", "%{ if true }x");
+    let d = run(r#"templatefile("unclosed.tpl", {})"#).unwrap_err();
+    assert_eq!(d.0[0].summary, "Error in function call");
     let d = run(r#"templatefile("nested.tpl", {})"#).unwrap_err();
     assert_eq!(d.0[0].summary, "Error in function call");
     let d = run(r#"templatefile("nothere.tpl", {})"#).unwrap_err();

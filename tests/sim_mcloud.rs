@@ -3,6 +3,7 @@
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{json, Value};
 use skyform::sim::mcloud::{self, Knobs, SimOptions, Simulator};
+use skyform::sim::SimError;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -11,6 +12,13 @@ struct Cloud {
     sim: Arc<Simulator>,
     base: String,
     client: Client,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Cloud {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
 }
 
 async fn cloud_with(persist_path: Option<PathBuf>, knobs: Knobs) -> Cloud {
@@ -19,14 +27,37 @@ async fn cloud_with(persist_path: Option<PathBuf>, knobs: Knobs) -> Cloud {
         knobs,
     })
     .expect("open simulator");
+    serve(sim).await
+}
+
+async fn serve(sim: Arc<Simulator>) -> Cloud {
     let addr: SocketAddr = "127.0.0.1:0".parse().expect("addr");
-    let (bound, _handle) = skyform::sim::serve(mcloud::router(sim.clone()), addr)
+    let (bound, server) = skyform::sim::serve(mcloud::router(sim.clone()), addr)
         .await
         .expect("serve");
     Cloud {
         sim,
         base: format!("http://{bound}"),
         client: Client::new(),
+        server,
+    }
+}
+
+/// Opens a state file once the previous simulator on it (being shut down
+/// by a dropped `Cloud`) has let go of it.
+async fn open_when_free(path: &std::path::Path) -> Result<Arc<Simulator>, SimError> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let opened = Simulator::open(SimOptions {
+            persist_path: Some(path.to_path_buf()),
+            knobs: Knobs::default(),
+        });
+        match opened {
+            Err(SimError::InUse(_)) if std::time::Instant::now() < deadline => {
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+            other => return other,
+        }
     }
 }
 
@@ -971,6 +1002,11 @@ async fn unknown_paths_get_404_with_an_envelope() {
     let (status, body) = c.call(Method::GET, "/v2/nothing", None, None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(body["code"], 10999);
+    let (status, body) = c
+        .call(Method::DELETE, "/v1/instance/list", Some("x"), None)
+        .await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(body["msg"], "method not allowed: DELETE /v1/instance/list");
 }
 
 #[tokio::test]
@@ -1110,9 +1146,17 @@ async fn state_persists_across_reopen() {
         let template = c.create_template().await;
         c.post(&format!("/v1/cluster/{template}/expand/2"), json!({}))
             .await;
+        let in_use = Simulator::open(SimOptions {
+            persist_path: Some(path.clone()),
+            knobs: Knobs::default(),
+        });
+        assert!(
+            matches!(in_use, Err(SimError::InUse(_))),
+            "one simulator per state file"
+        );
         (template, c.create_instance().await)
     };
-    let c = cloud_with(Some(path.clone()), Knobs::default()).await;
+    let c = serve(open_when_free(&path).await.expect("reopen")).await;
     assert_eq!(c.get(&format!("/v1/cluster/{template}")).await["code"], 0);
     let list = c.get("/v1/instance/list").await;
     assert_eq!(list["content"].as_array().map(Vec::len), Some(3));
@@ -1121,13 +1165,12 @@ async fn state_persists_across_reopen() {
     assert!(next > template);
     let next_ip = c.create_instance().await;
     assert_ne!(next_ip, ip);
+    drop(c);
 
     std::fs::write(&path, "{ not json").expect("write");
-    let err = Simulator::open(SimOptions {
-        persist_path: Some(path),
-        knobs: Knobs::default(),
-    })
-    .expect_err("corrupt state refused");
+    let err = open_when_free(&path)
+        .await
+        .expect_err("corrupt state refused");
     assert!(err.to_string().contains("not valid"), "{err}");
 }
 
@@ -1171,13 +1214,7 @@ async fn inspection_state_lists_everything() {
 async fn many_instances_with_persistence_stay_cheap() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("mcloud.json");
-    let c = Arc::new(
-        cloud_with(
-            std::env::var("NOPERSIST").is_err().then(|| path.clone()),
-            Knobs::default(),
-        )
-        .await,
-    );
+    let c = Arc::new(cloud_with(Some(path.clone()), Knobs::default()).await);
     let template = c.create_template().await;
     let expanded = c
         .post(&format!("/v1/cluster/{template}/expand/800"), json!({}))
@@ -1203,11 +1240,8 @@ async fn many_instances_with_persistence_stay_cheap() {
     );
     let list = c.get("/v1/instance/list").await;
     assert_eq!(list["content"].as_array().map(Vec::len), Some(1000));
-    let reopened = Simulator::open(SimOptions {
-        persist_path: Some(path),
-        knobs: Knobs::default(),
-    })
-    .expect("reopen");
+    drop(c);
+    let reopened = open_when_free(&path).await.expect("reopen");
     assert_eq!(
         reopened.snapshot()["instances"].as_array().map(Vec::len),
         Some(1000)

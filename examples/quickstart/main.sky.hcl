@@ -12,10 +12,22 @@ variable "instance_count" {
   description = "How many web machines to run."
 }
 
+variable "zone" {
+  type        = string
+  default     = "cn-beijing-c"
+  description = "Where the machines run; must be a zone of cn-beijing."
+}
+
+# The zones the cloud offers in the region, looked up at plan time.
+data "mcloud_zones" "beijing" {
+  cloud  = "aliyun"
+  region = "cn-beijing"
+}
+
 locals {
   zone = {
     region_name = "cn-beijing"
-    zone_name   = "cn-beijing-c"
+    zone_name   = var.zone
   }
 }
 
@@ -39,6 +51,13 @@ resource "mcloud_template" "web" {
   zone {
     region_name = local.zone.region_name
     zone_name   = local.zone.zone_name
+  }
+
+  lifecycle {
+    precondition {
+      condition     = contains(data.mcloud_zones.beijing.names, var.zone)
+      error_message = "The zone must be one of: ${join(", ", data.mcloud_zones.beijing.names)}."
+    }
   }
 }
 

@@ -37,6 +37,9 @@ pub async fn run(engine: Arc<Engine>) -> Result<ApplyReport, Diagnostics> {
             diags.extend(d);
         }
     }
+    if let Err(d) = forget_stale_data(&engine, &plan).await {
+        diags.extend(d);
+    }
     let report = engine
         .report
         .lock()
@@ -109,6 +112,41 @@ async fn record_moves(engine: &Engine) -> Result<(), Diagnostics> {
             rec.upsert(&m.to, &p.provider, &p.value, &p.dependencies)
                 .await?;
         }
+    }
+    Ok(())
+}
+
+/// Data source results are kept in state like Terraform's, but only while the configuration
+/// still reads them: after a destroy, or once a `data` block is removed, they are forgotten.
+async fn forget_stale_data(engine: &Engine, plan: &crate::plan::Plan) -> Result<(), Diagnostics> {
+    let Some(rec) = &engine.recorder else {
+        return Ok(());
+    };
+    if !plan.targets.is_empty() {
+        return Ok(());
+    }
+    let read = engine
+        .data_read
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    let stale: Vec<crate::addr::AbsInstance> = engine
+        .prior
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .instances
+        .keys()
+        .filter(|a| a.resource.mode == crate::addr::Mode::Data && !read.contains(*a))
+        .cloned()
+        .collect();
+    for a in stale {
+        rec.remove(&a).await?;
+        engine
+            .prior
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .instances
+            .remove(&a);
     }
     Ok(())
 }

@@ -104,6 +104,11 @@ async fn apply_instance(
         };
         let v = carry_sensitive_marks(&config, mark_sensitive(&setup.schema, v));
         record_upsert(engine, &inst, setup, &v, deps).await?;
+        engine
+            .data_read
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(inst.clone());
         return Ok(Some((key, v)));
     }
     let action = change.as_ref().map(|c| c.action).unwrap_or(Action::NoOp);
@@ -139,26 +144,15 @@ async fn apply_instance(
         .into());
     }
     let planned = fin.planned;
-    let timeouts = &setup.rcfg.timeouts;
-    let op = |timeout| OperationContext {
-        address: inst.to_string(),
-        timeout,
+    let ops = ObjectOps {
+        engine,
+        setup,
+        inst: &inst,
+        planned: &planned,
+        deps,
     };
-    let provider = &setup.provider;
     let result = match action {
-        Action::Create => {
-            let v = {
-                let _permit = permit(engine).await?;
-                provider
-                    .create(type_name, &planned, &op(timeouts.create))
-                    .await
-                    .map_err(|e| op_error(&inst, "create", e))?
-            };
-            let v = carry_sensitive_marks(&planned, mark_sensitive(&setup.schema, v));
-            record_upsert(engine, &inst, setup, &v, deps).await?;
-            bump(engine, |r| r.added += 1);
-            v
-        }
+        Action::Create => ops.create().await?,
         Action::Update => {
             let Some(prior) = prior else {
                 return Err(missing_prior(&inst));
@@ -166,65 +160,22 @@ async fn apply_instance(
             if fin.action == Action::NoOp {
                 return Ok(Some((key, prior)));
             }
-            let v = {
-                let _permit = permit(engine).await?;
-                provider
-                    .update(type_name, &prior, &planned, &op(timeouts.update))
-                    .await
-                    .map_err(|e| op_error(&inst, "update", e))?
-            };
-            let v = carry_sensitive_marks(&planned, mark_sensitive(&setup.schema, v));
-            record_upsert(engine, &inst, setup, &v, deps).await?;
-            bump(engine, |r| r.changed += 1);
-            v
+            ops.update(&prior).await?
         }
         Action::DeleteThenCreate => {
             let Some(prior) = prior else {
                 return Err(missing_prior(&inst));
             };
-            {
-                let _permit = permit(engine).await?;
-                provider
-                    .delete(type_name, &prior, &op(timeouts.delete))
-                    .await
-                    .map_err(|e| op_error(&inst, "delete", e))?;
-            }
-            record_remove(engine, &inst).await?;
-            bump(engine, |r| r.destroyed += 1);
-            let v = {
-                let _permit = permit(engine).await?;
-                provider
-                    .create(type_name, &planned, &op(timeouts.create))
-                    .await
-                    .map_err(|e| op_error(&inst, "create", e))?
-            };
-            let v = carry_sensitive_marks(&planned, mark_sensitive(&setup.schema, v));
-            record_upsert(engine, &inst, setup, &v, deps).await?;
-            bump(engine, |r| r.added += 1);
-            v
+            ops.delete(&prior, true).await?;
+            ops.create().await?
         }
         Action::CreateThenDelete => {
             let Some(prior) = prior else {
                 return Err(missing_prior(&inst));
             };
-            let v = {
-                let _permit = permit(engine).await?;
-                provider
-                    .create(type_name, &planned, &op(timeouts.create))
-                    .await
-                    .map_err(|e| op_error(&inst, "create", e))?
-            };
-            let v = carry_sensitive_marks(&planned, mark_sensitive(&setup.schema, v));
-            record_upsert(engine, &inst, setup, &v, deps).await?;
-            bump(engine, |r| r.added += 1);
-            {
-                let _permit = permit(engine).await?;
-                provider
-                    .delete(type_name, &prior, &op(timeouts.delete))
-                    .await
-                    .map_err(|e| op_error(&inst, "delete the replaced object of", e))?;
-            }
-            bump(engine, |r| r.destroyed += 1);
+            let v = ops.create().await?;
+            // The new object already holds this address in state; only the old one goes.
+            ops.delete(&prior, false).await?;
             v
         }
         Action::NoOp | Action::Delete | Action::Read => return Ok(None),
@@ -235,6 +186,123 @@ async fn apply_instance(
         crate::engine::nodes::check_condition_in(&ctx, c, "Resource postcondition failed")?;
     }
     Ok(Some((key, result)))
+}
+
+/// One instance's provider operations during apply: each takes a `-parallelism` permit,
+/// calls the provider, and records the result durably before returning.
+struct ObjectOps<'a> {
+    engine: &'a Engine,
+    setup: &'a ResourceSetup,
+    inst: &'a AbsInstance,
+    planned: &'a Value,
+    deps: &'a [String],
+}
+
+impl ObjectOps<'_> {
+    fn op(&self, timeout: Option<std::time::Duration>) -> OperationContext {
+        OperationContext {
+            address: self.inst.to_string(),
+            timeout,
+        }
+    }
+
+    fn type_name(&self) -> &str {
+        &self.inst.resource.type_name
+    }
+
+    /// The provider's answer with schema and inherited sensitive marks, recorded in state.
+    async fn record(&self, v: Value) -> Result<Value, Diagnostics> {
+        let v = carry_sensitive_marks(self.planned, mark_sensitive(&self.setup.schema, v));
+        record_upsert(self.engine, self.inst, self.setup, &v, self.deps).await?;
+        Ok(v)
+    }
+
+    async fn create(&self) -> Result<Value, Diagnostics> {
+        let started = self.announce("Creating...");
+        let v = {
+            let _permit = permit(self.engine).await?;
+            self.setup
+                .provider
+                .create(
+                    self.type_name(),
+                    self.planned,
+                    &self.op(self.setup.rcfg.timeouts.create),
+                )
+                .await
+                .map_err(|e| op_error(self.inst, "create", e))?
+        };
+        let v = self.record(v).await?;
+        bump(self.engine, |r| r.added += 1);
+        self.done("Creation complete", started, Some(&v));
+        Ok(v)
+    }
+
+    async fn update(&self, prior: &Value) -> Result<Value, Diagnostics> {
+        let started = self.announce(&format!("Modifying...{}", id_suffix(prior)));
+        let v = {
+            let _permit = permit(self.engine).await?;
+            self.setup
+                .provider
+                .update(
+                    self.type_name(),
+                    prior,
+                    self.planned,
+                    &self.op(self.setup.rcfg.timeouts.update),
+                )
+                .await
+                .map_err(|e| op_error(self.inst, "update", e))?
+        };
+        let v = self.record(v).await?;
+        bump(self.engine, |r| r.changed += 1);
+        self.done("Modifications complete", started, Some(&v));
+        Ok(v)
+    }
+
+    /// Deletes the prior object; `forget` removes it from state (false when a replacement
+    /// already holds the address).
+    async fn delete(&self, prior: &Value, forget: bool) -> Result<(), Diagnostics> {
+        let started = self.announce(&format!("Destroying...{}", id_suffix(prior)));
+        {
+            let _permit = permit(self.engine).await?;
+            self.setup
+                .provider
+                .delete(
+                    self.type_name(),
+                    prior,
+                    &self.op(self.setup.rcfg.timeouts.delete),
+                )
+                .await
+                .map_err(|e| op_error(self.inst, "delete", e))?;
+        }
+        if forget {
+            record_remove(self.engine, self.inst).await?;
+        }
+        bump(self.engine, |r| r.destroyed += 1);
+        self.done("Destruction complete", started, None);
+        Ok(())
+    }
+
+    fn announce(&self, what: &str) -> std::time::Instant {
+        self.engine.progress(format!("{}: {what}", self.inst));
+        std::time::Instant::now()
+    }
+
+    fn done(&self, what: &str, started: std::time::Instant, v: Option<&Value>) {
+        let id = v.map(id_suffix).unwrap_or_default();
+        self.engine.progress(format!(
+            "{}: {what} after {}s{id}",
+            self.inst,
+            started.elapsed().as_secs()
+        ));
+    }
+}
+
+/// ` [id=...]` for progress lines, when the object has an id.
+fn id_suffix(v: &Value) -> String {
+    match v.get_attr("id").and_then(Value::as_str) {
+        Some(id) => format!(" [id={id}]"),
+        None => String::new(),
+    }
 }
 
 async fn permit(engine: &Engine) -> Result<tokio::sync::SemaphorePermit<'_>, Diagnostics> {
@@ -382,6 +450,8 @@ async fn delete_instance(engine: &Engine, c: &ResourceChange) -> Result<(), Diag
             .and_then(|mn| mn.module.resources.get(&c.addr.resource))
             .and_then(|r| r.timeouts.delete)
     };
+    engine.progress(format!("{}: Destroying...{}", c.addr, id_suffix(&prior)));
+    let started = std::time::Instant::now();
     {
         let _permit = permit(engine).await?;
         provider
@@ -398,5 +468,10 @@ async fn delete_instance(engine: &Engine, c: &ResourceChange) -> Result<(), Diag
     }
     record_remove(engine, &c.addr).await?;
     bump(engine, |r| r.destroyed += 1);
+    engine.progress(format!(
+        "{}: Destruction complete after {}s",
+        c.addr,
+        started.elapsed().as_secs()
+    ));
     Ok(())
 }

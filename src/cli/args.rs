@@ -42,6 +42,8 @@ pub enum Command {
     /// Inspect and edit the state.
     #[command(subcommand)]
     State(StateCommand),
+    /// Bring an existing object under skyform's management: `import ADDRESS ID`.
+    Import(ImportArgs),
     /// Print root module outputs.
     Output(OutputArgs),
     /// Evaluate expressions against the configuration and state.
@@ -186,6 +188,20 @@ pub enum StateCommand {
         #[arg(long)]
         force: bool,
     },
+}
+
+#[derive(Debug, Args, Default)]
+pub struct ImportArgs {
+    /// The resource instance address in the configuration (`mcloud_instance.web[3]`).
+    pub address: String,
+    /// The object's id in the cloud.
+    pub id: String,
+    #[arg(long, value_name = "NAME=VALUE")]
+    pub var: Vec<String>,
+    #[arg(long = "var-file", value_name = "FILE")]
+    pub var_file: Vec<PathBuf>,
+    #[arg(long = "lock-timeout", value_name = "DURATION")]
+    pub lock_timeout: Option<String>,
 }
 
 #[derive(Debug, Args, Default)]

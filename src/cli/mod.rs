@@ -101,6 +101,7 @@ async fn dispatch(cli: Cli) -> i32 {
         Command::Show(a) => inspect::show(&ui, &dir, &a),
         Command::State(c) => inspect::state(&ui, &dir, c),
         Command::Output(a) => inspect::output(&ui, &dir, &a),
+        Command::Import(a) => run::import(&ui, &dir, a).await,
         Command::Console(a) => console::run(&ui, &dir, &a).await,
         Command::Graph(_) => misc::graph(&ui, &dir),
         Command::Providers(args::ProvidersCommand::Schema { json }) => {

@@ -24,6 +24,8 @@ struct PlanSettings {
     inputs: BTreeMap<String, InputValue>,
     lock: bool,
     lock_timeout: Duration,
+    /// Progress lines go to stdout unless the output is JSON.
+    progress: Option<crate::engine::ProgressSink>,
 }
 
 fn settings(
@@ -125,10 +127,15 @@ fn settings(
         inputs,
         lock,
         lock_timeout,
+        progress: if a.json {
+            None
+        } else {
+            Some(progress_sink(*ui))
+        },
     })
 }
 
-fn take_lock(
+async fn take_lock(
     ui: &Ui,
     backend: &LocalBackend,
     op: &str,
@@ -137,7 +144,7 @@ fn take_lock(
     if !s.lock {
         return Ok(None);
     }
-    match backend.lock(op, s.lock_timeout) {
+    match backend.lock_async(op, s.lock_timeout).await {
         Ok(l) => Ok(Some(l)),
         Err(e) => {
             ui.error("Error acquiring the state lock", &e.to_string());
@@ -163,6 +170,7 @@ async fn make_plan(
         prior,
     );
     engine.select_targets();
+    engine.progress = s.progress.clone();
     let engine = Arc::new(engine);
     engine.walk().await?;
     crate::plan::walk::plan_orphans(&engine).await?;
@@ -192,7 +200,7 @@ pub async fn plan(ui: &Ui, dir: &Path, a: PlanArgs) -> i32 {
             return EXIT_ERROR;
         }
     };
-    let Ok(_lock) = take_lock(ui, &backend, "OperationTypePlan", &s) else {
+    let Ok(_lock) = take_lock(ui, &backend, "OperationTypePlan", &s).await else {
         return EXIT_ERROR;
     };
     let state = match load_state(&backend) {
@@ -262,7 +270,7 @@ pub async fn apply(ui: &Ui, dir: &Path, a: ApplyArgs) -> i32 {
     } else {
         "OperationTypeApply"
     };
-    let Ok(_lock) = take_lock(ui, &backend, op, &s) else {
+    let Ok(_lock) = take_lock(ui, &backend, op, &s).await else {
         return EXIT_ERROR;
     };
     let state = match load_state(&backend) {
@@ -440,6 +448,7 @@ async fn run_apply(
         prior,
     );
     engine.select_targets();
+    engine.progress = s.progress.clone();
     if let Some(pe) = &plan_engine {
         // Reuse the configured providers (and their connections) from planning.
         let configured = pe
@@ -527,6 +536,7 @@ fn spawn_interrupt_handler(ui: &Ui, engine: Arc<Engine>) {
             ui.err("\nInterrupt received. Waiting for running operations to finish and saving state; press Ctrl-C again to stop now.\n");
             if tokio::signal::ctrl_c().await.is_ok() {
                 ui.err("\nTwo interrupts received. Exiting immediately; completed operations are in the state journal.\n");
+                crate::state::lock::release_held_locks();
                 std::process::exit(EXIT_ERROR);
             }
         }
@@ -547,4 +557,196 @@ pub fn print_outputs(ui: &Ui, outputs: &BTreeMap<String, crate::lang::Value>) {
         s.push_str(&format!("{name} = {shown}\n"));
     }
     ui.out(&s);
+}
+
+/// Prints progress lines as they come, each whole.
+fn progress_sink(ui: Ui) -> crate::engine::ProgressSink {
+    Arc::new(move |line: String| ui.outln(&line))
+}
+
+/// `skyform import ADDRESS ID`: reads the object through its provider and records it in
+/// state at ADDRESS, which must be declared in the configuration and not yet in state.
+pub async fn import(ui: &Ui, dir: &Path, a: super::args::ImportArgs) -> i32 {
+    let Ok(mut loaded) = load_config(ui, dir) else {
+        return EXIT_ERROR;
+    };
+    let addr = match parse_target(&a.address) {
+        Ok(Target::Instance(i)) => i,
+        Ok(Target::Resource(r)) => r.instance(InstanceKey::None),
+        _ => {
+            ui.error(
+                "Invalid address",
+                &format!(
+                    "{:?} is not a resource instance address such as mcloud_instance.web[0].",
+                    a.address
+                ),
+            );
+            return EXIT_ERROR;
+        }
+    };
+    let names: Vec<String> = addr.module.0.iter().map(|(n, _)| n.clone()).collect();
+    let declared = loaded
+        .config
+        .root
+        .descendant(&names)
+        .and_then(|mn| mn.module.resources.get(&addr.resource))
+        .cloned();
+    let Some(rcfg) = declared.filter(|r| r.addr.mode == crate::addr::Mode::Managed) else {
+        ui.error(
+            "Configuration for import target does not exist",
+            &format!("The configuration does not declare {}. Add a resource block for it before importing, so skyform knows how to manage it.", addr.abs_resource()),
+        );
+        return EXIT_ERROR;
+    };
+    let args = PlanArgs {
+        var: a.var.clone(),
+        var_file: a.var_file.clone(),
+        lock_timeout: a.lock_timeout.clone(),
+        target: vec![a.address.clone()],
+        parallelism: 10,
+        ..PlanArgs::default()
+    };
+    let Ok(mut s) = settings(ui, dir, &mut loaded, &args) else {
+        return EXIT_ERROR;
+    };
+    s.options.refresh = false;
+    let backend = match backend(dir) {
+        Ok(b) => b,
+        Err(d) => {
+            ui.diags(&d, &loaded.sources);
+            return EXIT_ERROR;
+        }
+    };
+    let Ok(_lock) = take_lock(ui, &backend, "OperationTypeImport", &s).await else {
+        return EXIT_ERROR;
+    };
+    let state = match load_state(&backend) {
+        Ok(s) => s,
+        Err(d) => {
+            ui.diags(&d, &loaded.sources);
+            return EXIT_ERROR;
+        }
+    };
+    let prior = state.as_ref().map(prior_from_state).unwrap_or_default();
+    if prior.instances.contains_key(&addr) {
+        ui.error(
+            "Resource already managed by skyform",
+            &format!("skyform is already managing a remote object for {addr}. To import to this address you must first remove the existing object from the state (skyform state rm {addr})."),
+        );
+        return EXIT_ERROR;
+    }
+    // Plan the target so its provider is configured with the configuration's values.
+    let (plan, engine) = match make_plan(&loaded, &s, prior).await {
+        Ok(p) => p,
+        Err(d) => {
+            ui.diags(&d, &loaded.sources);
+            return EXIT_ERROR;
+        }
+    };
+    let provider = match engine.provider(&rcfg.provider) {
+        Ok(p) => p,
+        Err(d) => {
+            ui.diags(&d, &loaded.sources);
+            return EXIT_ERROR;
+        }
+    };
+    ui.outln(&format!("{addr}: Importing from ID {:?}...", a.id));
+    let value = match provider.import(&addr.resource.type_name, &a.id).await {
+        Ok(v) => v,
+        Err(e) => {
+            ui.error(&format!("Failed to import {addr}"), &e.to_string());
+            return EXIT_ERROR;
+        }
+    };
+    let schema = provider
+        .resource_schema(&addr.resource.type_name)
+        .cloned()
+        .unwrap_or_default();
+    // What the API does not report is taken from the configuration for this address.
+    let configured = plan.change(&addr).and_then(|c| c.after.clone());
+    let value = match &configured {
+        Some(cfg) => fill_unreported(value, cfg),
+        None => value,
+    };
+    let value = crate::plan::diff::mark_sensitive(&schema, value);
+    let base = state.unwrap_or_else(|| backend.new_state());
+    let writer = match StateWriter::open(&backend, base).await {
+        Ok(w) => w,
+        Err(e) => {
+            ui.error("Failed to open the state journal", &e.to_string());
+            return EXIT_ERROR;
+        }
+    };
+    let recorder = JournalRecorder {
+        writer: writer.clone(),
+    };
+    let deps = engine.resource_dependencies(&names, &addr.resource);
+    use crate::engine::StateRecorder;
+    if let Err(d) = recorder.upsert(&addr, &rcfg.provider, &value, &deps).await {
+        ui.diags(&d.into(), &loaded.sources);
+        return EXIT_ERROR;
+    }
+    let outputs = prior_outputs(&engine);
+    if let Err(e) = writer.finish(outputs).await {
+        ui.error("Failed to write the state", &e.to_string());
+        return EXIT_ERROR;
+    }
+    ui.out(&format!(
+        "{addr}: Import prepared!\n\n{}\n\nThe resources that were imported are shown above. These resources are now in\nyour skyform state and will henceforth be managed by skyform.\n",
+        ui.style().bold("Import successful!")
+    ));
+    EXIT_OK
+}
+
+/// The root outputs as state has them, kept unchanged by commands that only add objects.
+fn prior_outputs(engine: &Engine) -> BTreeMap<String, OutputState> {
+    engine
+        .prior
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .outputs
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.clone(),
+                OutputState {
+                    value: v.to_json(),
+                    sensitive: v.is_sensitive(),
+                },
+            )
+        })
+        .collect()
+}
+
+/// Fills the attributes an API leaves empty (`""`, `0`, null: many read endpoints do not
+/// report everything a create takes, e.g. mcloud's network charge type) from the configured
+/// value, so a freshly imported object is not planned for replacement over fields the cloud
+/// never told us.
+fn fill_unreported(
+    imported: crate::lang::Value,
+    configured: &crate::lang::Value,
+) -> crate::lang::Value {
+    use crate::lang::Value;
+    let unreported = |v: &Value| match v.unmarked() {
+        Value::Null => true,
+        Value::String(s) => s.is_empty(),
+        Value::Number(n) => n.is_zero(),
+        _ => false,
+    };
+    match (imported, configured.unmarked()) {
+        (Value::Object(mut m), Value::Object(cfg)) => {
+            for (k, c) in cfg {
+                if let Some(v) = m.remove(k) {
+                    let v = if unreported(&v) && c.is_wholly_known() && !c.is_null() {
+                        c.clone()
+                    } else {
+                        fill_unreported(v, c)
+                    };
+                    m.insert(k.clone(), v);
+                }
+            }
+            Value::Object(m)
+        }
+        (v, _) => v,
+    }
 }

@@ -106,7 +106,14 @@ pub struct Engine {
     pub targeted: Option<BTreeSet<Node>>,
     /// Final root variable values (after conversion), for saved plans.
     pub root_variables: Mutex<BTreeMap<String, Value>>,
+    /// Data source instances read during this apply; any other data entry in state is stale.
+    pub data_read: Mutex<BTreeSet<AbsInstance>>,
+    /// Where progress lines go (`mcloud_instance.web[0]: Creating...`); none when quiet.
+    pub progress: Option<ProgressSink>,
 }
+
+/// Receives one line of progress at a time, from any task.
+pub type ProgressSink = Arc<dyn Fn(String) + Send + Sync>;
 
 impl Engine {
     pub fn new(
@@ -142,6 +149,8 @@ impl Engine {
             cancel: Arc::new(AtomicBool::new(false)),
             targeted: None,
             root_variables: Mutex::new(BTreeMap::new()),
+            data_read: Mutex::new(BTreeSet::new()),
+            progress: None,
         }
     }
 
@@ -231,6 +240,13 @@ impl Engine {
                 )
                 .into()
             })
+    }
+
+    /// Reports progress to the user, if anyone is listening.
+    pub fn progress(&self, line: String) {
+        if let Some(p) = &self.progress {
+            p(line);
+        }
     }
 
     pub fn push_change(&self, c: ResourceChange) {

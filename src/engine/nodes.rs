@@ -263,8 +263,10 @@ impl Engine {
         };
         let instances = self.values().instances_of(module);
         for m in instances {
-            let prior = self.prior.lock().unwrap_or_else(|e| e.into_inner()).clone();
-            let insts: Vec<(InstanceKey, Value)> = prior
+            let insts: Vec<(InstanceKey, Value)> = self
+                .prior
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
                 .instances
                 .iter()
                 .filter(|(a, _)| a.module == m && a.resource == *addr)

@@ -51,6 +51,11 @@ impl Engine {
             return Ok(());
         }
         let provider = self.provider(provider_ref)?;
+        self.progress(format!(
+            "{type_name}: Refreshing state of {} object{} in one batched read...",
+            priors.len(),
+            if priors.len() == 1 { "" } else { "s" }
+        ));
         let schema = provider
             .resource_schema(type_name)
             .cloned()

@@ -195,43 +195,7 @@ impl Expr {
     /// The expression as a plain reference with only attribute and literal index steps
     /// (what `depends_on`, `provider =` and `moved` accept); `None` otherwise.
     pub fn as_static_traversal(&self) -> Option<Traversal> {
-        let mut steps = Vec::new();
-        let mut cur = self;
-        loop {
-            match &cur.kind {
-                ExprKind::Variable(name) => {
-                    steps.reverse();
-                    return Some(Traversal {
-                        root: name.clone(),
-                        steps,
-                        span: self.span.clone(),
-                    });
-                }
-                ExprKind::GetAttr(inner, name) => {
-                    steps.push(Step::Attr(name.clone()));
-                    cur = inner;
-                }
-                ExprKind::Index(inner, key) => {
-                    match &key.kind {
-                        ExprKind::Number(n) => {
-                            steps.push(Step::Index(crate::lang::Value::Number(n.clone())))
-                        }
-                        ExprKind::Template(parts) => match parts.as_slice() {
-                            [TemplatePart::Literal(s)] => {
-                                steps.push(Step::Index(crate::lang::Value::String(s.clone())))
-                            }
-                            [] => {
-                                steps.push(Step::Index(crate::lang::Value::String(String::new())))
-                            }
-                            _ => return None,
-                        },
-                        _ => return None,
-                    }
-                    cur = inner;
-                }
-                _ => return None,
-            }
-        }
+        traversal_prefix(self).filter(|t| !t.steps.contains(&Step::Dynamic))
     }
 }
 
@@ -334,8 +298,8 @@ fn collect_template(parts: &[TemplatePart], bound: &mut Vec<String>, out: &mut V
     }
 }
 
-/// The longest static traversal at the root of a GetAttr/Index chain, with `Step::Dynamic`
-/// for non-literal indexes.
+/// The traversal at the root of a GetAttr/Index chain, with `Step::Dynamic` for non-literal
+/// indexes.
 fn traversal_prefix(expr: &Expr) -> Option<Traversal> {
     let mut steps = Vec::new();
     let mut cur = expr;
@@ -360,6 +324,7 @@ fn traversal_prefix(expr: &Expr) -> Option<Traversal> {
                         [TemplatePart::Literal(s)] => {
                             Step::Index(crate::lang::Value::String(s.clone()))
                         }
+                        [] => Step::Index(crate::lang::Value::String(String::new())),
                         _ => Step::Dynamic,
                     },
                     _ => Step::Dynamic,

@@ -215,7 +215,20 @@ fn format_value_expr(tokens: Vec<FmtToken>) -> Vec<FmtToken> {
         .rposition(|t| t.kind != TokenKind::Newline)
         .map(|p| p + 1)
         .unwrap_or(first);
-    inside[first..last.max(first)].to_vec()
+    let trimmed = &inside[first..last.max(first)];
+    // A value spread over lines needs parentheses to stay one expression once unwrapped.
+    let multi_line = trimmed.iter().any(|t| t.kind == TokenKind::Newline);
+    let parenthesized = trimmed.first().is_some_and(|t| t.kind == TokenKind::OParen)
+        && trimmed.len() > 1
+        && trimmed.last().is_some_and(|t| t.kind == TokenKind::CParen);
+    if multi_line && !parenthesized {
+        let mut wrapped = Vec::with_capacity(trimmed.len() + 2);
+        wrapped.push(FmtToken::new(TokenKind::OParen, "("));
+        wrapped.extend_from_slice(trimmed);
+        wrapped.push(FmtToken::new(TokenKind::CParen, ")"));
+        return wrapped;
+    }
+    trimmed.to_vec()
 }
 
 /// Legacy type syntax in `variable` blocks: `"string"`, `"list"`, `"map"` and bare
@@ -282,6 +295,22 @@ mod tests {
         assert_eq!(
             fmt("a = \"${x}\"\nb = [\"${x}\"]\nc = \"${x}${y}\"\n"),
             "a = x\nb = [\"${x}\"]\nc = \"${x}${y}\"\n"
+        );
+    }
+
+    #[test]
+    fn multi_line_unwrap_gets_parentheses() {
+        assert_eq!(
+            fmt("a = \"${join(\",\",\n  var.x)}\"\n"),
+            "a = (join(\",\",\nvar.x))\n"
+        );
+    }
+
+    #[test]
+    fn keeps_comments_crlf_and_heredocs() {
+        assert_eq!(
+            fmt("a = 1   # c\r\nbb = <<EOT\r\n  ${ x }\r\nEOT\r\n"),
+            "a  = 1 # c\r\nbb = <<EOT\r\n  ${x}\r\nEOT\r\n"
         );
     }
 

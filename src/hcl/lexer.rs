@@ -502,9 +502,16 @@ impl<'a> Lexer<'a> {
             self.emit(TokenKind::CQuote, start);
             return;
         }
-        if rest.starts_with('\n') || rest.starts_with('\r') {
+        if rest.starts_with('\n') || rest.starts_with("\r\n") {
             // Quoted strings end at a line end; the parser reports it.
             self.frames.pop();
+            return;
+        }
+        if rest.starts_with('\r') {
+            // A bare carriage return inside a string splits it over lines too.
+            self.frames.pop();
+            self.advance_char();
+            self.emit(TokenKind::Newline, start);
             return;
         }
         if self.lex_template_open(start) {
@@ -523,9 +530,12 @@ impl<'a> Lexer<'a> {
             let trimmed = rest.trim_start_matches([' ', '\t']);
             let indent = rest.len() - trimmed.len();
             if let Some(after) = trimmed.strip_prefix(marker) {
-                // The closing marker must end its line; at the end of the file it does not.
-                if after.starts_with('\n') || after.starts_with("\r\n") {
-                    self.advance_bytes(indent + marker.len());
+                // The closing marker must end its line (spaces and tabs may follow it);
+                // at the end of the file it does not.
+                let tail = after.trim_start_matches([' ', '\t']);
+                if tail.starts_with('\n') || tail.starts_with("\r\n") {
+                    let trailing = after.len() - tail.len();
+                    self.advance_bytes(indent + marker.len() + trailing);
                     self.frames.pop();
                     self.emit(TokenKind::CHeredoc, start);
                     return;
@@ -586,6 +596,24 @@ mod tests {
         let toks = lex(src);
         let close = toks.iter().find(|t| t.kind == TokenKind::CHeredoc);
         assert_eq!(close.map(|t| t.text(src)), Some("  EOT"));
+    }
+
+    #[test]
+    fn heredoc_marker_may_have_trailing_blanks_but_must_end_its_line() {
+        let src = "x = <<EOT\na\nEOT \t\n";
+        let toks = lex(src);
+        let close = toks.iter().find(|t| t.kind == TokenKind::CHeredoc);
+        assert_eq!(close.map(|t| t.text(src)), Some("EOT \t"));
+        let unterminated = lex("x = <<EOT\na\nEOT");
+        assert!(!unterminated.iter().any(|t| t.kind == TokenKind::CHeredoc));
+    }
+
+    #[test]
+    fn line_comments_include_their_newline() {
+        let src = "a = 1 # c\r\nb = 2";
+        let toks = lex(src);
+        let c = toks.iter().find(|t| t.kind == TokenKind::Comment);
+        assert_eq!(c.map(|t| t.text(src)), Some("# c\r\n"));
     }
 
     #[test]

@@ -68,16 +68,34 @@ fn parse_body_here(src: &str, file: &str) -> Result<Body, Diagnostics> {
     let mut diags = p.invalid_character_diags();
     match p.parse_body_items(true) {
         Ok(body) if diags.is_empty() => Ok(body),
-        Ok(_) => Err(diags),
+        Ok(_) => Err(sorted(diags)),
         Err(d) => {
             diags.push(*d);
-            Err(diags)
+            Err(sorted(diags))
         }
     }
 }
 
+/// Terraform shows diagnostics in source order.
+fn sorted(mut diags: Diagnostics) -> Diagnostics {
+    diags
+        .0
+        .sort_by_key(|d| d.span.as_ref().map(|s| s.start.byte).unwrap_or(0));
+    diags
+}
+
 fn parse_expression_here(src: &str, file: &str) -> Result<Expr, Diagnostics> {
+    // A heredoc's closing marker must end its line; an expression given on its own
+    // (console input, `-var`) may stop right after it.
+    let with_newline;
+    let (src, added_newline) = if src.ends_with('\n') {
+        (src, None)
+    } else {
+        with_newline = format!("{src}\n");
+        (with_newline.as_str(), Some(src.len()))
+    };
     let mut p = Parser::new(src, file);
+    p.added_newline = added_newline;
     let mut diags = p.invalid_character_diags();
     p.nl_stack.push(false);
     let result = p.parse_expr().and_then(|e| {
@@ -93,10 +111,10 @@ fn parse_expression_here(src: &str, file: &str) -> Result<Expr, Diagnostics> {
     });
     match result {
         Ok(e) if diags.is_empty() => Ok(e),
-        Ok(_) => Err(diags),
+        Ok(_) => Err(sorted(diags)),
         Err(d) => {
             diags.push(*d);
-            Err(diags)
+            Err(sorted(diags))
         }
     }
 }
@@ -110,6 +128,8 @@ pub(crate) struct Parser<'a> {
     nl_stack: Vec<bool>,
     depth: usize,
     prev_end: Pos,
+    /// Byte offset of a newline `parse_expression` added after the input.
+    added_newline: Option<usize>,
 }
 
 fn range_text(s: &Span) -> String {
@@ -176,6 +196,7 @@ impl<'a> Parser<'a> {
             i: 0,
             nl_stack: vec![true],
             depth: 0,
+            added_newline: None,
             prev_end: Pos {
                 line: 1,
                 col: 1,
@@ -189,6 +210,22 @@ impl<'a> Parser<'a> {
         let mut diags = Diagnostics::new();
         for t in &self.toks {
             if t.kind != TokenKind::Invalid || t.text(self.src).starts_with("/*") {
+                continue;
+            }
+            let operator = match t.text(self.src) {
+                "~" => Some("NOT (\"!\")"),
+                "&" => Some("AND (\"&&\")"),
+                "|" => Some("OR (\"||\")"),
+                _ => None,
+            };
+            if let Some(op) = operator {
+                diags.push(
+                    Diagnostic::error(
+                        "Unsupported operator",
+                        format!("Bitwise operators are not supported. Did you mean boolean {op}?"),
+                    )
+                    .with_span(self.tok_span(t)),
+                );
                 continue;
             }
             let detail = match t.text(self.src) {
@@ -352,6 +389,13 @@ impl<'a> Parser<'a> {
 
     fn parse_body_item(&mut self) -> PResult<BodyItem> {
         let ident = self.next_raw();
+        if ident.kind == TokenKind::OQuote {
+            return Err(self.error(
+                "Invalid argument name",
+                "Argument names must not be quoted.",
+                &ident,
+            ));
+        }
         if ident.kind != TokenKind::Ident {
             return Err(self.error(
                 "Argument or block definition required",
@@ -366,6 +410,14 @@ impl<'a> Parser<'a> {
                 let end = self.peek_raw();
                 match end.kind {
                     TokenKind::Newline | TokenKind::Eof => {}
+                    // An unterminated `/*` after a value.
+                    TokenKind::Invalid => {
+                        return Err(self.error(
+                            "Invalid expression",
+                            "Expected the start of an expression, but found an invalid expression token.",
+                            &end,
+                        ))
+                    }
                     TokenKind::Comma => return Err(self.error(
                         "Unexpected comma after argument",
                         "Argument definitions must be separated by newlines, not commas. An argument definition must end with a newline.",
@@ -675,6 +727,13 @@ impl<'a> Parser<'a> {
             match t.kind {
                 TokenKind::Dot if t2.kind != TokenKind::Star => {
                     each = self.parse_dot_step(each)?;
+                }
+                TokenKind::Dot if legacy => {
+                    return Err(self.error(
+                        "Nested splat expression not allowed",
+                        "A splat expression (*) cannot be used inside another attribute-only splat expression.",
+                        &t2,
+                    ))
                 }
                 TokenKind::OBrack if !legacy && t2.kind != TokenKind::Star => {
                     each = self.parse_index_step(each)?;
@@ -1005,12 +1064,17 @@ impl<'a> Parser<'a> {
 
     /// Reads `name` or `key, value` iterator names (used by for-expressions and
     /// template `for` directives). Returns (key_var, value_var).
-    pub(crate) fn parse_for_names(&mut self) -> PResult<(Option<String>, String)> {
+    pub(crate) fn parse_for_names(&mut self, directive: bool) -> PResult<(Option<String>, String)> {
+        let (summary, what) = if directive {
+            ("Invalid 'for' directive", "For directive")
+        } else {
+            ("Invalid 'for' expression", "For expression")
+        };
         let first = self.next();
         if first.kind != TokenKind::Ident {
             return Err(self.error(
-                "Invalid 'for' expression",
-                "For expression requires variable name after 'for'.",
+                summary,
+                &format!("{what} requires variable name after 'for'."),
                 &first,
             ));
         }
@@ -1019,9 +1083,16 @@ impl<'a> Parser<'a> {
             self.next();
             let second = self.next();
             if second.kind != TokenKind::Ident {
+                if directive && self.text(&second) == "in" {
+                    return Err(self.error(
+                        summary,
+                        "For directive requires 'in' keyword after names.",
+                        &second,
+                    ));
+                }
                 return Err(self.error(
-                    "Invalid 'for' expression",
-                    "For expression requires value variable name after comma.",
+                    summary,
+                    &format!("{what} requires value variable name after comma."),
                     &second,
                 ));
             }
@@ -1029,11 +1100,12 @@ impl<'a> Parser<'a> {
         }
         let kw = self.peek();
         if kw.kind != TokenKind::Ident || self.text(&kw) != "in" {
-            return Err(self.error(
-                "Invalid 'for' expression",
-                "For expression requires the 'in' keyword after its name declarations.",
-                &kw,
-            ));
+            let detail = if directive {
+                "For directive requires 'in' keyword after names."
+            } else {
+                "For expression requires the 'in' keyword after its name declarations."
+            };
+            return Err(self.error(summary, detail, &kw));
         }
         self.next();
         Ok(names)
@@ -1041,7 +1113,7 @@ impl<'a> Parser<'a> {
 
     fn finish_for(&mut self, open: &Token, object: bool) -> PResult<Expr> {
         self.next(); // `for`
-        let (key_var, value_var) = self.parse_for_names()?;
+        let (key_var, value_var) = self.parse_for_names(false)?;
         let collection = self.parse_expr()?;
         let colon = self.peek();
         if colon.kind != TokenKind::Colon {
@@ -1163,7 +1235,7 @@ impl<'a> Parser<'a> {
                     self.nl_stack.pop();
                     items.push(item?);
                 }
-                TokenKind::Newline if !heredoc => {
+                TokenKind::Newline if !heredoc && Some(t.start.byte) != self.added_newline => {
                     return Err(self.error(
                         "Invalid multi-line string",
                         "Quoted strings may not be split over multiple lines. To produce a multi-line string, either use the \\n escape to represent a newline character or use the \"heredoc\" multi-line template syntax.",

@@ -123,7 +123,7 @@ pub(crate) fn parse_directive(p: &mut Parser<'_>, open: &Token) -> PResult<Templ
         "endif" => ItemKind::EndIf,
         "endfor" => ItemKind::EndFor,
         "for" => {
-            let (key_var, value_var) = p.parse_for_names()?;
+            let (key_var, value_var) = p.parse_for_names(true)?;
             let collection = p.parse_expr()?;
             ItemKind::For {
                 key_var,

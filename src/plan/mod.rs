@@ -96,9 +96,11 @@ pub struct OutputChange {
 }
 
 impl OutputChange {
+    /// Outputs are stored as plain JSON, which does not tell a list from a tuple, so they
+    /// are compared as JSON.
     pub fn is_change(&self) -> bool {
-        let plain = |v: &Option<Value>| v.as_ref().map(Value::deep_unmarked);
-        plain(&self.before) != plain(&self.after)
+        let json = |v: &Option<Value>| v.as_ref().map(Value::to_json);
+        json(&self.before) != json(&self.after)
             || self.after.as_ref().is_some_and(|a| !a.is_wholly_known())
     }
 }

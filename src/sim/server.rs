@@ -18,6 +18,8 @@ pub enum SimError {
         "simulator address {0} is not a loopback address; the simulators only listen on loopback"
     )]
     NotLoopback(SocketAddr),
+    #[error("simulator state {0} is in use by another simulator (a `skyform sim` process or an embedded one); stop it or use another state directory")]
+    InUse(String),
     #[error("simulator server stopped: {0}")]
     Server(String),
 }

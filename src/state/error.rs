@@ -141,15 +141,14 @@ pub enum StateError {
 
     #[error(
         "state {} is locked (waited {waited_secs}s).\n  ID:        {}\n  Operation: {}\n  Who:       {}\n  Version:   {}\n  Created:   {}\n\
-         Another skyform process is probably using this state; wait for it, or retry with a longer -lock-timeout. \
-         If that process is gone (e.g. it was killed), remove the lock with: skyform force-unlock {}",
+         {}",
         path.display(),
         holder.id,
         holder.operation,
         holder.who,
         holder.version,
         holder.created,
-        holder.id
+        lock_advice(holder)
     )]
     Locked {
         path: PathBuf,
@@ -202,3 +201,21 @@ impl StateError {
 
 /// Result alias for the state module.
 pub type Result<T, E = StateError> = std::result::Result<T, E>;
+
+/// What to do about a held lock: wait, unless its holder is known to be dead.
+fn lock_advice(holder: &super::lock::LockInfo) -> String {
+    if holder.holder_is_gone() {
+        format!(
+            "The process that took this lock (pid {}) is no longer running on this machine, so the lock is stale \
+             (a run was killed). Check that no apply is running, then remove it with: skyform force-unlock {}",
+            holder.pid.unwrap_or_default(),
+            holder.id
+        )
+    } else {
+        format!(
+            "Another skyform process is probably using this state; wait for it, or retry with a longer -lock-timeout. \
+             If that process is gone (e.g. it was killed), remove the lock with: skyform force-unlock {}",
+            holder.id
+        )
+    }
+}

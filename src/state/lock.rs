@@ -31,6 +31,27 @@ pub struct LockInfo {
     /// The state file the lock guards.
     #[serde(rename = "Path")]
     pub path: String,
+    /// The holder's process id (skyform's addition, so a lock left by a process that died on
+    /// this machine can be recognised as stale).
+    #[serde(rename = "Pid", default, skip_serializing_if = "Option::is_none")]
+    pub pid: Option<u32>,
+}
+
+impl LockInfo {
+    /// True when the holder ran on this machine and its process no longer exists: a lock
+    /// left behind by a killed run.
+    pub fn holder_is_gone(&self) -> bool {
+        let Some(pid) = self.pid else { return false };
+        if self.who.rsplit('@').next() != Some(hostname().as_str()) {
+            return false;
+        }
+        let Ok(pid) = libc::pid_t::try_from(pid) else {
+            return false;
+        };
+        // SAFETY: signal 0 only checks that the process exists; nothing is sent.
+        let rc = unsafe { libc::kill(pid, 0) };
+        rc != 0 && std::io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH)
+    }
 }
 
 /// A held lock; released (the file removed) when dropped.
@@ -105,6 +126,7 @@ pub fn acquire(
         version: env!("CARGO_PKG_VERSION").to_string(),
         created: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
         path: state_path.display().to_string(),
+        pid: Some(std::process::id()),
     };
     let body = serde_json::to_vec_pretty(&info).unwrap_or_default();
     let started = Instant::now();
@@ -170,6 +192,7 @@ fn holder_error(lock_path: &Path, state_path: &Path, waited: Duration) -> StateE
                 who: "unknown".into(),
                 version: "unknown".into(),
                 created: "unknown".into(),
+                pid: None,
                 path: state_path.display().to_string(),
             }),
             waited_secs: waited.as_secs(),

@@ -425,3 +425,30 @@ async fn openstack_configuration() {
     assert_eq!(text(&c2, "id"), "127.0.0.1:26019");
     assert_eq!(e.count("POST /v1/instance/openstack"), 2);
 }
+
+#[tokio::test]
+async fn create_timeout_names_the_machine_to_adopt() {
+    let e = env_with(Knobs {
+        transition_ms: 60_000,
+        ..Knobs::default()
+    })
+    .await;
+    let p = planned(&e.schema(INSTANCE), &instance_args());
+    let ctx = skyform::provider::OperationContext {
+        address: "mcloud_instance.slow".into(),
+        timeout: Some(std::time::Duration::from_millis(800)),
+    };
+    let err = e
+        .provider
+        .create(INSTANCE, &p, &ctx)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("timed out"), "{err}");
+    assert!(err.contains("last state starting"), "{err}");
+    assert!(
+        err.contains("skyform import mcloud_instance.slow i-"),
+        "{err}"
+    );
+    assert_eq!(e.count("POST /v1/instance"), 1);
+}

@@ -160,6 +160,7 @@ pub(crate) fn index(collection: Value, key: Value, span: &Span) -> EvalResult {
     if collection.is_unknown() || key.is_unknown() {
         return Ok(mark_if(Value::unknown(), sensitive));
     }
+    let is_object = matches!(collection, Value::Object(_));
     let result = match collection {
         Value::List(mut xs) | Value::Tuple(mut xs) => {
             let i = sequence_index(&key, span)?;
@@ -168,14 +169,8 @@ pub(crate) fn index(collection: Value, key: Value, span: &Span) -> EvalResult {
             }
             xs.swap_remove(i)
         }
-        Value::Object(_) if matches!(key, Value::Number(_)) => {
-            return Err(invalid_index(
-                "The given key does not identify an element in this collection value. An \
-                 object only supports looking up attributes by name, not by numeric index.",
-                span,
-            ))
-        }
         Value::Map(mut m) | Value::Object(mut m) => {
+            let numeric_key_on_object = is_object && matches!(key, Value::Number(_));
             let k = match key {
                 Value::String(s) => s,
                 Value::Number(n) => n.to_string(),
@@ -190,6 +185,14 @@ pub(crate) fn index(collection: Value, key: Value, span: &Span) -> EvalResult {
             };
             match m.remove(&k) {
                 Some(x) => x,
+                None if numeric_key_on_object => {
+                    return Err(invalid_index(
+                        "The given key does not identify an element in this collection value. \
+                         An object only supports looking up attributes by name, not by numeric \
+                         index.",
+                        span,
+                    ))
+                }
                 None => return Err(invalid_index(NOT_IN_COLLECTION, span)),
             }
         }
@@ -248,8 +251,36 @@ fn sequence_index(key: &Value, span: &Span) -> Result<usize, Diagnostics> {
 
 /// `source[*].each`: applies `each` to every element of a list, tuple or set; a single
 /// non-null value is treated as a one-element tuple, `null` as an empty one.
-pub(crate) fn eval_splat(source: &Expr, each: &Expr, scope: &Scope) -> EvalResult {
-    let (v, sensitive) = unmark(evaluate(source, scope)?);
+///
+/// In `a[*].b[*].c` the second splat belongs to the first one's per-element traversal
+/// (`[[1]]` for `[{b = [{c = 1}]}]`), but the syntax tree nests it the other way round
+/// (the second splat's source is the first splat). Such a chain is unwound here and
+/// applied element by element; a parenthesised source is a separate value and is not.
+pub(crate) fn eval_splat(source: &Expr, each: &Expr, legacy: bool, scope: &Scope) -> EvalResult {
+    let mut steps = vec![each];
+    let mut base = source;
+    if !legacy {
+        while let ExprKind::Splat {
+            source: inner,
+            each: inner_each,
+            legacy: false,
+        } = &base.kind
+        {
+            steps.push(inner_each);
+            base = inner;
+        }
+    }
+    steps.reverse();
+    let v = evaluate(base, scope)?;
+    splat_chain(v, &steps, scope)
+}
+
+/// Splats `v` with the first step, feeding each element's result to the next steps.
+fn splat_chain(v: Value, steps: &[&Expr], scope: &Scope) -> EvalResult {
+    let Some((each, rest)) = steps.split_first() else {
+        return Ok(v);
+    };
+    let (v, sensitive) = unmark(v);
     let (elements, as_list) = match v {
         Value::Unknown(_) => return Ok(mark_if(Value::unknown(), sensitive)),
         Value::Null => return Ok(mark_if(Value::Tuple(Vec::new()), sensitive)),
@@ -260,7 +291,12 @@ pub(crate) fn eval_splat(source: &Expr, each: &Expr, scope: &Scope) -> EvalResul
     let mut out = Vec::with_capacity(elements.len());
     for element in elements {
         let inner = scope.with_splat_item(element);
-        out.push(evaluate(each, &inner)?);
+        let r = evaluate(each, &inner)?;
+        out.push(if rest.is_empty() {
+            r
+        } else {
+            splat_chain(r, rest, scope)?
+        });
     }
     let result = if as_list {
         Value::List(out)

@@ -14,22 +14,47 @@ pub(crate) fn eval_conditional(
     otherwise: &Expr,
     scope: &Scope,
 ) -> EvalResult {
-    let (choice, sensitive) = condition_value(evaluate(cond, scope)?, cond)?;
+    // Terraform's order: both results first, and their types must agree before the
+    // condition is even looked at. A failed branch stands in with what it would have
+    // been (an unknown of its operator's type, or of any type).
     let then_v = evaluate(then, scope);
     let other_v = evaluate(otherwise, scope);
+    let (stand_a, stand_b);
+    let a = match &then_v {
+        Ok(v) => v,
+        Err(_) => {
+            stand_a = super::recovered(then);
+            &stand_a
+        }
+    };
+    let b = match &other_v {
+        Ok(v) => v,
+        Err(_) => {
+            stand_b = super::recovered(otherwise);
+            &stand_b
+        }
+    };
+    let ty = match result_type(a, b, then, otherwise) {
+        Ok(t) => Some(t),
+        Err(mut d) => {
+            for failed in [&then_v, &other_v]
+                .into_iter()
+                .filter_map(|r| r.as_ref().err())
+            {
+                d.extend(failed.clone());
+            }
+            return Err(d);
+        }
+    };
+    // A condition that failed is not checked further (Terraform reports only its errors).
+    let (choice, sensitive) = condition_value(evaluate(cond, scope)?, cond)?;
     let result = match (choice, then_v, other_v) {
-        (Some(true), Ok(a), Ok(b)) => {
-            let ty = result_type(&a, &b, then, otherwise)?;
-            unify_chosen(a, &b, ty, then)?
-        }
-        (Some(false), Ok(a), Ok(b)) => {
-            let ty = result_type(&a, &b, then, otherwise)?;
-            unify_chosen(b, &a, ty, otherwise)?
-        }
+        (Some(true), Ok(a), Ok(b)) => unify_chosen(a, &b, ty.unwrap_or(Type::Dynamic), then)?,
+        (Some(false), Ok(a), Ok(b)) => unify_chosen(b, &a, ty.unwrap_or(Type::Dynamic), otherwise)?,
         // An error in the branch not taken is ignored.
         (Some(true), Ok(a), Err(_)) => a,
         (Some(false), Err(_), Ok(b)) => b,
-        (None, Ok(a), Ok(b)) => Value::Unknown(result_type(&a, &b, then, otherwise)?),
+        (None, Ok(_), Ok(_)) => Value::Unknown(ty.unwrap_or(Type::Dynamic)),
         (_, Err(e), _) | (_, _, Err(e)) => return Err(e),
     };
     Ok(mark_if(result, sensitive))
@@ -41,7 +66,7 @@ pub(crate) fn condition_value(v: Value, cond: &Expr) -> Result<(Option<bool>, bo
     let (v, sensitive) = unmark(v);
     let known = match v {
         Value::Bool(b) => Some(b),
-        Value::Unknown(_) => None,
+        Value::Unknown(Type::Bool | Type::String | Type::Dynamic) => None,
         Value::String(s) if s == "true" => Some(true),
         Value::String(s) if s == "false" => Some(false),
         Value::Null => {
@@ -96,8 +121,8 @@ fn result_type(a: &Value, b: &Value, a_expr: &Expr, b_expr: &Expr) -> Result<Typ
             format!(
                 "The true and false result expressions must have consistent types. The \
                  given expressions are {} and {}, respectively.",
-                super::for_expr::type_name(a),
-                super::for_expr::type_name(b)
+                convert::friendly_name(&a.type_of()),
+                convert::friendly_name(&b.type_of())
             ),
             &a_expr.span.to(&b_expr.span),
         )),

@@ -8,7 +8,7 @@ use super::marks::{mark_if, unmark};
 use super::{error, evaluate, EvalResult, Scope};
 use crate::diag::Diagnostics;
 use crate::hcl::ast::{Expr, ForExpr};
-use crate::lang::{Number, Value};
+use crate::lang::{Number, Type, Value};
 use std::collections::btree_map::Entry;
 use std::collections::BTreeMap;
 
@@ -28,6 +28,16 @@ pub(crate) enum Iteration {
 pub(crate) fn iterate(collection: Value, expr: &Expr) -> Result<Iteration, Diagnostics> {
     let (v, sensitive) = unmark(collection);
     let items = match v {
+        Value::Unknown(t) if t.is_primitive() => {
+            return Err(error(
+                "Iteration over non-iterable value",
+                format!(
+                    "A value of type {} cannot be used as the collection in a 'for' expression.",
+                    crate::lang::convert::friendly_name(&t)
+                ),
+                &expr.span,
+            ))
+        }
         Value::Unknown(_) => return Ok(Iteration::Unknown { sensitive }),
         Value::Null => {
             return Err(error(
@@ -59,6 +69,37 @@ pub(crate) fn iterate(collection: Value, expr: &Expr) -> Result<Iteration, Diagn
     Ok(Iteration::Items { items, sensitive })
 }
 
+/// Terraform checks the `if` clause once with unknown iterator values before iterating,
+/// so a condition that can never be a bool is reported even for an empty collection.
+fn precheck_condition(f: &ForExpr, cond: &Expr, scope: &Scope) -> Result<(), Diagnostics> {
+    let mut bindings = Vec::with_capacity(2);
+    if let Some(k) = &f.key_var {
+        bindings.push((k.clone(), Value::unknown()));
+    }
+    bindings.push((f.value_var.clone(), Value::unknown()));
+    let inner = scope.with_bindings(bindings);
+    let (c, _) = unmark(evaluate(cond, &inner)?);
+    match c {
+        Value::Null => Err(error(
+            "Condition is null",
+            "The value of the 'if' clause must not be null.",
+            &cond.span,
+        )),
+        Value::String(s) if s != "true" && s != "false" => Err(error(
+            "Invalid 'for' condition",
+            "The 'if' clause value is invalid: a bool is required.",
+            &cond.span,
+        )),
+        Value::Bool(_) | Value::String(_) => Ok(()),
+        Value::Unknown(Type::Bool | Type::String | Type::Dynamic) => Ok(()),
+        _ => Err(error(
+            "Invalid 'for' condition",
+            "The 'if' clause value is invalid: bool required.",
+            &cond.span,
+        )),
+    }
+}
+
 /// Terraform's short name for a value's type in messages.
 pub(crate) fn type_name(v: &Value) -> String {
     match v.unmarked() {
@@ -75,8 +116,20 @@ pub(crate) fn type_name(v: &Value) -> String {
 }
 
 pub(crate) fn eval_for(f: &ForExpr, scope: &Scope) -> EvalResult {
-    let collection = evaluate(&f.collection, scope)?;
-    let (items, mut sensitive) = match iterate(collection, &f.collection)? {
+    let mut diags = Diagnostics::new();
+    let collection = super::eval_recovering(&f.collection, scope, &mut diags);
+    let iteration = iterate(collection, &f.collection);
+    if diags.has_errors() {
+        if let Err(own) = iteration {
+            diags.extend(own);
+        }
+        return Err(diags);
+    }
+    let iteration = iteration?;
+    if let Some(cond) = &f.cond {
+        precheck_condition(f, cond, scope)?;
+    }
+    let (items, mut sensitive) = match iteration {
         Iteration::Unknown { sensitive } => {
             return Ok(mark_if(Value::unknown(), sensitive));
         }

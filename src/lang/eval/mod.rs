@@ -4,7 +4,12 @@
 //!
 //! One file per concern: [`operators`], [`template`], [`for_expr`], [`access`]
 //! (attributes, indexes, splats), [`call`] (functions and the special forms `try`, `can`,
-//! `templatefile`), [`collections`] (tuple and object constructors), [`conditional`].
+//! [`templatefile`]), [`collections`] (tuple and object constructors), [`conditional`].
+//!
+//! Errors: like Terraform, operators, `for` and templates keep checking after an operand
+//! fails (the failed operand stands in as an unknown of the type it would have had), all
+//! diagnostics are returned, and [`eval`] sorts them into source order, so the first one
+//! is the one Terraform would show first.
 
 mod access;
 mod call;
@@ -15,6 +20,7 @@ mod marks;
 mod operators;
 mod suggest;
 mod template;
+mod templatefile;
 
 #[cfg(test)]
 mod tests;
@@ -49,7 +55,20 @@ impl EvalContext {
 
 /// Evaluates an expression. All errors carry the span of the offending sub-expression.
 pub fn eval(expr: &Expr, ctx: &EvalContext) -> Result<Value, Diagnostics> {
-    evaluate(expr, &Scope::root(ctx))
+    evaluate(expr, &Scope::root(ctx)).map_err(sorted)
+}
+
+/// Diagnostics in source order, as Terraform reports them (stable for equal ranges).
+fn sorted(mut diags: Diagnostics) -> Diagnostics {
+    diags.0.sort_by(|a, b| {
+        let key = |d: &Diagnostic| {
+            d.span
+                .as_ref()
+                .map(|s| (s.file.clone(), s.start.byte, s.end.byte))
+        };
+        key(a).cmp(&key(b))
+    });
+    diags
 }
 
 pub(crate) type EvalResult = Result<Value, Diagnostics>;
@@ -158,7 +177,11 @@ fn dispatch(expr: &Expr, scope: &Scope) -> EvalResult {
         } => call::eval_call(name, args, *expand_final, expr, scope),
         ExprKind::GetAttr(inner, name) => access::eval_get_attr(inner, name, expr, scope),
         ExprKind::Index(inner, key) => access::eval_index(inner, key, expr, scope),
-        ExprKind::Splat { source, each, .. } => access::eval_splat(source, each, scope),
+        ExprKind::Splat {
+            source,
+            each,
+            legacy,
+        } => access::eval_splat(source, each, *legacy, scope),
         ExprKind::SplatItem => eval_splat_item(expr, scope),
         ExprKind::Unary(op, operand) => operators::eval_unary(*op, operand, expr, scope),
         ExprKind::Binary(op, lhs, rhs) => operators::eval_binary(*op, lhs, rhs, expr, scope),
@@ -191,6 +214,105 @@ fn eval_splat_item(expr: &Expr, scope: &Scope) -> EvalResult {
             "A splat element reference appeared outside of a splat expression.",
             &expr.span,
         )),
+    }
+}
+
+/// Evaluates `expr`; on failure records its diagnostics and returns the stand-in value
+/// Terraform's evaluator continues with, so that the enclosing expression can still
+/// report its own problem (Terraform lists all of them, in source order).
+pub(crate) fn eval_recovering(expr: &Expr, scope: &Scope, diags: &mut Diagnostics) -> Value {
+    match evaluate(expr, scope) {
+        Ok(v) => v,
+        Err(d) => {
+            diags.extend(d);
+            recovered(expr)
+        }
+    }
+}
+
+/// What a failed expression stands for afterwards: an unknown of the type the operator
+/// or template would have produced, otherwise an unknown of any type, which raises no
+/// further errors.
+pub(crate) fn recovered(expr: &Expr) -> Value {
+    use crate::hcl::ast::{BinaryOp, TemplatePart, UnaryOp};
+    use crate::lang::Type;
+    match &expr.kind {
+        ExprKind::Parens(inner) => recovered(inner),
+        ExprKind::Unary(UnaryOp::Not, _) => Value::Unknown(Type::Bool),
+        ExprKind::Unary(UnaryOp::Negate, _) => Value::Unknown(Type::Number),
+        ExprKind::Binary(
+            BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Mod,
+            ..,
+        ) => Value::Unknown(Type::Number),
+        ExprKind::Binary(..) => Value::Unknown(Type::Bool),
+        ExprKind::Template(parts)
+            if !matches!(parts.as_slice(), [TemplatePart::Interpolation(_)]) =>
+        {
+            Value::Unknown(Type::String)
+        }
+        ExprKind::Conditional { .. } => Value::Unknown(static_type(expr)),
+        _ => Value::unknown(),
+    }
+}
+
+/// The type an expression has whatever the values it refers to, as far as its shape
+/// tells (`Dynamic` when it does not): what a failed conditional stands in with.
+fn static_type(expr: &Expr) -> crate::lang::Type {
+    use crate::hcl::ast::{BinaryOp, TemplatePart, UnaryOp};
+    use crate::lang::Type;
+    match &expr.kind {
+        ExprKind::Parens(inner) => static_type(inner),
+        ExprKind::Bool(_) | ExprKind::Unary(UnaryOp::Not, _) => Type::Bool,
+        ExprKind::Number(_) | ExprKind::Unary(UnaryOp::Negate, _) => Type::Number,
+        ExprKind::Binary(
+            BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Mod,
+            ..,
+        ) => Type::Number,
+        ExprKind::Binary(..) => Type::Bool,
+        ExprKind::Template(parts)
+            if !matches!(parts.as_slice(), [TemplatePart::Interpolation(_)]) =>
+        {
+            Type::String
+        }
+        ExprKind::Tuple(items) => Type::Tuple(items.iter().map(static_type).collect()),
+        ExprKind::Object(items) => {
+            let mut attrs = BTreeMap::new();
+            for (k, v) in items {
+                match &k.kind {
+                    ExprKind::Variable(name) => attrs.insert(name.clone(), static_type(v)),
+                    _ => return Type::Dynamic,
+                };
+            }
+            Type::Object(attrs)
+        }
+        ExprKind::Conditional {
+            then, otherwise, ..
+        } => {
+            // Only when both shapes are known: a branch of unknown shape may be what
+            // made the conditional fail, and then it stands for nothing in particular.
+            // A literal `null` branch takes the other branch's type.
+            if matches!(then.kind, ExprKind::Null) {
+                return static_type(otherwise);
+            }
+            if matches!(otherwise.kind, ExprKind::Null) {
+                return static_type(then);
+            }
+            let types = [static_type(then), static_type(otherwise)];
+            if types.contains(&Type::Dynamic) {
+                return Type::Dynamic;
+            }
+            crate::lang::convert::unify(&types).unwrap_or(Type::Dynamic)
+        }
+        _ => Type::Dynamic,
+    }
+}
+
+/// `Ok(v)` when nothing went wrong, else every diagnostic collected.
+pub(crate) fn finish(v: Value, diags: Diagnostics) -> EvalResult {
+    if diags.has_errors() {
+        Err(diags)
+    } else {
+        Ok(v)
     }
 }
 

@@ -4,34 +4,38 @@
 //! unknown results and sensitive operands give sensitive results.
 
 use super::marks::{mark_if, unmark};
-use super::{error, evaluate, EvalResult, Scope};
+use super::{error, eval_recovering, finish, EvalResult, Scope};
 use crate::diag::{Diagnostics, Span};
 use crate::hcl::ast::{BinaryOp, Expr, UnaryOp};
 use crate::lang::number::ArithmeticError;
 use crate::lang::{Number, Type, Value};
 
 pub(crate) fn eval_unary(op: UnaryOp, operand: &Expr, whole: &Expr, scope: &Scope) -> EvalResult {
-    let (v, sensitive) = unmark(evaluate(operand, scope)?);
+    let mut diags = Diagnostics::new();
+    let (v, sensitive) = unmark(eval_recovering(operand, scope, &mut diags));
     if v.is_null() {
-        return Err(null_operand(&whole.span));
+        diags.extend(null_operand(&whole.span));
+        return Err(diags);
     }
     let result = match op {
         UnaryOp::Not => match to_bool(&v) {
             Operand::Known(b) => Value::Bool(!b),
             Operand::Unknown => Value::Unknown(Type::Bool),
             Operand::Unsuitable(why) => {
-                return Err(unsuitable("unary", &why, &operand.span));
+                diags.extend(unsuitable("unary", &why, &operand.span));
+                Value::Unknown(Type::Bool)
             }
         },
         UnaryOp::Negate => match to_number(&v) {
             Operand::Known(n) => Value::Number(n.neg()),
             Operand::Unknown => Value::Unknown(Type::Number),
             Operand::Unsuitable(why) => {
-                return Err(unsuitable("unary", &why, &operand.span));
+                diags.extend(unsuitable("unary", &why, &operand.span));
+                Value::Unknown(Type::Number)
             }
         },
     };
-    Ok(mark_if(result, sensitive))
+    finish(mark_if(result, sensitive), diags)
 }
 
 pub(crate) fn eval_binary(
@@ -41,17 +45,11 @@ pub(crate) fn eval_binary(
     whole: &Expr,
     scope: &Scope,
 ) -> EvalResult {
-    // Both sides are evaluated before either error is reported, like Terraform.
-    let left = evaluate(lhs, scope);
-    let right = evaluate(rhs, scope);
-    let (left, right) = match (left, right) {
-        (Ok(l), Ok(r)) => (l, r),
-        (Err(mut a), Err(b)) => {
-            a.extend(b);
-            return Err(a);
-        }
-        (Err(e), _) | (_, Err(e)) => return Err(e),
-    };
+    // Both sides are evaluated, and checked, even when one of them fails: Terraform
+    // reports every problem (no short-circuit).
+    let mut diags = Diagnostics::new();
+    let left = eval_recovering(lhs, scope, &mut diags);
+    let right = eval_recovering(rhs, scope, &mut diags);
     // Equality looks inside collections, so a mark anywhere inside marks the result.
     let deep = matches!(op, BinaryOp::Eq | BinaryOp::NotEq)
         && (left.contains_sensitive() || right.contains_sensitive());
@@ -61,15 +59,21 @@ pub(crate) fn eval_binary(
     let result = match op {
         BinaryOp::Eq | BinaryOp::NotEq => {
             let want = op == BinaryOp::Eq;
-            match values_equal(&left, &right) {
+            Ok(match values_equal(&left, &right) {
                 Some(eq) => Value::Bool(eq == want),
                 None => Value::Unknown(Type::Bool),
-            }
+            })
         }
-        BinaryOp::And | BinaryOp::Or => logic(op, &left, &right, lhs, rhs, &whole.span)?,
-        _ => arithmetic(op, &left, &right, lhs, rhs, &whole.span)?,
+        BinaryOp::And | BinaryOp::Or => logic(op, &left, &right, lhs, rhs, &whole.span),
+        _ => arithmetic(op, &left, &right, lhs, rhs, &whole.span),
     };
-    Ok(mark_if(result, sensitive))
+    match result {
+        Ok(v) => finish(mark_if(v, sensitive), diags),
+        Err(own) => {
+            diags.extend(own);
+            Err(diags)
+        }
+    }
 }
 
 /// An operand after conversion.
@@ -83,7 +87,7 @@ enum Operand<T> {
 fn to_number(v: &Value) -> Operand<Number> {
     match v {
         Value::Number(n) => Operand::Known(n.clone()),
-        Value::Unknown(_) => Operand::Unknown,
+        Value::Unknown(Type::Number | Type::String | Type::Dynamic) => Operand::Unknown,
         Value::String(s) => match Number::parse_strict(s) {
             Some(n) => Operand::Known(n),
             None => Operand::Unsuitable("a number is required".into()),
@@ -95,7 +99,7 @@ fn to_number(v: &Value) -> Operand<Number> {
 fn to_bool(v: &Value) -> Operand<bool> {
     match v {
         Value::Bool(b) => Operand::Known(*b),
-        Value::Unknown(_) => Operand::Unknown,
+        Value::Unknown(Type::Bool | Type::String | Type::Dynamic) => Operand::Unknown,
         Value::String(s) if s == "true" => Operand::Known(true),
         Value::String(s) if s == "false" => Operand::Known(false),
         Value::String(_) => Operand::Unsuitable("a bool is required".into()),

@@ -132,11 +132,17 @@ fn render_for(
     scope: &Scope,
     out: &mut Rendered,
 ) {
-    let v = match evaluate(collection, scope) {
-        Ok(v) => v,
-        Err(d) => return out.fail(d),
-    };
-    match iterate(v, collection) {
+    let mut failed = Diagnostics::new();
+    let v = super::eval_recovering(collection, scope, &mut failed);
+    let iteration = iterate(v, collection);
+    if failed.has_errors() {
+        out.fail(failed);
+        if let Err(d) = iteration {
+            out.fail(d);
+        }
+        return;
+    }
+    match iteration {
         Ok(Iteration::Unknown { sensitive }) => {
             out.unknown = true;
             out.sensitive |= sensitive;

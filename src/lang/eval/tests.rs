@@ -428,10 +428,9 @@ fn conditionals() {
     let bad = idx(tup(vec![num("1")]), num("5"));
     assert_eq!(ok(cond(t.clone(), num("1"), bad)), n(1));
     assert_eq!(ok(cond(st("true"), num("1"), num("2"))), n(1));
-    assert_eq!(
-        fails(cond(t, num("1"), e(ExprKind::Bool(true)))).0,
-        "Inconsistent conditional result types"
-    );
+    let (sum, detail) = fails(cond(t, num("1"), e(ExprKind::Bool(true))));
+    assert_eq!(sum, "Inconsistent conditional result types");
+    assert!(detail.ends_with("The given expressions are number and bool, respectively."));
 }
 
 #[test]
@@ -572,4 +571,26 @@ fn references_resolve_by_path_with_marks_and_errors_intact() {
     let d = eval(&web(num("2")), &c).unwrap_err();
     assert_eq!(d.0[0].summary, "Invalid index");
     assert!(eval(&attr(var("hidden"), "a"), &c).unwrap().is_sensitive());
+}
+
+#[test]
+fn chained_splats_apply_per_element() {
+    // `[{b = [{c = 1}]}][*].b[*].c` is [[1]] in Terraform; `[1][*][*]` is [[1]].
+    let src = tup(vec![obj(vec![(
+        "b",
+        tup(vec![obj(vec![("c", num("1"))])]),
+    )])]);
+    let chained = splat(splat(src.clone(), attr(item(), "b")), attr(item(), "c"));
+    assert_eq!(ok(chained), Value::Tuple(vec![Value::Tuple(vec![n(1)])]));
+    let twice = splat(splat(tup(vec![num("1")]), item()), item());
+    assert_eq!(ok(twice), Value::Tuple(vec![Value::Tuple(vec![n(1)])]));
+    // A parenthesised splat is a value of its own: `([1][*])[*]` is [1].
+    let grouped = splat(
+        e(ExprKind::Parens(Box::new(splat(
+            tup(vec![num("1")]),
+            item(),
+        )))),
+        item(),
+    );
+    assert_eq!(ok(grouped), Value::Tuple(vec![n(1)]));
 }

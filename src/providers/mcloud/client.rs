@@ -493,6 +493,25 @@ mod tests {
     }
 
     #[test]
+    fn transient_answers_are_recognised() {
+        let raw = |status: u16, body: &[u8]| RawResponse {
+            status,
+            body: body.to_vec(),
+            retry_after: None,
+        };
+        assert!(raw(503, b"").is_transient());
+        assert!(raw(429, b"{}").is_transient());
+        assert!(raw(200, br#"{"code": 10999, "msg": "x", "content": null}"#).is_transient());
+        assert!(!raw(
+            200,
+            br#"{"code": 12996, "msg": "Input error!", "content": null}"#
+        )
+        .is_transient());
+        assert!(!raw(200, br#"{"code": 0, "msg": null, "content": 1}"#).is_transient());
+        assert!(!raw(404, b"not found").is_transient());
+    }
+
+    #[test]
     fn non_http_endpoint_is_refused() {
         let err =
             Client::new("ftp://x", Duration::from_secs(1), RetryPolicy::default()).unwrap_err();

@@ -285,15 +285,30 @@ pub async fn create(
     let found = find_by_ip(client, &ip, deadline, address).await?;
     let id = found.instance_id.clone();
     let remaining = deadline.saturating_duration_since(Instant::now());
-    wait_usable(client, std::slice::from_ref(&id), remaining, address).await?;
+    let adopt = |e: ProviderError| exists_hint(e, address, &id);
+    wait_usable(client, std::slice::from_ref(&id), remaining, address)
+        .await
+        .map_err(adopt)?;
     let want_running = Obj::new(planned, INSTANCE)
         .opt_bool("running")
         .unwrap_or(true);
     if !want_running {
-        set_status(client, &id, status::STOPPED, &cid).await?;
+        set_status(client, &id, status::STOPPED, &cid)
+            .await
+            .map_err(adopt)?;
     }
     let live = get(client, &id).await.unwrap_or(found);
     Ok(value_from(&live, planned, Some(&cid)))
+}
+
+/// An error after the machine was created: says that it exists and how to adopt it, so
+/// it is not silently orphaned.
+pub fn exists_hint(mut e: ProviderError, address: &str, id: &str) -> ProviderError {
+    e.message = format!(
+        "{}; the machine {id} exists: adopt it with `skyform import {address} {id}` or delete it",
+        e.message
+    );
+    e
 }
 
 /// `POST /v1/status`: sets the machine's status code (how a machine is stopped).

@@ -107,7 +107,16 @@ async fn expand(
             ),
         ));
     }
-    wait_usable(client, &ids, timeout, address).await?;
+    wait_usable(client, &ids, timeout, address)
+        .await
+        .map_err(|mut e| {
+            e.message = format!(
+                "{}; the machines {} exist: adopt them with `skyform import {address} {template_id}` or delete them",
+                e.message,
+                ids.join(", ")
+            );
+            e
+        })?;
     Ok(ids)
 }
 

@@ -509,11 +509,9 @@ fn subnet_id(zone: &str, vpc_id: &str) -> String {
         _ => {}
     }
     let hash = fnv1a(&format!("{zone}/{vpc_id}"));
-    if vpc_id.starts_with("vpc-2")
-        || vpc_id.starts_with("vpc-8")
-        || vpc_id.starts_with("vpc-bp")
-        || vpc_id.starts_with("vpc-uf")
-    {
+    // The subnet id takes the shape of its cloud's, told apart by the VPC id:
+    // aliyun `vpc-` + 21 characters (vswitch `vsw-...`), aws `vpc-` + 8 hex.
+    if vpc_id.starts_with("vpc-") && vpc_id.len() == 25 {
         format!("vsw-{}", base36(hash, 21))
     } else if vpc_id.starts_with("vpc-") {
         format!("subnet-{:08x}", hash as u32)
@@ -522,12 +520,17 @@ fn subnet_id(zone: &str, vpc_id: &str) -> String {
     }
 }
 
-/// The zone's /20 (or /28 for small VPCs) inside the VPC block.
+/// The zone's /20 inside the VPC block: 192, 208, 224, ... in the third
+/// octet (a VPC of /20 or smaller is its own single subnet).
 fn subnet_cidr(vpc_cidr: &str, zone_index: usize) -> String {
-    let mut octets = vpc_cidr
+    let parts: Vec<u32> = vpc_cidr
         .split(['.', '/'])
-        .map(|p| p.parse::<u32>().unwrap_or(0));
-    let (a, b) = (octets.next().unwrap_or(10), octets.next().unwrap_or(0));
+        .map(|p| p.parse::<u32>().unwrap_or(0))
+        .collect();
+    let (a, b) = match parts.as_slice() {
+        [a, b, _, _, prefix] if *prefix < 20 => (*a, *b),
+        _ => return vpc_cidr.to_string(),
+    };
     let third = (192 + 16 * zone_index as u32) % 256;
     format!("{a}.{b}.{third}.0/20")
 }

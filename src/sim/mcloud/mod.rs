@@ -15,6 +15,7 @@ mod inspect;
 mod instances;
 mod knobs;
 mod lifecycle;
+mod lockfile;
 mod logs;
 pub mod model;
 mod openstack;

@@ -144,6 +144,7 @@ pub fn router(sim: Arc<Simulator>) -> Router {
             post(phydev::enter).put(phydev::upload),
         )
         .route("/v1/instance/openstack", post(openstack::configure))
+        .method_not_allowed_fallback(method_not_allowed)
         .route_layer(axum::middleware::from_fn_with_state(
             sim.clone(),
             apply_knobs,
@@ -168,4 +169,13 @@ async fn not_found(method: Method, uri: Uri) -> Reply {
     .with_ext(json!(
         "see docs/simulators.md for the endpoints the simulator serves"
     ))
+}
+
+/// A known path with a method it lacks: HTTP 405 with an envelope.
+async fn method_not_allowed(method: Method, uri: Uri) -> Reply {
+    Reply::error(
+        SERVICE_ERROR,
+        format!("method not allowed: {method} {}", uri.path()),
+    )
+    .with_status(StatusCode::METHOD_NOT_ALLOWED)
 }

@@ -3,6 +3,7 @@
 
 use super::clock;
 use super::knobs::{Knobs, Throttle};
+use super::lockfile::{lock_state, StateLock};
 use super::store::{write_atomic, Store};
 use crate::sim::SimError;
 use serde_json::{json, Value};
@@ -30,6 +31,8 @@ pub struct Simulator {
     knobs: Mutex<Knobs>,
     counts: Mutex<BTreeMap<String, u64>>,
     pub(crate) throttle: Mutex<Throttle>,
+    /// Held while the simulator lives (only with a state file).
+    _lock: Option<StateLock>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -44,6 +47,10 @@ impl Simulator {
     /// Opens the cloud, loading `persist_path` when it exists.
     pub fn open(options: SimOptions) -> Result<Arc<Simulator>, SimError> {
         let now = clock::now_ms();
+        let lock = match &options.persist_path {
+            Some(path) => Some(lock_state(path)?),
+            None => None,
+        };
         let store = match &options.persist_path {
             Some(path) => Store::load(path, now)?,
             None => Store::empty(now),
@@ -55,6 +62,7 @@ impl Simulator {
             knobs: Mutex::new(options.knobs),
             counts: Mutex::new(BTreeMap::new()),
             throttle: Mutex::new(Throttle::default()),
+            _lock: lock,
         }))
     }
 
