@@ -814,6 +814,81 @@ log(0.5, 2)	-1
 log(10, 1)	ERROR Error in function call
 log(10, 0.5)	-3.3219280948873626
 log(1e10, 10)	10
+contains({a = 1}, 1)	ERROR Error in function call
+contains("abc", "a")	ERROR Error in function call
+index({a = 1}, 1)	ERROR Error in function call
+distinct("a")	ERROR Invalid function argument
+flatten({a = [1]})	ERROR Error in function call
+keys(null)	ERROR Invalid function argument
+values(null)	ERROR Invalid function argument
+reverse(null)	ERROR Invalid function argument
+one(1)	ERROR Invalid function argument
+coalesce(null)	ERROR Error in function call
+coalescelist()	ERROR Error in function call
+merge({a = 1}, "x")	ERROR Error in function call
+slice([1, 2], 0, 1.5)	ERROR Invalid function argument
+element([1, 2], 1.5)	ERROR Error in function call
+chunklist([1, 2], 0.5)	ERROR Error in function call
+range(1, 2, 3, 4)	ERROR Error in function call
+range()	ERROR Error in function call
+transpose({a = "x"})	ERROR Invalid function argument
+zipmap(["a", "b"], ["x"])	ERROR Error in function call
+matchkeys(["a"], ["x", "y"], ["x"])	ERROR Error in function call
+setunion("a", ["b"])	ERROR Invalid function argument
+setintersection(["a"], "b")	ERROR Invalid function argument
+setsubtract("a", "b")	ERROR Invalid function argument
+setproduct(["a"], [])	[]
+setproduct(["a"], null)	ERROR Invalid function argument
+sort("a")	ERROR Invalid function argument
+sum(null)	ERROR Invalid function argument
+alltrue(null)	ERROR Invalid function argument
+anytrue([null])	false
+compact(null)	ERROR Invalid function argument
+compact([null])	[]
+concat(null)	ERROR Invalid function argument
+lookup(null, "a")	ERROR Invalid function argument
+lookup({a = 1}, null)	ERROR Invalid function argument
+length(toset([]))	0
+tolist(null)	null
+tomap(null)	null
+toset(null)	null
+jsonencode(null)	"null"
+yamlencode(null)	"null\n...\n"
+jsondecode(null)	ERROR Invalid function argument
+csvdecode(null)	ERROR Invalid function argument
+base64encode(null)	ERROR Invalid function argument
+urlencode(null)	ERROR Invalid function argument
+md5(null)	ERROR Invalid function argument
+uuidv5(null, "a")	ERROR Invalid function argument
+cidrhost(null, 1)	ERROR Invalid function argument
+formatdate(null, "2020-01-01T00:00:00Z")	ERROR Invalid function argument
+timeadd(null, "1h")	ERROR Invalid function argument
+format(null)	ERROR Invalid function argument
+format("%s", null)	ERROR Error in function call
+formatlist(null, [])	ERROR Invalid function argument
+formatlist("%s", null)	ERROR Error in function call
+join(null, [])	ERROR Invalid function argument
+split(",", null)	ERROR Invalid function argument
+replace(null, "a", "b")	ERROR Invalid function argument
+regex(null, "a")	ERROR Invalid function argument
+regexall("a", null)	ERROR Invalid function argument
+substr(null, 0, 1)	ERROR Invalid function argument
+trim(null, "a")	ERROR Invalid function argument
+abs(null)	ERROR Invalid function argument
+max(null)	ERROR Invalid function argument
+min(1, null)	ERROR Invalid function argument
+parseint(null, 10)	ERROR Invalid function argument
+parseint("1", null)	ERROR Invalid function argument
+pow(null, 1)	ERROR Invalid function argument
+log(1, null)	ERROR Invalid function argument
+signum(null)	ERROR Invalid function argument
+ceil(null)	ERROR Invalid function argument
+indent(null, "a")	ERROR Invalid function argument
+chomp(null)	ERROR Invalid function argument
+strrev(null)	ERROR Invalid function argument
+title(null)	ERROR Invalid function argument
+trimspace(null)	ERROR Invalid function argument
+tobool(null)	null
 "####;
 
 /// `expression<TAB>kind`: the kind of collection Terraform's console shows for the result

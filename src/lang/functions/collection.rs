@@ -225,14 +225,10 @@ fn arg_seq_of(v: &Value) -> &[Value] {
     v.as_seq().unwrap_or_default()
 }
 
-fn seq_or_err<'a>(args: &'a [Value], i: usize, what: &str) -> Result<&'a [Value], FnErr> {
-    let v = arg(args, i);
-    v.as_seq()
-        .ok_or_else(|| arg_err(i, format!("argument must be {what}, not {}", type_name(v))))
-}
-
 fn contains(args: &[Value], _: &FunctionContext) -> FnResult {
-    let xs = seq_or_err(args, 0, "list, tuple, or set")?;
+    let xs = arg(args, 0)
+        .as_seq()
+        .ok_or_else(|| call_err("argument must be list, tuple, or set"))?;
     let needle = arg(args, 1);
     Ok(Value::Bool(xs.iter().any(|x| values_equal(x, needle))))
 }
@@ -553,8 +549,13 @@ fn slice(args: &[Value], _: &FunctionContext) -> FnResult {
         Value::Tuple(xs) => (xs, true),
         _ => return Err(arg_err(0, "must be a list or tuple value")),
     };
-    let start = arg_int(args, 1)?;
-    let end = arg_int(args, 2)?;
+    let index = |i: usize, what: &str| {
+        arg_int(args, i).map_err(|e| match e {
+            FnErr::Call(m) | FnErr::Arg(_, m) => arg_err(i, format!("invalid {what} index: {m}")),
+        })
+    };
+    let start = index(1, "start")?;
+    let end = index(2, "end")?;
     if start < 0 {
         return Err(arg_err(1, "start index must not be less than zero"));
     }
