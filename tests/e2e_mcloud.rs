@@ -410,3 +410,53 @@ fn import_adopts_an_existing_machine() {
     );
     assert_eq!(sim.instance_ids(), vec![id]);
 }
+
+#[test]
+fn interrupted_creates_are_adopted_not_duplicated() {
+    // Machines take 3 s to boot, so the kill lands after the cloud acknowledged every create
+    // (and skyform recorded the intent) but before any create finished.
+    let sim = Sim::start(&["-transition-ms", "3000"]);
+    let w = Work::new(&[
+        ("provider.sky.hcl", &provider_block(&sim.endpoint())),
+        ("main.sky.hcl", &instance_block("web", 5, "")),
+    ]);
+    let mut child = std::process::Command::new(bin())
+        .args(["-no-color", "apply", "-auto-approve"])
+        .current_dir(w.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    assert!(
+        wait_until(Duration::from_secs(20), || sim.instance_ids().len() == 5),
+        "all five creates acknowledged"
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let lock: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(w.path().join("state/default.json.lock")).unwrap(),
+    )
+    .unwrap();
+    w.run(&["force-unlock", "-force", lock["ID"].as_str().unwrap()])
+        .ok();
+    assert!(
+        state_list(&w).is_empty(),
+        "nothing finished before the kill"
+    );
+
+    let plan = w.run(&["plan"]).ok();
+    assert!(plan.contains("# mcloud_instance.web[0] was created by an interrupted run: found it, adopting it into state"), "{plan}");
+    assert!(
+        !plan.contains("will be created"),
+        "nothing is created twice: {plan}"
+    );
+    w.run(&["apply", "-auto-approve"]).ok();
+    let mut in_state = state_instance_ids(&w);
+    let mut in_cloud = sim.instance_ids();
+    in_state.sort();
+    in_cloud.sort();
+    assert_eq!(in_state.len(), 5);
+    assert_eq!(in_state, in_cloud, "no orphan, no duplicate");
+    assert_eq!(w.run(&["plan", "-detailed-exitcode"]).code(), 0);
+}

@@ -17,6 +17,7 @@ pub async fn run(engine: Arc<Engine>) -> Result<ApplyReport, Diagnostics> {
         return Ok(ApplyReport::default());
     };
     record_moves(&engine).await?;
+    record_adopted(&engine, &plan).await?;
     record_drift(&engine, &plan).await?;
     let mut diags = Diagnostics::new();
     // Providers must be configured before deletes; the forward walk configures them, so
@@ -147,6 +148,35 @@ async fn forget_stale_data(engine: &Engine, plan: &crate::plan::Plan) -> Result<
             .unwrap_or_else(|e| e.into_inner())
             .instances
             .remove(&a);
+    }
+    Ok(())
+}
+
+/// Objects of interrupted creates that planning found again go into state before anything
+/// else, so even a failing apply no longer risks creating them twice; intents whose object
+/// never appeared are dropped.
+async fn record_adopted(engine: &Engine, plan: &crate::plan::Plan) -> Result<(), Diagnostics> {
+    let Some(rec) = &engine.recorder else {
+        return Ok(());
+    };
+    for a in &plan.adopted {
+        rec.upsert(&a.addr, &a.provider, &a.value, &[]).await?;
+        engine
+            .prior
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .instances
+            .insert(
+                a.addr.clone(),
+                crate::engine::PriorInstance {
+                    provider: a.provider.clone(),
+                    value: a.value.clone(),
+                    dependencies: Vec::new(),
+                },
+            );
+    }
+    for addr in &plan.forgotten {
+        rec.remove(addr).await?;
     }
     Ok(())
 }

@@ -10,7 +10,7 @@ use crate::graph::Dag;
 use crate::lang::Value;
 use crate::plan::diff::{carry_sensitive_marks, mark_sensitive, plan_instance};
 use crate::plan::{Action, ResourceChange};
-use crate::provider::OperationContext;
+use crate::provider::{CreatedHook, OperationContext};
 use futures::FutureExt;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -152,7 +152,7 @@ async fn apply_instance(
         deps,
     };
     let result = match action {
-        Action::Create => ops.create().await?,
+        Action::Create => ops.create(true).await?,
         Action::Update => {
             let Some(prior) = prior else {
                 return Err(missing_prior(&inst));
@@ -167,13 +167,13 @@ async fn apply_instance(
                 return Err(missing_prior(&inst));
             };
             ops.delete(&prior, true).await?;
-            ops.create().await?
+            ops.create(true).await?
         }
         Action::CreateThenDelete => {
             let Some(prior) = prior else {
                 return Err(missing_prior(&inst));
             };
-            let v = ops.create().await?;
+            let v = ops.create(false).await?;
             // The new object already holds this address in state; only the old one goes.
             ops.delete(&prior, false).await?;
             v
@@ -203,6 +203,7 @@ impl ObjectOps<'_> {
         OperationContext {
             address: self.inst.to_string(),
             timeout,
+            created: None,
         }
     }
 
@@ -217,17 +218,32 @@ impl ObjectOps<'_> {
         Ok(v)
     }
 
-    async fn create(&self) -> Result<Value, Diagnostics> {
+    /// Creates the object. `address_free`: nothing else holds this address in state, so the
+    /// create can be recorded as an intent as soon as the cloud acknowledges it (not for
+    /// create_before_destroy, where the old object still holds the address).
+    async fn create(&self, address_free: bool) -> Result<Value, Diagnostics> {
         let started = self.announce("Creating...");
+        let mut op = self.op(self.setup.rcfg.timeouts.create);
+        if let (true, Some(rec)) = (address_free, &self.engine.recorder) {
+            let (rec, addr, provider) = (
+                rec.clone(),
+                self.inst.clone(),
+                self.setup.rcfg.provider.clone(),
+            );
+            op.created = Some(CreatedHook(Arc::new(move |token: String| {
+                let (rec, addr, provider) = (rec.clone(), addr.clone(), provider.clone());
+                Box::pin(async move {
+                    rec.intent(&addr, &provider, &token)
+                        .await
+                        .map_err(|d| d.to_string())
+                })
+            })));
+        }
         let v = {
             let _permit = permit(self.engine).await?;
             self.setup
                 .provider
-                .create(
-                    self.type_name(),
-                    self.planned,
-                    &self.op(self.setup.rcfg.timeouts.create),
-                )
+                .create(self.type_name(), self.planned, &op)
                 .await
                 .map_err(|e| op_error(self.inst, "create", e))?
         };
@@ -461,6 +477,7 @@ async fn delete_instance(engine: &Engine, c: &ResourceChange) -> Result<(), Diag
                 &OperationContext {
                     address: c.addr.to_string(),
                     timeout,
+                    created: None,
                 },
             )
             .await

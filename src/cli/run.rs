@@ -174,6 +174,7 @@ async fn make_plan(
     let engine = Arc::new(engine);
     engine.walk().await?;
     crate::plan::walk::plan_orphans(&engine).await?;
+    crate::plan::walk::settle_pending(&engine).await?;
     let mut plan = crate::plan::walk::finish(&engine, s.mode, config_digest(&loaded.sources));
     plan.moves = moves.into_iter().map(|m| (m.from, m.to)).collect();
     Ok((plan, engine))

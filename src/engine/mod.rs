@@ -22,7 +22,7 @@ use crate::lang::{EvalContext, Value};
 use crate::plan::{Drift, Plan, PlanMode, ResourceChange};
 use crate::provider::{Provider, ProviderType};
 use futures::FutureExt;
-pub use prior::{PriorInstance, PriorState, StateRecorder};
+pub use prior::{PendingCreate, PriorInstance, PriorState, StateRecorder};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
@@ -108,6 +108,10 @@ pub struct Engine {
     pub root_variables: Mutex<BTreeMap<String, Value>>,
     /// Data source instances read during this apply; any other data entry in state is stale.
     pub data_read: Mutex<BTreeSet<AbsInstance>>,
+    /// Objects of interrupted creates found again during planning.
+    pub adopted: Mutex<Vec<crate::plan::Adopted>>,
+    /// Pending creates whose object does not exist.
+    pub forgotten: Mutex<Vec<AbsInstance>>,
     /// Where progress lines go (`mcloud_instance.web[0]: Creating...`); none when quiet.
     pub progress: Option<ProgressSink>,
 }
@@ -151,6 +155,8 @@ impl Engine {
             root_variables: Mutex::new(BTreeMap::new()),
             data_read: Mutex::new(BTreeSet::new()),
             progress: None,
+            adopted: Mutex::new(Vec::new()),
+            forgotten: Mutex::new(Vec::new()),
         }
     }
 

@@ -25,6 +25,15 @@ pub struct PriorState {
     pub serial: u64,
     pub instances: BTreeMap<AbsInstance, PriorInstance>,
     pub outputs: BTreeMap<String, Value>,
+    /// Creates a run recorded as acknowledged by the cloud but did not finish (it died):
+    /// the next plan looks for these objects by token and adopts them.
+    pub pending: BTreeMap<AbsInstance, PendingCreate>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingCreate {
+    pub provider: ProviderRef,
+    pub token: String,
 }
 
 /// Persists completed operations during apply: each call returns once the change is
@@ -40,6 +49,15 @@ pub trait StateRecorder: Send + Sync {
     ) -> Result<(), Diagnostic>;
 
     async fn remove(&self, addr: &AbsInstance) -> Result<(), Diagnostic>;
+
+    /// Records that a create was acknowledged by the cloud and can be found by `token`,
+    /// before the object is fully up (see `OperationContext::created`).
+    async fn intent(
+        &self,
+        addr: &AbsInstance,
+        provider: &ProviderRef,
+        token: &str,
+    ) -> Result<(), Diagnostic>;
 }
 
 /// Decodes a state document into the walk's view, typing attributes by the provider
@@ -53,6 +71,7 @@ pub fn prior_from_state(state: &crate::state::State) -> PriorState {
             .map(|p| (p.name().to_string(), p))
             .collect();
     let mut out = PriorState {
+        pending: BTreeMap::new(),
         lineage: Some(state.lineage.clone()),
         serial: state.serial,
         instances: BTreeMap::new(),
@@ -95,6 +114,24 @@ pub fn prior_from_state(state: &crate::state::State) -> PriorState {
         };
         for inst in &r.instances {
             if inst.is_pending_create() {
+                if let Some(token) = &inst.create_token {
+                    let key = match &inst.index_key {
+                        None => InstanceKey::None,
+                        Some(IndexKey::Int(i)) => InstanceKey::Int(*i),
+                        Some(IndexKey::Str(s)) => InstanceKey::Str(s.clone()),
+                    };
+                    out.pending.insert(
+                        AbsInstance {
+                            module: module.clone(),
+                            resource: resource.clone(),
+                            key,
+                        },
+                        PendingCreate {
+                            provider: provider.clone(),
+                            token: token.clone(),
+                        },
+                    );
+                }
                 continue;
             }
             let key = match &inst.index_key {
@@ -219,6 +256,27 @@ impl StateRecorder for JournalRecorder {
                 Diagnostic::error(
                     "Failed to persist state",
                     format!("{addr} was applied, but recording it failed: {e}"),
+                )
+            })
+    }
+
+    async fn intent(
+        &self,
+        addr: &AbsInstance,
+        provider: &ProviderRef,
+        token: &str,
+    ) -> Result<(), Diagnostic> {
+        self.writer
+            .record(crate::state::Change::Intent {
+                resource: resource_key(addr, provider),
+                index_key: index_key(addr),
+                create_token: token.to_string(),
+            })
+            .await
+            .map_err(|e| {
+                Diagnostic::error(
+                    "Failed to persist state",
+                    format!("{addr}: recording the create in progress failed: {e}"),
                 )
             })
     }

@@ -43,6 +43,8 @@ pub fn to_json(plan: &Plan) -> J {
             "before": encode_full(&d.before),
             "after": value(&d.after),
         })).collect::<Vec<_>>(),
+        "adopted": plan.adopted.iter().map(|a| json!({"address": a.addr.to_string(), "provider": a.provider.state_string(), "value": encode_full(&a.value)})).collect::<Vec<_>>(),
+        "forgotten": plan.forgotten.iter().map(|a| a.to_string()).collect::<Vec<_>>(),
         "moves": plan.moves.iter().map(|(f, t)| json!({"from": f.to_string(), "to": t.to_string()})).collect::<Vec<_>>(),
         "outputs": plan.outputs.iter().map(|(k, o)| (k.clone(), json!({
             "before": value(&o.before),
@@ -164,6 +166,32 @@ pub fn load(path: &Path) -> Result<Plan, Diagnostic> {
                 .unwrap_or(Value::Null),
             after: opt_value(d.get("after")),
         });
+    }
+    for a in j.get("adopted").and_then(J::as_array).into_iter().flatten() {
+        let addr = instance(a.get("address").and_then(J::as_str).unwrap_or_default())?;
+        let provider = a
+            .get("provider")
+            .and_then(J::as_str)
+            .and_then(ProviderRef::parse_state_string)
+            .ok_or_else(|| bad("an adopted object names no provider".into()))?;
+        let value = a
+            .get("value")
+            .map(|v| decode_full(v, &dynamic))
+            .unwrap_or(Value::Null);
+        plan.adopted.push(super::Adopted {
+            addr,
+            provider,
+            value,
+        });
+    }
+    for f in j
+        .get("forgotten")
+        .and_then(J::as_array)
+        .into_iter()
+        .flatten()
+    {
+        plan.forgotten
+            .push(instance(f.as_str().unwrap_or_default())?);
     }
     for m in j.get("moves").and_then(J::as_array).into_iter().flatten() {
         let from = instance(m.get("from").and_then(J::as_str).unwrap_or_default())?;

@@ -131,6 +131,18 @@ pub struct Plan {
     pub targets: Vec<String>,
     /// Objects renamed in state by `moved` blocks: (from, to).
     pub moves: Vec<(AbsInstance, AbsInstance)>,
+    /// Objects an interrupted run created, found by their create token and adopted.
+    pub adopted: Vec<Adopted>,
+    /// Create intents whose object never came to exist: dropped from state.
+    pub forgotten: Vec<AbsInstance>,
+}
+
+/// An object created by a run that died before recording it, found again.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Adopted {
+    pub addr: AbsInstance,
+    pub provider: ProviderRef,
+    pub value: Value,
 }
 
 impl Plan {
@@ -157,6 +169,8 @@ impl Plan {
         let (a, c, d) = self.counts();
         a + c + d > 0
             || !self.moves.is_empty()
+            || !self.adopted.is_empty()
+            || !self.forgotten.is_empty()
             || self.outputs.values().any(OutputChange::is_change)
             || (self.mode == PlanMode::RefreshOnly && !self.drift.is_empty())
     }

@@ -48,6 +48,18 @@ pub fn render_plan(plan: &Plan, style: Style) -> String {
         }
         out.push_str(&format!("\n{}\n", "─".repeat(77)));
     }
+    for a in &plan.adopted {
+        out.push_str(&format!(
+            "\n  # {} was created by an interrupted run: found it, adopting it into state\n",
+            style.bold(&a.addr.to_string())
+        ));
+    }
+    for addr in &plan.forgotten {
+        out.push_str(&format!(
+            "\n  # {} was being created by an interrupted run that left nothing behind: dropping its record\n",
+            style.bold(&addr.to_string())
+        ));
+    }
     for (from, to) in &plan.moves {
         out.push_str(&format!(
             "\n  # {} has moved to {}\n",
@@ -70,7 +82,12 @@ pub fn render_plan(plan: &Plan, style: Style) -> String {
         }
         return out;
     }
-    if visible.is_empty() && output_changes.is_empty() && plan.moves.is_empty() {
+    if visible.is_empty()
+        && output_changes.is_empty()
+        && plan.moves.is_empty()
+        && plan.adopted.is_empty()
+        && plan.forgotten.is_empty()
+    {
         out.push_str(&format!(
             "\n{}\n\nskyform has compared your real infrastructure against your configuration\nand found no differences, so no changes are needed.\n",
             style.bold("No changes. Your infrastructure matches the configuration.")

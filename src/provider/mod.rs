@@ -72,12 +72,39 @@ pub struct ConfigureContext {
 }
 
 /// Per-operation settings from the resource's configuration.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct OperationContext {
     /// The resource instance address, for messages (`mcloud_instance.web[2]`).
     pub address: String,
     /// From `timeouts { create = "10m" }` and friends; the provider's default otherwise.
     pub timeout: Option<Duration>,
+    /// For creates: call as soon as the cloud has acknowledged the new object, with a token
+    /// [`Provider::find_created`] can find it by. skyform records it durably, so a run that
+    /// dies while the object is still coming up adopts it next time instead of creating a
+    /// duplicate.
+    pub created: Option<CreatedHook>,
+}
+
+/// The hook behind [`OperationContext::created`]; returns once the token is durable.
+#[derive(Clone)]
+pub struct CreatedHook(
+    pub Arc<dyn Fn(String) -> futures::future::BoxFuture<'static, Result<(), String>> + Send + Sync>,
+);
+
+impl fmt::Debug for CreatedHook {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("CreatedHook")
+    }
+}
+
+impl OperationContext {
+    /// Reports the token of an object the cloud has just acknowledged (see `created`).
+    pub async fn report_created(&self, token: &str) -> Result<(), String> {
+        match &self.created {
+            Some(hook) => (hook.0)(token.to_string()).await,
+            None => Ok(()),
+        }
+    }
 }
 
 /// A provider kind in the registry: knows its schema and builds configured clients.
@@ -141,6 +168,18 @@ pub trait Provider: Send + Sync {
         prior: &Value,
         op: &OperationContext,
     ) -> Result<(), ProviderError>;
+
+    /// Finds an object that a create interrupted by a crash left behind, by the token the
+    /// provider reported through [`OperationContext::report_created`]. `planned` is the
+    /// configuration now, to fill what the API does not report. `None`: no such object.
+    async fn find_created(
+        &self,
+        _type_name: &str,
+        _token: &str,
+        _planned: &Value,
+    ) -> Result<Option<Value>, ProviderError> {
+        Ok(None)
+    }
 
     /// Reads a data source from its evaluated configuration.
     async fn read_data(&self, type_name: &str, config: &Value) -> Result<Value, ProviderError>;

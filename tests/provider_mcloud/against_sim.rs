@@ -64,6 +64,7 @@ pub fn op(address: &str) -> OperationContext {
     OperationContext {
         address: address.to_string(),
         timeout: Some(Duration::from_secs(20)),
+        created: None,
     }
 }
 

@@ -437,6 +437,7 @@ async fn create_timeout_names_the_machine_to_adopt() {
     let ctx = skyform::provider::OperationContext {
         address: "mcloud_instance.slow".into(),
         timeout: Some(std::time::Duration::from_millis(800)),
+        created: None,
     };
     let err = e
         .provider

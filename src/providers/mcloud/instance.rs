@@ -256,10 +256,10 @@ pub async fn find_by_ip(
 pub async fn create(
     client: &Client,
     planned: &Value,
-    timeout: Duration,
-    address: &str,
+    op: &crate::provider::OperationContext,
 ) -> Result<Value, ProviderError> {
-    let deadline = Instant::now() + timeout;
+    let address = op.address.as_str();
+    let deadline = Instant::now() + super::op_timeout(op);
     let body = serde_json::to_value(create_body(planned)?).map_err(|e| {
         ProviderError::new(
             PROVIDER,
@@ -282,6 +282,15 @@ pub async fn create(
             ))
         }
     };
+    // The machine exists from here on: record that before waiting for it, so a run that
+    // dies meanwhile adopts it (by this IP) instead of creating another.
+    op.report_created(&ip).await.map_err(|e| {
+        ProviderError::new(
+            PROVIDER,
+            req.operation(),
+            format!("{address}: the machine with IP {ip} was created, but recording it in state failed: {e}"),
+        )
+    })?;
     let found = find_by_ip(client, &ip, deadline, address).await?;
     let id = found.instance_id.clone();
     let remaining = deadline.saturating_duration_since(Instant::now());
@@ -419,6 +428,21 @@ pub async fn read_many(
             Ok(live.get(&id).map(|inst| value_from(inst, p, None)))
         })
         .collect()
+}
+
+/// The machine a create reported by its IP (`token`), if it exists: how a run adopts what an
+/// interrupted run created.
+pub async fn find_created(
+    client: &Client,
+    ip: &str,
+    planned: &Value,
+) -> Result<Option<Value>, ProviderError> {
+    let found = list(client)
+        .await?
+        .into_iter()
+        .filter(|i| i.private_ip_address == ip || i.public_ip_address == ip)
+        .max_by_key(|i| i.id);
+    Ok(found.map(|inst| value_from(&inst, planned, None)))
 }
 
 pub async fn import(client: &Client, id: &str) -> Result<Value, ProviderError> {

@@ -267,7 +267,7 @@ impl Provider for MCloudProvider {
         let c = &self.client;
         match type_name {
             TEMPLATE => template::create(c, planned).await,
-            INSTANCE => instance::create(c, planned, op_timeout(op), &op.address).await,
+            INSTANCE => instance::create(c, planned, op).await,
             INSTANCE_GROUP => instance_group::create(c, planned, op_timeout(op), &op.address).await,
             PHYSICAL_MACHINE => phydev::create(c, planned, &op.address).await,
             MACHINE_RECORD => machine_record::create(c, planned).await,
@@ -322,6 +322,18 @@ impl Provider for MCloudProvider {
 
     async fn read_data(&self, type_name: &str, config: &Value) -> Result<Value, ProviderError> {
         data_sources::read(&self.client, type_name, config).await
+    }
+
+    async fn find_created(
+        &self,
+        type_name: &str,
+        token: &str,
+        planned: &Value,
+    ) -> Result<Option<Value>, ProviderError> {
+        match type_name {
+            INSTANCE => instance::find_created(&self.client, token, planned).await,
+            _ => Ok(None),
+        }
     }
 
     async fn import(&self, type_name: &str, id: &str) -> Result<Value, ProviderError> {
