@@ -460,3 +460,23 @@ fn interrupted_creates_are_adopted_not_duplicated() {
     assert_eq!(in_state, in_cloud, "no orphan, no duplicate");
     assert_eq!(w.run(&["plan", "-detailed-exitcode"]).code(), 0);
 }
+
+#[test]
+fn concurrent_creates_share_list_calls() {
+    let sim = Sim::start(&[]);
+    let w = Work::new(&[
+        ("provider.sky.hcl", &provider_block(&sim.endpoint())),
+        ("main.sky.hcl", &instance_block("web", 40, "")),
+    ]);
+    sim.reset_counts();
+    w.run(&["apply", "-auto-approve", "-parallelism=10"]).ok();
+    let counts = sim.counts();
+    let get = |k: &str| counts.get(k).and_then(|v| v.as_u64()).unwrap_or(0);
+    assert_eq!(get("POST /v1/instance"), 40);
+    // The API finds a new machine only by listing them all; creates share those lists.
+    assert!(get("GET /v1/instance/list") < 40, "{counts:?}");
+    // Machines that are listed as running need no status polling or re-read.
+    assert_eq!(get("GET /v1/status/:instanceId"), 0, "{counts:?}");
+    assert_eq!(get("GET /v1/instance/:instanceId"), 0, "{counts:?}");
+    assert_eq!(state_instance_ids(&w).len(), 40);
+}

@@ -138,6 +138,8 @@ pub struct Client {
     base_url: String,
     http: reqwest::Client,
     retry: RetryPolicy,
+    /// Shares instance list calls between concurrent creates.
+    pub(super) instance_lists: std::sync::Arc<super::list_flight::ListFlight>,
 }
 
 impl Client {
@@ -172,6 +174,7 @@ impl Client {
             base_url,
             http,
             retry,
+            instance_lists: Default::default(),
         })
     }
 

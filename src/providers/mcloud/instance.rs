@@ -231,11 +231,15 @@ pub async fn find_by_ip(
 ) -> Result<Instance, ProviderError> {
     let mut delay = Duration::from_millis(50);
     loop {
-        let found = list(client)
+        let asked = Instant::now();
+        let found = client
+            .instance_lists
+            .list_since(client, asked)
             .await?
-            .into_iter()
+            .iter()
             .filter(|i| i.private_ip_address == ip || i.public_ip_address == ip)
-            .max_by_key(|i| i.id);
+            .max_by_key(|i| i.id)
+            .cloned();
         if let Some(inst) = found {
             return Ok(inst);
         }
@@ -295,9 +299,13 @@ pub async fn create(
     let id = found.instance_id.clone();
     let remaining = deadline.saturating_duration_since(Instant::now());
     let adopt = |e: ProviderError| exists_hint(e, address, &id);
-    wait_usable(client, std::slice::from_ref(&id), remaining, address)
-        .await
-        .map_err(adopt)?;
+    // The listed record already says whether the machine is usable; poll only if not.
+    let already_usable = status::is_usable(found.status);
+    if !already_usable {
+        wait_usable(client, std::slice::from_ref(&id), remaining, address)
+            .await
+            .map_err(adopt)?;
+    }
     let want_running = Obj::new(planned, INSTANCE)
         .opt_bool("running")
         .unwrap_or(true);
@@ -306,7 +314,11 @@ pub async fn create(
             .await
             .map_err(adopt)?;
     }
-    let live = get(client, &id).await.unwrap_or(found);
+    let live = if already_usable && want_running {
+        found
+    } else {
+        get(client, &id).await.unwrap_or(found)
+    };
     Ok(value_from(&live, planned, Some(&cid)))
 }
 

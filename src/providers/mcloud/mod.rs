@@ -11,6 +11,7 @@ pub mod client;
 pub mod data_sources;
 pub mod instance;
 pub mod instance_group;
+pub mod list_flight;
 pub mod machine_record;
 pub mod openstack;
 pub mod phydev;
