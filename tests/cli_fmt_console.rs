@@ -143,3 +143,12 @@ fn console_sees_state() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(out, "3\n\"web\"\n");
 }
+
+#[test]
+fn console_with_a_failing_configuration_answers_every_line() {
+    let w = Work::new(&[("main.sky.hcl", "locals {\n  r = 1 + \"x\"\n}\n")]);
+    let (code, out, err) = with_stdin(&w, &["console", "-json"], "local.r\n1 + 1\n");
+    assert_eq!(code, 1);
+    assert_eq!(out, "ERROR Invalid operand\nERROR Invalid operand\n");
+    assert!(err.contains("main.sky.hcl:2:"), "{err}");
+}

@@ -201,6 +201,10 @@ fn var_precedence_follows_terraform() {
     assert!(out(&["plan"], &[("SKYFORM_VAR_v", "env")]).contains("+ v = \"auto-b\""));
     assert!(out(&["plan", "-var-file=extra.hcl"], &[]).contains("+ v = \"var-file\""));
     assert!(out(&["plan", "-var-file=extra.hcl", "-var", "v=cli"], &[]).contains("+ v = \"cli\""));
+    // -var and -var-file apply in the order given, as in Terraform.
+    assert!(
+        out(&["plan", "-var", "v=cli", "-var-file=extra.hcl"], &[]).contains("+ v = \"var-file\"")
+    );
     std::fs::remove_file(w.path().join("a.auto.skyvars.hcl")).unwrap();
     std::fs::remove_file(w.path().join("b.auto.skyvars.hcl")).unwrap();
     std::fs::remove_file(w.path().join("skyform.skyvars.hcl")).unwrap();

@@ -133,6 +133,9 @@ pub struct PlanArgs {
     /// Read variables from a file.
     #[arg(long = "var-file", value_name = "FILE")]
     pub var_file: Vec<PathBuf>,
+    /// `-var` and `-var-file` in command-line order (filled after parsing).
+    #[arg(skip)]
+    pub var_order: Vec<VarArg>,
     /// How many provider operations may run at once.
     #[arg(long, default_value_t = 10)]
     pub parallelism: usize,
@@ -200,6 +203,9 @@ pub struct ImportArgs {
     pub var: Vec<String>,
     #[arg(long = "var-file", value_name = "FILE")]
     pub var_file: Vec<PathBuf>,
+    /// `-var` and `-var-file` in command-line order (filled after parsing).
+    #[arg(skip)]
+    pub var_order: Vec<VarArg>,
     #[arg(long = "lock-timeout", value_name = "DURATION")]
     pub lock_timeout: Option<String>,
 }
@@ -223,6 +229,9 @@ pub struct ConsoleArgs {
     pub var: Vec<String>,
     #[arg(long = "var-file", value_name = "FILE")]
     pub var_file: Vec<PathBuf>,
+    /// `-var` and `-var-file` in command-line order (filled after parsing).
+    #[arg(skip)]
+    pub var_order: Vec<VarArg>,
 }
 
 #[derive(Debug, Args, Default)]
@@ -264,6 +273,40 @@ pub struct SimArgs {
     /// How long new instances stay in their starting state, in milliseconds.
     #[arg(long = "transition-ms", default_value_t = 0)]
     pub transition_ms: u64,
+}
+
+/// One `-var` or `-var-file` option; Terraform applies them in the order given.
+#[derive(Debug, Clone, PartialEq)]
+pub enum VarArg {
+    Var(String),
+    File(PathBuf),
+}
+
+/// The `-var` and `-var-file` options of a subcommand in command-line order.
+pub fn ordered_var_args(m: &clap::ArgMatches) -> Vec<VarArg> {
+    let mut out: Vec<(usize, VarArg)> = Vec::new();
+    if let (Some(idx), Some(vals)) = (m.indices_of("var"), m.get_many::<String>("var")) {
+        out.extend(idx.zip(vals).map(|(i, v)| (i, VarArg::Var(v.clone()))));
+    }
+    if let (Some(idx), Some(vals)) = (m.indices_of("var_file"), m.get_many::<PathBuf>("var_file")) {
+        out.extend(idx.zip(vals).map(|(i, v)| (i, VarArg::File(v.clone()))));
+    }
+    out.sort_by_key(|(i, _)| *i);
+    out.into_iter().map(|(_, v)| v).collect()
+}
+
+/// The options in order; when the order was not recorded (arguments built in code), files
+/// first, then variables.
+pub fn var_args(order: &[VarArg], files: &[PathBuf], vars: &[String]) -> Vec<VarArg> {
+    if !order.is_empty() {
+        return order.to_vec();
+    }
+    files
+        .iter()
+        .cloned()
+        .map(VarArg::File)
+        .chain(vars.iter().cloned().map(VarArg::Var))
+        .collect()
 }
 
 /// Rewrites Terraform-style single-dash flags (`-auto-approve`, `-var=x=1`, `-chdir=DIR`)

@@ -20,14 +20,17 @@ pub async fn run(ui: &Ui, dir: &Path, a: &ConsoleArgs) -> i32 {
     let Ok(mut loaded) = load_config(ui, dir) else {
         return EXIT_ERROR;
     };
-    let inputs =
-        match super::vars::collect(&loaded.config, &a.var_file, &a.var, &mut loaded.sources) {
-            Ok(i) => i,
-            Err(d) => {
-                ui.diags(&d, &loaded.sources);
-                return EXIT_ERROR;
-            }
-        };
+    let inputs = match super::vars::collect(
+        &loaded.config,
+        &super::args::var_args(&a.var_order, &a.var_file, &a.var),
+        &mut loaded.sources,
+    ) {
+        Ok(i) => i,
+        Err(d) => {
+            ui.diags(&d, &loaded.sources);
+            return EXIT_ERROR;
+        }
+    };
     let prior = match backend(dir).and_then(|b| load_state(&b)) {
         Ok(s) => s.as_ref().map(prior_from_state).unwrap_or_default(),
         Err(d) => {
@@ -47,10 +50,20 @@ pub async fn run(ui: &Ui, dir: &Path, a: &ConsoleArgs) -> i32 {
         inputs,
         prior,
     ));
-    if let Err(d) = engine.walk().await {
-        ui.diags(&d, &loaded.sources);
-        return EXIT_ERROR;
-    }
+    // A configuration that fails to evaluate leaves nothing to evaluate against: every
+    // input line answers with that error (one result line per input line, as always).
+    let broken = match engine.walk().await {
+        Ok(()) => None,
+        Err(d) => {
+            ui.diags(&d, &loaded.sources);
+            Some(
+                d.iter()
+                    .next()
+                    .map(|x| x.summary.clone())
+                    .unwrap_or_else(|| "Invalid configuration".into()),
+            )
+        }
+    };
     let stdin = std::io::stdin();
     let interactive = stdin.is_terminal();
     let mut line_no = 0usize;
@@ -71,6 +84,10 @@ pub async fn run(ui: &Ui, dir: &Path, a: &ConsoleArgs) -> i32 {
         if interactive && (text.trim() == "exit" || text.trim() == "quit") {
             break;
         }
+        if let Some(summary) = &broken {
+            ui.outln(&format!("ERROR {summary}"));
+            continue;
+        }
         let result = evaluate(&engine, text, line_no);
         match result {
             Ok(v) => ui.outln(&render(&v, a.json)),
@@ -86,7 +103,11 @@ pub async fn run(ui: &Ui, dir: &Path, a: &ConsoleArgs) -> i32 {
         }
         let _ = std::io::stdout().flush();
     }
-    EXIT_OK
+    if broken.is_some() {
+        EXIT_ERROR
+    } else {
+        EXIT_OK
+    }
 }
 
 fn evaluate(

@@ -12,7 +12,6 @@ pub mod vars;
 pub mod workspace;
 
 use args::{Cli, Command};
-use clap::Parser;
 use std::path::PathBuf;
 use ui::Ui;
 
@@ -29,8 +28,25 @@ const STACK_SIZE: usize = 256 * 1024 * 1024;
 /// Runs the command line; returns the process exit code.
 pub fn main() -> i32 {
     let argv = args::normalize_flags(std::env::args().collect());
-    let cli = match Cli::try_parse_from(argv) {
-        Ok(c) => c,
+    let parsed = <Cli as clap::CommandFactory>::command()
+        .try_get_matches_from(argv)
+        .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m).map(|c| (c, m)));
+    let cli = match parsed {
+        Ok((mut c, m)) => {
+            if let Some((_, sub)) = m.subcommand() {
+                // Only these commands define -var/-var-file (clap rejects other ids).
+                match &mut c.command {
+                    Command::Plan(a) | Command::Destroy(a) => {
+                        a.var_order = args::ordered_var_args(sub)
+                    }
+                    Command::Apply(a) => a.plan.var_order = args::ordered_var_args(sub),
+                    Command::Console(a) => a.var_order = args::ordered_var_args(sub),
+                    Command::Import(a) => a.var_order = args::ordered_var_args(sub),
+                    _ => {}
+                }
+            }
+            c
+        }
         Err(e) => {
             let code = if e.use_stderr() { EXIT_ERROR } else { EXIT_OK };
             let _ = e.print();

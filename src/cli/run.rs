@@ -99,14 +99,17 @@ fn settings(
         fail(diags, &loaded.sources);
         return Err(Reported);
     }
-    let mut inputs =
-        match super::vars::collect(&loaded.config, &a.var_file, &a.var, &mut loaded.sources) {
-            Ok(i) => i,
-            Err(d) => {
-                fail(d, &loaded.sources);
-                return Err(Reported);
-            }
-        };
+    let mut inputs = match super::vars::collect(
+        &loaded.config,
+        &super::args::var_args(&a.var_order, &a.var_file, &a.var),
+        &mut loaded.sources,
+    ) {
+        Ok(i) => i,
+        Err(d) => {
+            fail(d, &loaded.sources);
+            return Err(Reported);
+        }
+    };
     super::vars::prompt_missing(&loaded.config, &mut inputs, input);
     let mode = if a.destroy {
         PlanMode::Destroy

@@ -1,6 +1,6 @@
 //! Root variable values from their sources, with Terraform's precedence (later wins):
 //! environment `SKYFORM_VAR_name`, `skyform.skyvars.hcl`, `*.auto.skyvars.hcl` (by name),
-//! then `-var-file` files, then `-var` options.
+//! then `-var-file` and `-var` options in the order they were given.
 
 use crate::config::Config;
 use crate::diag::{did_you_mean, Diagnostic, Diagnostics, Sources};
@@ -16,8 +16,7 @@ pub const AUTO_VARS_SUFFIX: &str = ".auto.skyvars.hcl";
 
 pub fn collect(
     config: &Config,
-    var_files: &[PathBuf],
-    vars: &[String],
+    command_line: &[super::args::VarArg],
     sources: &mut Sources,
 ) -> Result<BTreeMap<String, InputValue>, Diagnostics> {
     let dir = &config.dir;
@@ -55,38 +54,46 @@ pub fn collect(
         .unwrap_or_default();
     auto.sort();
     files.extend(auto);
-    files.extend(var_files.iter().map(|f| {
-        if f.is_absolute() {
-            f.clone()
-        } else {
-            dir.join(f)
-        }
-    }));
     for f in files {
         if let Err(d) = read_var_file(&f, dir, config, &mut out, sources) {
             diags.extend(d);
         }
     }
-    for v in vars {
-        let Some((name, value)) = v.split_once('=') else {
-            diags.push(Diagnostic::error(
-                "Invalid -var option",
-                format!("The given -var option {v:?} is not correctly specified. Must be a variable name and value separated by an equals sign, like -var=\"key=value\"."),
-            ));
-            continue;
-        };
-        let name = name.trim();
-        if !declared.contains_key(name) {
-            diags.push(undeclared(name, "on the command line", config));
-            continue;
+    // Then -var-file and -var options, in the order they were given.
+    for arg in command_line {
+        match arg {
+            super::args::VarArg::File(f) => {
+                let path = if f.is_absolute() {
+                    f.clone()
+                } else {
+                    dir.join(f)
+                };
+                if let Err(d) = read_var_file(&path, dir, config, &mut out, sources) {
+                    diags.extend(d);
+                }
+            }
+            super::args::VarArg::Var(v) => {
+                let Some((name, value)) = v.split_once('=') else {
+                    diags.push(Diagnostic::error(
+                        "Invalid -var option",
+                        format!("The given -var option {v:?} is not correctly specified. Must be a variable name and value separated by an equals sign, like -var=\"key=value\"."),
+                    ));
+                    continue;
+                };
+                let name = name.trim();
+                if !declared.contains_key(name) {
+                    diags.push(undeclared(name, "on the command line", config));
+                    continue;
+                }
+                out.insert(
+                    name.to_string(),
+                    InputValue::Text {
+                        text: value.to_string(),
+                        source: format!("<value for var.{name}>"),
+                    },
+                );
+            }
         }
-        out.insert(
-            name.to_string(),
-            InputValue::Text {
-                text: value.to_string(),
-                source: format!("<value for var.{name}>"),
-            },
-        );
     }
     diags.into_result()?;
     Ok(out)
