@@ -964,8 +964,13 @@ fn a_lock_left_by_a_killed_process_stays_until_force_unlock() {
     let b = backend(dir.path());
     let err = b.lock("apply", Duration::ZERO).unwrap_err();
     let message = err.to_string();
+    // The holder is gone from this machine, so the message says the lock is stale.
     assert!(
-        message.ends_with(&format!("remove the lock with: skyform force-unlock {id}")),
+        message.contains("is no longer running on this machine, so the lock is stale"),
+        "{message}"
+    );
+    assert!(
+        message.ends_with(&format!("remove it with: skyform force-unlock {id}")),
         "{message}"
     );
     b.force_unlock(&id).unwrap();

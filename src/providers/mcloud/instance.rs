@@ -422,6 +422,21 @@ pub async fn read_many(
     client: &Client,
     priors: &[Value],
 ) -> Result<Vec<Option<Value>>, ProviderError> {
+    read_listed(client, priors, INSTANCE, |inst, prior| {
+        value_from(inst, prior, None)
+    })
+    .await
+}
+
+/// Batched refresh of any resource kept in the instance list (instances, physical machines,
+/// machine records): one `GET /v1/instance/list`, each prior matched by its `id`; a prior
+/// without an id never finished creating, and one not listed is gone.
+pub async fn read_listed(
+    client: &Client,
+    priors: &[Value],
+    type_name: &str,
+    to_value: impl Fn(&Instance, &Value) -> Value,
+) -> Result<Vec<Option<Value>>, ProviderError> {
     if priors.is_empty() {
         return Ok(Vec::new());
     }
@@ -430,16 +445,13 @@ pub async fn read_many(
         .into_iter()
         .map(|i| (i.instance_id.clone(), i))
         .collect();
-    priors
+    Ok(priors
         .iter()
         .map(|p| {
-            // A prior without an id never finished creating: nothing to find.
-            let Some(id) = Obj::new(p, INSTANCE).opt_str("id") else {
-                return Ok(None);
-            };
-            Ok(live.get(&id).map(|inst| value_from(inst, p, None)))
+            let id = Obj::new(p, type_name).opt_str("id")?;
+            live.get(&id).map(|inst| to_value(inst, p))
         })
-        .collect()
+        .collect())
 }
 
 /// The machine a create reported by its IP (`token`), if it exists: how a run adopts what an

@@ -5,14 +5,13 @@
 
 use super::api::{Instance, InstanceCreate};
 use super::client::{decode_content, new_correlation_id, Client, Request, Retry, PROVIDER};
-use super::instance::{delete_ids, get, list};
+use super::instance::{delete_ids, get};
 use super::schema::MACHINE_RECORD;
 use super::values::{s, Obj};
 use crate::lang::Value;
 use crate::provider::ProviderError;
 use reqwest::Method;
 use serde::Serialize;
-use std::collections::HashMap;
 
 /// The PUT body: the machine spec plus the identity fields the caller may fix.
 #[derive(Debug, Clone, Serialize)]
@@ -77,23 +76,10 @@ pub async fn read_many(
     client: &Client,
     priors: &[Value],
 ) -> Result<Vec<Option<Value>>, ProviderError> {
-    if priors.is_empty() {
-        return Ok(Vec::new());
-    }
-    let live: HashMap<String, Instance> = list(client)
-        .await?
-        .into_iter()
-        .map(|i| (i.instance_id.clone(), i))
-        .collect();
-    priors
-        .iter()
-        .map(|p| {
-            let Some(id) = Obj::new(p, MACHINE_RECORD).opt_str("id") else {
-                return Ok(None);
-            };
-            Ok(live.get(&id).map(|i| value_from(i, p, None)))
-        })
-        .collect()
+    super::instance::read_listed(client, priors, MACHINE_RECORD, |i, p| {
+        value_from(i, p, None)
+    })
+    .await
 }
 
 pub async fn import(client: &Client, id: &str) -> Result<Value, ProviderError> {

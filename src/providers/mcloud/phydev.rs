@@ -6,14 +6,13 @@
 
 use super::api::{BatchResult, Instance, PhysicalMachine, PhysicalMachineList};
 use super::client::{decode_content, new_correlation_id, Client, Request, Retry, PROVIDER};
-use super::instance::{delete_ids, find_by_ip, get, list};
+use super::instance::{delete_ids, find_by_ip, get};
 use super::schema::PHYSICAL_MACHINE;
 use super::status;
 use super::values::{n, s, Obj};
 use crate::lang::Value;
 use crate::provider::ProviderError;
 use reqwest::Method;
-use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 /// How long to wait for a registered machine to be listed.
@@ -111,25 +110,11 @@ pub async fn read_many(
     client: &Client,
     priors: &[Value],
 ) -> Result<Vec<Option<Value>>, ProviderError> {
-    if priors.is_empty() {
-        return Ok(Vec::new());
-    }
-    let live: HashMap<String, Instance> = list(client)
-        .await?
-        .into_iter()
-        .map(|i| (i.instance_id.clone(), i))
-        .collect();
-    priors
-        .iter()
-        .map(|p| {
-            let o = Obj::new(p, PHYSICAL_MACHINE);
-            let Some(id) = o.opt_str("id") else {
-                return Ok(None);
-            };
-            let cid = o.str_or_empty("last_correlation_id");
-            Ok(live.get(&id).map(|i| value_from(i, p, &cid)))
-        })
-        .collect()
+    super::instance::read_listed(client, priors, PHYSICAL_MACHINE, |i, p| {
+        let cid = Obj::new(p, PHYSICAL_MACHINE).str_or_empty("last_correlation_id");
+        value_from(i, p, &cid)
+    })
+    .await
 }
 
 /// Imports by instance id; the password is not readable, so it stays null until set.
