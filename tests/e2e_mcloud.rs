@@ -479,4 +479,15 @@ fn concurrent_creates_share_list_calls() {
     assert_eq!(get("GET /v1/status/:instanceId"), 0, "{counts:?}");
     assert_eq!(get("GET /v1/instance/:instanceId"), 0, "{counts:?}");
     assert_eq!(state_instance_ids(&w).len(), 40);
+
+    // Deleting independent instances shares DELETE calls (the API takes several ids).
+    sim.reset_counts();
+    w.run(&["destroy", "-auto-approve", "-parallelism=10"]).ok();
+    let counts = sim.counts();
+    let deletes = counts
+        .get("DELETE /v1/instance/:instanceIds")
+        .and_then(|v| v.as_u64())
+        .unwrap_or(0);
+    assert!(deletes < 40, "{counts:?}");
+    assert!(sim.instance_ids().is_empty());
 }

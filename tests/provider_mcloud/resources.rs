@@ -453,3 +453,52 @@ async fn create_timeout_names_the_machine_to_adopt() {
     );
     assert_eq!(e.count("POST /v1/instance"), 1);
 }
+
+#[tokio::test]
+async fn concurrent_deletes_share_calls_and_survive_a_bad_id() {
+    let e = env().await;
+    let mut priors = Vec::new();
+    for _ in 0..6 {
+        priors.push(e.create(INSTANCE, &instance_args()).await);
+    }
+    // One object is already gone behind skyform's back: the combined call is all-or-nothing,
+    // so it fails, and the ids are retried one by one.
+    let gone = text(&priors[2], "id");
+    reqwest::Client::new()
+        .delete(format!("{}/v1/instance/{gone}", e.base))
+        .header("X-CORRELATION-ID", "out-of-band")
+        .send()
+        .await
+        .unwrap();
+    e.sim.reset_request_counts();
+    let op = op("mcloud_instance.x");
+    let results =
+        futures::future::join_all(priors.iter().map(|p| e.provider.delete(INSTANCE, p, &op))).await;
+    assert!(results.iter().all(Result::is_ok), "{results:?}");
+    let listed = reqwest::get(format!("{}/v1/instance/list", e.base))
+        .await
+        .unwrap()
+        .json::<serde_json::Value>()
+        .await
+        .unwrap();
+    assert_eq!(
+        listed["content"].as_array().map(Vec::len).unwrap_or(0),
+        0,
+        "all deleted: {listed}"
+    );
+
+    // Without a bad id, concurrent deletes need fewer calls than instances.
+    let mut priors = Vec::new();
+    for _ in 0..6 {
+        priors.push(e.create(INSTANCE, &instance_args()).await);
+    }
+    e.sim.reset_request_counts();
+    let results =
+        futures::future::join_all(priors.iter().map(|p| e.provider.delete(INSTANCE, p, &op))).await;
+    assert!(results.iter().all(Result::is_ok), "{results:?}");
+    assert!(
+        e.count("DELETE /v1/instance/:instanceIds") < 6,
+        "{:?}",
+        e.counts()
+    );
+}

@@ -140,6 +140,8 @@ pub struct Client {
     retry: RetryPolicy,
     /// Shares instance list calls between concurrent creates.
     pub(super) instance_lists: std::sync::Arc<super::list_flight::ListFlight>,
+    /// Shares instance delete calls between concurrent deletes.
+    pub(super) instance_deletes: std::sync::Arc<super::delete_batch::DeleteBatch>,
 }
 
 impl Client {
@@ -175,6 +177,7 @@ impl Client {
             http,
             retry,
             instance_lists: Default::default(),
+            instance_deletes: Default::default(),
         })
     }
 

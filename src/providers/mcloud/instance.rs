@@ -412,9 +412,10 @@ pub async fn delete_ids(client: &Client, ids: &[String]) -> Result<String, Provi
     }
 }
 
+/// Deletes one instance; concurrent deletes share calls (see `delete_batch`).
 pub async fn delete(client: &Client, prior: &Value) -> Result<(), ProviderError> {
     let id = Obj::new(prior, INSTANCE).req_str("id")?;
-    delete_ids(client, &[id]).await.map(|_| ())
+    client.instance_deletes.delete(client, id).await
 }
 
 /// Batched refresh: one `GET /v1/instance/list` for every prior.

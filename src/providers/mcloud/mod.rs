@@ -9,6 +9,7 @@
 pub mod api;
 pub mod client;
 pub mod data_sources;
+pub mod delete_batch;
 pub mod instance;
 pub mod instance_group;
 pub mod list_flight;
