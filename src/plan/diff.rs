@@ -8,7 +8,7 @@
 
 use super::Action;
 use crate::config::IgnoreChanges;
-use crate::lang::{Type, Value};
+use crate::lang::Value;
 use crate::provider::schema::{Nesting, Schema};
 use std::collections::BTreeMap;
 
@@ -306,14 +306,10 @@ pub fn unknown_object(schema: &Schema) -> Value {
     Value::Unknown(schema.value_type())
 }
 
-/// The type of an attribute, for conversions of configured values.
-pub fn attribute_type(schema: &Schema, name: &str) -> Option<Type> {
-    schema.attributes.get(name).map(|a| a.ty.clone())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lang::Type;
     use crate::provider::schema::{Attribute, NestedBlock};
 
     fn schema() -> Schema {
