@@ -158,18 +158,26 @@ pub fn graph(ui: &Ui, dir: &Path) -> i32 {
     let mut nodes: Vec<_> = loaded.graph.dag.nodes().cloned().collect();
     nodes.sort();
     for n in &nodes {
-        out.push_str(&format!("\t\t\"{n}\"\n"));
+        out.push_str(&format!("\t\t{}\n", dot_id(n)));
     }
     for n in &nodes {
         let mut deps = loaded.graph.dag.dependencies(n);
         deps.sort();
         for d in deps {
-            out.push_str(&format!("\t\t\"{n}\" -> \"{d}\"\n"));
+            out.push_str(&format!("\t\t{} -> {}\n", dot_id(n), dot_id(&d)));
         }
     }
     out.push_str("\t}\n}\n");
     ui.out(&out);
     EXIT_OK
+}
+
+/// A node name as a quoted DOT identifier (`provider["mcloud"]` has quotes of its own).
+fn dot_id(n: &crate::graph::Node) -> String {
+    format!(
+        "\"{}\"",
+        n.to_string().replace('\\', "\\\\").replace('"', "\\\"")
+    )
 }
 
 fn type_json(t: &Type) -> J {
