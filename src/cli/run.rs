@@ -156,6 +156,27 @@ async fn take_lock(
     }
 }
 
+/// Opens the state for a command that may write it: the backend, the lock (released when
+/// dropped) and the loaded state, each failure shown to the user.
+async fn open_state(
+    ui: &Ui,
+    dir: &Path,
+    sources: &Sources,
+    op: &str,
+    s: &PlanSettings,
+) -> Result<(LocalBackend, Option<StateLock>, Option<State>), Reported> {
+    let backend = backend(dir).map_err(|d| {
+        ui.diags(&d, sources);
+        Reported
+    })?;
+    let lock = take_lock(ui, &backend, op, s).await?;
+    let state = load_state(&backend).map_err(|d| {
+        ui.diags(&d, sources);
+        Reported
+    })?;
+    Ok((backend, lock, state))
+}
+
 /// Makes a plan: walk in plan mode (refreshing as it goes), then the orphans.
 async fn make_plan(
     loaded: &Loaded,
@@ -197,22 +218,10 @@ pub async fn plan(ui: &Ui, dir: &Path, a: PlanArgs) -> i32 {
     let Ok(s) = settings(ui, dir, &mut loaded, &a) else {
         return EXIT_ERROR;
     };
-    let backend = match backend(dir) {
-        Ok(b) => b,
-        Err(d) => {
-            ui.diags(&d, &loaded.sources);
-            return EXIT_ERROR;
-        }
-    };
-    let Ok(_lock) = take_lock(ui, &backend, "OperationTypePlan", &s).await else {
+    let Ok((_backend, _lock, state)) =
+        open_state(ui, dir, &loaded.sources, "OperationTypePlan", &s).await
+    else {
         return EXIT_ERROR;
-    };
-    let state = match load_state(&backend) {
-        Ok(s) => s,
-        Err(d) => {
-            ui.diags(&d, &loaded.sources);
-            return EXIT_ERROR;
-        }
     };
     let prior = state.as_ref().map(prior_from_state).unwrap_or_default();
     let (plan, _engine) = match make_plan(&loaded, &s, prior).await {
@@ -262,27 +271,13 @@ pub async fn apply(ui: &Ui, dir: &Path, a: ApplyArgs) -> i32 {
     let Ok(mut s) = settings(ui, dir, &mut loaded, &a.plan) else {
         return EXIT_ERROR;
     };
-    let backend = match backend(dir) {
-        Ok(b) => b,
-        Err(d) => {
-            ui.diags(&d, &loaded.sources);
-            return EXIT_ERROR;
-        }
-    };
     let op = if s.mode == PlanMode::Destroy {
         "OperationTypeDestroy"
     } else {
         "OperationTypeApply"
     };
-    let Ok(_lock) = take_lock(ui, &backend, op, &s).await else {
+    let Ok((backend, _lock, state)) = open_state(ui, dir, &loaded.sources, op, &s).await else {
         return EXIT_ERROR;
-    };
-    let state = match load_state(&backend) {
-        Ok(s) => s,
-        Err(d) => {
-            ui.diags(&d, &loaded.sources);
-            return EXIT_ERROR;
-        }
     };
     let prior = state.as_ref().map(prior_from_state).unwrap_or_default();
     let (plan, plan_engine) = match &a.plan_file {
@@ -614,22 +609,10 @@ pub async fn import(ui: &Ui, dir: &Path, a: super::args::ImportArgs) -> i32 {
         return EXIT_ERROR;
     };
     s.options.refresh = false;
-    let backend = match backend(dir) {
-        Ok(b) => b,
-        Err(d) => {
-            ui.diags(&d, &loaded.sources);
-            return EXIT_ERROR;
-        }
-    };
-    let Ok(_lock) = take_lock(ui, &backend, "OperationTypeImport", &s).await else {
+    let Ok((backend, _lock, state)) =
+        open_state(ui, dir, &loaded.sources, "OperationTypeImport", &s).await
+    else {
         return EXIT_ERROR;
-    };
-    let state = match load_state(&backend) {
-        Ok(s) => s,
-        Err(d) => {
-            ui.diags(&d, &loaded.sources);
-            return EXIT_ERROR;
-        }
     };
     let prior = state.as_ref().map(prior_from_state).unwrap_or_default();
     if prior.instances.contains_key(&addr) {
