@@ -1,9 +1,7 @@
 //! The mcloud-fleet example end to end, against a simulator process so the API calls can be
 //! counted: network lookups, two templates, a group per template, physical machines.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 fn fleet(sim: &Sim) -> Work {
     let w = Work::example("mcloud-fleet");

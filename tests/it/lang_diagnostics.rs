@@ -1,9 +1,7 @@
 //! Each language diagnostic a user can hit, through the real binary: exact summary, the
 //! detail that says what to do, and file:line:col.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 fn plan_error(files: &[(&str, &str)]) -> String {
     Work::new(files).run(&["plan", "-input=false"]).fails()

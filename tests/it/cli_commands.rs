@@ -1,8 +1,6 @@
 //! The smaller commands: init, version, graph, providers schema, show, output, state rm/mv.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 #[test]
 fn init_version_graph_and_schema() {

@@ -1,8 +1,6 @@
 //! `skyform fmt` and `skyform console` through the real binary.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use std::io::Write;
 use std::process::{Command, Stdio};
 

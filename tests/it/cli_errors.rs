@@ -1,9 +1,7 @@
 //! Bad input: each gets a precise message (file:line:col where there is a file) and leaves
 //! state and the cloud as they were.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 fn embedded() -> String {
     "provider \"mcloud\" {\n  endpoint = \"embedded\"\n}\n".to_string()

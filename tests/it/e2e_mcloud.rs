@@ -1,9 +1,7 @@
 //! End to end: the real binary planning and applying mcloud resources against a real
 //! simulator (embedded, or `skyform sim` on loopback).
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use std::time::Duration;
 
 #[test]

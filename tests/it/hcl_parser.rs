@@ -399,7 +399,7 @@ fn no_panics_on_odd_input() {
 /// expected answer is a syntax error (which must fail with that summary).
 #[test]
 fn conformance_expressions_parse() {
-    let cases = include_str!("fixtures/hcl/expr_cases.tsv");
+    let cases = include_str!("../fixtures/hcl/expr_cases.tsv");
     let syntax_errors = [
         "Missing item separator",
         "Invalid expression",

@@ -2,9 +2,7 @@
 //! create_before_destroy, ignore_changes, dynamic blocks, provider aliases, for_each keys,
 //! -target and -replace.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 const EMBEDDED: &str = "provider \"mcloud\" {\n  endpoint = \"embedded\"\n}\n";
 

@@ -1,9 +1,7 @@
 //! The modules example: a local module per environment with for_each, variables with
 //! validation, outputs; and sensitive values kept out of everything skyform prints.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 #[test]
 fn modules_example_plans_applies_and_destroys() {

@@ -759,7 +759,12 @@ async fn child_journal_writer() {
 
 fn child_test(name: &str, env: (&str, &Path)) -> std::process::Child {
     Command::new(std::env::current_exe().unwrap())
-        .args([name, "--exact", "--nocapture", "--test-threads=1"])
+        .args([
+            &format!("state::{name}"),
+            "--exact",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env(env.0, env.1)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())

@@ -1,0 +1,22 @@
+//! The one integration-test crate (as ripgrep does): one link for every test module.
+//! Modules are named by area: `cli_*` and `e2e_*` run the real binary, `hcl_*`, `lang_*`,
+//! `state`, `sim_*` and `provider_*` drive the library.
+
+mod common;
+
+mod cli_commands;
+mod cli_errors;
+mod cli_fmt_console;
+mod e2e_fleet;
+mod e2e_lifecycle;
+mod e2e_mcloud;
+mod e2e_modules;
+mod hcl_fmt;
+mod hcl_parser;
+mod lang_conformance;
+mod lang_diagnostics;
+mod lang_eval;
+mod lang_functions;
+mod provider_mcloud;
+mod sim_mcloud;
+mod state;
