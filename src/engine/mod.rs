@@ -128,8 +128,9 @@ impl Engine {
         inputs: BTreeMap<String, InputValue>,
         prior: PriorState,
     ) -> Engine {
-        let provider_types = crate::provider::registry::builtin()
-            .into_iter()
+        let provider_types = crate::providers::builtin_registry()
+            .all()
+            .cloned()
             .map(|p| (p.name().to_string(), p))
             .collect();
         let io = Arc::new(Semaphore::new(options.parallelism.max(1)));

@@ -66,8 +66,9 @@ pub fn prior_from_state(state: &crate::state::State) -> PriorState {
     use crate::addr::{InstanceKey, ModulePath, ResourceAddr};
     use crate::state::{IndexKey, Mode as SMode};
     let types: BTreeMap<String, std::sync::Arc<dyn crate::provider::ProviderType>> =
-        crate::provider::registry::builtin()
-            .into_iter()
+        crate::providers::builtin_registry()
+            .all()
+            .cloned()
             .map(|p| (p.name().to_string(), p))
             .collect();
     let mut out = PriorState {

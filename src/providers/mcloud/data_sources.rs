@@ -23,11 +23,13 @@ use super::api::{
     segment, Image, Instance, MachineCount, Region, SecurityGroup, Subnet, Vpc, ZoneInfo,
 };
 use super::client::{decode_content, Client, Request, PROVIDER};
-use super::status;
+use super::status::StatusTable;
 use super::values::{n, number_from_text, object_type, s, str_list, Obj};
 use crate::lang::{Type, Value};
+use crate::provider::resource::DataSourceType;
 use crate::provider::schema::{Attribute, Schema};
 use crate::provider::ProviderError;
+use async_trait::async_trait;
 use serde::de::DeserializeOwned;
 use std::collections::BTreeMap;
 
@@ -578,7 +580,11 @@ pub async fn read(
             set("ids", str_list(all.iter().map(|i| i.instance_id.clone())));
             set(
                 "instances",
-                Value::List(all.iter().map(instance_summary).collect()),
+                Value::List(
+                    all.iter()
+                        .map(|i| instance_summary(i, client.status_table()))
+                        .collect(),
+                ),
             );
         }
         "mcloud_instance_logs" => {
@@ -649,7 +655,7 @@ pub async fn read(
     Ok(Value::Object(out))
 }
 
-fn instance_summary(i: &Instance) -> Value {
+fn instance_summary(i: &Instance, table: &StatusTable) -> Value {
     Value::object([
         ("id", s(&i.instance_id)),
         ("cloud", s(&i.provider)),
@@ -666,7 +672,7 @@ fn instance_summary(i: &Instance) -> Value {
         ("zone", s(&i.zone_id)),
         ("private_ip", s(&i.private_ip_address)),
         ("public_ip", s(&i.public_ip_address)),
-        ("status", s(status::name(i.status))),
+        ("status", s(table.name(i.status))),
         ("create_time", s(&i.create_time)),
     ])
 }
@@ -686,6 +692,35 @@ fn count_value(c: &MachineCount, op: &str) -> Result<Value, ProviderError> {
         ("total", number_from_text(&c.total, "total", op)?),
         ("by_cloud", Value::Map(by_cloud)),
     ]))
+}
+
+/// One mcloud data source as a registered type (the reads share [`read`]'s helpers).
+pub struct McloudDataSource {
+    name: &'static str,
+    schema: Schema,
+}
+
+/// Every data source, ready to register.
+pub fn all() -> Vec<McloudDataSource> {
+    schemas()
+        .into_iter()
+        .map(|(name, schema)| McloudDataSource { name, schema })
+        .collect()
+}
+
+#[async_trait]
+impl DataSourceType<Client> for McloudDataSource {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    fn schema(&self) -> Schema {
+        self.schema.clone()
+    }
+
+    async fn read(&self, client: &Client, config: &Value) -> Result<Value, ProviderError> {
+        read(client, self.name, config).await
+    }
 }
 
 #[cfg(test)]
