@@ -1,3 +1,11 @@
 //! The cloud providers, one folder each.
 
 pub mod mcloud;
+
+use crate::provider::registry::ProviderRegistry;
+use std::sync::Arc;
+
+/// Every provider skyform ships, for runs started from the command line.
+pub fn builtin_registry() -> ProviderRegistry {
+    ProviderRegistry::new().with(Arc::new(mcloud::MCloudProviderType::new()))
+}

@@ -5,15 +5,15 @@
 use crate::addr::{AbsInstance, Mode, ResourceAddr};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::engine::resource::ResourceSetup;
-use crate::engine::{Binding, Engine};
+use crate::engine::{Binding, Engine, Event, Operation};
 use crate::graph::Dag;
 use crate::lang::Value;
 use crate::plan::diff::{carry_sensitive_marks, mark_sensitive, plan_instance};
 use crate::plan::{Action, ResourceChange};
 use crate::provider::{CreatedHook, OperationContext};
 use futures::FutureExt;
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
+use std::time::Instant;
 
 pub async fn apply_resource(
     engine: &Engine,
@@ -100,7 +100,7 @@ async fn apply_instance(
                 .provider
                 .read_data(type_name, &config)
                 .await
-                .map_err(|e| op_error(&inst, "read", e))?
+                .map_err(|e| op_error(&inst, "read", Some(&e)))?
         };
         let v = carry_sensitive_marks(&config, mark_sensitive(&setup.schema, v));
         record_upsert(engine, &inst, setup, &v, deps).await?;
@@ -116,7 +116,7 @@ async fn apply_instance(
         // Unchanged (or deleted by the delete walk): expressions see the prior value.
         return Ok(prior.map(|p| (key, p)));
     }
-    if engine.cancel.load(Ordering::SeqCst) {
+    if engine.cancel.is_cancelled() {
         return Err(Diagnostic::error(
             format!("{inst} was not applied"),
             "The apply was interrupted before this change started.",
@@ -222,7 +222,6 @@ impl ObjectOps<'_> {
     /// create can be recorded as an intent as soon as the cloud acknowledges it (not for
     /// create_before_destroy, where the old object still holds the address).
     async fn create(&self, address_free: bool) -> Result<Value, Diagnostics> {
-        let started = self.announce("Creating...");
         let mut op = self.op(self.setup.rcfg.timeouts.create);
         if let (true, Some(rec)) = (address_free, &self.engine.recorder) {
             let (rec, addr, provider) = (
@@ -241,23 +240,27 @@ impl ObjectOps<'_> {
         }
         let v = {
             let _permit = permit(self.engine).await?;
-            self.setup
+            let started = self.started(Operation::Create, None);
+            let result = self
+                .setup
                 .provider
                 .create(self.type_name(), self.planned, &op)
-                .await
-                .map_err(|e| op_error(self.inst, "create", e))?
+                .await;
+            self.finished(Operation::Create, started, result.as_ref().ok())
+                .map_err(|()| op_error(self.inst, "create", result.as_ref().err()))?;
+            result.map_err(|e| op_error(self.inst, "create", Some(&e)))?
         };
         let v = self.record(v).await?;
         bump(self.engine, |r| r.added += 1);
-        self.done("Creation complete", started, Some(&v));
         Ok(v)
     }
 
     async fn update(&self, prior: &Value) -> Result<Value, Diagnostics> {
-        let started = self.announce(&format!("Modifying...{}", id_suffix(prior)));
         let v = {
             let _permit = permit(self.engine).await?;
-            self.setup
+            let started = self.started(Operation::Update, object_id(prior));
+            let result = self
+                .setup
                 .provider
                 .update(
                     self.type_name(),
@@ -265,60 +268,93 @@ impl ObjectOps<'_> {
                     self.planned,
                     &self.op(self.setup.rcfg.timeouts.update),
                 )
-                .await
-                .map_err(|e| op_error(self.inst, "update", e))?
+                .await;
+            self.finished(Operation::Update, started, result.as_ref().ok())
+                .map_err(|()| op_error(self.inst, "update", result.as_ref().err()))?;
+            result.map_err(|e| op_error(self.inst, "update", Some(&e)))?
         };
         let v = self.record(v).await?;
         bump(self.engine, |r| r.changed += 1);
-        self.done("Modifications complete", started, Some(&v));
         Ok(v)
     }
 
     /// Deletes the prior object; `forget` removes it from state (false when a replacement
     /// already holds the address).
     async fn delete(&self, prior: &Value, forget: bool) -> Result<(), Diagnostics> {
-        let started = self.announce(&format!("Destroying...{}", id_suffix(prior)));
         {
             let _permit = permit(self.engine).await?;
-            self.setup
+            let started = self.started(Operation::Delete, object_id(prior));
+            let result = self
+                .setup
                 .provider
                 .delete(
                     self.type_name(),
                     prior,
                     &self.op(self.setup.rcfg.timeouts.delete),
                 )
-                .await
-                .map_err(|e| op_error(self.inst, "delete", e))?;
+                .await;
+            self.finished(
+                Operation::Delete,
+                started,
+                result.as_ref().ok().map(|_| prior),
+            )
+            .map_err(|()| op_error(self.inst, "delete", result.as_ref().err()))?;
         }
         if forget {
             record_remove(self.engine, self.inst).await?;
         }
         bump(self.engine, |r| r.destroyed += 1);
-        self.done("Destruction complete", started, None);
         Ok(())
     }
 
-    fn announce(&self, what: &str) -> std::time::Instant {
-        self.engine.progress(format!("{}: {what}", self.inst));
-        std::time::Instant::now()
+    fn started(&self, op: Operation, id: Option<String>) -> Instant {
+        self.engine.emit(Event::Started {
+            addr: self.inst.clone(),
+            op,
+            id,
+        });
+        Instant::now()
     }
 
-    fn done(&self, what: &str, started: std::time::Instant, v: Option<&Value>) {
-        let id = v.map(id_suffix).unwrap_or_default();
-        self.engine.progress(format!(
-            "{}: {what} after {}s{id}",
-            self.inst,
-            started.elapsed().as_secs()
-        ));
+    /// Emits the end of an operation; `Err(())` when it failed (`done` is None).
+    fn finished(&self, op: Operation, started: Instant, done: Option<&Value>) -> Result<(), ()> {
+        finished(self.engine, self.inst, op, started, done)
     }
 }
 
-/// ` [id=...]` for progress lines, when the object has an id.
-fn id_suffix(v: &Value) -> String {
-    match v.get_attr("id").and_then(Value::as_str) {
-        Some(id) => format!(" [id={id}]"),
-        None => String::new(),
+fn finished(
+    engine: &Engine,
+    addr: &AbsInstance,
+    op: Operation,
+    started: Instant,
+    done: Option<&Value>,
+) -> Result<(), ()> {
+    let elapsed = started.elapsed();
+    let addr = addr.clone();
+    match done {
+        Some(v) => {
+            engine.emit(Event::Completed {
+                addr,
+                op,
+                id: if op == Operation::Delete {
+                    None
+                } else {
+                    object_id(v)
+                },
+                elapsed,
+            });
+            Ok(())
+        }
+        None => {
+            engine.emit(Event::Failed { addr, op, elapsed });
+            Err(())
+        }
     }
+}
+
+/// The object's `id`, for events.
+fn object_id(v: &Value) -> Option<String> {
+    v.get_attr("id").and_then(Value::as_str).map(str::to_string)
 }
 
 async fn permit(engine: &Engine) -> Result<tokio::sync::SemaphorePermit<'_>, Diagnostics> {
@@ -337,8 +373,13 @@ fn missing_prior(inst: &AbsInstance) -> Diagnostics {
     Diagnostic::error("Missing prior state", format!("The plan changes {inst}, but the state has no object for it. Run \"skyform plan\" again.")).into()
 }
 
-fn op_error(inst: &AbsInstance, what: &str, e: crate::provider::ProviderError) -> Diagnostics {
-    Diagnostic::error(format!("Failed to {what} {inst}"), e.to_string()).into()
+fn op_error(
+    inst: &AbsInstance,
+    what: &str,
+    e: Option<&crate::provider::ProviderError>,
+) -> Diagnostics {
+    let detail = e.map(ToString::to_string).unwrap_or_default();
+    Diagnostic::error(format!("Failed to {what} {inst}"), detail).into()
 }
 
 async fn record_upsert(
@@ -428,7 +469,7 @@ pub async fn apply_deletes(engine: &Arc<Engine>) -> Result<(), Diagnostics> {
         .reversed()
         .walk(
             engine.options.parallelism.max(1),
-            engine.cancel.clone(),
+            engine.cancel.flag(),
             move |key: String| {
                 let me = me.clone();
                 let by_addr = by_addr.clone();
@@ -466,11 +507,15 @@ async fn delete_instance(engine: &Engine, c: &ResourceChange) -> Result<(), Diag
             .and_then(|mn| mn.module.resources.get(&c.addr.resource))
             .and_then(|r| r.timeouts.delete)
     };
-    engine.progress(format!("{}: Destroying...{}", c.addr, id_suffix(&prior)));
-    let started = std::time::Instant::now();
     {
         let _permit = permit(engine).await?;
-        provider
+        engine.emit(Event::Started {
+            addr: c.addr.clone(),
+            op: Operation::Delete,
+            id: object_id(&prior),
+        });
+        let started = Instant::now();
+        let result = provider
             .delete(
                 &c.addr.resource.type_name,
                 &prior,
@@ -480,15 +525,17 @@ async fn delete_instance(engine: &Engine, c: &ResourceChange) -> Result<(), Diag
                     created: None,
                 },
             )
-            .await
-            .map_err(|e| op_error(&c.addr, "delete", e))?;
+            .await;
+        finished(
+            engine,
+            &c.addr,
+            Operation::Delete,
+            started,
+            result.as_ref().ok().map(|_| &prior),
+        )
+        .map_err(|()| op_error(&c.addr, "delete", result.as_ref().err()))?;
     }
     record_remove(engine, &c.addr).await?;
     bump(engine, |r| r.destroyed += 1);
-    engine.progress(format!(
-        "{}: Destruction complete after {}s",
-        c.addr,
-        started.elapsed().as_secs()
-    ));
     Ok(())
 }
