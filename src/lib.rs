@@ -6,7 +6,6 @@
 //! `cli` is a thin layer over these; `sim` holds the cloud simulators.
 
 pub mod addr;
-pub mod apply;
 pub mod cli;
 pub mod config;
 pub mod diag;
@@ -17,5 +16,6 @@ pub mod lang;
 pub mod plan;
 pub mod provider;
 pub mod providers;
+pub mod run;
 pub mod sim;
 pub mod state;

@@ -4,12 +4,12 @@
 //! with the full diagnostic on stderr).
 
 use super::args::ConsoleArgs;
+use super::prior_from_state;
 use super::ui::Ui;
 use super::workspace::{backend, load_config, load_state};
 use super::{EXIT_ERROR, EXIT_OK};
 use crate::addr::ModulePath;
 use crate::diag::Sources;
-use crate::engine::prior::prior_from_state;
 use crate::engine::{Binding, Engine, Options, WalkMode};
 use crate::lang::Value;
 use std::io::{BufRead, IsTerminal, Write};
@@ -49,6 +49,7 @@ pub async fn run(ui: &Ui, dir: &Path, a: &ConsoleArgs) -> i32 {
         options,
         inputs,
         prior,
+        Arc::new(crate::providers::builtin_registry()),
     ));
     // A configuration that fails to evaluate leaves nothing to evaluate against: every
     // input line answers with that error (one result line per input line, as always).

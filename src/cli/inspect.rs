@@ -1,13 +1,14 @@
 //! `show`, `state ...` and `output`: reading (and carefully editing) the state.
 
 use super::args::{OutputArgs, ShowArgs, StateCommand};
+use super::prior_from_state;
 use super::ui::{Reported, Ui};
 use super::workspace::{backend, load_state};
 use super::{EXIT_ERROR, EXIT_OK};
 use crate::addr::{parse_target, AbsInstance, Target};
 use crate::diag::Sources;
-use crate::engine::prior::{prior_from_state, PriorState};
 use crate::lang::Value;
+use crate::plan::prior::PriorState;
 use crate::state::{LocalBackend, State};
 use std::path::Path;
 use std::time::Duration;
@@ -40,7 +41,14 @@ pub fn show(ui: &Ui, dir: &Path, a: &ShowArgs) -> i32 {
         };
         if a.json {
             let state = open(ui, dir).ok().and_then(|(_, s)| s);
-            ui.outln(&crate::plan::json::plan_document(&plan, state.as_ref()).to_string());
+            ui.outln(
+                &crate::plan::json::plan_document(
+                    &plan,
+                    state.as_ref(),
+                    &crate::providers::builtin_registry(),
+                )
+                .to_string(),
+            );
         } else {
             ui.out(&crate::plan::render::render_plan(&plan, ui.style()));
         }
@@ -58,7 +66,10 @@ pub fn show(ui: &Ui, dir: &Path, a: &ShowArgs) -> i32 {
         return EXIT_OK;
     };
     if a.json {
-        ui.outln(&crate::plan::json::state_document(&state).to_string());
+        ui.outln(
+            &crate::plan::json::state_document(&state, &crate::providers::builtin_registry())
+                .to_string(),
+        );
         return EXIT_OK;
     }
     let prior = prior_from_state(&state);
@@ -198,11 +209,11 @@ pub fn state(ui: &Ui, dir: &Path, cmd: StateCommand) -> i32 {
                     ));
                     if !dry_run {
                         state.apply_change(&crate::state::Change::Remove {
-                            resource: crate::engine::prior::resource_key(
+                            resource: crate::plan::prior::resource_key(
                                 a,
                                 &prior.instances[a].provider,
                             ),
-                            index_key: crate::engine::prior::index_key(a),
+                            index_key: crate::plan::prior::index_key(a),
                         });
                     }
                 }
@@ -254,16 +265,16 @@ pub fn state(ui: &Ui, dir: &Path, cmd: StateCommand) -> i32 {
                 return Err(Reported);
             }
             let mut inst = crate::state::InstanceState::new(p.value.to_json());
-            inst.index_key = crate::engine::prior::index_key(&to);
-            inst.sensitive_attributes = crate::engine::prior::sensitive_paths(&p.value);
+            inst.index_key = crate::plan::prior::index_key(&to);
+            inst.sensitive_attributes = crate::plan::prior::sensitive_paths(&p.value);
             inst.dependencies = p.dependencies.clone();
             state.apply_change(&crate::state::Change::Remove {
-                resource: crate::engine::prior::resource_key(&from, &p.provider),
-                index_key: crate::engine::prior::index_key(&from),
+                resource: crate::plan::prior::resource_key(&from, &p.provider),
+                index_key: crate::plan::prior::index_key(&from),
             });
             state.apply_change(&crate::state::Change::Upsert {
-                resource: crate::engine::prior::resource_key(&to, &p.provider),
-                index_key: crate::engine::prior::index_key(&to),
+                resource: crate::plan::prior::resource_key(&to, &p.provider),
+                index_key: crate::plan::prior::index_key(&to),
                 instance: inst,
             });
             ui.outln(&format!(

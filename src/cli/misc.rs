@@ -24,9 +24,8 @@ fn check(dir: &Path) -> (Diagnostics, Sources) {
         diags.extend(d);
     }
     let types: std::collections::BTreeMap<String, _> = crate::providers::builtin_registry()
-        .all()
-        .cloned()
-        .map(|p| (p.name().to_string(), p))
+        .iter()
+        .map(|p| (p.name().to_string(), p.clone()))
         .collect();
     for p in &config.root.module.providers {
         match types.get(&p.name) {
@@ -245,7 +244,7 @@ pub fn providers_schema(ui: &Ui, json_flag: bool) -> i32 {
         return EXIT_ERROR;
     }
     let mut schemas = serde_json::Map::new();
-    for p in crate::providers::builtin_registry().all() {
+    for p in crate::providers::builtin_registry().iter() {
         let s = p.schema();
         schemas.insert(
             p.name().to_string(),

@@ -141,3 +141,8 @@ pub fn flag_bool(v: &Option<String>, default: bool) -> Result<bool, String> {
         Some(other) => Err(format!("{other:?} is not a boolean; use true or false")),
     }
 }
+
+/// The state decoded with the schemas of the providers skyform ships.
+pub(crate) fn prior_from_state(state: &crate::state::State) -> crate::plan::prior::PriorState {
+    crate::plan::prior::prior_from_state(state, &crate::providers::builtin_registry())
+}

@@ -1,31 +1,27 @@
-//! `plan`, `apply` and `destroy`.
+//! `plan`, `apply`, `destroy` and `import`: flags become a [`RunContext`], the run layer
+//! does the work, and this module renders what it reports.
 
 use super::args::{ApplyArgs, PlanArgs};
 use super::ui::{Reported, Ui};
-use super::workspace::{backend, config_digest, load_config, load_state, Loaded};
+use super::workspace::{backend, config_digest, load_config, Loaded};
 use super::{flag_bool, EXIT_CHANGES, EXIT_ERROR, EXIT_OK};
 use crate::addr::{parse_target, InstanceKey, Target};
 use crate::config::loader::parse_duration;
 use crate::diag::{Diagnostic, Diagnostics, Sources};
-use crate::engine::prior::{prior_from_state, JournalRecorder};
-use crate::engine::{Engine, InputValue, Options, PriorState, WalkMode};
-use crate::plan::{Plan, PlanMode};
-use crate::state::{LocalBackend, OutputState, State, StateLock, StateWriter};
+use crate::engine::{Cancel, Event, EventSink, Operation, Options};
+use crate::plan::PlanMode;
+use crate::run::{Planned, RunContext, Session};
 use std::collections::BTreeMap;
 use std::io::{BufRead, IsTerminal};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Everything a plan needs that comes from flags.
+/// Everything a run needs that comes from flags, and how the state is locked.
 struct PlanSettings {
-    mode: PlanMode,
-    options: Options,
-    inputs: BTreeMap<String, InputValue>,
-    lock: bool,
-    lock_timeout: Duration,
-    /// Progress lines go to stdout unless the output is JSON.
-    progress: Option<crate::engine::ProgressSink>,
+    ctx: RunContext,
+    /// None: `-lock=false`; otherwise how long to wait for another holder.
+    lock: Option<Duration>,
 }
 
 fn settings(
@@ -119,89 +115,48 @@ fn settings(
         PlanMode::Normal
     };
     Ok(PlanSettings {
-        mode,
-        options: Options {
-            work_dir: dir.to_path_buf(),
-            parallelism: a.parallelism.max(1),
-            refresh,
-            targets,
-            replace,
+        ctx: RunContext {
+            config: loaded.config.clone(),
+            config_digest: config_digest(&loaded.sources),
+            registry: Arc::new(crate::providers::builtin_registry()),
+            mode,
+            options: Options {
+                work_dir: dir.to_path_buf(),
+                parallelism: a.parallelism.max(1),
+                refresh,
+                targets,
+                replace,
+            },
+            inputs,
+            // Progress lines go to stdout unless the output is JSON.
+            events: if a.json {
+                None
+            } else {
+                Some(progress_lines(*ui))
+            },
+            cancel: Cancel::new(),
         },
-        inputs,
-        lock,
-        lock_timeout,
-        progress: if a.json {
-            None
-        } else {
-            Some(progress_sink(*ui))
-        },
+        lock: lock.then_some(lock_timeout),
     })
 }
 
-async fn take_lock(
-    ui: &Ui,
-    backend: &LocalBackend,
-    op: &str,
-    s: &PlanSettings,
-) -> Result<Option<StateLock>, Reported> {
-    if !s.lock {
-        return Ok(None);
-    }
-    match backend.lock_async(op, s.lock_timeout).await {
-        Ok(l) => Ok(Some(l)),
-        Err(e) => {
-            ui.error("Error acquiring the state lock", &e.to_string());
-            Err(Reported)
-        }
-    }
-}
-
-/// Opens the state for a command that may write it: the backend, the lock (released when
+/// Opens the state for a command: the backend, the lock (released when the session is
 /// dropped) and the loaded state, each failure shown to the user.
-async fn open_state(
+async fn open_session(
     ui: &Ui,
     dir: &Path,
     sources: &Sources,
     op: &str,
     s: &PlanSettings,
-) -> Result<(LocalBackend, Option<StateLock>, Option<State>), Reported> {
-    let backend = backend(dir).map_err(|d| {
+) -> Result<Session, Reported> {
+    let opened = match backend(dir) {
+        Ok(b) => Session::open(b, op, s.lock).await,
+        Err(d) => Err(d),
+    };
+    opened.map_err(|d| {
         ui.diags(&d, sources);
         Reported
-    })?;
-    let lock = take_lock(ui, &backend, op, s).await?;
-    let state = load_state(&backend).map_err(|d| {
-        ui.diags(&d, sources);
-        Reported
-    })?;
-    Ok((backend, lock, state))
-}
-
-/// Makes a plan: walk in plan mode (refreshing as it goes), then the orphans.
-async fn make_plan(
-    loaded: &Loaded,
-    s: &PlanSettings,
-    mut prior: PriorState,
-) -> Result<(Plan, Arc<Engine>), Diagnostics> {
-    let graph = crate::graph::build(&loaded.config)?;
-    let moves = crate::engine::moves::apply_moves(&loaded.config, &mut prior)?;
-    let mut engine = Engine::new(
-        loaded.config.clone(),
-        graph,
-        WalkMode::Plan(s.mode),
-        s.options.clone(),
-        s.inputs.clone(),
-        prior,
-    );
-    engine.select_targets();
-    engine.progress = s.progress.clone();
-    let engine = Arc::new(engine);
-    engine.walk().await?;
-    crate::plan::walk::plan_orphans(&engine).await?;
-    crate::plan::walk::settle_pending(&engine).await?;
-    let mut plan = crate::plan::walk::finish(&engine, s.mode, config_digest(&loaded.sources));
-    plan.moves = moves.into_iter().map(|m| (m.from, m.to)).collect();
-    Ok((plan, engine))
+    })
 }
 
 pub async fn plan(ui: &Ui, dir: &Path, a: PlanArgs) -> i32 {
@@ -218,21 +173,28 @@ pub async fn plan(ui: &Ui, dir: &Path, a: PlanArgs) -> i32 {
     let Ok(s) = settings(ui, dir, &mut loaded, &a) else {
         return EXIT_ERROR;
     };
-    let Ok((_backend, _lock, state)) =
-        open_state(ui, dir, &loaded.sources, "OperationTypePlan", &s).await
-    else {
+    let Ok(session) = open_session(ui, dir, &loaded.sources, "OperationTypePlan", &s).await else {
         return EXIT_ERROR;
     };
-    let prior = state.as_ref().map(prior_from_state).unwrap_or_default();
-    let (plan, _engine) = match make_plan(&loaded, &s, prior).await {
-        Ok(p) => p,
+    let cancelled = on_interrupt(ui, s.ctx.cancel.clone());
+    let planned = crate::run::plan(&s.ctx, &session).await;
+    cancelled.abort();
+    let plan = match planned {
+        Ok(p) => p.plan,
         Err(d) => {
             ui.diags(&d, &loaded.sources);
             return EXIT_ERROR;
         }
     };
+    if s.ctx.cancel.is_cancelled() {
+        ui.error(
+            "Operation cancelled",
+            "The plan was interrupted before it finished; nothing was changed.",
+        );
+        return EXIT_ERROR;
+    }
     if a.json {
-        let j = crate::plan::json::plan_document(&plan, state.as_ref());
+        let j = crate::plan::json::plan_document(&plan, session.state.as_ref(), &s.ctx.registry);
         ui.outln(&j.to_string());
     } else {
         ui.out(&crate::plan::render::render_plan(&plan, ui.style()));
@@ -271,16 +233,15 @@ pub async fn apply(ui: &Ui, dir: &Path, a: ApplyArgs) -> i32 {
     let Ok(mut s) = settings(ui, dir, &mut loaded, &a.plan) else {
         return EXIT_ERROR;
     };
-    let op = if s.mode == PlanMode::Destroy {
+    let op = if s.ctx.mode == PlanMode::Destroy {
         "OperationTypeDestroy"
     } else {
         "OperationTypeApply"
     };
-    let Ok((backend, _lock, state)) = open_state(ui, dir, &loaded.sources, op, &s).await else {
+    let Ok(session) = open_session(ui, dir, &loaded.sources, op, &s).await else {
         return EXIT_ERROR;
     };
-    let prior = state.as_ref().map(prior_from_state).unwrap_or_default();
-    let (plan, plan_engine) = match &a.plan_file {
+    let planned = match &a.plan_file {
         Some(file) => {
             let path = if file.is_absolute() {
                 file.clone()
@@ -294,37 +255,39 @@ pub async fn apply(ui: &Ui, dir: &Path, a: ApplyArgs) -> i32 {
                     return EXIT_ERROR;
                 }
             };
-            if let Err(d) = check_saved_plan(&plan, state.as_ref(), &loaded) {
+            if let Err(d) =
+                crate::run::check_saved_plan(&plan, session.state.as_ref(), &s.ctx.config_digest)
+            {
                 ui.diags(&d, &loaded.sources);
                 return EXIT_ERROR;
             }
-            s.mode = plan.mode;
-            s.inputs = plan
-                .variables
-                .iter()
-                .map(|(k, v)| (k.clone(), InputValue::Value(v.clone())))
-                .collect();
-            s.options.refresh = false;
-            s.options.targets = plan
-                .targets
-                .iter()
-                .filter_map(|t| parse_target(t).ok())
-                .collect();
+            crate::run::adopt_saved_plan(&mut s.ctx, &plan);
             ui.out(&crate::plan::render::render_plan(&plan, ui.style()));
-            (plan, None)
+            Planned::saved(plan)
         }
         None => {
-            if loaded.config.is_empty() && s.mode != PlanMode::Destroy {
+            if loaded.config.is_empty() && s.ctx.mode != PlanMode::Destroy {
                 ui.error(
                     "No configuration files",
                     "Apply requires configuration to be present. Applying without a configuration would mark everything for destruction, which is normally not what is desired. If you would like to destroy everything, run \"skyform destroy\". Otherwise, create a skyform configuration file (*.sky.hcl) and try again.",
                 );
                 return EXIT_ERROR;
             }
-            match make_plan(&loaded, &s, prior.clone()).await {
-                Ok((p, e)) => {
-                    ui.out(&crate::plan::render::render_plan(&p, ui.style()));
-                    (p, Some(e))
+            let cancelled = on_interrupt(ui, s.ctx.cancel.clone());
+            let planned = crate::run::plan(&s.ctx, &session).await;
+            cancelled.abort();
+            match planned {
+                Ok(p) if s.ctx.cancel.is_cancelled() => {
+                    drop(p);
+                    ui.error(
+                        "Operation cancelled",
+                        "The run was interrupted while planning; nothing was changed.",
+                    );
+                    return EXIT_ERROR;
+                }
+                Ok(p) => {
+                    ui.out(&crate::plan::render::render_plan(&p.plan, ui.style()));
+                    p
                 }
                 Err(d) => {
                     ui.diags(&d, &loaded.sources);
@@ -333,65 +296,72 @@ pub async fn apply(ui: &Ui, dir: &Path, a: ApplyArgs) -> i32 {
             }
         }
     };
+    let plan = &planned.plan;
     if !plan.has_changes() && plan.drift.is_empty() && a.plan_file.is_none() {
-        let summary = if s.mode == PlanMode::Destroy {
+        let summary = if s.ctx.mode == PlanMode::Destroy {
             "Destroy complete! Resources: 0 destroyed."
         } else {
             "Apply complete! Resources: 0 added, 0 changed, 0 destroyed."
         };
         ui.out(&format!("\n{}\n", ui.style().bold(summary)));
-        print_outputs(ui, &plan_engine_outputs(plan_engine.as_deref()));
+        print_outputs(ui, &planned.outputs());
         return EXIT_OK;
     }
-    if a.plan_file.is_none() && !a.plan.auto_approve && !confirm(ui, s.mode) {
+    if a.plan_file.is_none() && !a.plan.auto_approve && !confirm(ui, s.ctx.mode) {
         ui.err("\nError: Apply cancelled.\n");
         return EXIT_ERROR;
     }
-    run_apply(ui, &loaded, &backend, state, prior, plan, plan_engine, &s).await
-}
-
-fn plan_engine_outputs(engine: Option<&Engine>) -> BTreeMap<String, crate::lang::Value> {
-    engine
-        .map(|e| {
-            e.values()
-                .modules
-                .get(&crate::addr::ModulePath::root())
-                .map(|m| m.outputs.clone())
-                .unwrap_or_default()
-        })
-        .unwrap_or_default()
-}
-
-/// Refuses a saved plan whose state or configuration moved on since it was made.
-fn check_saved_plan(
-    plan: &Plan,
-    state: Option<&State>,
-    loaded: &Loaded,
-) -> Result<(), Diagnostics> {
-    let (lineage, serial) = match state {
-        Some(s) => (Some(s.lineage.clone()), s.serial),
-        None => (None, 0),
+    let interrupts = on_interrupt(ui, s.ctx.cancel.clone());
+    let applied = crate::run::apply(&s.ctx, &session, planned).await;
+    interrupts.abort();
+    let applied = match applied {
+        Ok(a) => a,
+        Err(d) => {
+            ui.diags(&d, &loaded.sources);
+            return EXIT_ERROR;
+        }
     };
-    if plan.prior_lineage != lineage || plan.prior_serial != serial {
-        return Err(Diagnostic::error(
-            "Saved plan is stale",
-            format!(
-                "The given plan file can no longer be applied because the state was changed by another operation after the plan was created (plan made from serial {} of lineage {}, state is now serial {serial} of lineage {}). Run \"skyform plan\" again.",
-                plan.prior_serial,
-                plan.prior_lineage.as_deref().unwrap_or("(none)"),
-                lineage.as_deref().unwrap_or("(none)")
-            ),
-        )
-        .into());
+    if let Err(d) = &applied.state_written {
+        ui.diags(d, &loaded.sources);
     }
-    if plan.config_digest != config_digest(&loaded.sources) {
-        return Err(Diagnostic::error(
-            "Saved plan does not match the configuration",
-            "The configuration files changed after this plan was created. Run \"skyform plan\" again.",
-        )
-        .into());
+    let report = &applied.report;
+    match &applied.result {
+        Ok(()) if applied.is_complete() => {
+            let summary = if applied.mode == PlanMode::Destroy {
+                format!(
+                    "Destroy complete! Resources: {} destroyed.",
+                    report.destroyed
+                )
+            } else {
+                format!(
+                    "Apply complete! Resources: {} added, {} changed, {} destroyed.",
+                    report.added, report.changed, report.destroyed
+                )
+            };
+            ui.out(&format!("\n{}\n", ui.style().bold(&summary)));
+            if applied.mode != PlanMode::Destroy {
+                print_outputs(ui, &applied.outputs);
+            }
+            EXIT_OK
+        }
+        Ok(()) if applied.cancelled => {
+            ui.out(&format!(
+                "\nApply cancelled. Completed before the interrupt: {} added, {} changed, {} destroyed (all recorded in state).\n",
+                report.added, report.changed, report.destroyed
+            ));
+            ui.error("Operation cancelled", "The run was interrupted; changes that had not started were not made. Run \"skyform apply\" again to finish.");
+            EXIT_ERROR
+        }
+        Ok(()) => EXIT_ERROR,
+        Err(d) => {
+            ui.out(&format!(
+                "\nApply failed. Completed before the failure: {} added, {} changed, {} destroyed (all recorded in state).\n",
+                report.added, report.changed, report.destroyed
+            ));
+            ui.diags(d, &loaded.sources);
+            EXIT_ERROR
+        }
     }
-    Ok(())
 }
 
 fn confirm(ui: &Ui, mode: PlanMode) -> bool {
@@ -412,126 +382,13 @@ fn confirm(ui: &Ui, mode: PlanMode) -> bool {
     line.trim() == "yes"
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn run_apply(
-    ui: &Ui,
-    loaded: &Loaded,
-    backend: &LocalBackend,
-    state: Option<State>,
-    prior: PriorState,
-    plan: Plan,
-    plan_engine: Option<Arc<Engine>>,
-    s: &PlanSettings,
-) -> i32 {
-    let base = state.unwrap_or_else(|| backend.new_state());
-    let writer = match StateWriter::open(backend, base).await {
-        Ok(w) => w,
-        Err(e) => {
-            ui.error("Failed to open the state journal", &e.to_string());
-            return EXIT_ERROR;
-        }
-    };
-    let graph = match crate::graph::build(&loaded.config) {
-        Ok(g) => g,
-        Err(d) => {
-            ui.diags(&d, &loaded.sources);
-            return EXIT_ERROR;
-        }
-    };
-    let mut engine = Engine::new(
-        loaded.config.clone(),
-        graph,
-        WalkMode::Apply,
-        s.options.clone(),
-        s.inputs.clone(),
-        prior,
-    );
-    engine.select_targets();
-    engine.progress = s.progress.clone();
-    if let Some(pe) = &plan_engine {
-        // Reuse the configured providers (and their connections) from planning.
-        let configured = pe
-            .providers
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone();
-        *engine.providers.lock().unwrap_or_else(|e| e.into_inner()) = configured;
-    }
-    let mode = plan.mode;
-    engine.plan = Some(plan);
-    let recorder = Arc::new(JournalRecorder {
-        writer: writer.clone(),
-    });
-    engine.recorder = Some(recorder);
-    let engine = Arc::new(engine);
-    spawn_interrupt_handler(ui, engine.clone());
-    let result = crate::apply::run(engine.clone()).await;
-    let outputs: BTreeMap<String, OutputState> = if mode == PlanMode::Destroy {
-        BTreeMap::new()
-    } else {
-        plan_engine_outputs(Some(&engine))
-            .into_iter()
-            .map(|(k, v)| {
-                (
-                    k,
-                    OutputState {
-                        value: v.to_json(),
-                        sensitive: v.is_sensitive(),
-                    },
-                )
-            })
-            .collect()
-    };
-    let finished = writer.finish(outputs).await;
-    if let Err(e) = &finished {
-        ui.error("Failed to write the state", &format!("{e}. Completed operations are kept in the journal beside the state and will be replayed by the next run."));
-    }
-    let report = engine
-        .report
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .clone();
-    match result {
-        Ok(_) if finished.is_ok() => {
-            let summary = if mode == PlanMode::Destroy {
-                format!(
-                    "Destroy complete! Resources: {} destroyed.",
-                    report.destroyed
-                )
-            } else {
-                format!(
-                    "Apply complete! Resources: {} added, {} changed, {} destroyed.",
-                    report.added, report.changed, report.destroyed
-                )
-            };
-            ui.out(&format!("\n{}\n", ui.style().bold(&summary)));
-            if mode != PlanMode::Destroy {
-                print_outputs(ui, &plan_engine_outputs(Some(&engine)));
-            }
-            EXIT_OK
-        }
-        Ok(_) => EXIT_ERROR,
-        Err(d) => {
-            ui.out(&format!(
-                "\nApply failed. Completed before the failure: {} added, {} changed, {} destroyed (all recorded in state).\n",
-                report.added, report.changed, report.destroyed
-            ));
-            ui.diags(&d, &loaded.sources);
-            EXIT_ERROR
-        }
-    }
-}
-
 /// First Ctrl-C: start nothing new, let running calls finish and save state. Second: stop
 /// at once (state already holds every completed operation: the journal is durable).
-fn spawn_interrupt_handler(ui: &Ui, engine: Arc<Engine>) {
+fn on_interrupt(ui: &Ui, cancel: Cancel) -> tokio::task::JoinHandle<()> {
     let ui = *ui;
     tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
-            engine
-                .cancel
-                .store(true, std::sync::atomic::Ordering::SeqCst);
-            engine.io.close();
+            cancel.cancel();
             ui.err("\nInterrupt received. Waiting for running operations to finish and saving state; press Ctrl-C again to stop now.\n");
             if tokio::signal::ctrl_c().await.is_ok() {
                 ui.err("\nTwo interrupts received. Exiting immediately; completed operations are in the state journal.\n");
@@ -539,7 +396,7 @@ fn spawn_interrupt_handler(ui: &Ui, engine: Arc<Engine>) {
                 std::process::exit(EXIT_ERROR);
             }
         }
-    });
+    })
 }
 
 pub fn print_outputs(ui: &Ui, outputs: &BTreeMap<String, crate::lang::Value>) {
@@ -558,9 +415,63 @@ pub fn print_outputs(ui: &Ui, outputs: &BTreeMap<String, crate::lang::Value>) {
     ui.out(&s);
 }
 
-/// Prints progress lines as they come, each whole.
-fn progress_sink(ui: Ui) -> crate::engine::ProgressSink {
-    Arc::new(move |line: String| ui.outln(&line))
+/// Renders the engine's events as Terraform's progress lines, each whole.
+fn progress_lines(ui: Ui) -> EventSink {
+    Arc::new(move |event: Event| {
+        if let Some(line) = progress_line(&event) {
+            ui.outln(&line);
+        }
+    })
+}
+
+fn progress_line(event: &Event) -> Option<String> {
+    let id = |id: &Option<String>| match id {
+        Some(id) => format!(" [id={id}]"),
+        None => String::new(),
+    };
+    Some(match event {
+        Event::RefreshStarted { type_name, objects } => format!(
+            "{type_name}: Refreshing state of {objects} object{} in one batched read...",
+            if *objects == 1 { "" } else { "s" }
+        ),
+        Event::Started {
+            addr,
+            op: Operation::Import,
+            id: Some(imported),
+        } => format!("{addr}: Importing from ID {imported:?}..."),
+        Event::Started { addr, op, id: i } => {
+            let what = match op {
+                Operation::Create => "Creating...",
+                Operation::Update => "Modifying...",
+                Operation::Delete => "Destroying...",
+                Operation::Read => "Reading...",
+                Operation::Import => "Importing...",
+            };
+            format!("{addr}: {what}{}", id(i))
+        }
+        Event::Progress {
+            addr,
+            message,
+            elapsed,
+            ..
+        } => format!("{addr}: {message} [{}s elapsed]", elapsed.as_secs()),
+        Event::Completed {
+            addr,
+            op,
+            id: i,
+            elapsed,
+        } => {
+            let what = match op {
+                Operation::Create => "Creation complete",
+                Operation::Update => "Modifications complete",
+                Operation::Delete => "Destruction complete",
+                Operation::Read => "Read complete",
+                Operation::Import => "Import complete",
+            };
+            format!("{addr}: {what} after {}s{}", elapsed.as_secs(), id(i))
+        }
+        Event::Failed { .. } => return None,
+    })
 }
 
 /// `skyform import ADDRESS ID`: reads the object through its provider and records it in
@@ -583,20 +494,6 @@ pub async fn import(ui: &Ui, dir: &Path, a: super::args::ImportArgs) -> i32 {
             return EXIT_ERROR;
         }
     };
-    let names: Vec<String> = addr.module.0.iter().map(|(n, _)| n.clone()).collect();
-    let declared = loaded
-        .config
-        .root
-        .descendant(&names)
-        .and_then(|mn| mn.module.resources.get(&addr.resource))
-        .cloned();
-    let Some(rcfg) = declared.filter(|r| r.addr.mode == crate::addr::Mode::Managed) else {
-        ui.error(
-            "Configuration for import target does not exist",
-            &format!("The configuration does not declare {}. Add a resource block for it before importing, so skyform knows how to manage it.", addr.abs_resource()),
-        );
-        return EXIT_ERROR;
-    };
     let args = PlanArgs {
         var: a.var.clone(),
         var_file: a.var_file.clone(),
@@ -608,132 +505,23 @@ pub async fn import(ui: &Ui, dir: &Path, a: super::args::ImportArgs) -> i32 {
     let Ok(mut s) = settings(ui, dir, &mut loaded, &args) else {
         return EXIT_ERROR;
     };
-    s.options.refresh = false;
-    let Ok((backend, _lock, state)) =
-        open_state(ui, dir, &loaded.sources, "OperationTypeImport", &s).await
+    s.ctx.options.refresh = false;
+    let Ok(session) = open_session(ui, dir, &loaded.sources, "OperationTypeImport", &s).await
     else {
         return EXIT_ERROR;
     };
-    let prior = state.as_ref().map(prior_from_state).unwrap_or_default();
-    if prior.instances.contains_key(&addr) {
-        ui.error(
-            "Resource already managed by skyform",
-            &format!("skyform is already managing a remote object for {addr}. To import to this address you must first remove the existing object from the state (skyform state rm {addr})."),
-        );
-        return EXIT_ERROR;
-    }
-    // Plan the target so its provider is configured with the configuration's values.
-    let (plan, engine) = match make_plan(&loaded, &s, prior).await {
-        Ok(p) => p,
+    match crate::run::import(&s.ctx, &session, &addr, &a.id).await {
+        Ok(imported) => {
+            ui.out(&format!(
+                "{}: Import prepared!\n\n{}\n\nThe resources that were imported are shown above. These resources are now in\nyour skyform state and will henceforth be managed by skyform.\n",
+                imported.addr,
+                ui.style().bold("Import successful!")
+            ));
+            EXIT_OK
+        }
         Err(d) => {
             ui.diags(&d, &loaded.sources);
-            return EXIT_ERROR;
+            EXIT_ERROR
         }
-    };
-    let provider = match engine.provider(&rcfg.provider) {
-        Ok(p) => p,
-        Err(d) => {
-            ui.diags(&d, &loaded.sources);
-            return EXIT_ERROR;
-        }
-    };
-    ui.outln(&format!("{addr}: Importing from ID {:?}...", a.id));
-    let value = match provider.import(&addr.resource.type_name, &a.id).await {
-        Ok(v) => v,
-        Err(e) => {
-            ui.error(&format!("Failed to import {addr}"), &e.to_string());
-            return EXIT_ERROR;
-        }
-    };
-    let schema = provider
-        .resource_schema(&addr.resource.type_name)
-        .cloned()
-        .unwrap_or_default();
-    // What the API does not report is taken from the configuration for this address.
-    let configured = plan.change(&addr).and_then(|c| c.after.clone());
-    let value = match &configured {
-        Some(cfg) => fill_unreported(value, cfg),
-        None => value,
-    };
-    let value = crate::plan::diff::mark_sensitive(&schema, value);
-    let base = state.unwrap_or_else(|| backend.new_state());
-    let writer = match StateWriter::open(&backend, base).await {
-        Ok(w) => w,
-        Err(e) => {
-            ui.error("Failed to open the state journal", &e.to_string());
-            return EXIT_ERROR;
-        }
-    };
-    let recorder = JournalRecorder {
-        writer: writer.clone(),
-    };
-    let deps = engine.resource_dependencies(&names, &addr.resource);
-    use crate::engine::StateRecorder;
-    if let Err(d) = recorder.upsert(&addr, &rcfg.provider, &value, &deps).await {
-        ui.diags(&d.into(), &loaded.sources);
-        return EXIT_ERROR;
-    }
-    let outputs = prior_outputs(&engine);
-    if let Err(e) = writer.finish(outputs).await {
-        ui.error("Failed to write the state", &e.to_string());
-        return EXIT_ERROR;
-    }
-    ui.out(&format!(
-        "{addr}: Import prepared!\n\n{}\n\nThe resources that were imported are shown above. These resources are now in\nyour skyform state and will henceforth be managed by skyform.\n",
-        ui.style().bold("Import successful!")
-    ));
-    EXIT_OK
-}
-
-/// The root outputs as state has them, kept unchanged by commands that only add objects.
-fn prior_outputs(engine: &Engine) -> BTreeMap<String, OutputState> {
-    engine
-        .prior
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .outputs
-        .iter()
-        .map(|(k, v)| {
-            (
-                k.clone(),
-                OutputState {
-                    value: v.to_json(),
-                    sensitive: v.is_sensitive(),
-                },
-            )
-        })
-        .collect()
-}
-
-/// Fills the attributes an API leaves empty (`""`, `0`, null: many read endpoints do not
-/// report everything a create takes, e.g. mcloud's network charge type) from the configured
-/// value, so a freshly imported object is not planned for replacement over fields the cloud
-/// never told us.
-fn fill_unreported(
-    imported: crate::lang::Value,
-    configured: &crate::lang::Value,
-) -> crate::lang::Value {
-    use crate::lang::Value;
-    let unreported = |v: &Value| match v.unmarked() {
-        Value::Null => true,
-        Value::String(s) => s.is_empty(),
-        Value::Number(n) => n.is_zero(),
-        _ => false,
-    };
-    match (imported, configured.unmarked()) {
-        (Value::Object(mut m), Value::Object(cfg)) => {
-            for (k, c) in cfg {
-                if let Some(v) = m.remove(k) {
-                    let v = if unreported(&v) && c.is_wholly_known() && !c.is_null() {
-                        c.clone()
-                    } else {
-                        fill_unreported(v, c)
-                    };
-                    m.insert(k.clone(), v);
-                }
-            }
-            Value::Object(m)
-        }
-        (v, _) => v,
     }
 }

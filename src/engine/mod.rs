@@ -1,15 +1,22 @@
-//! The walk: evaluates every node of the configuration graph in dependency order, for a
-//! plan, an apply or a console session.
+//! The engine: walks the configuration graph in dependency order and evaluates every node,
+//! to make a plan, to apply one, or to answer console expressions.
 //!
 //! Variables, locals, outputs, module calls and providers are evaluated the same way in
-//! every mode (`nodes`); resources differ: planning diffs them (`plan::walk`), applying
-//! calls the providers (`apply::walk`), and the console reads them from state.
+//! every mode (`nodes`); resources differ: planning refreshes and diffs them (`plan`),
+//! applying calls the providers (`apply`, `apply_instance`), and the console reads them
+//! from state. The engine knows no concrete provider and no state backend: the run layer
+//! hands it a [`ProviderRegistry`] and a [`StateRecorder`], and listens to its [`Event`]s.
+//! Its fields are private; the run layer uses the methods below.
 
+pub mod apply;
+mod apply_instance;
 pub mod decode;
+pub mod events;
 pub mod expand;
 pub mod moves;
 pub mod nodes;
-pub mod prior;
+pub mod plan;
+pub mod recorder;
 pub mod refresh;
 pub mod resource;
 pub mod values;
@@ -20,18 +27,22 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::graph::{ConfigGraph, Node, NodeKind, Outcome};
 use crate::lang::{EvalContext, Value};
 use crate::plan::{Drift, Plan, PlanMode, ResourceChange};
-use crate::provider::{Provider, ProviderType};
+use crate::provider::registry::ProviderRegistry;
+use crate::provider::Provider;
+pub use events::{Event, EventSink, Operation};
 use futures::FutureExt;
-pub use prior::{PendingCreate, PriorInstance, PriorState, StateRecorder};
+pub use recorder::StateRecorder;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::Semaphore;
 pub use values::{Binding, Values};
 
+pub use crate::plan::prior::{PendingCreate, PriorInstance, PriorState};
+
 /// Guards one batched refresh of a (provider, resource type): true once done.
-pub type RefreshOnce = Arc<tokio::sync::Mutex<bool>>;
+type RefreshOnce = Arc<tokio::sync::Mutex<bool>>;
 
 /// What the walk is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,51 +84,83 @@ impl Default for Options {
     }
 }
 
-/// Counts and errors of an apply, for its summary line.
-#[derive(Debug, Default, Clone)]
+/// Counts of an apply, for its summary line.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct ApplyReport {
     pub added: usize,
     pub changed: usize,
     pub destroyed: usize,
 }
 
-pub struct Engine {
-    pub config: Arc<Config>,
-    pub graph: ConfigGraph,
-    pub provider_types: BTreeMap<String, Arc<dyn ProviderType>>,
-    pub options: Options,
-    pub mode: WalkMode,
-    pub inputs: BTreeMap<String, InputValue>,
-    pub values: Mutex<Values>,
-    pub providers: Mutex<BTreeMap<ProviderRef, Arc<dyn Provider>>>,
-    pub prior: Mutex<PriorState>,
-    pub refresh_done: Mutex<BTreeMap<(ProviderRef, String), RefreshOnce>>,
-    pub changes: Mutex<Vec<ResourceChange>>,
-    pub drift: Mutex<Vec<Drift>>,
-    /// Limits provider calls in flight to `-parallelism`.
-    pub io: Arc<Semaphore>,
-    /// The plan being applied (apply mode).
-    pub plan: Option<Plan>,
-    pub recorder: Option<Arc<dyn StateRecorder>>,
-    pub report: Mutex<ApplyReport>,
-    /// Set by the first Ctrl-C: start nothing new.
-    pub cancel: Arc<AtomicBool>,
-    /// Nodes selected by -target (and what they depend on); None = everything.
-    pub targeted: Option<BTreeSet<Node>>,
-    /// Final root variable values (after conversion), for saved plans.
-    pub root_variables: Mutex<BTreeMap<String, Value>>,
-    /// Data source instances read during this apply; any other data entry in state is stale.
-    pub data_read: Mutex<BTreeSet<AbsInstance>>,
-    /// Objects of interrupted creates found again during planning.
-    pub adopted: Mutex<Vec<crate::plan::Adopted>>,
-    /// Pending creates whose object does not exist.
-    pub forgotten: Mutex<Vec<AbsInstance>>,
-    /// Where progress lines go (`mcloud_instance.web[0]: Creating...`); none when quiet.
-    pub progress: Option<ProgressSink>,
+/// Stops a run from starting new work; shared between the engine and whoever cancels it
+/// (the command line's signal handler, a test). Operations already running finish.
+#[derive(Debug, Clone, Default)]
+pub struct Cancel {
+    flag: Arc<AtomicBool>,
+    io: Arc<Mutex<Vec<Arc<Semaphore>>>>,
 }
 
-/// Receives one line of progress at a time, from any task.
-pub type ProgressSink = Arc<dyn Fn(String) + Send + Sync>;
+impl Cancel {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn cancel(&self) {
+        self.flag.store(true, Ordering::SeqCst);
+        for io in self.io.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+            io.close();
+        }
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.flag.load(Ordering::SeqCst)
+    }
+
+    /// Closing the semaphore wakes every task queued for a slot, so none starts.
+    fn attach(&self, io: Arc<Semaphore>) {
+        if self.is_cancelled() {
+            io.close();
+        }
+        self.io.lock().unwrap_or_else(|e| e.into_inner()).push(io);
+    }
+
+    fn flag(&self) -> Arc<AtomicBool> {
+        self.flag.clone()
+    }
+}
+
+pub struct Engine {
+    config: Arc<Config>,
+    graph: ConfigGraph,
+    registry: Arc<ProviderRegistry>,
+    options: Options,
+    mode: WalkMode,
+    inputs: BTreeMap<String, InputValue>,
+    values: Mutex<Values>,
+    providers: Mutex<BTreeMap<ProviderRef, Arc<dyn Provider>>>,
+    prior: Mutex<PriorState>,
+    refresh_done: Mutex<BTreeMap<(ProviderRef, String), RefreshOnce>>,
+    changes: Mutex<Vec<ResourceChange>>,
+    drift: Mutex<Vec<Drift>>,
+    /// Limits provider calls in flight to `-parallelism`.
+    io: Arc<Semaphore>,
+    /// The plan being applied (apply mode).
+    plan: Option<Plan>,
+    recorder: Option<Arc<dyn StateRecorder>>,
+    report: Mutex<ApplyReport>,
+    cancel: Cancel,
+    /// Nodes selected by -target (and what they depend on); None = everything.
+    targeted: Option<BTreeSet<Node>>,
+    /// Final root variable values (after conversion), for saved plans.
+    root_variables: Mutex<BTreeMap<String, Value>>,
+    /// Data source instances read during this apply; any other data entry in state is stale.
+    data_read: Mutex<BTreeSet<AbsInstance>>,
+    /// Objects of interrupted creates found again during planning.
+    adopted: Mutex<Vec<crate::plan::Adopted>>,
+    /// Pending creates whose object does not exist.
+    forgotten: Mutex<Vec<AbsInstance>>,
+    events: Option<EventSink>,
+}
 
 impl Engine {
     pub fn new(
@@ -127,17 +170,13 @@ impl Engine {
         options: Options,
         inputs: BTreeMap<String, InputValue>,
         prior: PriorState,
+        registry: Arc<ProviderRegistry>,
     ) -> Engine {
-        let provider_types = crate::providers::builtin_registry()
-            .all()
-            .cloned()
-            .map(|p| (p.name().to_string(), p))
-            .collect();
         let io = Arc::new(Semaphore::new(options.parallelism.max(1)));
-        Engine {
+        let mut engine = Engine {
             config,
             graph,
-            provider_types,
+            registry,
             options,
             mode,
             inputs,
@@ -151,14 +190,47 @@ impl Engine {
             plan: None,
             recorder: None,
             report: Mutex::new(ApplyReport::default()),
-            cancel: Arc::new(AtomicBool::new(false)),
+            cancel: Cancel::new(),
             targeted: None,
             root_variables: Mutex::new(BTreeMap::new()),
             data_read: Mutex::new(BTreeSet::new()),
-            progress: None,
+            events: None,
             adopted: Mutex::new(Vec::new()),
             forgotten: Mutex::new(Vec::new()),
-        }
+        };
+        engine.select_targets();
+        engine
+    }
+
+    /// Where events go; none are produced without a sink.
+    pub fn with_events(mut self, events: Option<EventSink>) -> Self {
+        self.events = events;
+        self
+    }
+
+    /// Shares `cancel` with the caller, who may stop the run at any time.
+    pub fn with_cancel(mut self, cancel: Cancel) -> Self {
+        cancel.attach(self.io.clone());
+        self.cancel = cancel;
+        self
+    }
+
+    /// The plan to apply (apply mode) and where completed operations are recorded.
+    pub fn with_plan(mut self, plan: Plan, recorder: Option<Arc<dyn StateRecorder>>) -> Self {
+        self.plan = Some(plan);
+        self.recorder = recorder;
+        self
+    }
+
+    /// Reuses providers another engine configured (and their connections): apply after
+    /// the plan it made.
+    pub fn reuse_providers(&self, from: &Engine) {
+        let configured = from
+            .providers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        *self.providers.lock().unwrap_or_else(|e| e.into_inner()) = configured;
     }
 
     /// Walks the whole graph. Errors of every failed node are returned together;
@@ -170,7 +242,7 @@ impl Engine {
             .dag
             .walk(
                 self.options.parallelism.max(1),
-                self.cancel.clone(),
+                self.cancel.flag(),
                 move |node: Node| {
                     let me = me.clone();
                     async move { me.visit(&node).await }.boxed()
@@ -198,11 +270,9 @@ impl Engine {
                 match self.mode {
                     WalkMode::Eval => self.resource_from_state(&node.module, addr),
                     _ if !targeted => self.resource_from_state(&node.module, addr),
-                    WalkMode::Plan(_) => {
-                        crate::plan::walk::plan_resource(self, &node.module, addr).await
-                    }
+                    WalkMode::Plan(_) => plan::plan_resource(self, &node.module, addr).await,
                     WalkMode::Apply => {
-                        crate::apply::walk::apply_resource(self, &node.module, addr).await
+                        apply_instance::apply_resource(self, &node.module, addr).await
                     }
                 }
             }
@@ -230,7 +300,7 @@ impl Engine {
         crate::lang::eval(expr, &ctx)
     }
 
-    pub fn values(&self) -> std::sync::MutexGuard<'_, Values> {
+    pub(crate) fn values(&self) -> std::sync::MutexGuard<'_, Values> {
         self.values.lock().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -249,27 +319,66 @@ impl Engine {
             })
     }
 
-    /// Reports progress to the user, if anyone is listening.
-    pub fn progress(&self, line: String) {
-        if let Some(p) = &self.progress {
-            p(line);
+    /// Tells whoever listens what is happening.
+    pub(crate) fn emit(&self, event: Event) {
+        if let Some(sink) = &self.events {
+            sink(event);
         }
     }
 
-    pub fn push_change(&self, c: ResourceChange) {
+    /// The counts of what this apply did so far.
+    pub fn report(&self) -> ApplyReport {
+        self.report
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// The root module's outputs as the walk computed them.
+    pub fn root_outputs(&self) -> BTreeMap<String, Value> {
+        self.values()
+            .modules
+            .get(&crate::addr::ModulePath::root())
+            .map(|m| m.outputs.clone())
+            .unwrap_or_default()
+    }
+
+    /// The root outputs as the prior state has them.
+    pub fn prior_outputs(&self) -> BTreeMap<String, Value> {
+        self.prior
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .outputs
+            .clone()
+    }
+
+    /// Whether the prior state holds an object at `addr`.
+    pub fn has_prior(&self, addr: &AbsInstance) -> bool {
+        self.prior
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .instances
+            .contains_key(addr)
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.cancel.is_cancelled()
+    }
+
+    pub(crate) fn push_change(&self, c: ResourceChange) {
         self.changes
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .push(c);
     }
 
-    pub fn take_changes(&self) -> Vec<ResourceChange> {
+    pub(crate) fn take_changes(&self) -> Vec<ResourceChange> {
         let mut c = std::mem::take(&mut *self.changes.lock().unwrap_or_else(|e| e.into_inner()));
         c.sort_by(|a, b| a.addr.cmp(&b.addr));
         c
     }
 
-    pub fn take_drift(&self) -> Vec<Drift> {
+    pub(crate) fn take_drift(&self) -> Vec<Drift> {
         let mut d = std::mem::take(&mut *self.drift.lock().unwrap_or_else(|e| e.into_inner()));
         d.sort_by(|a, b| a.addr.cmp(&b.addr));
         d
@@ -277,7 +386,7 @@ impl Engine {
 
     /// Selects the nodes a `-target` list needs: the targeted resources (or modules) and
     /// everything they depend on.
-    pub fn select_targets(&mut self) {
+    fn select_targets(&mut self) {
         if self.options.targets.is_empty() {
             return;
         }

@@ -4,10 +4,10 @@
 //! Moves are applied to the prior state before planning, so the plan diffs each object at
 //! its new address; the apply records them in state first.
 
-use super::prior::PriorState;
 use crate::addr::{parse_target, AbsInstance, ModulePath, Target};
 use crate::config::{Config, ModuleNode};
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::plan::prior::PriorState;
 
 /// One object renamed in state.
 #[derive(Debug, Clone, PartialEq)]

@@ -42,8 +42,8 @@ impl Engine {
                 kind: crate::graph::NodeKind::Provider(p.clone()),
             })
             .cloned();
-        let Some(ptype) = self.provider_types.get(&p.name).cloned() else {
-            let names: Vec<&str> = self.provider_types.keys().map(String::as_str).collect();
+        let Some(ptype) = self.registry.get(&p.name).cloned() else {
+            let names: Vec<&str> = self.registry.names().collect();
             let mut detail = format!(
                 "skyform has no provider named {:?}. The available providers are: {}.",
                 p.name,

@@ -51,11 +51,10 @@ impl Engine {
             return Ok(());
         }
         let provider = self.provider(provider_ref)?;
-        self.progress(format!(
-            "{type_name}: Refreshing state of {} object{} in one batched read...",
-            priors.len(),
-            if priors.len() == 1 { "" } else { "s" }
-        ));
+        self.emit(super::Event::RefreshStarted {
+            type_name: type_name.to_string(),
+            objects: priors.len(),
+        });
         let schema = provider
             .resource_schema(type_name)
             .cloned()

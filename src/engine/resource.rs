@@ -86,11 +86,7 @@ impl Engine {
 
     /// Addresses of the resources a resource depends on (recorded in state, so a later
     /// destroy deletes dependents first even when the configuration is gone).
-    pub(crate) fn resource_dependencies(
-        &self,
-        module: &[String],
-        addr: &ResourceAddr,
-    ) -> Vec<String> {
+    pub fn resource_dependencies(&self, module: &[String], addr: &ResourceAddr) -> Vec<String> {
         let node = crate::graph::Node {
             module: module.to_vec(),
             kind: crate::graph::NodeKind::Resource(addr.clone()),

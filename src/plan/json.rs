@@ -195,8 +195,11 @@ fn module_tree(entries: Vec<(crate::addr::ModulePath, J)>) -> J {
 
 /// The state in Terraform's JSON values format (`show -json`, `prior_state`), with
 /// sensitive values redacted.
-pub fn state_document(state: &crate::state::State) -> J {
-    let prior = crate::engine::prior::prior_from_state(state);
+pub fn state_document(
+    state: &crate::state::State,
+    registry: &crate::provider::registry::ProviderRegistry,
+) -> J {
+    let prior = super::prior::prior_from_state(state, registry);
     let entries = prior
         .instances
         .iter()
@@ -228,7 +231,11 @@ pub fn state_document(state: &crate::state::State) -> J {
 
 /// The plan in Terraform's JSON plan format (`plan -json`, `show -json PLANFILE`), so
 /// policy and review tools read it unchanged. Sensitive values are never included.
-pub fn plan_document(plan: &super::Plan, prior_state: Option<&crate::state::State>) -> J {
+pub fn plan_document(
+    plan: &super::Plan,
+    prior_state: Option<&crate::state::State>,
+    registry: &crate::provider::registry::ProviderRegistry,
+) -> J {
     use super::Action;
     let change_json = |c: &super::ResourceChange| {
         let (before, _, before_sensitive) = c
@@ -343,7 +350,7 @@ pub fn plan_document(plan: &super::Plan, prior_state: Option<&crate::state::Stat
         "output_changes": output_changes,
     });
     if let Some(s) = prior_state {
-        doc["prior_state"] = state_document(s);
+        doc["prior_state"] = state_document(s, registry);
     }
     doc
 }

@@ -1,15 +1,16 @@
 //! Plans: what apply will do to each resource instance, and why.
 //!
-//! A plan is made by walking the configuration graph (`plan::walk`) after refreshing prior
-//! state through the providers' batched reads. It can be rendered for people
-//! (`plan::render`), as Terraform's JSON plan (`plan::json`), and saved to a file
-//! (`plan::file`) that `apply` accepts only while the state it was made from is unchanged.
+//! This module is the data model only: it imports nothing that runs a plan. The engine
+//! (`engine::plan`) makes a plan by walking the configuration graph after refreshing prior
+//! state ([`prior`]) through the providers' batched reads. A plan can be rendered for people
+//! ([`render`]), as Terraform's JSON plan ([`json`]), and saved to a file ([`file`]) that
+//! `apply` accepts only while the state it was made from is unchanged.
 
 pub mod diff;
 pub mod file;
 pub mod json;
+pub mod prior;
 pub mod render;
-pub mod walk;
 
 use crate::addr::AbsInstance;
 use crate::config::ProviderRef;

@@ -1,6 +1,8 @@
-//! Provider types by name. The registry knows no concrete provider: the built-in set is
-//! assembled by `crate::providers::builtin_registry`.
+//! The provider types a run may configure, by name. The registry knows no concrete
+//! provider: whoever starts a run fills it (`providers::builtin_registry`), so tests can
+//! hand the engine a scripted provider instead.
 
+use super::schema::Schema;
 use super::ProviderType;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -12,27 +14,39 @@ pub struct ProviderRegistry {
 
 impl ProviderRegistry {
     pub fn new() -> Self {
-        ProviderRegistry::default()
+        Self::default()
     }
 
-    /// Adds `p` under its name, replacing any earlier type of that name.
-    pub fn register(&mut self, p: Arc<dyn ProviderType>) -> &mut Self {
-        self.types.insert(p.name().to_string(), p);
+    /// Adds (or replaces) a provider type under its own name.
+    pub fn register(&mut self, provider: Arc<dyn ProviderType>) {
+        self.types.insert(provider.name().to_string(), provider);
+    }
+
+    pub fn with(mut self, provider: Arc<dyn ProviderType>) -> Self {
+        self.register(provider);
         self
     }
 
-    pub fn get(&self, name: &str) -> Option<Arc<dyn ProviderType>> {
-        self.types.get(name).cloned()
+    pub fn get(&self, name: &str) -> Option<&Arc<dyn ProviderType>> {
+        self.types.get(name)
     }
 
-    /// Every registered name, sorted.
-    pub fn names(&self) -> Vec<&str> {
-        self.types.keys().map(String::as_str).collect()
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.types.keys().map(String::as_str)
     }
 
-    /// Every registered type, sorted by name.
-    pub fn all(&self) -> impl Iterator<Item = &Arc<dyn ProviderType>> {
+    pub fn iter(&self) -> impl Iterator<Item = &Arc<dyn ProviderType>> {
         self.types.values()
+    }
+
+    /// The schema of a managed resource type (`data`: of a data source) of provider `name`.
+    pub fn schema_of(&self, name: &str, data: bool, type_name: &str) -> Option<&Schema> {
+        let schema = self.types.get(name)?.schema();
+        if data {
+            schema.data_sources.get(type_name)
+        } else {
+            schema.resources.get(type_name)
+        }
     }
 }
 

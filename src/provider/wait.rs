@@ -256,7 +256,9 @@ mod tests {
         let op = OperationContext::default();
         let token = op.cancel.clone();
         let calls = Arc::new(AtomicUsize::new(0));
-        let w = wait().poll(Duration::from_secs(3600), Duration::from_secs(3600));
+        let w = wait()
+            .timeout(Duration::from_secs(7200))
+            .poll(Duration::from_secs(3600), Duration::from_secs(3600));
         let task = tokio::spawn({
             let op = op.clone();
             let calls = calls.clone();

@@ -5,9 +5,7 @@ pub mod mcloud;
 use crate::provider::registry::ProviderRegistry;
 use std::sync::Arc;
 
-/// Every provider built into skyform.
+/// Every provider skyform ships, for runs started from the command line.
 pub fn builtin_registry() -> ProviderRegistry {
-    let mut r = ProviderRegistry::new();
-    r.register(Arc::new(mcloud::MCloudProviderType::new()));
-    r
+    ProviderRegistry::new().with(Arc::new(mcloud::MCloudProviderType::new()))
 }

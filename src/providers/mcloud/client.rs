@@ -30,7 +30,7 @@ pub const PROVIDER: &str = "mcloud";
 pub const CORRELATION_HEADER: &str = "X-CORRELATION-ID";
 
 /// The service-error code: transient (the seed uses it for back-end failures such as
-/// "get all instances error"), except for its "no row found" answers.
+/// "get all instances error").
 pub const CODE_SERVICE_ERROR: i64 = 10999;
 
 /// The response envelope shared by every endpoint.
@@ -238,15 +238,13 @@ fn status_error(operation: &str, status: u16, message: String) -> ProviderError 
 
 /// The kind of an mcloud error: the HTTP status decides first (429 throttled, 5xx
 /// transient, ...); on 2xx answers the envelope code does: 10999 is a transient service
-/// error unless it says no row was found, 11996/12996/12997 are bad input.
-pub fn error_kind(status: u16, code: i64, msg: &str) -> ErrorKind {
+/// error (the seed answers even a failed list with "QuerySeter no row found" under it, so
+/// its message cannot mean "not found"), 11996/12996/12997 are bad input.
+pub fn error_kind(status: u16, code: i64) -> ErrorKind {
     if status >= 400 {
         return http::kind_for_status(status);
     }
     match code {
-        CODE_SERVICE_ERROR if msg.to_ascii_lowercase().contains("no row found") => {
-            ErrorKind::NotFound
-        }
         CODE_SERVICE_ERROR => ErrorKind::Transient,
         11996 | 12996 | 12997 => ErrorKind::Invalid,
         _ => ErrorKind::Other,
@@ -310,7 +308,7 @@ pub fn envelope_error(operation: &str, status: u16, env: &Envelope) -> Option<Pr
         operation: operation.to_string(),
         http_status: Some(status),
         code: Some(env.code.to_string()),
-        kind: error_kind(status, env.code, &msg),
+        kind: error_kind(status, env.code),
         message: msg,
     })
 }
@@ -431,23 +429,14 @@ mod tests {
 
     #[test]
     fn error_kinds_follow_status_then_code() {
-        assert_eq!(
-            error_kind(429, 10999, "Too many requests"),
-            ErrorKind::Throttled
-        );
-        assert_eq!(error_kind(503, 0, ""), ErrorKind::Transient);
-        assert_eq!(
-            error_kind(200, 10999, "get all instances error "),
-            ErrorKind::Transient
-        );
-        assert_eq!(
-            error_kind(200, 10999, "QuerySeter no row found"),
-            ErrorKind::NotFound
-        );
-        assert_eq!(error_kind(200, 12996, "Input error!"), ErrorKind::Invalid);
-        assert_eq!(error_kind(200, 11996, "x"), ErrorKind::Invalid);
-        assert_eq!(error_kind(200, 12997, "x"), ErrorKind::Invalid);
-        assert_eq!(error_kind(200, 4242, "x"), ErrorKind::Other);
+        assert_eq!(error_kind(429, 10999), ErrorKind::Throttled);
+        assert_eq!(error_kind(503, 0), ErrorKind::Transient);
+        assert_eq!(error_kind(404, 0), ErrorKind::NotFound);
+        assert_eq!(error_kind(200, 10999), ErrorKind::Transient);
+        assert_eq!(error_kind(200, 12996), ErrorKind::Invalid);
+        assert_eq!(error_kind(200, 11996), ErrorKind::Invalid);
+        assert_eq!(error_kind(200, 12997), ErrorKind::Invalid);
+        assert_eq!(error_kind(200, 4242), ErrorKind::Other);
     }
 
     #[test]

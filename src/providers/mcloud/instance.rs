@@ -17,9 +17,7 @@ use crate::lang::Value;
 use crate::provider::resource::ResourceType;
 use crate::provider::schema::Schema;
 use crate::provider::wait::Wait;
-use crate::provider::{
-    ApplyResult, DeleteResult, ErrorKind, OperationContext, PartialFailure, ProviderError,
-};
+use crate::provider::{ApplyResult, DeleteResult, OperationContext, PartialFailure, ProviderError};
 use async_trait::async_trait;
 use reqwest::Method;
 use std::collections::HashMap;

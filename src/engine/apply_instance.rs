@@ -5,15 +5,15 @@
 use crate::addr::{AbsInstance, Mode, ResourceAddr};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::engine::resource::ResourceSetup;
-use crate::engine::{Binding, Engine};
+use crate::engine::{Binding, Engine, Event, Operation};
 use crate::graph::Dag;
 use crate::lang::Value;
 use crate::plan::diff::{carry_sensitive_marks, mark_sensitive, plan_instance};
 use crate::plan::{Action, ResourceChange};
-use crate::provider::{CreatedHook, OperationContext};
+use crate::provider::{CreatedHook, OperationContext, PartialFailure, Progress};
 use futures::FutureExt;
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
+use std::time::Instant;
 
 pub async fn apply_resource(
     engine: &Engine,
@@ -100,7 +100,7 @@ async fn apply_instance(
                 .provider
                 .read_data(type_name, &config)
                 .await
-                .map_err(|e| op_error(&inst, "read", e))?
+                .map_err(|e| op_error(&inst, "read", Some(&e)))?
         };
         let v = carry_sensitive_marks(&config, mark_sensitive(&setup.schema, v));
         record_upsert(engine, &inst, setup, &v, deps).await?;
@@ -116,7 +116,7 @@ async fn apply_instance(
         // Unchanged (or deleted by the delete walk): expressions see the prior value.
         return Ok(prior.map(|p| (key, p)));
     }
-    if engine.cancel.load(Ordering::SeqCst) {
+    if engine.cancel.is_cancelled() {
         return Err(Diagnostic::error(
             format!("{inst} was not applied"),
             "The apply was interrupted before this change started.",
@@ -199,12 +199,21 @@ struct ObjectOps<'a> {
 }
 
 impl ObjectOps<'_> {
-    fn op(&self, timeout: Option<std::time::Duration>) -> OperationContext {
-        OperationContext {
-            address: self.inst.to_string(),
-            timeout,
-            created: None,
+    fn op(&self, timeout: Option<std::time::Duration>, operation: Operation) -> OperationContext {
+        op_context(self.engine, self.inst, timeout, operation)
+    }
+
+    /// A failed operation: records the state the provider says is true now (if it said),
+    /// then reports the error. `record`: false when the address still holds another
+    /// object (create_before_destroy), which the partial one must not replace.
+    async fn failed(&self, what: &str, f: PartialFailure, record: bool) -> Diagnostics {
+        let mut diags = op_error(self.inst, what, Some(&f.error));
+        if let (true, Some(state)) = (record, f.state) {
+            if let Err(d) = self.record(state).await {
+                diags.extend(d);
+            }
         }
+        diags
     }
 
     fn type_name(&self) -> &str {
@@ -222,8 +231,7 @@ impl ObjectOps<'_> {
     /// create can be recorded as an intent as soon as the cloud acknowledges it (not for
     /// create_before_destroy, where the old object still holds the address).
     async fn create(&self, address_free: bool) -> Result<Value, Diagnostics> {
-        let started = self.announce("Creating...");
-        let mut op = self.op(self.setup.rcfg.timeouts.create);
+        let mut op = self.op(self.setup.rcfg.timeouts.create, Operation::Create);
         if let (true, Some(rec)) = (address_free, &self.engine.recorder) {
             let (rec, addr, provider) = (
                 rec.clone(),
@@ -241,84 +249,132 @@ impl ObjectOps<'_> {
         }
         let v = {
             let _permit = permit(self.engine).await?;
-            self.setup
+            let started = self.started(Operation::Create, None);
+            let result = self
+                .setup
                 .provider
                 .create(self.type_name(), self.planned, &op)
-                .await
-                .map_err(|e| op_error(self.inst, "create", e))?
+                .await;
+            let _ = self.finished(Operation::Create, started, result.as_ref().ok());
+            result
+        };
+        let v = match v {
+            Ok(v) => v,
+            Err(f) => return Err(self.failed("create", f, address_free).await),
         };
         let v = self.record(v).await?;
         bump(self.engine, |r| r.added += 1);
-        self.done("Creation complete", started, Some(&v));
         Ok(v)
     }
 
     async fn update(&self, prior: &Value) -> Result<Value, Diagnostics> {
-        let started = self.announce(&format!("Modifying...{}", id_suffix(prior)));
         let v = {
             let _permit = permit(self.engine).await?;
-            self.setup
+            let started = self.started(Operation::Update, object_id(prior));
+            let result = self
+                .setup
                 .provider
                 .update(
                     self.type_name(),
                     prior,
                     self.planned,
-                    &self.op(self.setup.rcfg.timeouts.update),
+                    &self.op(self.setup.rcfg.timeouts.update, Operation::Update),
                 )
-                .await
-                .map_err(|e| op_error(self.inst, "update", e))?
+                .await;
+            let _ = self.finished(Operation::Update, started, result.as_ref().ok());
+            result
+        };
+        let v = match v {
+            Ok(v) => v,
+            // E.g. stopped, then failed to resize: state must not keep believing it runs.
+            Err(f) => return Err(self.failed("update", f, true).await),
         };
         let v = self.record(v).await?;
         bump(self.engine, |r| r.changed += 1);
-        self.done("Modifications complete", started, Some(&v));
         Ok(v)
     }
 
     /// Deletes the prior object; `forget` removes it from state (false when a replacement
     /// already holds the address).
     async fn delete(&self, prior: &Value, forget: bool) -> Result<(), Diagnostics> {
-        let started = self.announce(&format!("Destroying...{}", id_suffix(prior)));
-        {
+        let result = {
             let _permit = permit(self.engine).await?;
-            self.setup
+            let started = self.started(Operation::Delete, object_id(prior));
+            let result = self
+                .setup
                 .provider
                 .delete(
                     self.type_name(),
                     prior,
-                    &self.op(self.setup.rcfg.timeouts.delete),
+                    &self.op(self.setup.rcfg.timeouts.delete, Operation::Delete),
                 )
-                .await
-                .map_err(|e| op_error(self.inst, "delete", e))?;
+                .await;
+            let _ = self.finished(
+                Operation::Delete,
+                started,
+                result.as_ref().ok().map(|_| prior),
+            );
+            result
+        };
+        if let Err(f) = result {
+            // Still there, as the provider describes it now (only where it is recorded).
+            return Err(self.failed("delete", f, forget).await);
         }
         if forget {
             record_remove(self.engine, self.inst).await?;
         }
         bump(self.engine, |r| r.destroyed += 1);
-        self.done("Destruction complete", started, None);
         Ok(())
     }
 
-    fn announce(&self, what: &str) -> std::time::Instant {
-        self.engine.progress(format!("{}: {what}", self.inst));
-        std::time::Instant::now()
+    fn started(&self, op: Operation, id: Option<String>) -> Instant {
+        self.engine.emit(Event::Started {
+            addr: self.inst.clone(),
+            op,
+            id,
+        });
+        Instant::now()
     }
 
-    fn done(&self, what: &str, started: std::time::Instant, v: Option<&Value>) {
-        let id = v.map(id_suffix).unwrap_or_default();
-        self.engine.progress(format!(
-            "{}: {what} after {}s{id}",
-            self.inst,
-            started.elapsed().as_secs()
-        ));
+    /// Emits the end of an operation; `Err(())` when it failed (`done` is None).
+    fn finished(&self, op: Operation, started: Instant, done: Option<&Value>) -> Result<(), ()> {
+        finished(self.engine, self.inst, op, started, done)
     }
 }
 
-/// ` [id=...]` for progress lines, when the object has an id.
-fn id_suffix(v: &Value) -> String {
-    match v.get_attr("id").and_then(Value::as_str) {
-        Some(id) => format!(" [id={id}]"),
-        None => String::new(),
+fn finished(
+    engine: &Engine,
+    addr: &AbsInstance,
+    op: Operation,
+    started: Instant,
+    done: Option<&Value>,
+) -> Result<(), ()> {
+    let elapsed = started.elapsed();
+    let addr = addr.clone();
+    match done {
+        Some(v) => {
+            engine.emit(Event::Completed {
+                addr,
+                op,
+                id: if op == Operation::Delete {
+                    None
+                } else {
+                    object_id(v)
+                },
+                elapsed,
+            });
+            Ok(())
+        }
+        None => {
+            engine.emit(Event::Failed { addr, op, elapsed });
+            Err(())
+        }
     }
+}
+
+/// The object's `id`, for events.
+fn object_id(v: &Value) -> Option<String> {
+    v.get_attr("id").and_then(Value::as_str).map(str::to_string)
 }
 
 async fn permit(engine: &Engine) -> Result<tokio::sync::SemaphorePermit<'_>, Diagnostics> {
@@ -337,8 +393,40 @@ fn missing_prior(inst: &AbsInstance) -> Diagnostics {
     Diagnostic::error("Missing prior state", format!("The plan changes {inst}, but the state has no object for it. Run \"skyform plan\" again.")).into()
 }
 
-fn op_error(inst: &AbsInstance, what: &str, e: crate::provider::ProviderError) -> Diagnostics {
-    Diagnostic::error(format!("Failed to {what} {inst}"), e.to_string()).into()
+/// The context of one provider operation: address, timeout, and progress turned into
+/// engine events.
+fn op_context(
+    engine: &Engine,
+    addr: &AbsInstance,
+    timeout: Option<std::time::Duration>,
+    op: Operation,
+) -> OperationContext {
+    let mut ctx = OperationContext::new(addr.to_string()).with_timeout(timeout);
+    if let Some(sink) = engine.events.clone() {
+        let (addr, started) = (addr.clone(), Instant::now());
+        ctx = ctx.with_progress(move |p: Progress| {
+            let elapsed = match &p {
+                Progress::Waiting { elapsed, .. } => *elapsed,
+                Progress::Message(_) => started.elapsed(),
+            };
+            sink(Event::Progress {
+                addr: addr.clone(),
+                op,
+                message: p.to_string(),
+                elapsed,
+            })
+        });
+    }
+    ctx
+}
+
+fn op_error(
+    inst: &AbsInstance,
+    what: &str,
+    e: Option<&crate::provider::ProviderError>,
+) -> Diagnostics {
+    let detail = e.map(ToString::to_string).unwrap_or_default();
+    Diagnostic::error(format!("Failed to {what} {inst}"), detail).into()
 }
 
 async fn record_upsert(
@@ -362,6 +450,42 @@ async fn record_upsert(
             dependencies: deps.to_vec(),
         },
     );
+    Ok(())
+}
+
+/// Records `v` for an object already in state, keeping its recorded dependencies.
+async fn record_state(
+    engine: &Engine,
+    inst: &AbsInstance,
+    provider: &crate::config::ProviderRef,
+    v: Value,
+) -> Result<(), Diagnostics> {
+    let deps = engine
+        .prior
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .instances
+        .get(inst)
+        .map(|p| p.dependencies.clone())
+        .unwrap_or_default();
+    if let Some(rec) = &engine.recorder {
+        rec.upsert(inst, provider, &v, &deps)
+            .await
+            .map_err(Diagnostics::from)?;
+    }
+    engine
+        .prior
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .instances
+        .insert(
+            inst.clone(),
+            crate::engine::PriorInstance {
+                provider: provider.clone(),
+                value: v,
+                dependencies: deps,
+            },
+        );
     Ok(())
 }
 
@@ -428,7 +552,7 @@ pub async fn apply_deletes(engine: &Arc<Engine>) -> Result<(), Diagnostics> {
         .reversed()
         .walk(
             engine.options.parallelism.max(1),
-            engine.cancel.clone(),
+            engine.cancel.flag(),
             move |key: String| {
                 let me = me.clone();
                 let by_addr = by_addr.clone();
@@ -466,29 +590,44 @@ async fn delete_instance(engine: &Engine, c: &ResourceChange) -> Result<(), Diag
             .and_then(|mn| mn.module.resources.get(&c.addr.resource))
             .and_then(|r| r.timeouts.delete)
     };
-    engine.progress(format!("{}: Destroying...{}", c.addr, id_suffix(&prior)));
-    let started = std::time::Instant::now();
     {
         let _permit = permit(engine).await?;
-        provider
+        engine.emit(Event::Started {
+            addr: c.addr.clone(),
+            op: Operation::Delete,
+            id: object_id(&prior),
+        });
+        let started = Instant::now();
+        let result = provider
             .delete(
                 &c.addr.resource.type_name,
                 &prior,
-                &OperationContext {
-                    address: c.addr.to_string(),
-                    timeout,
-                    created: None,
-                },
+                &op_context(engine, &c.addr, timeout, Operation::Delete),
             )
-            .await
-            .map_err(|e| op_error(&c.addr, "delete", e))?;
+            .await;
+        let _ = finished(
+            engine,
+            &c.addr,
+            Operation::Delete,
+            started,
+            result.as_ref().ok().map(|_| &prior),
+        );
+        if let Err(f) = result {
+            let mut diags = op_error(&c.addr, "delete", Some(&f.error));
+            // Still there, as the provider describes it now.
+            if let Some(state) = f.state {
+                let state = match provider.resource_schema(&c.addr.resource.type_name) {
+                    Some(schema) => carry_sensitive_marks(&prior, mark_sensitive(schema, state)),
+                    None => state,
+                };
+                if let Err(d) = record_state(engine, &c.addr, &c.provider, state).await {
+                    diags.extend(d);
+                }
+            }
+            return Err(diags);
+        }
     }
     record_remove(engine, &c.addr).await?;
     bump(engine, |r| r.destroyed += 1);
-    engine.progress(format!(
-        "{}: Destruction complete after {}s",
-        c.addr,
-        started.elapsed().as_secs()
-    ));
     Ok(())
 }

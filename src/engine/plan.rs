@@ -1,16 +1,42 @@
 //! Planning each resource node, and assembling the plan once the walk is done.
 
-use super::diff::{plan_instance, unknown_object};
-use super::{Action, OutputChange, Plan, PlanMode, ResourceChange};
 use crate::addr::{AbsInstance, InstanceKey, Mode, ResourceAddr};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::engine::{Engine, WalkMode};
 use crate::lang::Value;
+use crate::plan::diff::{plan_instance, unknown_object};
+use crate::plan::{Action, OutputChange, Plan, PlanMode, ResourceChange};
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+impl Engine {
+    /// Makes a plan: applies `moved` blocks to the prior state, walks the graph in plan mode
+    /// (refreshing as it goes), then plans the orphans and settles interrupted creates.
+    /// `config_digest` identifies the configuration the plan was made from.
+    pub async fn plan(self: &Arc<Self>, config_digest: String) -> Result<Plan, Diagnostics> {
+        let WalkMode::Plan(mode) = self.mode else {
+            return Err(Diagnostic::error(
+                "Internal error",
+                "The engine was asked for a plan outside plan mode.",
+            )
+            .into());
+        };
+        let moves = {
+            let mut prior = self.prior.lock().unwrap_or_else(|e| e.into_inner());
+            super::moves::apply_moves(&self.config, &mut prior)?
+        };
+        self.walk().await?;
+        plan_orphans(self).await?;
+        settle_pending(self).await?;
+        let mut plan = finish(self, mode, config_digest);
+        plan.moves = moves.into_iter().map(|m| (m.from, m.to)).collect();
+        Ok(plan)
+    }
+}
 
 /// Plans every instance of one resource (or reads a data source) in every instance of its
 /// module.
-pub async fn plan_resource(
+pub(super) async fn plan_resource(
     engine: &Engine,
     module: &[String],
     addr: &ResourceAddr,
@@ -230,7 +256,7 @@ async fn read_data_at_plan(
 /// Plans deletion of everything in state whose configuration is gone, refreshing those
 /// objects first (batched per type) so ones already deleted outside skyform are not
 /// deleted twice.
-pub async fn plan_orphans(engine: &Engine) -> Result<(), Diagnostics> {
+async fn plan_orphans(engine: &Engine) -> Result<(), Diagnostics> {
     let configured: BTreeSet<(Vec<String>, ResourceAddr)> = engine
         .config
         .root
@@ -365,7 +391,7 @@ pub fn output_changes(engine: &Engine, mode: PlanMode) -> BTreeMap<String, Outpu
 }
 
 /// Assembles the plan after a successful walk.
-pub fn finish(engine: &Engine, mode: PlanMode, config_digest: String) -> Plan {
+fn finish(engine: &Engine, mode: PlanMode, config_digest: String) -> Plan {
     let prior = engine
         .prior
         .lock()
@@ -506,7 +532,7 @@ async fn adopt_pending(
                 .adopted
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
-                .push(super::Adopted {
+                .push(crate::plan::Adopted {
                     addr: inst.clone(),
                     provider: pending.provider,
                     value: v.clone(),
@@ -526,7 +552,7 @@ async fn adopt_pending(
 
 /// Pending creates no resource node claimed (their configuration is gone, or destroy):
 /// adopt what exists so it is deleted, forget the rest.
-pub async fn settle_pending(engine: &Engine) -> Result<(), Diagnostics> {
+async fn settle_pending(engine: &Engine) -> Result<(), Diagnostics> {
     let pending: Vec<(AbsInstance, crate::engine::PendingCreate)> = std::mem::take(
         &mut engine
             .prior

@@ -1,14 +1,11 @@
-//! The prior state as the walk sees it: decoded values per resource instance.
+//! The prior state as plans see it: decoded values per resource instance.
 //!
 //! The `state` module owns the file format; this view decodes its JSON attributes with the
-//! provider schemas (so sets are sets and sensitive attributes are marked), and the
-//! [`StateRecorder`] trait is how the apply walk persists each completed operation.
+//! provider schemas (so sets are sets and sensitive attributes are marked).
 
 use crate::addr::AbsInstance;
 use crate::config::ProviderRef;
-use crate::diag::Diagnostic;
 use crate::lang::Value;
-use async_trait::async_trait;
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -36,41 +33,14 @@ pub struct PendingCreate {
     pub token: String,
 }
 
-/// Persists completed operations during apply: each call returns once the change is
-/// durable, before anything that depends on it starts.
-#[async_trait]
-pub trait StateRecorder: Send + Sync {
-    async fn upsert(
-        &self,
-        addr: &AbsInstance,
-        provider: &ProviderRef,
-        value: &Value,
-        dependencies: &[String],
-    ) -> Result<(), Diagnostic>;
-
-    async fn remove(&self, addr: &AbsInstance) -> Result<(), Diagnostic>;
-
-    /// Records that a create was acknowledged by the cloud and can be found by `token`,
-    /// before the object is fully up (see `OperationContext::created`).
-    async fn intent(
-        &self,
-        addr: &AbsInstance,
-        provider: &ProviderRef,
-        token: &str,
-    ) -> Result<(), Diagnostic>;
-}
-
 /// Decodes a state document into the walk's view, typing attributes by the provider
 /// schemas (so sets stay sets, sensitive attributes are marked).
-pub fn prior_from_state(state: &crate::state::State) -> PriorState {
+pub fn prior_from_state(
+    state: &crate::state::State,
+    registry: &crate::provider::registry::ProviderRegistry,
+) -> PriorState {
     use crate::addr::{InstanceKey, ModulePath, ResourceAddr};
     use crate::state::{IndexKey, Mode as SMode};
-    let types: BTreeMap<String, std::sync::Arc<dyn crate::provider::ProviderType>> =
-        crate::providers::builtin_registry()
-            .all()
-            .cloned()
-            .map(|p| (p.name().to_string(), p))
-            .collect();
     let mut out = PriorState {
         pending: BTreeMap::new(),
         lineage: Some(state.lineage.clone()),
@@ -97,15 +67,11 @@ pub fn prior_from_state(state: &crate::state::State) -> PriorState {
         let (mode, schema) = match r.mode {
             SMode::Managed => (
                 crate::addr::Mode::Managed,
-                types
-                    .get(&provider.name)
-                    .and_then(|t| t.schema().resources.get(&r.type_).cloned()),
+                registry.schema_of(&provider.name, false, &r.type_).cloned(),
             ),
             SMode::Data => (
                 crate::addr::Mode::Data,
-                types
-                    .get(&provider.name)
-                    .and_then(|t| t.schema().data_sources.get(&r.type_).cloned()),
+                registry.schema_of(&provider.name, true, &r.type_).cloned(),
             ),
         };
         let resource = ResourceAddr {
@@ -226,80 +192,4 @@ pub fn sensitive_paths(v: &Value) -> Vec<serde_json::Value> {
     let mut out = Vec::new();
     walk(v, &mut Vec::new(), &mut out);
     out
-}
-
-/// Records completed operations into the state journal.
-pub struct JournalRecorder {
-    pub writer: crate::state::StateWriter,
-}
-
-#[async_trait]
-impl StateRecorder for JournalRecorder {
-    async fn upsert(
-        &self,
-        addr: &AbsInstance,
-        provider: &ProviderRef,
-        value: &Value,
-        dependencies: &[String],
-    ) -> Result<(), Diagnostic> {
-        let mut instance = crate::state::InstanceState::new(value.to_json());
-        instance.index_key = index_key(addr);
-        instance.sensitive_attributes = sensitive_paths(value);
-        instance.dependencies = dependencies.to_vec();
-        self.writer
-            .record(crate::state::Change::Upsert {
-                resource: resource_key(addr, provider),
-                index_key: index_key(addr),
-                instance,
-            })
-            .await
-            .map_err(|e| {
-                Diagnostic::error(
-                    "Failed to persist state",
-                    format!("{addr} was applied, but recording it failed: {e}"),
-                )
-            })
-    }
-
-    async fn intent(
-        &self,
-        addr: &AbsInstance,
-        provider: &ProviderRef,
-        token: &str,
-    ) -> Result<(), Diagnostic> {
-        self.writer
-            .record(crate::state::Change::Intent {
-                resource: resource_key(addr, provider),
-                index_key: index_key(addr),
-                create_token: token.to_string(),
-            })
-            .await
-            .map_err(|e| {
-                Diagnostic::error(
-                    "Failed to persist state",
-                    format!("{addr}: recording the create in progress failed: {e}"),
-                )
-            })
-    }
-
-    async fn remove(&self, addr: &AbsInstance) -> Result<(), Diagnostic> {
-        // The provider part of the key does not matter for removal; find the resource by
-        // its address.
-        let provider = ProviderRef {
-            name: addr.resource.implied_provider().to_string(),
-            alias: None,
-        };
-        self.writer
-            .record(crate::state::Change::Remove {
-                resource: resource_key(addr, &provider),
-                index_key: index_key(addr),
-            })
-            .await
-            .map_err(|e| {
-                Diagnostic::error(
-                    "Failed to persist state",
-                    format!("{addr} was deleted, but recording it failed: {e}"),
-                )
-            })
-    }
 }

@@ -3,16 +3,21 @@
 //! Each completed operation is durable in state before its dependents start; a failure
 //! stops only what depends on it, and every error is reported together at the end.
 
-pub mod walk;
-
+use super::apply_instance as walk;
 use crate::diag::Diagnostics;
 use crate::engine::{ApplyReport, Engine};
 use crate::plan::PlanMode;
 use std::sync::Arc;
 
-/// Applies `engine.plan`. The engine must be in apply mode, with providers configured by
-/// the walk and a state recorder attached.
-pub async fn run(engine: Arc<Engine>) -> Result<ApplyReport, Diagnostics> {
+impl Engine {
+    /// Applies the plan given by [`Engine::with_plan`]: the engine must be in apply mode.
+    /// Every error is returned together; what completed is recorded either way.
+    pub async fn apply(self: &Arc<Self>) -> Result<ApplyReport, Diagnostics> {
+        run(self.clone()).await
+    }
+}
+
+async fn run(engine: Arc<Engine>) -> Result<ApplyReport, Diagnostics> {
     let Some(plan) = engine.plan.clone() else {
         return Ok(ApplyReport::default());
     };

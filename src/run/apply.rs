@@ -1,0 +1,101 @@
+//! Applying a plan: the engine walks in apply mode, every completed operation goes to the
+//! state journal as it completes, and the whole state is written once at the end.
+
+use super::{JournalRecorder, Planned, RunContext, Session};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::engine::{ApplyReport, Engine, WalkMode};
+use crate::lang::Value;
+use crate::plan::PlanMode;
+use crate::state::{OutputState, StateWriter};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// What an apply did. `result` holds every error of the apply itself; `state_written`
+/// says whether the final state document was written (completed operations are in the
+/// journal either way, and the next run replays it).
+pub struct Applied {
+    pub mode: PlanMode,
+    pub report: ApplyReport,
+    /// The root outputs after the apply (empty for a destroy).
+    pub outputs: BTreeMap<String, Value>,
+    pub result: Result<(), Diagnostics>,
+    pub state_written: Result<(), Diagnostics>,
+    /// The run was cancelled before it finished: it must not be reported as complete.
+    pub cancelled: bool,
+}
+
+impl Applied {
+    /// Everything went through and the state was written.
+    pub fn is_complete(&self) -> bool {
+        self.result.is_ok() && self.state_written.is_ok() && !self.cancelled
+    }
+}
+
+/// Applies `planned` to the session's state. Errors opening the journal or building the
+/// graph are returned before anything is changed.
+pub async fn apply(
+    ctx: &RunContext,
+    session: &Session,
+    planned: Planned,
+) -> Result<Applied, Diagnostics> {
+    let writer = StateWriter::open(&session.backend, session.base_state())
+        .await
+        .map_err(|e| {
+            Diagnostics::from(Diagnostic::error(
+                "Failed to open the state journal",
+                e.to_string(),
+            ))
+        })?;
+    let graph = crate::graph::build(&ctx.config)?;
+    let mode = planned.plan.mode;
+    let recorder = Arc::new(JournalRecorder {
+        writer: writer.clone(),
+    });
+    let engine = Engine::new(
+        ctx.config.clone(),
+        graph,
+        WalkMode::Apply,
+        ctx.options.clone(),
+        ctx.inputs.clone(),
+        session.prior(&ctx.registry),
+        ctx.registry.clone(),
+    )
+    .with_events(ctx.events.clone())
+    .with_cancel(ctx.cancel.clone());
+    if let Some(plan_engine) = planned.engine() {
+        engine.reuse_providers(plan_engine);
+    }
+    let engine = Arc::new(engine.with_plan(planned.plan, Some(recorder)));
+    let result = engine.apply().await.map(|_| ());
+    let outputs = if mode == PlanMode::Destroy {
+        BTreeMap::new()
+    } else {
+        engine.root_outputs()
+    };
+    let to_state = outputs
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.clone(),
+                OutputState {
+                    value: v.to_json(),
+                    sensitive: v.is_sensitive(),
+                },
+            )
+        })
+        .collect();
+    let state_written = writer.finish(to_state).await.map(|_| ()).map_err(|e| {
+        Diagnostics::from(Diagnostic::error(
+            "Failed to write the state",
+            format!("{e}. Completed operations are kept in the journal beside the state and will be replayed by the next run."),
+        ))
+    });
+    Ok(Applied {
+        mode,
+        report: engine.report(),
+        outputs,
+        result,
+        state_written,
+        cancelled: ctx.cancel.is_cancelled(),
+    })
+}

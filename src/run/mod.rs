@@ -1,0 +1,44 @@
+//! The run layer: plan, apply, destroy, refresh-only and import as library functions.
+//!
+//! Each takes a [`Session`] (a backend with its lock held and the state loaded), a
+//! [`RunContext`] (configuration, provider registry, options, inputs, where events go, a
+//! cancel handle) and returns a report. Nothing here prints: the command line renders the
+//! reports and the engine's events, and tests call these functions directly. This is the
+//! orchestration OpenTofu keeps in `backend/local`.
+
+mod apply;
+mod import;
+mod plan;
+mod recorder;
+mod saved_plan;
+mod session;
+
+pub use apply::{apply, Applied};
+pub use import::{import, Imported};
+pub use plan::{plan, Planned};
+pub use recorder::JournalRecorder;
+pub use saved_plan::{adopt_saved_plan, check_saved_plan};
+pub use session::Session;
+
+use crate::config::Config;
+use crate::engine::{Cancel, EventSink, InputValue, Options};
+use crate::plan::PlanMode;
+use crate::provider::registry::ProviderRegistry;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// Everything a run needs besides the state.
+#[derive(Clone)]
+pub struct RunContext {
+    pub config: Arc<Config>,
+    /// Identifies the configuration files, so a saved plan is refused once they change.
+    pub config_digest: String,
+    pub registry: Arc<ProviderRegistry>,
+    pub mode: PlanMode,
+    pub options: Options,
+    pub inputs: BTreeMap<String, InputValue>,
+    /// Where the engine's events go (progress lines, later `-json`); none when quiet.
+    pub events: Option<EventSink>,
+    /// Stops the run from starting new work (Ctrl-C, SIGTERM, a test).
+    pub cancel: Cancel,
+}

@@ -1,0 +1,56 @@
+//! Making a plan: the engine walks in plan mode over the session's prior state.
+
+use super::{RunContext, Session};
+use crate::diag::Diagnostics;
+use crate::engine::{Engine, WalkMode};
+use crate::plan::Plan;
+use std::sync::Arc;
+
+/// A plan, and the engine that made it (its configured providers are reused by the apply
+/// that follows, so connections and embedded simulators are not set up twice).
+pub struct Planned {
+    pub plan: Plan,
+    engine: Option<Arc<Engine>>,
+}
+
+impl Planned {
+    /// A plan read from a file: nothing was configured for it yet.
+    pub fn saved(plan: Plan) -> Planned {
+        Planned { plan, engine: None }
+    }
+
+    /// The root outputs as the plan computed them (empty for a saved plan).
+    pub fn outputs(&self) -> std::collections::BTreeMap<String, crate::lang::Value> {
+        self.engine
+            .as_ref()
+            .map(|e| e.root_outputs())
+            .unwrap_or_default()
+    }
+
+    pub(super) fn engine(&self) -> Option<&Arc<Engine>> {
+        self.engine.as_ref()
+    }
+}
+
+/// Plans `ctx.mode` against the session's state, refreshing as it goes (unless
+/// `-refresh=false`). Nothing is written.
+pub async fn plan(ctx: &RunContext, session: &Session) -> Result<Planned, Diagnostics> {
+    let graph = crate::graph::build(&ctx.config)?;
+    let engine = Engine::new(
+        ctx.config.clone(),
+        graph,
+        WalkMode::Plan(ctx.mode),
+        ctx.options.clone(),
+        ctx.inputs.clone(),
+        session.prior(&ctx.registry),
+        ctx.registry.clone(),
+    )
+    .with_events(ctx.events.clone())
+    .with_cancel(ctx.cancel.clone());
+    let engine = Arc::new(engine);
+    let plan = engine.plan(ctx.config_digest.clone()).await?;
+    Ok(Planned {
+        plan,
+        engine: Some(engine),
+    })
+}

@@ -1,0 +1,86 @@
+//! The engine's [`StateRecorder`] over the state journal: every completed operation is one
+//! durable journal record before the engine goes on.
+
+use crate::addr::AbsInstance;
+use crate::config::ProviderRef;
+use crate::diag::Diagnostic;
+use crate::engine::StateRecorder;
+use crate::lang::Value;
+use crate::plan::prior::{index_key, resource_key, sensitive_paths};
+use async_trait::async_trait;
+
+/// Records completed operations into the state journal.
+pub struct JournalRecorder {
+    pub writer: crate::state::StateWriter,
+}
+
+#[async_trait]
+impl StateRecorder for JournalRecorder {
+    async fn upsert(
+        &self,
+        addr: &AbsInstance,
+        provider: &ProviderRef,
+        value: &Value,
+        dependencies: &[String],
+    ) -> Result<(), Diagnostic> {
+        let mut instance = crate::state::InstanceState::new(value.to_json());
+        instance.index_key = index_key(addr);
+        instance.sensitive_attributes = sensitive_paths(value);
+        instance.dependencies = dependencies.to_vec();
+        self.writer
+            .record(crate::state::Change::Upsert {
+                resource: resource_key(addr, provider),
+                index_key: index_key(addr),
+                instance,
+            })
+            .await
+            .map_err(|e| {
+                Diagnostic::error(
+                    "Failed to persist state",
+                    format!("{addr} was applied, but recording it failed: {e}"),
+                )
+            })
+    }
+
+    async fn intent(
+        &self,
+        addr: &AbsInstance,
+        provider: &ProviderRef,
+        token: &str,
+    ) -> Result<(), Diagnostic> {
+        self.writer
+            .record(crate::state::Change::Intent {
+                resource: resource_key(addr, provider),
+                index_key: index_key(addr),
+                create_token: token.to_string(),
+            })
+            .await
+            .map_err(|e| {
+                Diagnostic::error(
+                    "Failed to persist state",
+                    format!("{addr}: recording the create in progress failed: {e}"),
+                )
+            })
+    }
+
+    async fn remove(&self, addr: &AbsInstance) -> Result<(), Diagnostic> {
+        // The provider part of the key does not matter for removal; find the resource by
+        // its address.
+        let provider = ProviderRef {
+            name: addr.resource.implied_provider().to_string(),
+            alias: None,
+        };
+        self.writer
+            .record(crate::state::Change::Remove {
+                resource: resource_key(addr, &provider),
+                index_key: index_key(addr),
+            })
+            .await
+            .map_err(|e| {
+                Diagnostic::error(
+                    "Failed to persist state",
+                    format!("{addr} was deleted, but recording it failed: {e}"),
+                )
+            })
+    }
+}

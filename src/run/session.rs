@@ -1,0 +1,57 @@
+//! A session on the state: the backend, its lock (held until the session is dropped) and
+//! the state as loaded, with any journal left by a crash replayed.
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::plan::prior::{prior_from_state, PriorState};
+use crate::provider::registry::ProviderRegistry;
+use crate::state::{LocalBackend, State, StateLock};
+use std::time::Duration;
+
+pub struct Session {
+    pub backend: LocalBackend,
+    _lock: Option<StateLock>,
+    pub state: Option<State>,
+}
+
+impl Session {
+    /// Takes the lock for `operation` (unless `lock` is None: `-lock=false`), waiting up to
+    /// the given timeout for another holder, then loads the state.
+    pub async fn open(
+        backend: LocalBackend,
+        operation: &str,
+        lock: Option<Duration>,
+    ) -> Result<Session, Diagnostics> {
+        let lock = match lock {
+            None => None,
+            Some(timeout) => Some(backend.lock_async(operation, timeout).await.map_err(|e| {
+                Diagnostics::from(Diagnostic::error(
+                    "Error acquiring the state lock",
+                    e.to_string(),
+                ))
+            })?),
+        };
+        let state = backend.load().map_err(|e| {
+            Diagnostics::from(Diagnostic::error("Failed to load state", e.to_string()))
+        })?;
+        Ok(Session {
+            backend,
+            _lock: lock,
+            state,
+        })
+    }
+
+    /// The state decoded for the engine (empty when there is no state yet).
+    pub fn prior(&self, registry: &ProviderRegistry) -> PriorState {
+        self.state
+            .as_ref()
+            .map(|s| prior_from_state(s, registry))
+            .unwrap_or_default()
+    }
+
+    /// The state to build on: the loaded one, or a new one (new lineage, serial 0).
+    pub fn base_state(&self) -> State {
+        self.state
+            .clone()
+            .unwrap_or_else(|| self.backend.new_state())
+    }
+}
