@@ -10,10 +10,13 @@ use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Mutex;
 
+/// Status, headers and body of one scripted answer.
+type Answer = (u16, Vec<(&'static str, String)>, &'static str);
+
 #[derive(Default)]
 struct Script {
     /// Answers in order; the last one repeats.
-    answers: Mutex<VecDeque<(u16, Vec<(&'static str, String)>, &'static str)>>,
+    answers: Mutex<VecDeque<Answer>>,
     /// The `x-sig` header of every request received.
     seen: Mutex<Vec<Option<String>>>,
 }
@@ -46,9 +49,7 @@ async fn answer(State(s): State<Arc<Script>>, headers: AxHeaders) -> AxResponse 
     r
 }
 
-async fn server(
-    answers: Vec<(u16, Vec<(&'static str, String)>, &'static str)>,
-) -> (String, Arc<Script>) {
+async fn server(answers: Vec<Answer>) -> (String, Arc<Script>) {
     let script = Arc::new(Script {
         answers: Mutex::new(answers.into()),
         seen: Mutex::new(Vec::new()),
