@@ -7,6 +7,7 @@ mod common;
 mod cli_commands;
 mod cli_errors;
 mod cli_fmt_console;
+mod e2e_contract;
 mod e2e_fleet;
 mod e2e_lifecycle;
 mod e2e_mcloud;
