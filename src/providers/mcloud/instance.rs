@@ -17,7 +17,9 @@ use crate::lang::Value;
 use crate::provider::resource::ResourceType;
 use crate::provider::schema::Schema;
 use crate::provider::wait::Wait;
-use crate::provider::{ApplyResult, DeleteResult, OperationContext, PartialFailure, ProviderError};
+use crate::provider::{
+    ApplyResult, DeleteResult, ErrorKind, OperationContext, PartialFailure, ProviderError,
+};
 use async_trait::async_trait;
 use reqwest::Method;
 use std::collections::HashMap;
@@ -218,33 +220,47 @@ pub async fn find_by_ip(
     client: &Client,
     ip: &str,
     deadline: Instant,
-    address: &str,
+    op: &OperationContext,
 ) -> Result<Instance, ProviderError> {
-    let mut delay = Duration::from_millis(50);
-    loop {
-        let asked = Instant::now();
+    let address = op.address.as_str();
+    let listed = Wait::new(
+        PROVIDER,
+        format!("{address}: the machine with IP {ip} to be listed"),
+        &["not listed"],
+        &["listed"],
+    )
+    .operation("GET /v1/instance/list")
+    .timeout(deadline.saturating_duration_since(Instant::now()))
+    .poll(Duration::from_millis(50), Duration::from_secs(5))
+    .until(op, || async {
         let found = client
             .instance_lists
-            .list_since(client, asked)
+            .list_since(client, Instant::now())
             .await?
             .iter()
             .filter(|i| i.private_ip_address == ip || i.public_ip_address == ip)
             .max_by_key(|i| i.id)
             .cloned();
-        if let Some(inst) = found {
-            return Ok(inst);
-        }
-        if Instant::now() + delay > deadline {
-            return Err(ProviderError::new(
-                PROVIDER,
-                "GET /v1/instance/list",
-                format!(
-                    "{address}: the server created a machine with IP {ip} but does not list it; once it appears, adopt it with `skyform import {address} <instance id>`"
-                ),
-            ));
-        }
-        tokio::time::sleep(delay).await;
-        delay = (delay * 2).min(Duration::from_secs(5));
+        let status = if found.is_some() {
+            "listed"
+        } else {
+            "not listed"
+        };
+        Ok((found, status.to_string()))
+    })
+    .await;
+    match listed {
+        Ok(Some(inst)) => Ok(inst),
+        Ok(None) => Err(ProviderError::new(PROVIDER, "GET /v1/instance/list", "listed without a machine")),
+        Err(f) if f.error.kind == ErrorKind::Timeout => Err(ProviderError::new(
+            PROVIDER,
+            "GET /v1/instance/list",
+            format!(
+                "{address}: the server created a machine with IP {ip} but does not list it; once it appears, adopt it with `skyform import {address} <instance id>`"
+            ),
+        )
+        .kind(ErrorKind::Timeout)),
+        Err(f) => Err(f.error),
     }
 }
 
@@ -284,7 +300,7 @@ pub async fn create(client: &Client, planned: &Value, op: &OperationContext) -> 
             format!("{address}: the machine with IP {ip} was created, but recording it in state failed: {e}"),
         )
     })?;
-    let found = find_by_ip(client, &ip, deadline, address).await?;
+    let found = find_by_ip(client, &ip, deadline, op).await?;
     let id = found.instance_id.clone();
     let table = client.status_table();
     // From here a failure still reports the machine, so state keeps it.
@@ -423,10 +439,25 @@ pub async fn delete_ids(client: &Client, ids: &[String]) -> Result<String, Provi
     }
 }
 
-/// Deletes one instance; concurrent deletes share calls (see `delete_batch`).
+/// Deletes one instance; concurrent deletes share calls (see `delete_batch`). A failed
+/// delete reports the machine as it is now if it is still listed.
 pub async fn delete(client: &Client, prior: &Value) -> DeleteResult {
     let id = Obj::new(prior, INSTANCE).req_str("id")?;
-    Ok(client.instance_deletes.delete(client, id).await?)
+    let Err(e) = client.instance_deletes.delete(client, id.clone()).await else {
+        return Ok(());
+    };
+    let still = match list(client).await {
+        Ok(all) => all.into_iter().find(|i| i.instance_id == id),
+        Err(_) => return Err(e.into()),
+    };
+    match still {
+        // Gone after all (an earlier attempt of ours removed it).
+        None => Ok(()),
+        Some(i) => Err(PartialFailure::with_state(
+            value_from(&i, prior, None, client.status_table()),
+            e,
+        )),
+    }
 }
 
 /// Batched refresh: one `GET /v1/instance/list` for every prior.

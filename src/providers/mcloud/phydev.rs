@@ -82,7 +82,7 @@ fn value_from(inst: &Instance, base: &Value, correlation_id: &str, client: &Clie
 pub async fn create(
     client: &Client,
     planned: &Value,
-    address: &str,
+    op: &OperationContext,
 ) -> Result<Value, ProviderError> {
     let list_body = register_body(planned)?;
     let ip = list_body
@@ -99,7 +99,7 @@ pub async fn create(
     let content = client.call(&req).await?;
     let result: BatchResult = decode_content(&req.operation(), content)?;
     check_registered(&req.operation(), &ip, &result)?;
-    let inst = find_by_ip(client, &ip, Instant::now() + LIST_WAIT, address).await?;
+    let inst = find_by_ip(client, &ip, Instant::now() + LIST_WAIT, op).await?;
     Ok(value_from(&inst, planned, &cid, client))
 }
 
@@ -153,7 +153,7 @@ impl ResourceType<Client> for PhysicalMachineResource {
     }
 
     async fn create(&self, client: &Client, planned: &Value, op: &OperationContext) -> ApplyResult {
-        Ok(create(client, planned, &op.address).await?)
+        Ok(create(client, planned, op).await?)
     }
 
     async fn delete(&self, client: &Client, prior: &Value, op: &OperationContext) -> DeleteResult {
