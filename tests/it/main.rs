@@ -20,3 +20,4 @@ mod lang_functions;
 mod provider_mcloud;
 mod sim_mcloud;
 mod state;
+mod engine;
