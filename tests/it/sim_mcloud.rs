@@ -622,7 +622,7 @@ async fn transition_knob_keeps_instances_starting() {
     let c = cloud_with(
         None,
         Knobs {
-            transition_ms: 400,
+            transition_ms: 400_000,
             ..Knobs::default()
         },
     )
@@ -633,7 +633,17 @@ async fn transition_knob_keeps_instances_starting() {
         c.get(&format!("/v1/instance/{id}")).await["content"]["Status"],
         1
     );
-    tokio::time::sleep(std::time::Duration::from_millis(1700)).await;
+    // Just before the transition ends it is still starting; just after, running.
+    c.sim
+        .clock()
+        .advance(std::time::Duration::from_millis(399_000));
+    assert_eq!(
+        c.get(&format!("/v1/instance/{id}")).await["content"]["Status"],
+        1
+    );
+    c.sim
+        .clock()
+        .advance(std::time::Duration::from_millis(2_000));
     assert_eq!(
         c.get(&format!("/v1/instance/{id}")).await["content"]["Status"],
         3
@@ -646,7 +656,9 @@ async fn transition_knob_keeps_instances_starting() {
         c.get(&format!("/v1/status/{id}")).await["content"][0]["status"],
         1
     );
-    tokio::time::sleep(std::time::Duration::from_millis(1700)).await;
+    c.sim
+        .clock()
+        .advance(std::time::Duration::from_millis(401_000));
     assert_eq!(
         c.get(&format!("/v1/status/{id}")).await["content"][0]["status"],
         3

@@ -33,6 +33,7 @@ pub struct Simulator {
     pub(crate) throttle: Mutex<Throttle>,
     /// Held while the simulator lives (only with a state file).
     _lock: Option<StateLock>,
+    clock: clock::SimClock,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -46,7 +47,8 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 impl Simulator {
     /// Opens the cloud, loading `persist_path` when it exists.
     pub fn open(options: SimOptions) -> Result<Arc<Simulator>, SimError> {
-        let now = clock::now_ms();
+        let clock = clock::SimClock::default();
+        let now = clock.now_ms();
         let lock = match &options.persist_path {
             Some(path) => Some(lock_state(path)?),
             None => None,
@@ -63,6 +65,7 @@ impl Simulator {
             counts: Mutex::new(BTreeMap::new()),
             throttle: Mutex::new(Throttle::default()),
             _lock: lock,
+            clock,
         }))
     }
 
@@ -80,6 +83,11 @@ impl Simulator {
         *lock(&self.counts).entry(key.to_string()).or_default() += 1;
     }
 
+    /// The simulator's clock (tests move it forward instead of sleeping).
+    pub fn clock(&self) -> &clock::SimClock {
+        &self.clock
+    }
+
     /// The knobs in force.
     pub fn knobs(&self) -> Knobs {
         lock(&self.knobs).clone()
@@ -93,7 +101,7 @@ impl Simulator {
     /// Runs `f` on the state (with finished transitions applied) under the lock.
     /// `f` calls `store.touch()` when it changes something.
     pub(crate) fn with_store<T>(&self, f: impl FnOnce(&mut Store, i64) -> T) -> T {
-        let now = clock::now_ms();
+        let now = self.clock.now_ms();
         let mut store = lock(&self.store);
         store.settle(now);
         f(&mut store, now)
