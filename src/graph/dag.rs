@@ -384,4 +384,3 @@ mod tests {
         assert_eq!(peak.load(Ordering::SeqCst), 3);
     }
 }
-
