@@ -97,6 +97,7 @@ pub async fn apply_knobs(
         .map(|m| seed_route_key(request.method().as_str(), m.as_str()))
         .unwrap_or_else(|| format!("{} {}", request.method(), request.uri().path()));
     sim.count_request(&key);
+    sim.log_request(format!("{} {}", request.method(), request.uri()));
     let knobs = sim.knobs();
     if knobs.throttle > 0 {
         let admitted = {

@@ -11,6 +11,9 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
+/// Requests kept in the request log; older ones are dropped.
+const LOG_LIMIT: usize = 100_000;
+
 /// How to open a simulator.
 #[derive(Debug, Clone, Default)]
 pub struct SimOptions {
@@ -30,6 +33,9 @@ pub struct Simulator {
     persisted: tokio::sync::Mutex<u64>,
     knobs: Mutex<Knobs>,
     counts: Mutex<BTreeMap<String, u64>>,
+    /// `METHOD /path` of each request in arrival order (the last `LOG_LIMIT`), for tests
+    /// that assert the order of calls.
+    log: Mutex<std::collections::VecDeque<String>>,
     pub(crate) throttle: Mutex<Throttle>,
     /// Held while the simulator lives (only with a state file).
     _lock: Option<StateLock>,
@@ -63,6 +69,7 @@ impl Simulator {
             persisted: tokio::sync::Mutex::new(0),
             knobs: Mutex::new(options.knobs),
             counts: Mutex::new(BTreeMap::new()),
+            log: Mutex::new(std::collections::VecDeque::new()),
             throttle: Mutex::new(Throttle::default()),
             _lock: lock,
             clock,
@@ -74,13 +81,27 @@ impl Simulator {
         lock(&self.counts).clone()
     }
 
-    /// Forgets the request counts.
+    /// Forgets the request counts and the request log.
     pub fn reset_request_counts(&self) {
         lock(&self.counts).clear();
+        lock(&self.log).clear();
     }
 
     pub(crate) fn count_request(&self, key: &str) {
         *lock(&self.counts).entry(key.to_string()).or_default() += 1;
+    }
+
+    /// Requests in arrival order, `METHOD /path?query`.
+    pub fn request_log(&self) -> Vec<String> {
+        lock(&self.log).iter().cloned().collect()
+    }
+
+    pub(crate) fn log_request(&self, line: String) {
+        let mut log = lock(&self.log);
+        if log.len() >= LOG_LIMIT {
+            log.pop_front();
+        }
+        log.push_back(line);
     }
 
     /// The simulator's clock (tests move it forward instead of sleeping).

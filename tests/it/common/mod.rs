@@ -197,6 +197,11 @@ impl Sim {
             .expect("reset");
     }
 
+    /// `METHOD /path` of every API request since the last reset, in arrival order.
+    pub fn log(&self) -> Vec<String> {
+        serde_json::from_value(self.get("/_sim/log")).expect("request log")
+    }
+
     pub fn counts(&self) -> serde_json::Map<String, serde_json::Value> {
         match self.get("/_sim/requests") {
             serde_json::Value::Object(m) => m,
