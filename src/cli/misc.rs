@@ -303,6 +303,7 @@ pub async fn sim(ui: &Ui, a: &SimArgs) -> i32 {
         error_rate: a.error_rate,
         throttle: a.throttle,
         transition_ms: a.transition_ms,
+        ..Default::default()
     };
     match crate::sim::run_standalone(listen, &a.state_dir, knobs).await {
         Ok(()) => EXIT_OK,

@@ -27,7 +27,19 @@ const STACK_SIZE: usize = 256 * 1024 * 1024;
 
 /// Runs the command line; returns the process exit code.
 pub fn main() -> i32 {
-    let argv = args::normalize_flags(std::env::args().collect());
+    // Arguments are read as bytes: one that is not UTF-8 is refused by position (it may be
+    // a secret, so it is never echoed).
+    let mut argv = Vec::new();
+    for (i, arg) in std::env::args_os().enumerate() {
+        match arg.into_string() {
+            Ok(a) => argv.push(a),
+            Err(_) => {
+                eprintln!("\nError: Invalid command-line argument\n\nArgument {i} is not valid UTF-8 text. skyform reads arguments, variable values and paths as UTF-8.\n");
+                return EXIT_ERROR;
+            }
+        }
+    }
+    let argv = args::normalize_flags(argv);
     let parsed = <Cli as clap::CommandFactory>::command()
         .try_get_matches_from(argv)
         .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m).map(|c| (c, m)));

@@ -176,23 +176,16 @@ pub async fn plan(ui: &Ui, dir: &Path, a: PlanArgs) -> i32 {
     let Ok(session) = open_session(ui, dir, &loaded.sources, "OperationTypePlan", &s).await else {
         return EXIT_ERROR;
     };
-    let cancelled = on_interrupt(ui, s.ctx.cancel.clone());
-    let planned = crate::run::plan(&s.ctx, &session).await;
-    cancelled.abort();
-    let plan = match planned {
+    let interrupts = Interrupts::install(ui, s.ctx.cancel.clone());
+    interrupts.arm();
+    let plan = match crate::run::plan(&s.ctx, &session).await {
         Ok(p) => p.plan,
         Err(d) => {
             ui.diags(&d, &loaded.sources);
             return EXIT_ERROR;
         }
     };
-    if s.ctx.cancel.is_cancelled() {
-        ui.error(
-            "Operation cancelled",
-            "The plan was interrupted before it finished; nothing was changed.",
-        );
-        return EXIT_ERROR;
-    }
+    interrupts.disarm();
     if a.json {
         let j = crate::plan::json::plan_document(&plan, session.state.as_ref(), &s.ctx.registry);
         ui.outln(&j.to_string());
@@ -241,6 +234,7 @@ pub async fn apply(ui: &Ui, dir: &Path, a: ApplyArgs) -> i32 {
     let Ok(session) = open_session(ui, dir, &loaded.sources, op, &s).await else {
         return EXIT_ERROR;
     };
+    let interrupts = Interrupts::install(ui, s.ctx.cancel.clone());
     let planned = match &a.plan_file {
         Some(file) => {
             let path = if file.is_absolute() {
@@ -273,18 +267,10 @@ pub async fn apply(ui: &Ui, dir: &Path, a: ApplyArgs) -> i32 {
                 );
                 return EXIT_ERROR;
             }
-            let cancelled = on_interrupt(ui, s.ctx.cancel.clone());
+            interrupts.arm();
             let planned = crate::run::plan(&s.ctx, &session).await;
-            cancelled.abort();
+            interrupts.disarm();
             match planned {
-                Ok(p) if s.ctx.cancel.is_cancelled() => {
-                    drop(p);
-                    ui.error(
-                        "Operation cancelled",
-                        "The run was interrupted while planning; nothing was changed.",
-                    );
-                    return EXIT_ERROR;
-                }
                 Ok(p) => {
                     ui.out(&crate::plan::render::render_plan(&p.plan, ui.style()));
                     p
@@ -311,9 +297,9 @@ pub async fn apply(ui: &Ui, dir: &Path, a: ApplyArgs) -> i32 {
         ui.err("\nError: Apply cancelled.\n");
         return EXIT_ERROR;
     }
-    let interrupts = on_interrupt(ui, s.ctx.cancel.clone());
+    interrupts.arm();
     let applied = crate::run::apply(&s.ctx, &session, planned).await;
-    interrupts.abort();
+    interrupts.disarm();
     let applied = match applied {
         Ok(a) => a,
         Err(d) => {
@@ -325,43 +311,43 @@ pub async fn apply(ui: &Ui, dir: &Path, a: ApplyArgs) -> i32 {
         ui.diags(d, &loaded.sources);
     }
     let report = &applied.report;
-    match &applied.result {
-        Ok(()) if applied.is_complete() => {
-            let summary = if applied.mode == PlanMode::Destroy {
-                format!(
-                    "Destroy complete! Resources: {} destroyed.",
-                    report.destroyed
-                )
-            } else {
-                format!(
-                    "Apply complete! Resources: {} added, {} changed, {} destroyed.",
-                    report.added, report.changed, report.destroyed
-                )
-            };
-            ui.out(&format!("\n{}\n", ui.style().bold(&summary)));
-            if applied.mode != PlanMode::Destroy {
-                print_outputs(ui, &applied.outputs);
-            }
-            EXIT_OK
-        }
-        Ok(()) if applied.cancelled => {
-            ui.out(&format!(
-                "\nApply cancelled. Completed before the interrupt: {} added, {} changed, {} destroyed (all recorded in state).\n",
+    if applied.is_complete() {
+        let summary = if applied.mode == PlanMode::Destroy {
+            format!(
+                "Destroy complete! Resources: {} destroyed.",
+                report.destroyed
+            )
+        } else {
+            format!(
+                "Apply complete! Resources: {} added, {} changed, {} destroyed.",
                 report.added, report.changed, report.destroyed
-            ));
-            ui.error("Operation cancelled", "The run was interrupted; changes that had not started were not made. Run \"skyform apply\" again to finish.");
-            EXIT_ERROR
+            )
+        };
+        ui.out(&format!("\n{}\n", ui.style().bold(&summary)));
+        if applied.mode != PlanMode::Destroy {
+            print_outputs(ui, &applied.outputs);
         }
-        Ok(()) => EXIT_ERROR,
-        Err(d) => {
-            ui.out(&format!(
-                "\nApply failed. Completed before the failure: {} added, {} changed, {} destroyed (all recorded in state).\n",
-                report.added, report.changed, report.destroyed
-            ));
-            ui.diags(d, &loaded.sources);
-            EXIT_ERROR
-        }
+        return EXIT_OK;
     }
+    let (what, before) = if applied.cancelled {
+        ("Apply cancelled", "the interrupt")
+    } else {
+        ("Apply failed", "the failure")
+    };
+    ui.out(&format!(
+        "\n{what}. Completed before {before}: {} added, {} changed, {} destroyed (all recorded in state).\n",
+        report.added, report.changed, report.destroyed
+    ));
+    if let Err(d) = &applied.result {
+        ui.diags(d, &loaded.sources);
+    }
+    if applied.cancelled {
+        ui.diags(
+            &crate::run::cancelled_diagnostic("apply").into(),
+            &loaded.sources,
+        );
+    }
+    EXIT_ERROR
 }
 
 fn confirm(ui: &Ui, mode: PlanMode) -> bool {
@@ -382,21 +368,82 @@ fn confirm(ui: &Ui, mode: PlanMode) -> bool {
     line.trim() == "yes"
 }
 
-/// First Ctrl-C: start nothing new, let running calls finish and save state. Second: stop
-/// at once (state already holds every completed operation: the journal is durable).
-fn on_interrupt(ui: &Ui, cancel: Cancel) -> tokio::task::JoinHandle<()> {
-    let ui = *ui;
-    tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            cancel.cancel();
-            ui.err("\nInterrupt received. Waiting for running operations to finish and saving state; press Ctrl-C again to stop now.\n");
-            if tokio::signal::ctrl_c().await.is_ok() {
+/// Ctrl-C and SIGTERM (what CI runners and `kill` send) for one command. While a run is
+/// armed, the first signal cancels it: nothing new starts, running calls finish and state
+/// is saved, and the command exits 1 with one message. A second signal exits at once
+/// (every completed operation, open create intents included, is already in the durable
+/// journal). Outside a run (at the approval prompt) the first signal exits at once.
+struct Interrupts {
+    armed: Arc<std::sync::atomic::AtomicBool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Interrupts {
+    fn install(ui: &Ui, cancel: Cancel) -> Interrupts {
+        use std::sync::atomic::Ordering;
+        let ui = *ui;
+        let armed = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let is_armed = armed.clone();
+        let task = tokio::spawn(async move {
+            let Ok(mut signals) = Signals::new() else {
+                return;
+            };
+            loop {
+                signals.next().await;
+                if !is_armed.load(Ordering::SeqCst) {
+                    ui.err("\nInterrupted.\n");
+                    crate::state::lock::release_held_locks();
+                    std::process::exit(EXIT_ERROR);
+                }
+                if !cancel.is_cancelled() {
+                    cancel.cancel();
+                    ui.err("\nInterrupt received. Waiting for running operations to finish and saving state; interrupt again to stop now.\n");
+                    continue;
+                }
                 ui.err("\nTwo interrupts received. Exiting immediately; completed operations are in the state journal.\n");
                 crate::state::lock::release_held_locks();
                 std::process::exit(EXIT_ERROR);
             }
+        });
+        Interrupts { armed, task }
+    }
+
+    fn arm(&self) {
+        self.armed.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    fn disarm(&self) {
+        self.armed.store(false, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl Drop for Interrupts {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// SIGINT and SIGTERM as one stream.
+struct Signals {
+    interrupt: tokio::signal::unix::Signal,
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn new() -> std::io::Result<Signals> {
+        use tokio::signal::unix::{signal, SignalKind};
+        Ok(Signals {
+            interrupt: signal(SignalKind::interrupt())?,
+            terminate: signal(SignalKind::terminate())?,
+        })
+    }
+
+    async fn next(&mut self) {
+        tokio::select! {
+            _ = self.interrupt.recv() => {}
+            _ = self.terminate.recv() => {}
         }
-    })
+    }
 }
 
 pub fn print_outputs(ui: &Ui, outputs: &BTreeMap<String, crate::lang::Value>) {

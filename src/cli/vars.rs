@@ -23,17 +23,31 @@ pub fn collect(
     let mut out = BTreeMap::new();
     let mut diags = Diagnostics::new();
     let declared = &config.root.module.variables;
-    for (k, v) in std::env::vars() {
-        if let Some(name) = k.strip_prefix("SKYFORM_VAR_") {
-            if declared.contains_key(name) {
-                out.insert(
-                    name.to_string(),
-                    InputValue::Text {
-                        text: v,
-                        source: format!("<value for var.{name}>"),
-                    },
-                );
+    // Terraform's TF_VAR_ names are honoured too; SKYFORM_VAR_ wins when both are set.
+    // Variables are read as bytes: one that is not UTF-8 is an error naming it (never its
+    // value), and unrelated variables are not looked at.
+    for prefix in ["TF_VAR_", "SKYFORM_VAR_"] {
+        for (k, v) in std::env::vars_os() {
+            let Some(name) = k.to_str().and_then(|k| k.strip_prefix(prefix)) else {
+                continue;
+            };
+            if !declared.contains_key(name) {
+                continue;
             }
+            let Some(text) = v.to_str() else {
+                diags.push(Diagnostic::error(
+                    "Invalid environment variable",
+                    format!("The environment variable {prefix}{name} is not valid UTF-8 text, so it cannot set var.{name}."),
+                ));
+                continue;
+            };
+            out.insert(
+                name.to_string(),
+                InputValue::Text {
+                    text: text.to_string(),
+                    source: format!("<value for var.{name}>"),
+                },
+            );
         }
     }
     let mut files: Vec<PathBuf> = Vec::new();

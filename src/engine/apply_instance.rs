@@ -117,11 +117,7 @@ async fn apply_instance(
         return Ok(prior.map(|p| (key, p)));
     }
     if engine.cancel.is_cancelled() {
-        return Err(Diagnostic::error(
-            format!("{inst} was not applied"),
-            "The apply was interrupted before this change started.",
-        )
-        .into());
+        return Err(crate::engine::cancelled().into());
     }
     let config = engine.instance_config(&inst.module, &binding, setup)?;
     let lifecycle = &setup.rcfg.lifecycle;
@@ -382,7 +378,7 @@ async fn permit(engine: &Engine) -> Result<tokio::sync::SemaphorePermit<'_>, Dia
         .io
         .acquire()
         .await
-        .map_err(|_| Diagnostics::from(Diagnostic::error("Cancelled", "The run was cancelled.")))
+        .map_err(|_| Diagnostics::from(crate::engine::cancelled()))
 }
 
 fn bump(engine: &Engine, f: impl FnOnce(&mut crate::engine::ApplyReport)) {
@@ -568,8 +564,12 @@ pub async fn apply_deletes(engine: &Arc<Engine>) -> Result<(), Diagnostics> {
         .await;
     let mut diags = Diagnostics::new();
     for (_, o) in outcomes {
-        if let crate::graph::Outcome::Failed(d) = o {
-            diags.extend(d);
+        match o {
+            crate::graph::Outcome::Failed(d) => diags.extend(d),
+            crate::graph::Outcome::Panicked(message) => {
+                diags.push(crate::engine::internal_error(&message))
+            }
+            crate::graph::Outcome::Done | crate::graph::Outcome::Skipped => {}
         }
     }
     diags.into_result()

@@ -251,8 +251,10 @@ impl Engine {
             .await;
         let mut diags = Diagnostics::new();
         for (_, o) in outcomes {
-            if let Outcome::Failed(d) = o {
-                diags.extend(d);
+            match o {
+                Outcome::Failed(d) => diags.extend(d),
+                Outcome::Panicked(message) => diags.push(internal_error(&message)),
+                Outcome::Done | Outcome::Skipped => {}
             }
         }
         diags.into_result()
@@ -407,6 +409,22 @@ impl Engine {
         }
         self.targeted = Some(selected);
     }
+}
+
+/// The summary of every diagnostic that only says "this did not run because the run was
+/// cancelled"; the run layer folds them into one message.
+pub const CANCELLED: &str = "Cancelled";
+
+pub(crate) fn cancelled() -> Diagnostic {
+    Diagnostic::error(CANCELLED, "The run was cancelled before this started.")
+}
+
+/// A node panicked: a bug in skyform, reported as an error so the run can never pass.
+pub(crate) fn internal_error(message: &str) -> Diagnostic {
+    Diagnostic::error(
+        "Internal error",
+        format!("skyform hit a bug ({message}). What completed before it is in state; please report this with the command that was run."),
+    )
 }
 
 fn names(m: &crate::addr::ModulePath) -> Vec<String> {

@@ -332,8 +332,25 @@ pub fn finalize_variable(
             if ty == crate::lang::Type::String || decl.type_expr.is_none() {
                 Some(Value::string(text))
             } else {
-                let expr = crate::hcl::parse_expr(&text, &source)?;
-                Some(crate::lang::eval(&expr, &EvalContext::default())?)
+                let parsed = crate::hcl::parse_expr(&text, &source)
+                    .and_then(|expr| crate::lang::eval(&expr, &EvalContext::default()));
+                match parsed {
+                    Ok(v) => Some(v),
+                    // The diagnostics would quote the text (and its snippet): never for a
+                    // sensitive variable.
+                    Err(_) if decl.sensitive => {
+                        return Err(Diagnostic::error(
+                            "Invalid value for input variable",
+                            format!(
+                                "The value given for var.{} is not a valid value of its type; it is sensitive, so it is not shown.",
+                                decl.name
+                            ),
+                        )
+                        .with_span(decl.span.clone())
+                        .into())
+                    }
+                    Err(d) => return Err(d),
+                }
             }
         }
         None => None,

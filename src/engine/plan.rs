@@ -239,7 +239,7 @@ async fn read_data_at_plan(
         .io
         .acquire()
         .await
-        .map_err(|_| Diagnostic::error("Cancelled", "The run was cancelled."))?;
+        .map_err(|_| crate::engine::cancelled())?;
     let v = setup
         .provider
         .read_data(&inst.resource.type_name, config)
@@ -499,7 +499,7 @@ async fn adopt_pending(
             .io
             .acquire()
             .await
-            .map_err(|_| Diagnostic::error("Cancelled", "The run was cancelled."))?;
+            .map_err(|_| crate::engine::cancelled())?;
         provider
             .find_created(&inst.resource.type_name, &pending.token, planned)
             .await

@@ -65,7 +65,7 @@ impl Engine {
                 .io
                 .acquire()
                 .await
-                .map_err(|_| Diagnostic::error("Cancelled", "The run was cancelled."))?;
+                .map_err(|_| crate::engine::cancelled())?;
             provider
                 .read_resources(type_name, &values)
                 .await

@@ -30,6 +30,8 @@ impl<K: Clone + Eq + Hash + Ord + Display> Default for Dag<K> {
 pub enum Outcome<E> {
     Done,
     Failed(E),
+    /// The visit panicked: a bug in skyform. Its dependents are skipped like a failure's.
+    Panicked(String),
     /// Not run because something it depends on failed (or the walk was cancelled).
     Skipped,
 }
@@ -158,27 +160,33 @@ impl<K: Clone + Eq + Hash + Ord + Display> Dag<K> {
             .map(|i| (self.graph[NodeIndex::new(i)].clone(), i))
             .collect();
         let mut outcomes: BTreeMap<K, Outcome<E>> = BTreeMap::new();
-        let mut running: JoinSet<(usize, Result<(), E>)> = JoinSet::new();
+        let mut running: JoinSet<Result<(), E>> = JoinSet::new();
+        let mut tasks: HashMap<tokio::task::Id, usize> = HashMap::new();
         let mut blocked = vec![false; n];
         loop {
             while running.len() < parallelism && !cancel.load(Ordering::SeqCst) {
                 let Some((k, i)) = ready.pop_first() else {
                     break;
                 };
-                let fut = visit(k);
-                running.spawn(async move { (i, fut.await) });
+                let handle = running.spawn(visit(k));
+                tasks.insert(handle.id(), i);
             }
-            let Some(joined) = running.join_next().await else {
+            let Some(joined) = running.join_next_with_id().await else {
                 break;
             };
-            let (i, result) = match joined {
-                Ok(r) => r,
-                // A panicking node is a bug; treat its dependents as skipped.
-                Err(_) => continue,
+            let (i, outcome) = match joined {
+                Ok((id, result)) => (
+                    tasks.remove(&id),
+                    result.map_or_else(Outcome::Failed, |_| Outcome::Done),
+                ),
+                Err(e) => (tasks.remove(&e.id()), Outcome::Panicked(panic_text(e))),
+            };
+            let Some(i) = i else {
+                continue;
             };
             let key = self.graph[NodeIndex::new(i)].clone();
-            let ok = result.is_ok();
-            outcomes.insert(key, result.map_or_else(Outcome::Failed, |_| Outcome::Done));
+            let ok = matches!(outcome, Outcome::Done);
+            outcomes.insert(key, outcome);
             for dependent in self
                 .graph
                 .neighbors_directed(NodeIndex::new(i), Direction::Incoming)
@@ -227,6 +235,21 @@ impl<K: Clone + Eq + Hash + Ord + Display> Dag<K> {
                 }
             }
         }
+    }
+}
+
+/// What a panicking task said, for the internal-error message.
+fn panic_text(e: tokio::task::JoinError) -> String {
+    if e.is_cancelled() {
+        return "the task was cancelled".to_string();
+    }
+    let payload = e.into_panic();
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        s.to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "a panic without a message".to_string()
     }
 }
 
@@ -312,6 +335,26 @@ mod tests {
             })
             .await;
         assert_eq!(out["a"], Outcome::Failed("boom"));
+        assert_eq!(out["b"], Outcome::Skipped);
+        assert_eq!(out["c"], Outcome::Skipped);
+        assert_eq!(out["x"], Outcome::Done);
+    }
+
+    #[tokio::test]
+    async fn a_panicking_node_is_reported_not_lost() {
+        let g = chain();
+        let out = g
+            .walk::<(), _>(4, Arc::new(AtomicBool::new(false)), |k| {
+                async move {
+                    if k == "a" {
+                        panic!("node a broke");
+                    }
+                    Ok(())
+                }
+                .boxed()
+            })
+            .await;
+        assert_eq!(out["a"], Outcome::Panicked("node a broke".to_string()));
         assert_eq!(out["b"], Outcome::Skipped);
         assert_eq!(out["c"], Outcome::Skipped);
         assert_eq!(out["x"], Outcome::Done);

@@ -67,6 +67,11 @@ pub async fn apply(
     }
     let engine = Arc::new(engine.with_plan(planned.plan, Some(recorder)));
     let result = engine.apply().await.map(|_| ());
+    let cancelled = ctx.cancel.is_cancelled();
+    let result = match result {
+        Err(d) if cancelled => super::without_cancellations(d).into_result(),
+        other => other,
+    };
     let outputs = if mode == PlanMode::Destroy {
         BTreeMap::new()
     } else {
@@ -96,6 +101,6 @@ pub async fn apply(
         outputs,
         result,
         state_written,
-        cancelled: ctx.cancel.is_cancelled(),
+        cancelled,
     })
 }

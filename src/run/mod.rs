@@ -42,3 +42,23 @@ pub struct RunContext {
     /// Stops the run from starting new work (Ctrl-C, SIGTERM, a test).
     pub cancel: Cancel,
 }
+
+/// The diagnostics of a run minus the per-node "Cancelled" ones: a cancelled run reports
+/// its cancellation once, and every real error beside it.
+pub(crate) fn without_cancellations(d: crate::diag::Diagnostics) -> crate::diag::Diagnostics {
+    let mut kept = crate::diag::Diagnostics::new();
+    for x in d.iter() {
+        if x.summary != crate::engine::CANCELLED {
+            kept.push(x.clone());
+        }
+    }
+    kept
+}
+
+/// The one message of a run stopped by Ctrl-C or SIGTERM.
+pub fn cancelled_diagnostic(what: &str) -> crate::diag::Diagnostic {
+    crate::diag::Diagnostic::error(
+        "Operation cancelled",
+        format!("The {what} was interrupted; nothing that had not started was done. Everything that completed is recorded in state."),
+    )
+}

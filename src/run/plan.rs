@@ -48,7 +48,14 @@ pub async fn plan(ctx: &RunContext, session: &Session) -> Result<Planned, Diagno
     .with_events(ctx.events.clone())
     .with_cancel(ctx.cancel.clone());
     let engine = Arc::new(engine);
-    let plan = engine.plan(ctx.config_digest.clone()).await?;
+    let planned = engine.plan(ctx.config_digest.clone()).await;
+    if ctx.cancel.is_cancelled() {
+        // A plan cut short proposes changes it never checked: refuse it whole.
+        let mut d = super::without_cancellations(planned.err().unwrap_or_default());
+        d.push(super::cancelled_diagnostic("plan"));
+        return Err(d);
+    }
+    let plan = planned?;
     Ok(Planned {
         plan,
         engine: Some(engine),

@@ -192,3 +192,73 @@ fn deeply_nested_input_is_an_error_not_a_crash() {
     assert_eq!(r.code(), 1, "{}", r.stderr());
     assert!(r.stderr().contains("Error:"), "{}", r.stderr());
 }
+
+/// Runs skyform with raw (possibly non-UTF-8) arguments and environment.
+fn run_os(w: &Work, args: &[&std::ffi::OsStr], env: &[(&str, &std::ffi::OsStr)]) -> Run {
+    let mut cmd = std::process::Command::new(bin());
+    cmd.arg("-no-color")
+        .args(args)
+        .current_dir(w.path())
+        .stdin(std::process::Stdio::null());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    Run(cmd.output().expect("run skyform"))
+}
+
+fn os(bytes: &[u8]) -> &std::ffi::OsStr {
+    use std::os::unix::ffi::OsStrExt;
+    std::ffi::OsStr::from_bytes(bytes)
+}
+
+const PIN_CONFIG: &str = "variable \"pin\" {\n  type      = number\n  sensitive = true\n}\n\nvariable \"name\" {\n  type    = string\n  default = \"x\"\n}\n\noutput \"n\" {\n  value = var.name\n}\n";
+
+#[test]
+fn non_utf8_environment_is_ignored_or_named_never_a_panic() {
+    let w = Work::new(&[("main.sky.hcl", PIN_CONFIG)]);
+    // An unrelated variable that is not UTF-8 is none of skyform's business.
+    let r = run_os(
+        &w,
+        &[os(b"plan"), os(b"-var"), os(b"pin=1")],
+        &[("SOME_OTHER_VAR", os(b"caf\xe9"))],
+    );
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    // One that sets a variable is an error that names it.
+    let r = run_os(
+        &w,
+        &[os(b"plan"), os(b"-var"), os(b"pin=1")],
+        &[("SKYFORM_VAR_name", os(b"caf\xe9"))],
+    );
+    assert_eq!(r.code(), 1, "{}", r.stderr());
+    assert!(
+        r.stderr()
+            .contains("The environment variable SKYFORM_VAR_name is not valid UTF-8"),
+        "{}",
+        r.stderr()
+    );
+}
+
+#[test]
+fn non_utf8_argument_is_refused_without_echoing_it() {
+    let w = Work::new(&[("main.sky.hcl", PIN_CONFIG)]);
+    let r = run_os(&w, &[os(b"plan"), os(b"-var"), os(b"name=caf\xe9")], &[]);
+    assert_eq!(r.code(), 1, "{}", r.stderr());
+    assert!(r.stderr().contains("is not valid UTF-8"), "{}", r.stderr());
+    assert!(!r.stderr().contains("caf"), "{}", r.stderr());
+}
+
+#[test]
+fn an_invalid_sensitive_value_appears_in_no_message() {
+    let w = Work::new(&[("main.sky.hcl", PIN_CONFIG)]);
+    for (how, env) in [
+        (vec!["plan", "-var", "pin=SECRETpin4444"], vec![]),
+        (vec!["plan"], vec![("SKYFORM_VAR_pin", "SECRETpin4444")]),
+        (vec!["plan"], vec![("TF_VAR_pin", "SECRETpin4444")]),
+    ] {
+        let r = w.run_env(&how, &env);
+        assert_eq!(r.code(), 1, "{how:?}: {}", r.stderr());
+        let all = format!("{}{}", r.stdout(), r.stderr());
+        assert!(!all.contains("SECRETpin4444"), "{how:?} leaked: {all}");
+        assert!(all.contains("var.pin"), "{how:?}: {all}");
+    }
+}

@@ -12,6 +12,8 @@ mod e2e_fleet;
 mod e2e_lifecycle;
 mod e2e_mcloud;
 mod e2e_modules;
+mod e2e_signals;
+mod engine;
 mod hcl_fmt;
 mod hcl_parser;
 mod lang_conformance;

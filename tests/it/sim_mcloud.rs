@@ -622,7 +622,7 @@ async fn transition_knob_keeps_instances_starting() {
     let c = cloud_with(
         None,
         Knobs {
-            transition_ms: 400,
+            transition_ms: 400_000,
             ..Knobs::default()
         },
     )
@@ -633,7 +633,17 @@ async fn transition_knob_keeps_instances_starting() {
         c.get(&format!("/v1/instance/{id}")).await["content"]["Status"],
         1
     );
-    tokio::time::sleep(std::time::Duration::from_millis(1700)).await;
+    // Just before the transition ends it is still starting; just after, running.
+    c.sim
+        .clock()
+        .advance(std::time::Duration::from_millis(399_000));
+    assert_eq!(
+        c.get(&format!("/v1/instance/{id}")).await["content"]["Status"],
+        1
+    );
+    c.sim
+        .clock()
+        .advance(std::time::Duration::from_millis(2_000));
     assert_eq!(
         c.get(&format!("/v1/instance/{id}")).await["content"]["Status"],
         3
@@ -646,7 +656,9 @@ async fn transition_knob_keeps_instances_starting() {
         c.get(&format!("/v1/status/{id}")).await["content"][0]["status"],
         1
     );
-    tokio::time::sleep(std::time::Duration::from_millis(1700)).await;
+    c.sim
+        .clock()
+        .advance(std::time::Duration::from_millis(401_000));
     assert_eq!(
         c.get(&format!("/v1/status/{id}")).await["content"][0]["status"],
         3
@@ -1391,4 +1403,72 @@ async fn all_32_seed_endpoints_are_served_and_counted() {
     let mut sorted = expected.to_vec();
     sorted.sort_unstable();
     assert_eq!(keys, sorted);
+}
+
+// ---------------------------------------------------------------- hostile answers
+
+#[tokio::test]
+async fn a_late_answer_follows_a_change_already_made() {
+    let c = cloud_with(
+        None,
+        Knobs {
+            answer_delay_ms: 400,
+            ..Knobs::default()
+        },
+    )
+    .await;
+    let started = std::time::Instant::now();
+    let create = c.post("/v1/instance", instance_body());
+    let look = async {
+        // While the create's answer is still on its way, the machine already exists.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_millis(300);
+        loop {
+            let n = c.sim.snapshot()["instances"].as_array().map_or(0, Vec::len);
+            if n == 1 || std::time::Instant::now() > deadline {
+                return (n, started.elapsed());
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+    };
+    let (answer, (seen, when)) = tokio::join!(create, look);
+    assert_eq!(answer["code"], 0, "{answer}");
+    assert_eq!(seen, 1, "the instance exists before the answer arrives");
+    assert!(when < std::time::Duration::from_millis(300), "{when:?}");
+    assert!(started.elapsed() >= std::time::Duration::from_millis(400));
+}
+
+#[tokio::test]
+async fn a_lost_answer_breaks_the_connection_after_the_change() {
+    let c = cloud_with(
+        None,
+        Knobs {
+            lose_answers: 1.0,
+            ..Knobs::default()
+        },
+    )
+    .await;
+    let sent = c
+        .client
+        .post(format!("{}/v1/instance", c.base))
+        .json(&instance_body())
+        .send()
+        .await;
+    let body = match sent {
+        Ok(response) => response.bytes().await.map(|b| b.to_vec()),
+        Err(e) => Err(e),
+    };
+    assert!(body.is_err(), "the answer must not arrive: {body:?}");
+    // The create happened all the same.
+    let list = c.get("/v1/instance/list").await;
+    assert_eq!(list["content"].as_array().map_or(0, Vec::len), 1, "{list}");
+    // Reads are never lost, and failed writes are answered.
+    let bad = c
+        .client
+        .post(format!("{}/v1/instance", c.base))
+        .json(&json!({}))
+        .send()
+        .await
+        .expect("send");
+    let bad: Value = bad.json().await.expect("an error answer arrives whole");
+    assert_ne!(bad["code"], 0);
 }

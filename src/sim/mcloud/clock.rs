@@ -15,6 +15,26 @@ pub fn now_ms() -> i64 {
     Utc::now().timestamp_millis()
 }
 
+/// The simulator's clock: the wall clock plus an offset that tests move forward, so a
+/// transition of `transition_ms` can be observed without sleeping through it.
+#[derive(Debug, Clone, Default)]
+pub struct SimClock {
+    offset_ms: std::sync::Arc<std::sync::atomic::AtomicI64>,
+}
+
+impl SimClock {
+    pub fn now_ms(&self) -> i64 {
+        now_ms().saturating_add(self.offset_ms.load(std::sync::atomic::Ordering::SeqCst))
+    }
+
+    /// Moves this clock forward by `by`.
+    pub fn advance(&self, by: std::time::Duration) {
+        let ms = i64::try_from(by.as_millis()).unwrap_or(i64::MAX);
+        self.offset_ms
+            .fetch_add(ms, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
 fn at(ms: i64) -> DateTime<FixedOffset> {
     let utc = DateTime::<Utc>::from_timestamp_millis(ms).unwrap_or_default();
     utc.with_timezone(&china())

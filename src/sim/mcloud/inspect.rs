@@ -15,7 +15,12 @@ pub async fn requests(State(sim): State<Arc<Simulator>>) -> Json<Value> {
     Json(json!(sim.request_counts()))
 }
 
-/// `DELETE /_sim/requests`: resets the counts.
+/// `GET /_sim/log`: `["METHOD /path", ...]` in arrival order.
+pub async fn log(State(sim): State<Arc<Simulator>>) -> Json<Value> {
+    Json(json!(sim.request_log()))
+}
+
+/// `DELETE /_sim/requests`: resets the counts and the log.
 pub async fn reset_requests(State(sim): State<Arc<Simulator>>) -> StatusCode {
     sim.reset_request_counts();
     StatusCode::NO_CONTENT

@@ -1,5 +1,5 @@
-//! Test knobs (latency, injected errors, throttling, transition time) and the
-//! middleware that applies them and counts requests.
+//! Test knobs (latency, late and lost answers, injected errors, throttling, transition
+//! time) and the middleware that applies them and counts requests.
 
 use super::envelope::{Reply, SERVICE_ERROR};
 use super::routes::{failure_message, seed_route_key};
@@ -29,6 +29,12 @@ pub struct Knobs {
     /// How long a new or started instance stays `starting` (1) before it is
     /// `running` (3). 0 = immediately running.
     pub transition_ms: u64,
+    /// Delay after a request was acted on before its answer is sent: a real cloud makes
+    /// the change at once and answers late (unlike `latency_ms`, which delays before).
+    pub answer_delay_ms: u64,
+    /// Probability (0..=1) that the answer to a successful POST or DELETE is lost: the
+    /// change was made, then the connection breaks before the answer arrives.
+    pub lose_answers: f64,
 }
 
 impl Knobs {
@@ -38,6 +44,12 @@ impl Knobs {
             return Err(format!(
                 "error_rate must be between 0 and 1, got {}",
                 self.error_rate
+            ));
+        }
+        if !(0.0..=1.0).contains(&self.lose_answers) || self.lose_answers.is_nan() {
+            return Err(format!(
+                "lose_answers must be between 0 and 1, got {}",
+                self.lose_answers
             ));
         }
         Ok(())
@@ -85,6 +97,7 @@ pub async fn apply_knobs(
         .map(|m| seed_route_key(request.method().as_str(), m.as_str()))
         .unwrap_or_else(|| format!("{} {}", request.method(), request.uri().path()));
     sim.count_request(&key);
+    sim.log_request(format!("{} {}", request.method(), request.uri()));
     let knobs = sim.knobs();
     if knobs.throttle > 0 {
         let admitted = {
@@ -107,7 +120,43 @@ pub async fn apply_knobs(
     if knobs.error_rate > 0.0 && rand::thread_rng().gen_bool(knobs.error_rate.clamp(0.0, 1.0)) {
         return Reply::error(SERVICE_ERROR, failure_message(&key)).into_response();
     }
-    next.run(request).await
+    let may_lose =
+        knobs.lose_answers > 0.0 && matches!(request.method().as_str(), "POST" | "DELETE");
+    let response = next.run(request).await;
+    if knobs.answer_delay_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(knobs.answer_delay_ms)).await;
+    }
+    if may_lose {
+        return maybe_lose(response, knobs.lose_answers).await;
+    }
+    response
+}
+
+/// With probability `p`, replaces a successful answer (HTTP 200, envelope code 0) by a
+/// connection that breaks before the body arrives. The change it answers stays made.
+async fn maybe_lose(response: Response, p: f64) -> Response {
+    if response.status() != StatusCode::OK {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    // Envelopes are small; an unreadable one is passed on as an empty body.
+    let bytes = axum::body::to_bytes(body, 64 << 20)
+        .await
+        .unwrap_or_default();
+    let succeeded = serde_json::from_slice::<serde_json::Value>(&bytes)
+        .ok()
+        .and_then(|v| v.get("code").and_then(serde_json::Value::as_i64))
+        == Some(0);
+    if succeeded && rand::thread_rng().gen_bool(p.clamp(0.0, 1.0)) {
+        let broken = futures::stream::once(async {
+            Err::<axum::body::Bytes, std::io::Error>(std::io::Error::new(
+                std::io::ErrorKind::ConnectionReset,
+                "answer lost (simulator knob lose_answers)",
+            ))
+        });
+        return Response::from_parts(parts, axum::body::Body::from_stream(broken));
+    }
+    Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
 #[cfg(test)]

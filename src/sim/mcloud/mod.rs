@@ -28,6 +28,7 @@ pub mod status;
 mod store;
 mod templates;
 
+pub use clock::SimClock;
 pub use knobs::{Knobs, THROTTLED_MSG};
 pub use routes::router;
 pub use simulator::{SimOptions, Simulator};

@@ -154,6 +154,7 @@ pub fn router(sim: Arc<Simulator>) -> Router {
             "/_sim/requests",
             get(inspect::requests).delete(inspect::reset_requests),
         )
+        .route("/_sim/log", get(inspect::log))
         .route("/_sim/state", get(inspect::state))
         .route("/_sim/knobs", get(inspect::knobs).put(inspect::set_knobs));
     api.merge(inspection).fallback(not_found).with_state(sim)

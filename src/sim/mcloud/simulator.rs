@@ -11,6 +11,9 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
+/// Requests kept in the request log; older ones are dropped.
+const LOG_LIMIT: usize = 100_000;
+
 /// How to open a simulator.
 #[derive(Debug, Clone, Default)]
 pub struct SimOptions {
@@ -30,9 +33,13 @@ pub struct Simulator {
     persisted: tokio::sync::Mutex<u64>,
     knobs: Mutex<Knobs>,
     counts: Mutex<BTreeMap<String, u64>>,
+    /// `METHOD /path` of each request in arrival order (the last `LOG_LIMIT`), for tests
+    /// that assert the order of calls.
+    log: Mutex<std::collections::VecDeque<String>>,
     pub(crate) throttle: Mutex<Throttle>,
     /// Held while the simulator lives (only with a state file).
     _lock: Option<StateLock>,
+    clock: clock::SimClock,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -46,7 +53,8 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 impl Simulator {
     /// Opens the cloud, loading `persist_path` when it exists.
     pub fn open(options: SimOptions) -> Result<Arc<Simulator>, SimError> {
-        let now = clock::now_ms();
+        let clock = clock::SimClock::default();
+        let now = clock.now_ms();
         let lock = match &options.persist_path {
             Some(path) => Some(lock_state(path)?),
             None => None,
@@ -61,8 +69,10 @@ impl Simulator {
             persisted: tokio::sync::Mutex::new(0),
             knobs: Mutex::new(options.knobs),
             counts: Mutex::new(BTreeMap::new()),
+            log: Mutex::new(std::collections::VecDeque::new()),
             throttle: Mutex::new(Throttle::default()),
             _lock: lock,
+            clock,
         }))
     }
 
@@ -71,13 +81,32 @@ impl Simulator {
         lock(&self.counts).clone()
     }
 
-    /// Forgets the request counts.
+    /// Forgets the request counts and the request log.
     pub fn reset_request_counts(&self) {
         lock(&self.counts).clear();
+        lock(&self.log).clear();
     }
 
     pub(crate) fn count_request(&self, key: &str) {
         *lock(&self.counts).entry(key.to_string()).or_default() += 1;
+    }
+
+    /// Requests in arrival order, `METHOD /path?query`.
+    pub fn request_log(&self) -> Vec<String> {
+        lock(&self.log).iter().cloned().collect()
+    }
+
+    pub(crate) fn log_request(&self, line: String) {
+        let mut log = lock(&self.log);
+        if log.len() >= LOG_LIMIT {
+            log.pop_front();
+        }
+        log.push_back(line);
+    }
+
+    /// The simulator's clock (tests move it forward instead of sleeping).
+    pub fn clock(&self) -> &clock::SimClock {
+        &self.clock
     }
 
     /// The knobs in force.
@@ -93,7 +122,7 @@ impl Simulator {
     /// Runs `f` on the state (with finished transitions applied) under the lock.
     /// `f` calls `store.touch()` when it changes something.
     pub(crate) fn with_store<T>(&self, f: impl FnOnce(&mut Store, i64) -> T) -> T {
-        let now = clock::now_ms();
+        let now = self.clock.now_ms();
         let mut store = lock(&self.store);
         store.settle(now);
         f(&mut store, now)

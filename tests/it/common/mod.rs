@@ -180,11 +180,26 @@ impl Sim {
             .expect("JSON")
     }
 
+    /// Replaces the simulator's knobs (`{"latency_ms": 100}`; unset ones are zero).
+    pub fn set_knobs(&self, knobs: serde_json::Value) {
+        let r = reqwest::blocking::Client::new()
+            .put(format!("{}/_sim/knobs", self.endpoint()))
+            .json(&knobs)
+            .send()
+            .expect("set knobs");
+        assert!(r.status().is_success(), "set knobs: {}", r.status());
+    }
+
     pub fn reset_counts(&self) {
         reqwest::blocking::Client::new()
             .delete(format!("{}/_sim/requests", self.endpoint()))
             .send()
             .expect("reset");
+    }
+
+    /// `METHOD /path` of every API request since the last reset, in arrival order.
+    pub fn log(&self) -> Vec<String> {
+        serde_json::from_value(self.get("/_sim/log")).expect("request log")
     }
 
     pub fn counts(&self) -> serde_json::Map<String, serde_json::Value> {

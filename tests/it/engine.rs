@@ -1,0 +1,127 @@
+//! Engine and run-layer tests through a scripted provider: the one place a provider is
+//! scripted (`engine/scripted.rs`, a test double of the public `Provider` trait). Providers
+//! themselves are tested against their simulators over HTTP.
+
+mod scripted;
+
+use scripted::{Script, Scripted};
+use skyform::diag::Sources;
+use skyform::engine::{Cancel, Event, EventSink, Options};
+use skyform::plan::PlanMode;
+use skyform::run::{RunContext, Session};
+use skyform::state::LocalBackend;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// A working directory with one configuration file.
+fn workdir(config: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("main.sky.hcl"), config).expect("write config");
+    dir
+}
+
+/// Everything a run needs, with the scripted provider as the only provider.
+fn context(dir: &Path, script: &Script, events: Option<EventSink>) -> RunContext {
+    let mut sources = Sources::default();
+    let config = skyform::config::load(dir, &mut sources).expect("configuration loads");
+    RunContext {
+        config: Arc::new(config),
+        config_digest: String::new(),
+        registry: Arc::new(script.registry()),
+        mode: PlanMode::Normal,
+        options: Options {
+            work_dir: dir.to_path_buf(),
+            ..Options::default()
+        },
+        inputs: Default::default(),
+        events,
+        cancel: Cancel::new(),
+    }
+}
+
+async fn session(dir: &Path) -> Session {
+    let backend = LocalBackend::new(dir, "default").expect("backend");
+    Session::open(backend, "OperationTypeApply", Some(Duration::ZERO))
+        .await
+        .expect("session")
+}
+
+/// Records every event for assertions.
+fn recorder() -> (EventSink, Arc<Mutex<Vec<Event>>>) {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let sink_seen = seen.clone();
+    let sink: EventSink = Arc::new(move |e| sink_seen.lock().expect("events").push(e));
+    (sink, seen)
+}
+
+/// Addresses of the managed objects in the state file on disk (journal replayed).
+fn state_addresses(dir: &Path) -> Vec<String> {
+    let state = LocalBackend::new(dir, "default")
+        .expect("backend")
+        .load()
+        .expect("state loads")
+        .expect("a state exists");
+    let mut out = Vec::new();
+    for r in &state.resources {
+        for _ in &r.instances {
+            out.push(format!("{}.{}", r.type_, r.name));
+        }
+    }
+    out.sort();
+    out
+}
+
+#[tokio::test]
+async fn a_failing_branch_does_not_stop_an_independent_one() {
+    let dir = workdir(
+        r#"
+resource "scripted_thing" "good" { name = "good" }
+resource "scripted_thing" "bad"  { name = "bad" }
+resource "scripted_thing" "after_bad" { name = scripted_thing.bad.id }
+"#,
+    );
+    let script = Scripted::new();
+    script.fail_create("bad", "the cloud said no");
+    let script = script.into_script();
+    let ctx = context(dir.path(), &script, None);
+    let session = session(dir.path()).await;
+    let planned = skyform::run::plan(&ctx, &session).await.expect("plan");
+    assert_eq!(planned.plan.counts(), (3, 0, 0));
+    let applied = skyform::run::apply(&ctx, &session, planned)
+        .await
+        .expect("apply runs");
+    assert!(!applied.is_complete());
+    let errors = applied.result.clone().expect_err("the apply fails").to_string();
+    assert!(errors.contains("scripted_thing.bad"), "{errors}");
+    assert!(errors.contains("the cloud said no"), "{errors}");
+    assert!(!errors.contains("scripted_thing.good"), "{errors}");
+    assert!(applied.state_written.is_ok());
+    assert!(!applied.is_complete());
+    assert_eq!(applied.report.added, 1);
+    // The independent branch completed and is in state; the dependent of the failure
+    // never started.
+    assert_eq!(state_addresses(dir.path()), ["scripted_thing.good"]);
+    assert_eq!(script.created(), ["good"]);
+}
+
+#[tokio::test]
+async fn a_failed_create_is_reported_as_a_failed_event() {
+    let dir = workdir(r#"resource "scripted_thing" "only" { name = "only" }"#);
+    let script = Scripted::new();
+    script.fail_create("only", "quota exceeded");
+    let script = script.into_script();
+    let (events, seen) = recorder();
+    let ctx = context(dir.path(), &script, Some(events));
+    let session = session(dir.path()).await;
+    let planned = skyform::run::plan(&ctx, &session).await.expect("plan");
+    let applied = skyform::run::apply(&ctx, &session, planned)
+        .await
+        .expect("apply runs");
+    assert!(applied.result.is_err());
+    let seen = seen.lock().expect("events");
+    assert!(
+        seen.iter().any(|e| matches!(e, Event::Failed { addr, .. } if addr.to_string() == "scripted_thing.only")),
+        "{seen:?}"
+    );
+}

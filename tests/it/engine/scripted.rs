@@ -1,0 +1,195 @@
+//! A scripted provider: a test double of the public `Provider` trait whose behaviour per
+//! object (keyed by its `name` attribute) the test sets up front. It records what it was
+//! asked to do, so tests assert on calls as well as on state.
+
+use async_trait::async_trait;
+use skyform::lang::{Type, Value};
+use skyform::provider::registry::ProviderRegistry;
+use skyform::provider::schema::{Attribute, ProviderSchema, Schema};
+use skyform::provider::{ConfigureContext, OperationContext, Provider, ProviderError, ProviderType};
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+const NAME: &str = "scripted";
+
+/// What a create of the object with a given name does.
+#[derive(Debug, Clone)]
+pub enum OnCreate {
+    Fail(String),
+}
+
+#[derive(Default)]
+struct Shared {
+    on_create: BTreeMap<String, OnCreate>,
+    created: Vec<String>,
+}
+
+/// Sets up the script before the run.
+pub struct Scripted {
+    shared: Arc<Mutex<Shared>>,
+}
+
+impl Scripted {
+    pub fn new() -> Scripted {
+        Scripted {
+            shared: Arc::default(),
+        }
+    }
+
+    pub fn fail_create(&self, name: &str, message: &str) {
+        self.lock()
+            .on_create
+            .insert(name.to_string(), OnCreate::Fail(message.to_string()));
+    }
+
+    pub fn into_script(self) -> Script {
+        Script {
+            shared: self.shared,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Shared> {
+        self.shared.lock().expect("script")
+    }
+}
+
+/// The script during and after the run.
+#[derive(Clone)]
+pub struct Script {
+    shared: Arc<Mutex<Shared>>,
+}
+
+impl Script {
+    /// A registry whose only provider is this script.
+    pub fn registry(&self) -> ProviderRegistry {
+        ProviderRegistry::new().with(Arc::new(ScriptedType {
+            schema: schema(),
+            shared: self.shared.clone(),
+        }))
+    }
+
+    /// Names of the objects created, in order.
+    pub fn created(&self) -> Vec<String> {
+        self.shared.lock().expect("script").created.clone()
+    }
+}
+
+fn schema() -> ProviderSchema {
+    let mut resources = BTreeMap::new();
+    resources.insert(
+        "scripted_thing".to_string(),
+        Schema::new("A scripted object.")
+            .attr("name", Attribute::required(Type::String))
+            .attr("size", Attribute::optional(Type::String))
+            .attr("id", Attribute::computed(Type::String)),
+    );
+    ProviderSchema {
+        provider: Schema::new("The scripted test provider."),
+        resources,
+        data_sources: BTreeMap::new(),
+    }
+}
+
+struct ScriptedType {
+    schema: ProviderSchema,
+    shared: Arc<Mutex<Shared>>,
+}
+
+#[async_trait]
+impl ProviderType for ScriptedType {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn schema(&self) -> &ProviderSchema {
+        &self.schema
+    }
+
+    async fn configure(
+        &self,
+        _config: &Value,
+        _ctx: &ConfigureContext,
+    ) -> Result<Arc<dyn Provider>, ProviderError> {
+        Ok(Arc::new(ScriptedProvider {
+            schema: self.schema.clone(),
+            shared: self.shared.clone(),
+        }))
+    }
+}
+
+struct ScriptedProvider {
+    schema: ProviderSchema,
+    shared: Arc<Mutex<Shared>>,
+}
+
+fn name_of(v: &Value) -> String {
+    v.get_attr("name")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[async_trait]
+impl Provider for ScriptedProvider {
+    fn schema(&self) -> &ProviderSchema {
+        &self.schema
+    }
+
+    async fn read_resources(
+        &self,
+        _type_name: &str,
+        priors: &[Value],
+    ) -> Result<Vec<Option<Value>>, ProviderError> {
+        Ok(priors.iter().cloned().map(Some).collect())
+    }
+
+    async fn create(
+        &self,
+        _type_name: &str,
+        planned: &Value,
+        _op: &OperationContext,
+    ) -> Result<Value, ProviderError> {
+        let name = name_of(planned);
+        let behaviour = self.shared.lock().expect("script").on_create.get(&name).cloned();
+        if let Some(OnCreate::Fail(message)) = behaviour {
+            return Err(ProviderError::new(NAME, "create", message));
+        }
+        self.shared.lock().expect("script").created.push(name.clone());
+        Ok(with_attr(planned, "id", Value::string(format!("id-{name}"))))
+    }
+
+    async fn update(
+        &self,
+        _type_name: &str,
+        _prior: &Value,
+        planned: &Value,
+        _op: &OperationContext,
+    ) -> Result<Value, ProviderError> {
+        Ok(planned.clone())
+    }
+
+    async fn delete(
+        &self,
+        _type_name: &str,
+        _prior: &Value,
+        _op: &OperationContext,
+    ) -> Result<(), ProviderError> {
+        Ok(())
+    }
+
+    async fn read_data(&self, type_name: &str, _config: &Value) -> Result<Value, ProviderError> {
+        Err(ProviderError::new(NAME, type_name, "no data sources"))
+    }
+}
+
+/// `v` with attribute `name` set to `x`.
+fn with_attr(v: &Value, name: &str, x: Value) -> Value {
+    match v.unmarked() {
+        Value::Object(m) => {
+            let mut m = m.clone();
+            m.insert(name.to_string(), x);
+            Value::Object(m)
+        }
+        other => other.clone(),
+    }
+}
