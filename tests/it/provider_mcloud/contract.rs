@@ -193,3 +193,66 @@ async fn api_errors_carry_their_kind() {
         "{errors:?}"
     );
 }
+
+/// Records every back-off wait and returns at once.
+#[derive(Default)]
+struct Recorder(std::sync::Mutex<Vec<Duration>>);
+
+impl skyform::provider::http::Sleeper for Recorder {
+    fn sleep(&self, d: Duration) -> futures::future::BoxFuture<'static, ()> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).push(d);
+        Box::pin(async {})
+    }
+}
+
+#[tokio::test]
+async fn throttled_calls_honour_retry_after_and_creates_are_retried_too() {
+    use skyform::provider::http::RetryPolicy;
+    use skyform::provider::resource::Registered;
+    use skyform::provider::Provider;
+    use skyform::providers::mcloud::client::Client;
+    use std::sync::Arc;
+
+    // One request a second: every retry within the same second is throttled again.
+    let e = env_with(Knobs {
+        throttle: 1,
+        ..Knobs::default()
+    })
+    .await;
+    let waits = Arc::new(Recorder::default());
+    let retry = RetryPolicy {
+        max_retries: 2,
+        base_delay: Duration::from_millis(1),
+        max_delay: Duration::from_millis(1),
+        sleeper: waits.clone(),
+        ..RetryPolicy::default()
+    };
+    let client = Client::new(&e.base, Duration::from_secs(5), retry).expect("client");
+    let provider = Registered::new(Arc::new(skyform::providers::mcloud::types()), client);
+    let schema = e.data_schema("mcloud_templates");
+    let cfg = planned(&schema, &[]);
+    provider
+        .read_data("mcloud_templates", &cfg)
+        .await
+        .expect("first call admitted");
+    e.sim.reset_request_counts();
+    let err = provider
+        .read_data("mcloud_templates", &cfg)
+        .await
+        .expect_err("throttled throughout");
+    assert_eq!(err.kind, ErrorKind::Throttled);
+    assert_eq!(e.count("GET /v1/cluster"), 3, "1 try + 2 retries");
+    // The simulator says `Retry-After: 1`; that beats the 1 ms back-off.
+    let seen = waits.0.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    assert_eq!(seen, vec![Duration::from_secs(1); 2]);
+
+    // A throttled create was never processed, so it is retried (here until the limit).
+    let p = planned(&e.schema(INSTANCE), &instance_args());
+    let failure = provider
+        .create(INSTANCE, &p, &OperationContext::new("mcloud_instance.t"))
+        .await
+        .expect_err("throttled throughout");
+    assert_eq!(failure.error.kind, ErrorKind::Throttled);
+    assert_eq!(e.count("POST /v1/instance"), 3);
+    assert_eq!(e.sim_instance_count(), 0, "nothing was made");
+}
