@@ -408,7 +408,7 @@ fn op_context(
             sink(Event::Progress {
                 addr: addr.clone(),
                 op,
-                message: p.to_string(),
+                message: p.summary(),
                 elapsed,
             })
         });

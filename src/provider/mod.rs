@@ -229,6 +229,18 @@ pub enum Progress {
     Message(String),
 }
 
+impl Progress {
+    /// The message without the elapsed time (for renderers that add their own).
+    pub fn summary(&self) -> String {
+        match self {
+            Progress::Waiting { what, status, .. } => {
+                format!("Still waiting for {what}... status {status}")
+            }
+            Progress::Message(m) => m.clone(),
+        }
+    }
+}
+
 impl fmt::Display for Progress {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -293,6 +293,10 @@ mod tests {
             .expect("reached");
         let seen = seen.lock().unwrap_or_else(|e| e.into_inner()).clone();
         assert_eq!(seen.len(), 2, "one per pending poll: {seen:?}");
+        assert_eq!(
+            seen[0].summary(),
+            "Still waiting for thing t-1 to become running... status starting"
+        );
         let text = seen[0].to_string();
         assert!(
             text.starts_with("Still waiting for thing t-1 to become running... status starting ["),

@@ -197,7 +197,7 @@ pub async fn wait_usable(
         let remaining = deadline.saturating_duration_since(Instant::now());
         Wait::new(
             PROVIDER,
-            format!("{}: instance {id} to become running", op.address),
+            format!("instance {id} to become running"),
             &[status::STARTING],
             &[status::RUNNING],
         )
@@ -225,7 +225,7 @@ pub async fn find_by_ip(
     let address = op.address.as_str();
     let listed = Wait::new(
         PROVIDER,
-        format!("{address}: the machine with IP {ip} to be listed"),
+        format!("the machine with IP {ip} to be listed"),
         &["not listed"],
         &["listed"],
     )
