@@ -268,3 +268,99 @@ impl<C: Send + Sync + 'static> Provider for Registered<C> {
         r.import(&self.client, id).await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lang::Type;
+    use crate::provider::schema::Attribute;
+
+    /// A resource over no client at all: enough to see the dispatch.
+    struct Thing;
+
+    #[async_trait]
+    impl ResourceType<()> for Thing {
+        fn name(&self) -> &'static str {
+            "t_thing"
+        }
+
+        fn schema(&self) -> Schema {
+            Schema::new("A thing.")
+                .version(2)
+                .attr("id", Attribute::computed(Type::String))
+        }
+
+        fn upgrade_state(&self, version: u64, value: Value) -> Result<Value, ProviderError> {
+            Ok(match version {
+                0 | 1 => Value::object([(
+                    "id",
+                    value.get_attr("old_id").cloned().unwrap_or(Value::Null),
+                )]),
+                _ => value,
+            })
+        }
+
+        async fn read_batch(
+            &self,
+            _: &(),
+            priors: &[Value],
+        ) -> Result<Vec<Option<Value>>, ProviderError> {
+            Ok(priors.iter().cloned().map(Some).collect())
+        }
+
+        async fn create(&self, _: &(), planned: &Value, _: &OperationContext) -> ApplyResult {
+            Ok(planned.clone())
+        }
+
+        async fn delete(&self, _: &(), _: &Value, _: &OperationContext) -> DeleteResult {
+            Ok(())
+        }
+    }
+
+    fn provider() -> Registered<()> {
+        Registered::new(
+            Arc::new(Types::new("t", Schema::new("t")).resource(Thing)),
+            (),
+        )
+    }
+
+    #[tokio::test]
+    async fn types_are_found_by_name_and_unknown_ones_are_invalid() {
+        let p = provider();
+        assert_eq!(p.schema().resources["t_thing"].version, 2);
+        let v = Value::object([("id", Value::string("1"))]);
+        let op = OperationContext::default();
+        assert_eq!(p.create("t_thing", &v, &op).await, Ok(v.clone()));
+        let err = p.create("t_other", &v, &op).await.expect_err("unknown");
+        assert_eq!(err.error.kind, ErrorKind::Invalid);
+        assert!(
+            err.error.message.contains("it has t_thing"),
+            "{}",
+            err.error
+        );
+        // No update declared: the default refuses, as a force-new-only type should.
+        let err = p
+            .update("t_thing", &v, &v, &op)
+            .await
+            .expect_err("no update");
+        assert!(
+            err.error.message.contains("cannot change in place"),
+            "{}",
+            err.error
+        );
+        assert!(err.state.is_none());
+        let diags = p.validate_resource("t_other", &v);
+        assert!(diags.has_errors());
+    }
+
+    #[test]
+    fn state_upgrades_go_through_the_type() {
+        let p = provider();
+        let old = Value::object([("old_id", Value::string("7"))]);
+        let up = p.upgrade_state("t_thing", 1, old).expect("upgraded");
+        assert_eq!(up.get_attr("id"), Some(&Value::string("7")));
+        let current = Value::object([("id", Value::string("8"))]);
+        assert_eq!(p.upgrade_state("t_thing", 2, current.clone()), Ok(current));
+        assert!(p.upgrade_state("t_other", 0, Value::Null).is_err());
+    }
+}
