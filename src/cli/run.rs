@@ -10,7 +10,7 @@ use crate::diag::{Diagnostic, Diagnostics, Sources};
 use crate::engine::prior::{prior_from_state, JournalRecorder};
 use crate::engine::{Engine, InputValue, Options, PriorState, WalkMode};
 use crate::plan::{Plan, PlanMode};
-use crate::state::{LocalBackend, OutputState, State, StateLock, StateWriter};
+use crate::state::{Backend, OutputState, State, StateLock, StateWriter};
 use std::collections::BTreeMap;
 use std::io::{BufRead, IsTerminal};
 use std::path::Path;
@@ -140,14 +140,14 @@ fn settings(
 
 async fn take_lock(
     ui: &Ui,
-    backend: &LocalBackend,
+    backend: &dyn Backend,
     op: &str,
     s: &PlanSettings,
 ) -> Result<Option<StateLock>, Reported> {
     if !s.lock {
         return Ok(None);
     }
-    match backend.lock_async(op, s.lock_timeout).await {
+    match backend.lock(op, s.lock_timeout).await {
         Ok(l) => Ok(Some(l)),
         Err(e) => {
             ui.error("Error acquiring the state lock", &e.to_string());
@@ -164,13 +164,13 @@ async fn open_state(
     sources: &Sources,
     op: &str,
     s: &PlanSettings,
-) -> Result<(LocalBackend, Option<StateLock>, Option<State>), Reported> {
+) -> Result<(Arc<dyn Backend>, Option<StateLock>, Option<State>), Reported> {
     let backend = backend(dir).map_err(|d| {
         ui.diags(&d, sources);
         Reported
     })?;
-    let lock = take_lock(ui, &backend, op, s).await?;
-    let state = load_state(&backend).map_err(|d| {
+    let lock = take_lock(ui, &*backend, op, s).await?;
+    let state = load_state(&*backend).await.map_err(|d| {
         ui.diags(&d, sources);
         Reported
     })?;
@@ -416,7 +416,7 @@ fn confirm(ui: &Ui, mode: PlanMode) -> bool {
 async fn run_apply(
     ui: &Ui,
     loaded: &Loaded,
-    backend: &LocalBackend,
+    backend: &Arc<dyn Backend>,
     state: Option<State>,
     prior: PriorState,
     plan: Plan,
@@ -424,7 +424,7 @@ async fn run_apply(
     s: &PlanSettings,
 ) -> i32 {
     let base = state.unwrap_or_else(|| backend.new_state());
-    let writer = match StateWriter::open(backend, base).await {
+    let writer = match StateWriter::open(backend.clone(), base).await {
         Ok(w) => w,
         Err(e) => {
             ui.error("Failed to open the state journal", &e.to_string());
@@ -535,7 +535,6 @@ fn spawn_interrupt_handler(ui: &Ui, engine: Arc<Engine>) {
             ui.err("\nInterrupt received. Waiting for running operations to finish and saving state; press Ctrl-C again to stop now.\n");
             if tokio::signal::ctrl_c().await.is_ok() {
                 ui.err("\nTwo interrupts received. Exiting immediately; completed operations are in the state journal.\n");
-                crate::state::lock::release_held_locks();
                 std::process::exit(EXIT_ERROR);
             }
         }
@@ -657,7 +656,7 @@ pub async fn import(ui: &Ui, dir: &Path, a: super::args::ImportArgs) -> i32 {
     };
     let value = crate::plan::diff::mark_sensitive(&schema, value);
     let base = state.unwrap_or_else(|| backend.new_state());
-    let writer = match StateWriter::open(&backend, base).await {
+    let writer = match StateWriter::open(backend.clone(), base).await {
         Ok(w) => w,
         Err(e) => {
             ui.error("Failed to open the state journal", &e.to_string());
