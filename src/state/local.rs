@@ -235,7 +235,8 @@ impl LocalBackend {
             .as_deref()
             .map(|b| parse_state(b, &self.location()))
         {
-            Some(Ok(current)) if current.lineage == state.lineage => current.serial,
+            // Above the stored serial whatever its lineage: serials at one location only grow.
+            Some(Ok(current)) => current.serial,
             _ => 0,
         };
         let mut state = state.clone();

@@ -1242,3 +1242,81 @@ fn contending_lockers_hold_the_lock_one_at_a_time() {
     assert_eq!(acquired.load(Ordering::SeqCst), 30);
     assert_eq!(backend(dir.path()).lock_holder().unwrap(), None);
 }
+
+// ---------------------------------------------------------------------------------------------
+// The CLI's state commands on the local backend
+
+#[test]
+fn the_local_backend_describes_itself_by_its_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let b = skyform::state::local_backend(dir.path(), "default").unwrap();
+    let path = dir.path().join("state/default.json");
+    assert_eq!(b.describe(), format!("local state file {}", path.display()));
+    assert_eq!(b.location(), path.display().to_string());
+}
+
+#[test]
+fn state_push_refuses_an_older_serial_or_another_lineage_unless_forced() {
+    let w = crate::common::Work::new(&[]);
+    let b = backend(w.path());
+    let first = write_sample(&b);
+    let current = b.write_full(&first).unwrap(); // serial 2
+    let push_file = |name: &str, state: &State| {
+        w.write(
+            name,
+            &String::from_utf8(skyform::state::file::render_state(state)).unwrap(),
+        );
+    };
+    push_file("old.json", &first);
+    let err = w.run(&["state", "push", "old.json"]).fails();
+    assert!(
+        err.contains("The pushed state (serial 1) is older than the current state (serial 2)"),
+        "{err}"
+    );
+    let mut foreign = State::new();
+    foreign.serial = 5;
+    push_file("foreign.json", &foreign);
+    let err = w.run(&["state", "push", "foreign.json"]).fails();
+    assert!(err.contains("they are different states"), "{err}");
+    assert_eq!(
+        b.load().unwrap().unwrap(),
+        current,
+        "refusals change nothing"
+    );
+
+    // A newer copy of the same state is accepted.
+    let mut newer = current.clone();
+    newer.serial = 9;
+    push_file("newer.json", &newer);
+    w.run(&["state", "push", "newer.json"]).ok();
+    assert_eq!(b.load().unwrap().unwrap().serial, 10);
+
+    // -force replaces whatever is there; the serial ends above both.
+    w.run(&["state", "push", "-force", "foreign.json"]).ok();
+    let pulled: State = serde_json::from_str(&w.run(&["state", "pull"]).ok()).unwrap();
+    assert_eq!(pulled.lineage, foreign.lineage);
+    assert_eq!(pulled.serial, 11);
+}
+
+#[test]
+fn force_unlock_command_refuses_a_wrong_id_and_breaks_a_live_holders_lock() {
+    let w = crate::common::Work::new(&[]);
+    let b = backend(w.path());
+    let held = b.lock("OperationTypeApply", Duration::ZERO).unwrap();
+    let id = held.info().id.clone();
+    let err = w.run(&["force-unlock", "-force", "not-the-id"]).fails();
+    assert!(
+        err.contains(&format!(
+            "lock ID \"not-the-id\" does not match the lock on the state (ID {id:?})"
+        )),
+        "{err}"
+    );
+    assert_eq!(b.lock_holder().unwrap().map(|h| h.id), Some(id.clone()));
+
+    let out = w.run(&["force-unlock", "-force", id.as_str()]).ok();
+    assert!(out.contains("successfully unlocked"), "{out}");
+    assert!(out.contains("local state file"), "{out}");
+    assert_eq!(b.lock_holder().unwrap(), None);
+    drop(b.lock("OperationTypePlan", Duration::ZERO).unwrap());
+    drop(held);
+}
