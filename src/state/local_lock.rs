@@ -72,7 +72,7 @@ pub fn acquire(
         }
         match waiter.next_pause() {
             Some(pause) => std::thread::sleep(pause),
-            None => return give_up(lock_path, location, info, &waiter),
+            None => return give_up(lock_path, location, info, waiter.started.elapsed()),
         }
     }
 }
@@ -92,13 +92,29 @@ pub async fn acquire_async(
         }
         match waiter.next_pause() {
             Some(pause) => tokio::time::sleep(pause).await,
-            None => return give_up(lock_path, location, info, &waiter),
+            None => {
+                // Reading the holder may pause briefly: keep that off the runtime's threads.
+                let (path, place) = (lock_path.to_path_buf(), location.to_string());
+                let waited = waiter.started.elapsed();
+                return tokio::task::spawn_blocking(move || give_up(&path, &place, info, waited))
+                    .await
+                    .map_err(|e| StateError::Io {
+                        action: "wait for the lock on",
+                        location: location.to_string(),
+                        message: e.to_string(),
+                    })?;
+            }
         }
     }
 }
 
 /// The timeout has passed: report the holder. If it let go in the meantime, take the lock.
-fn give_up(lock_path: &Path, location: &str, info: LockInfo, waiter: &Waiter) -> Result<StateLock> {
+fn give_up(
+    lock_path: &Path,
+    location: &str,
+    info: LockInfo,
+    waited: Duration,
+) -> Result<StateLock> {
     let holder = match read_holder(lock_path, location)? {
         Some(holder) => holder,
         None => match try_acquire(lock_path, &info)? {
@@ -117,7 +133,7 @@ fn give_up(lock_path: &Path, location: &str, info: LockInfo, waiter: &Waiter) ->
     Err(StateError::Locked {
         location: location.to_string(),
         holder: Box::new(holder),
-        waited_secs: waiter.started.elapsed().as_secs(),
+        waited_secs: waited.as_secs(),
     })
 }
 
@@ -221,5 +237,33 @@ pub fn force_unlock(lock_path: &Path, location: &str, id: &str) -> Result<LockIn
         Ok(()) => Ok(held),
         Err(e) if e.kind() == ErrorKind::NotFound => Ok(held),
         Err(e) => Err(StateError::io("remove", lock_path, e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waiter_backs_off_up_to_a_cap_and_stops_at_the_timeout() {
+        let mut none = Waiter::new(Duration::ZERO);
+        assert_eq!(none.next_pause(), None, "a zero timeout means one try");
+        let mut w = Waiter::new(Duration::from_secs(60));
+        let pauses: Vec<_> = (0..6).filter_map(|_| w.next_pause()).collect();
+        let ms: Vec<_> = pauses.iter().map(Duration::as_millis).collect();
+        assert_eq!(ms, [20, 40, 80, 160, 250, 250]);
+    }
+
+    #[test]
+    fn a_lock_file_replaced_after_opening_is_not_the_one_at_the_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.lock");
+        fs::write(&path, "").unwrap();
+        let file = File::open(&path).unwrap();
+        assert!(is_at_path(&file, &path));
+        fs::remove_file(&path).unwrap();
+        assert!(!is_at_path(&file, &path));
+        fs::write(&path, "").unwrap();
+        assert!(!is_at_path(&file, &path));
     }
 }
