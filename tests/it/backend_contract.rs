@@ -3,8 +3,9 @@
 //! [`backend_contract_suite!`] expands to one test per scenario for a factory `fn() -> Fixture`;
 //! the factory is the only backend-specific part. Scenarios: lock exclusion (naming the holder)
 //! and waiting, a holder process killed with SIGKILL freeing the lock, force-unlock, serial and
-//! lineage checks on write, and journal replay after a crash (in process, and a real `skyform
-//! apply` killed mid-run whose records `load` and `skyform state pull` show).
+//! lineage checks on write, appended batches replayed on their base, and journal replay after a
+//! crash (in process, and a real `skyform apply` killed mid-run whose records `load` and
+//! `skyform state pull` show).
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
@@ -15,7 +16,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 use skyform::state::{
-    Backend, Change, IndexKey, InstanceState, Mode, ResourceKey, State, StateError, StateWriter,
+    Backend, Change, IndexKey, InstanceState, JournalBase, Mode, ResourceKey, State, StateError,
+    StateWriter,
 };
 
 use crate::common::*;
@@ -84,6 +86,12 @@ macro_rules! backend_contract_suite {
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn stale_writers_and_other_lineages_are_refused() {
             $crate::backend_contract::stale_writers_and_other_lineages_are_refused($make()).await
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn appended_batches_are_replayed_in_order_on_their_base() {
+            $crate::backend_contract::appended_batches_are_replayed_in_order_on_their_base($make())
+                .await
         }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -346,6 +354,36 @@ pub async fn stale_writers_and_other_lineages_are_refused(f: Fixture) {
     assert_eq!(replaced.lineage, foreign.lineage);
     assert!(replaced.serial > 10, "{}", replaced.serial);
     assert_eq!(a.load_state().await.unwrap(), Some(replaced));
+}
+
+pub async fn appended_batches_are_replayed_in_order_on_their_base(f: Fixture) {
+    let a = f.open();
+    let base = a.write_full(&a.new_state()).await.unwrap().state;
+    let on_base = JournalBase::of(&base);
+    a.append(&on_base, &[]).await.unwrap();
+    a.append(&on_base, &[upsert(0), upsert(1)]).await.unwrap();
+    let remove_0 = Change::Remove {
+        resource: web(),
+        index_key: Some(IndexKey::Int(0)),
+    };
+    a.append(&on_base, &[remove_0, upsert(2)]).await.unwrap();
+
+    let loaded = f.open().load().await.unwrap().expect("a state");
+    assert_eq!(loaded.replayed, 4);
+    assert_eq!(loaded.torn_tail_bytes, 0);
+    assert_eq!(loaded.state.serial, base.serial);
+    assert_eq!(web_indexes(&loaded.state), [1, 2], "applied in order");
+
+    // A full write of the replayed state ends that journal: nothing is replayed twice.
+    let written = a.write_full(&loaded.state).await.unwrap().state;
+    assert_eq!(f.open().load().await.unwrap().unwrap().replayed, 0);
+    a.append(&JournalBase::of(&written), &[upsert(3)])
+        .await
+        .unwrap();
+    let again = f.open().load().await.unwrap().unwrap();
+    assert_eq!(again.replayed, 1);
+    assert_eq!(again.state.serial, written.serial);
+    assert_eq!(web_indexes(&again.state), [1, 2, 3]);
 }
 
 pub async fn records_of_an_unfinished_run_are_replayed_on_load(f: Fixture) {
