@@ -41,7 +41,7 @@ fn context(dir: &Path, script: &Script, events: Option<EventSink>) -> RunContext
 }
 
 async fn session(dir: &Path) -> Session {
-    let backend = LocalBackend::new(dir, "default").expect("backend");
+    let backend = skyform::state::local_backend(dir, "default").expect("backend");
     Session::open(backend, "OperationTypeApply", Some(Duration::ZERO))
         .await
         .expect("session")
@@ -92,7 +92,11 @@ resource "scripted_thing" "after_bad" { name = scripted_thing.bad.id }
         .await
         .expect("apply runs");
     assert!(!applied.is_complete());
-    let errors = applied.result.clone().expect_err("the apply fails").to_string();
+    let errors = applied
+        .result
+        .clone()
+        .expect_err("the apply fails")
+        .to_string();
     assert!(errors.contains("scripted_thing.bad"), "{errors}");
     assert!(errors.contains("the cloud said no"), "{errors}");
     assert!(!errors.contains("scripted_thing.good"), "{errors}");
@@ -121,7 +125,9 @@ async fn a_failed_create_is_reported_as_a_failed_event() {
     assert!(applied.result.is_err());
     let seen = seen.lock().expect("events");
     assert!(
-        seen.iter().any(|e| matches!(e, Event::Failed { addr, .. } if addr.to_string() == "scripted_thing.only")),
+        seen.iter().any(
+            |e| matches!(e, Event::Failed { addr, .. } if addr.to_string() == "scripted_thing.only")
+        ),
         "{seen:?}"
     );
 }

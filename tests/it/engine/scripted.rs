@@ -6,7 +6,9 @@ use async_trait::async_trait;
 use skyform::lang::{Type, Value};
 use skyform::provider::registry::ProviderRegistry;
 use skyform::provider::schema::{Attribute, ProviderSchema, Schema};
-use skyform::provider::{ConfigureContext, OperationContext, Provider, ProviderError, ProviderType};
+use skyform::provider::{
+    ConfigureContext, OperationContext, Provider, ProviderError, ProviderType,
+};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
@@ -150,12 +152,26 @@ impl Provider for ScriptedProvider {
         _op: &OperationContext,
     ) -> Result<Value, ProviderError> {
         let name = name_of(planned);
-        let behaviour = self.shared.lock().expect("script").on_create.get(&name).cloned();
+        let behaviour = self
+            .shared
+            .lock()
+            .expect("script")
+            .on_create
+            .get(&name)
+            .cloned();
         if let Some(OnCreate::Fail(message)) = behaviour {
             return Err(ProviderError::new(NAME, "create", message));
         }
-        self.shared.lock().expect("script").created.push(name.clone());
-        Ok(with_attr(planned, "id", Value::string(format!("id-{name}"))))
+        self.shared
+            .lock()
+            .expect("script")
+            .created
+            .push(name.clone());
+        Ok(with_attr(
+            planned,
+            "id",
+            Value::string(format!("id-{name}")),
+        ))
     }
 
     async fn update(
