@@ -31,7 +31,11 @@ pub async fn run(ui: &Ui, dir: &Path, a: &ConsoleArgs) -> i32 {
             return EXIT_ERROR;
         }
     };
-    let prior = match backend(dir).and_then(|b| load_state(&b)) {
+    let state = match backend(dir) {
+        Ok(b) => load_state(&*b).await,
+        Err(d) => Err(d),
+    };
+    let prior = match state {
         Ok(s) => s.as_ref().map(prior_from_state).unwrap_or_default(),
         Err(d) => {
             ui.diags(&d, &loaded.sources);

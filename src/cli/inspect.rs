@@ -9,23 +9,37 @@ use crate::addr::{parse_target, AbsInstance, Target};
 use crate::diag::Sources;
 use crate::lang::Value;
 use crate::plan::prior::PriorState;
-use crate::state::{LocalBackend, State};
+use crate::state::{Backend, State, StateLock};
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
-fn open(ui: &Ui, dir: &Path) -> Result<(LocalBackend, Option<State>), Reported> {
-    let b = backend(dir).map_err(|d| {
-        ui.diags(&d, &Sources::default());
-        Reported
-    })?;
-    let s = load_state(&b).map_err(|d| {
+/// The backend and its state (journal replayed), failures shown to the user.
+async fn open(ui: &Ui, dir: &Path) -> Result<(Arc<dyn Backend>, Option<State>), Reported> {
+    let b = open_backend(ui, dir)?;
+    let s = load_state(&*b).await.map_err(|d| {
         ui.diags(&d, &Sources::default());
         Reported
     })?;
     Ok((b, s))
 }
 
-pub fn show(ui: &Ui, dir: &Path, a: &ShowArgs) -> i32 {
+fn open_backend(ui: &Ui, dir: &Path) -> Result<Arc<dyn Backend>, Reported> {
+    backend(dir).map_err(|d| {
+        ui.diags(&d, &Sources::default());
+        Reported
+    })
+}
+
+/// The lock for a state edit (no waiting), or the error shown to the user.
+async fn lock(ui: &Ui, b: &dyn Backend, op: &str) -> Result<StateLock, Reported> {
+    b.lock(op, Duration::ZERO).await.map_err(|e| {
+        ui.error("Error acquiring the state lock", &e.to_string());
+        Reported
+    })
+}
+
+pub async fn show(ui: &Ui, dir: &Path, a: &ShowArgs) -> i32 {
     if let Some(file) = &a.plan_file {
         let path = if file.is_absolute() {
             file.clone()
@@ -40,7 +54,7 @@ pub fn show(ui: &Ui, dir: &Path, a: &ShowArgs) -> i32 {
             }
         };
         if a.json {
-            let state = open(ui, dir).ok().and_then(|(_, s)| s);
+            let state = open(ui, dir).await.ok().and_then(|(_, s)| s);
             ui.outln(
                 &crate::plan::json::plan_document(
                     &plan,
@@ -54,7 +68,7 @@ pub fn show(ui: &Ui, dir: &Path, a: &ShowArgs) -> i32 {
         }
         return EXIT_OK;
     }
-    let Ok((_, state)) = open(ui, dir) else {
+    let Ok((_, state)) = open(ui, dir).await else {
         return EXIT_ERROR;
     };
     let Some(state) = state else {
@@ -148,13 +162,13 @@ fn parse_targets(ui: &Ui, addrs: &[String]) -> Result<Vec<Target>, Reported> {
     Ok(out)
 }
 
-pub fn state(ui: &Ui, dir: &Path, cmd: StateCommand) -> i32 {
+pub async fn state(ui: &Ui, dir: &Path, cmd: StateCommand) -> i32 {
     match cmd {
         StateCommand::List { addresses } => {
             let Ok(targets) = parse_targets(ui, &addresses) else {
                 return EXIT_ERROR;
             };
-            let Ok((_, state)) = open(ui, dir) else {
+            let Ok((_, state)) = open(ui, dir).await else {
                 return EXIT_ERROR;
             };
             let prior = state.as_ref().map(prior_from_state).unwrap_or_default();
@@ -167,7 +181,7 @@ pub fn state(ui: &Ui, dir: &Path, cmd: StateCommand) -> i32 {
             let Ok(targets) = parse_targets(ui, std::slice::from_ref(&address)) else {
                 return EXIT_ERROR;
             };
-            let Ok((_, state)) = open(ui, dir) else {
+            let Ok((_, state)) = open(ui, dir).await else {
                 return EXIT_ERROR;
             };
             let prior = state.as_ref().map(prior_from_state).unwrap_or_default();
@@ -185,12 +199,15 @@ pub fn state(ui: &Ui, dir: &Path, cmd: StateCommand) -> i32 {
             EXIT_OK
         }
         StateCommand::Pull => {
-            let Ok((b, _)) = open(ui, dir) else {
+            // Loaded through the backend, so records a crashed run left in the journal show.
+            let Ok((_, state)) = open(ui, dir).await else {
                 return EXIT_ERROR;
             };
-            match std::fs::read_to_string(b.path()) {
-                Ok(t) => ui.out(&t),
-                Err(_) => ui.outln("{}"),
+            match state {
+                Some(state) => ui.out(&String::from_utf8_lossy(
+                    &crate::state::file::render_state(&state),
+                )),
+                None => ui.outln("{}"),
             }
             EXIT_OK
         }
@@ -225,6 +242,7 @@ pub fn state(ui: &Ui, dir: &Path, cmd: StateCommand) -> i32 {
                 }
                 Ok(!dry_run)
             })
+            .await
         }
         StateCommand::Mv {
             source,
@@ -281,62 +299,68 @@ pub fn state(ui: &Ui, dir: &Path, cmd: StateCommand) -> i32 {
                 "Move \"{from}\" to \"{to}\"\nSuccessfully moved 1 object(s)."
             ));
             Ok(true)
-        }),
-        StateCommand::Push { path, force } => {
-            let Ok((b, current)) = open(ui, dir) else {
-                return EXIT_ERROR;
-            };
-            let src = if path.is_absolute() {
-                path.clone()
-            } else {
-                dir.join(&path)
-            };
-            let incoming = match crate::state::LocalBackend::at_path(src.clone()).load() {
-                Ok(Some(s)) => s,
-                Ok(None) => {
-                    ui.error(
-                        "Failed to read state file",
-                        &format!("{} does not exist.", src.display()),
-                    );
-                    return EXIT_ERROR;
-                }
-                Err(e) => {
-                    ui.error("Failed to read state file", &e.to_string());
-                    return EXIT_ERROR;
-                }
-            };
-            let _lock = match b.lock("OperationTypeStatePush", Duration::ZERO) {
-                Ok(l) => l,
-                Err(e) => {
-                    ui.error("Error acquiring the state lock", &e.to_string());
-                    return EXIT_ERROR;
-                }
-            };
-            let result = match (&current, force) {
-                (Some(cur), false) if cur.lineage != incoming.lineage => {
-                    ui.error(
-                        "Failed to push state",
-                        &format!("The pushed state has lineage {} but the current state has lineage {}; they are different states. Use -force to replace it anyway.", incoming.lineage, cur.lineage),
-                    );
-                    return EXIT_ERROR;
-                }
-                (Some(cur), false) if cur.serial > incoming.serial => {
-                    ui.error(
-                        "Failed to push state",
-                        &format!("The pushed state (serial {}) is older than the current state (serial {}). Use -force to replace it anyway.", incoming.serial, cur.serial),
-                    );
-                    return EXIT_ERROR;
-                }
-                (_, true) => b.replace_full(&incoming),
-                _ => b.replace_full(&incoming),
-            };
-            match result {
-                Ok(_) => EXIT_OK,
-                Err(e) => {
-                    ui.error("Failed to write state", &e.to_string());
-                    EXIT_ERROR
-                }
-            }
+        })
+        .await,
+        StateCommand::Push { path, force } => push(ui, dir, &path, force).await,
+    }
+}
+
+/// `state push FILE`: replace the state with a file's, refusing an older serial or another
+/// lineage unless forced.
+async fn push(ui: &Ui, dir: &Path, path: &Path, force: bool) -> i32 {
+    let src = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        dir.join(path)
+    };
+    let incoming = match crate::state::file::read_state(&src) {
+        Ok(Some(s)) => s,
+        Ok(None) => {
+            ui.error(
+                "Failed to read state file",
+                &format!("{} does not exist.", src.display()),
+            );
+            return EXIT_ERROR;
+        }
+        Err(e) => {
+            ui.error("Failed to read state file", &e.to_string());
+            return EXIT_ERROR;
+        }
+    };
+    let Ok(b) = open_backend(ui, dir) else {
+        return EXIT_ERROR;
+    };
+    let Ok(_lock) = lock(ui, &*b, "OperationTypeStatePush").await else {
+        return EXIT_ERROR;
+    };
+    // Compared under the lock, so nobody writes in between.
+    let Ok(current) = load_state(&*b).await.map_err(|d| {
+        ui.diags(&d, &Sources::default());
+    }) else {
+        return EXIT_ERROR;
+    };
+    match (&current, force) {
+        (Some(cur), false) if cur.lineage != incoming.lineage => {
+            ui.error(
+                "Failed to push state",
+                &format!("The pushed state has lineage {} but the current state has lineage {}; they are different states. Use -force to replace it anyway.", incoming.lineage, cur.lineage),
+            );
+            return EXIT_ERROR;
+        }
+        (Some(cur), false) if cur.serial > incoming.serial => {
+            ui.error(
+                "Failed to push state",
+                &format!("The pushed state (serial {}) is older than the current state (serial {}). Use -force to replace it anyway.", incoming.serial, cur.serial),
+            );
+            return EXIT_ERROR;
+        }
+        _ => {}
+    }
+    match b.replace_full(&incoming).await {
+        Ok(_) => EXIT_OK,
+        Err(e) => {
+            ui.error("Failed to write state", &e.to_string());
+            EXIT_ERROR
         }
     }
 }
@@ -351,26 +375,19 @@ fn instance_address(s: &str) -> Option<AbsInstance> {
 }
 
 /// Runs an edit under the lock and writes the whole state if the edit asks to.
-fn edit_state(
+async fn edit_state(
     ui: &Ui,
     dir: &Path,
     op: &str,
     f: impl FnOnce(&mut State, &PriorState) -> Result<bool, Reported>,
 ) -> i32 {
-    let Ok(b) = backend(dir).map_err(|d| {
-        ui.diags(&d, &Sources::default());
-        Reported
-    }) else {
+    let Ok(b) = open_backend(ui, dir) else {
         return EXIT_ERROR;
     };
-    let _lock = match b.lock(op, Duration::ZERO) {
-        Ok(l) => l,
-        Err(e) => {
-            ui.error("Error acquiring the state lock", &e.to_string());
-            return EXIT_ERROR;
-        }
+    let Ok(_lock) = lock(ui, &*b, op).await else {
+        return EXIT_ERROR;
     };
-    let Ok(state) = load_state(&b).map_err(|d| {
+    let Ok(state) = load_state(&*b).await.map_err(|d| {
         ui.diags(&d, &Sources::default());
         Reported
     }) else {
@@ -385,7 +402,7 @@ fn edit_state(
     };
     let prior = prior_from_state(&state);
     match f(&mut state, &prior) {
-        Ok(true) => match b.write_full(&state) {
+        Ok(true) => match b.write_full(&state).await {
             Ok(_) => EXIT_OK,
             Err(e) => {
                 ui.error("Failed to write state", &e.to_string());
@@ -397,8 +414,8 @@ fn edit_state(
     }
 }
 
-pub fn output(ui: &Ui, dir: &Path, a: &OutputArgs) -> i32 {
-    let Ok((_, state)) = open(ui, dir) else {
+pub async fn output(ui: &Ui, dir: &Path, a: &OutputArgs) -> i32 {
+    let Ok((_, state)) = open(ui, dir).await else {
         return EXIT_ERROR;
     };
     let outputs = state

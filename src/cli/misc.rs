@@ -259,7 +259,7 @@ pub fn providers_schema(ui: &Ui, json_flag: bool) -> i32 {
     EXIT_OK
 }
 
-pub fn force_unlock(ui: &Ui, dir: &Path, a: &ForceUnlockArgs) -> i32 {
+pub async fn force_unlock(ui: &Ui, dir: &Path, a: &ForceUnlockArgs) -> i32 {
     let b = match backend(dir) {
         Ok(b) => b,
         Err(d) => {
@@ -267,10 +267,35 @@ pub fn force_unlock(ui: &Ui, dir: &Path, a: &ForceUnlockArgs) -> i32 {
             return EXIT_ERROR;
         }
     };
+    // Check before asking: a lock whose holder died is already free, and a wrong ID is refused.
+    match b.lock_holder().await {
+        Ok(Some(holder)) if holder.id == a.lock_id => {}
+        Ok(Some(holder)) => {
+            let e = crate::state::StateError::LockIdMismatch {
+                location: b.location(),
+                given: a.lock_id.clone(),
+                held: holder.id,
+            };
+            ui.error("Failed to unlock state", &e.to_string());
+            return EXIT_ERROR;
+        }
+        Ok(None) => {
+            let e = crate::state::StateError::NotLocked {
+                location: b.location(),
+            };
+            ui.error("Failed to unlock state", &e.to_string());
+            return EXIT_ERROR;
+        }
+        Err(e) => {
+            ui.error("Failed to unlock state", &e.to_string());
+            return EXIT_ERROR;
+        }
+    }
     if !a.force {
-        ui.out(
-            "Do you really want to force-unlock?\n  skyform will remove the lock on the remote state.\n  This will allow local skyform commands to modify this state, even though it\n  may still be in use. Only 'yes' will be accepted to confirm.\n\n  Enter a value: ",
-        );
+        ui.out(&format!(
+            "Do you really want to force-unlock?\n  skyform will break the lock on the {}.\n  The process holding it is still running; it may still be writing this state.\n  Only 'yes' will be accepted to confirm.\n\n  Enter a value: ",
+            b.describe()
+        ));
         let mut line = String::new();
         let _ = std::io::stdin().lock().read_line(&mut line);
         if line.trim() != "yes" {
@@ -278,9 +303,9 @@ pub fn force_unlock(ui: &Ui, dir: &Path, a: &ForceUnlockArgs) -> i32 {
             return EXIT_ERROR;
         }
     }
-    match b.force_unlock(&a.lock_id) {
+    match b.force_unlock(&a.lock_id).await {
         Ok(_) => {
-            ui.out("skyform state has been successfully unlocked!\n\nThe state has been unlocked, and skyform commands should now be able to\nobtain a new lock on the remote state.\n");
+            ui.out(&format!("skyform state has been successfully unlocked!\n\nThe lock on the {} has been broken, and skyform commands should now be able to\nobtain a new lock.\n", b.describe()));
             EXIT_OK
         }
         Err(e) => {

@@ -126,16 +126,16 @@ async fn dispatch(cli: Cli) -> i32 {
             )
             .await
         }
-        Command::Show(a) => inspect::show(&ui, &dir, &a),
-        Command::State(c) => inspect::state(&ui, &dir, c),
-        Command::Output(a) => inspect::output(&ui, &dir, &a),
+        Command::Show(a) => inspect::show(&ui, &dir, &a).await,
+        Command::State(c) => inspect::state(&ui, &dir, c).await,
+        Command::Output(a) => inspect::output(&ui, &dir, &a).await,
         Command::Import(a) => run::import(&ui, &dir, a).await,
         Command::Console(a) => console::run(&ui, &dir, &a).await,
         Command::Graph(_) => misc::graph(&ui, &dir),
         Command::Providers(args::ProvidersCommand::Schema { json }) => {
             misc::providers_schema(&ui, json)
         }
-        Command::ForceUnlock(a) => misc::force_unlock(&ui, &dir, &a),
+        Command::ForceUnlock(a) => misc::force_unlock(&ui, &dir, &a).await,
         Command::Sim(a) => misc::sim(&ui, &a).await,
         Command::Version => {
             ui.outln(&format!("skyform v{}", env!("CARGO_PKG_VERSION")));

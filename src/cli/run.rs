@@ -392,7 +392,6 @@ impl Interrupts {
                 signals.next().await;
                 if !is_armed.load(Ordering::SeqCst) {
                     ui.err("\nInterrupted.\n");
-                    crate::state::lock::release_held_locks();
                     std::process::exit(EXIT_ERROR);
                 }
                 if !cancel.is_cancelled() {
@@ -401,7 +400,6 @@ impl Interrupts {
                     continue;
                 }
                 ui.err("\nTwo interrupts received. Exiting immediately; completed operations are in the state journal.\n");
-                crate::state::lock::release_held_locks();
                 std::process::exit(EXIT_ERROR);
             }
         });

@@ -5,7 +5,7 @@ use super::ui::{Reported, Ui};
 use crate::config::Config;
 use crate::diag::{Diagnostic, Diagnostics, Sources};
 use crate::graph::ConfigGraph;
-use crate::state::{LocalBackend, State, DEFAULT_WORKSPACE};
+use crate::state::{Backend, State, DEFAULT_WORKSPACE};
 use sha2::{Digest, Sha256};
 use std::path::Path;
 use std::sync::Arc;
@@ -57,13 +57,14 @@ pub fn config_digest(sources: &Sources) -> String {
     hex::encode(h.finalize())
 }
 
-pub fn backend(dir: &Path) -> Result<LocalBackend, Diagnostics> {
-    LocalBackend::new(dir, DEFAULT_WORKSPACE).map_err(|e| state_error(&e))
+/// The state backend of the working directory (the local one for now).
+pub fn backend(dir: &Path) -> Result<Arc<dyn Backend>, Diagnostics> {
+    crate::state::local_backend(dir, DEFAULT_WORKSPACE).map_err(|e| state_error(&e))
 }
 
 /// Loads the state (replaying a journal left by a crash), or `None` when there is none.
-pub fn load_state(backend: &LocalBackend) -> Result<Option<State>, Diagnostics> {
-    backend.load().map_err(|e| state_error(&e))
+pub async fn load_state(backend: &dyn Backend) -> Result<Option<State>, Diagnostics> {
+    backend.load_state().await.map_err(|e| state_error(&e))
 }
 
 pub fn state_error(e: &crate::state::StateError) -> Diagnostics {

@@ -38,7 +38,7 @@ pub async fn apply(
     session: &Session,
     planned: Planned,
 ) -> Result<Applied, Diagnostics> {
-    let writer = StateWriter::open(&session.backend, session.base_state())
+    let writer = StateWriter::open(session.backend.clone(), session.base_state())
         .await
         .map_err(|e| {
             Diagnostics::from(Diagnostic::error(

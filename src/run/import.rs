@@ -76,7 +76,7 @@ pub async fn import(
         None => value,
     };
     let value = crate::plan::diff::mark_sensitive(&schema, value);
-    let writer = StateWriter::open(&session.backend, session.base_state())
+    let writer = StateWriter::open(session.backend.clone(), session.base_state())
         .await
         .map_err(|e| {
             Diagnostics::from(Diagnostic::error(

@@ -4,11 +4,12 @@
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::plan::prior::{prior_from_state, PriorState};
 use crate::provider::registry::ProviderRegistry;
-use crate::state::{LocalBackend, State, StateLock};
+use crate::state::{Backend, State, StateLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 pub struct Session {
-    pub backend: LocalBackend,
+    pub backend: Arc<dyn Backend>,
     _lock: Option<StateLock>,
     pub state: Option<State>,
 }
@@ -17,20 +18,20 @@ impl Session {
     /// Takes the lock for `operation` (unless `lock` is None: `-lock=false`), waiting up to
     /// the given timeout for another holder, then loads the state.
     pub async fn open(
-        backend: LocalBackend,
+        backend: Arc<dyn Backend>,
         operation: &str,
         lock: Option<Duration>,
     ) -> Result<Session, Diagnostics> {
         let lock = match lock {
             None => None,
-            Some(timeout) => Some(backend.lock_async(operation, timeout).await.map_err(|e| {
+            Some(timeout) => Some(backend.lock(operation, timeout).await.map_err(|e| {
                 Diagnostics::from(Diagnostic::error(
                     "Error acquiring the state lock",
                     e.to_string(),
                 ))
             })?),
         };
-        let state = backend.load().map_err(|e| {
+        let state = backend.load_state().await.map_err(|e| {
             Diagnostics::from(Diagnostic::error("Failed to load state", e.to_string()))
         })?;
         Ok(Session {

@@ -1,118 +1,107 @@
 //! Everything that can go wrong reading, writing or locking a state, each with a message that
 //! says what happened and what to do. Files involved in an error are never overwritten.
-
-use std::path::PathBuf;
+//!
+//! Every variant names a `location`: where the state (or the file concerned) lives, as the
+//! backend describes it. For the local backend that is the file's path.
 
 use super::lock::LockInfo;
 
 /// A state error. `Clone` so one journal failure can be reported to every waiting caller.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum StateError {
-    #[error("cannot {action} {}: {message}", path.display())]
+    #[error("cannot {action} {location}: {message}")]
     Io {
         action: &'static str,
-        path: PathBuf,
+        location: String,
         message: String,
     },
 
     #[error(
-        "{} is not valid JSON (line {line}, column {column}: {message}); it was left untouched. \
-         Fix it by hand or restore the previous version from {}.backup",
-        path.display(),
-        path.display()
+        "{location} is not valid JSON (line {line}, column {column}: {message}); it was left untouched. \
+         Fix it by hand or restore the previous version from {location}.backup"
     )]
     InvalidJson {
-        path: PathBuf,
+        location: String,
         line: usize,
         column: usize,
         message: String,
     },
 
     #[error(
-        "{} has state format version {found}, but this skyform ({}) only reads version {supported}; \
+        "{location} has state format version {found}, but this skyform ({}) only reads version {supported}; \
          upgrade skyform to use this state (the file was left untouched)",
-        path.display(),
         env!("CARGO_PKG_VERSION")
     )]
     NewerVersion {
-        path: PathBuf,
+        location: String,
         found: u64,
         supported: u32,
     },
 
     #[error(
-        "{} has state format version {found}, which skyform does not read (it reads version {supported}); \
-         the file was left untouched",
-        path.display()
+        "{location} has state format version {found}, which skyform does not read (it reads version {supported}); \
+         the file was left untouched"
     )]
     UnsupportedVersion {
-        path: PathBuf,
+        location: String,
         found: String,
         supported: u32,
     },
 
     #[error(
-        "{} is not a valid skyform state: {message}; it was left untouched. \
-         Fix it by hand or restore the previous version from {}.backup",
-        path.display(),
-        path.display()
+        "{location} is not a valid skyform state: {message}; it was left untouched. \
+         Fix it by hand or restore the previous version from {location}.backup"
     )]
-    Invalid { path: PathBuf, message: String },
+    Invalid { location: String, message: String },
 
     #[error(
-        "{} belongs to a different state (lineage {found}, expected {expected}); \
-         refusing to use it. Check that you are in the right directory and workspace",
-        path.display()
+        "{location} belongs to a different state (lineage {found}, expected {expected}); \
+         refusing to use it. Check that you are in the right directory and workspace"
     )]
     LineageMismatch {
-        path: PathBuf,
+        location: String,
         expected: String,
         found: String,
     },
 
     #[error(
-        "refusing to overwrite {}: it holds a different state (lineage {on_disk}) than the one being \
-         written (lineage {writing}). To replace it deliberately, use `skyform state push -force`",
-        path.display()
+        "refusing to overwrite {location}: it holds a different state (lineage {on_disk}) than the one being \
+         written (lineage {writing}). To replace it deliberately, use `skyform state push -force`"
     )]
     LineageOverwrite {
-        path: PathBuf,
+        location: String,
         on_disk: String,
         writing: String,
     },
 
     #[error(
-        "{} has changed since the plan was made (serial {found}, plan was made at serial {expected}); \
-         run plan again",
-        path.display()
+        "{location} has changed since the plan was made (serial {found}, plan was made at serial {expected}); \
+         run plan again"
     )]
     SerialMismatch {
-        path: PathBuf,
+        location: String,
         expected: u64,
         found: u64,
     },
 
     #[error(
-        "{} was written by someone else since it was loaded (serial {on_disk} on disk, {loaded} loaded); \
-         refusing to overwrite it. Load the state again and retry",
-        path.display()
+        "{location} was written by someone else since it was loaded (serial {on_disk} on disk, {loaded} loaded); \
+         refusing to overwrite it. Load the state again and retry"
     )]
     StaleWrite {
-        path: PathBuf,
+        location: String,
         loaded: u64,
         on_disk: u64,
     },
 
     #[error(
-        "journal {} does not belong to {} (journal is for lineage {journal_lineage} serial {journal_serial}, \
+        "journal {journal} does not belong to {location} (journal is for lineage {journal_lineage} serial {journal_serial}, \
          state has lineage {state_lineage} serial {state_serial}); both files were left untouched. \
-         If the state was restored by hand, move the journal away to discard its changes",
-        path.display(),
-        state_path.display()
+         If the state was restored by hand, move the journal away to discard its changes"
     )]
     JournalMismatch {
-        path: PathBuf,
-        state_path: PathBuf,
+        journal: String,
+        location: String,
         journal_lineage: String,
         journal_serial: u64,
         state_lineage: String,
@@ -120,62 +109,60 @@ pub enum StateError {
     },
 
     #[error(
-        "journal {} is corrupt at line {line}: {message}; it was left untouched. \
-         Records before line {line} are intact; to recover them, cut the file before that line and run again",
-        path.display()
+        "journal {journal} is corrupt at line {line}: {message}; it was left untouched. \
+         Records before line {line} are intact; to recover them, cut the file before that line and run again"
     )]
     JournalCorrupt {
-        path: PathBuf,
+        journal: String,
         line: usize,
         message: String,
     },
 
     #[error(
-        "found journal {} but no state file {}; refusing to guess. Restore the state file \
-         (e.g. from {}.backup) or move the journal away to start from scratch",
-        path.display(),
-        state_path.display(),
-        state_path.display()
+        "found journal {journal} but no state file {location}; refusing to guess. Restore the state file \
+         (e.g. from {location}.backup) or move the journal away to start from scratch"
     )]
-    JournalWithoutState { path: PathBuf, state_path: PathBuf },
+    JournalWithoutState { journal: String, location: String },
 
     #[error(
-        "state {} is locked (waited {waited_secs}s).\n  ID:        {}\n  Operation: {}\n  Who:       {}\n  Version:   {}\n  Created:   {}\n\
-         {}",
-        path.display(),
+        "state {location} is locked (waited {waited_secs}s).\n  ID:        {}\n  Operation: {}\n  Who:       {}\n  Version:   {}\n  Created:   {}\n\
+         Another skyform process is using this state; wait for it, or retry with a longer -lock-timeout. \
+         The lock is released automatically when that process exits, even if it is killed. \
+         Only if it is stuck, stop it or break its lock with: skyform force-unlock {}",
         holder.id,
         holder.operation,
         holder.who,
         holder.version,
         holder.created,
-        lock_advice(holder)
+        holder.id
     )]
     Locked {
-        path: PathBuf,
+        location: String,
         holder: Box<LockInfo>,
         waited_secs: u64,
     },
 
     #[error(
-        "lock file {} exists but cannot be read ({message}). If no skyform process is running, delete it by hand",
-        path.display()
+        "the lock on {location} is held, but what its holder wrote cannot be read ({message}). \
+         Wait for that process to finish; the lock is released when it exits"
     )]
-    LockUnreadable { path: PathBuf, message: String },
+    LockUnreadable { location: String, message: String },
 
     #[error(
         "lock ID {given:?} does not match the lock on the state (ID {held:?}); nothing was unlocked. \
-         Use the ID shown in the lock error message",
-        given = given,
-        held = held
+         Use the ID shown in the lock error message"
     )]
     LockIdMismatch {
-        path: PathBuf,
+        location: String,
         given: String,
         held: String,
     },
 
-    #[error("state {} is not locked; nothing to unlock", path.display())]
-    NotLocked { path: PathBuf },
+    #[error(
+        "state {location} is not locked; nothing to unlock. A lock is released automatically when the \
+         process holding it exits (even if it was killed), so force-unlock is not needed"
+    )]
+    NotLocked { location: String },
 
     #[error(
         "invalid workspace name {name:?}: use letters, digits, '-' and '_' (at most 90 characters)"
@@ -193,7 +180,7 @@ impl StateError {
     pub(crate) fn io(action: &'static str, path: &std::path::Path, err: std::io::Error) -> Self {
         StateError::Io {
             action,
-            path: path.to_path_buf(),
+            location: path.display().to_string(),
             message: err.to_string(),
         }
     }
@@ -201,21 +188,3 @@ impl StateError {
 
 /// Result alias for the state module.
 pub type Result<T, E = StateError> = std::result::Result<T, E>;
-
-/// What to do about a held lock: wait, unless its holder is known to be dead.
-fn lock_advice(holder: &super::lock::LockInfo) -> String {
-    if holder.holder_is_gone() {
-        format!(
-            "The process that took this lock (pid {}) is no longer running on this machine, so the lock is stale \
-             (a run was killed). Check that no apply is running, then remove it with: skyform force-unlock {}",
-            holder.pid.unwrap_or_default(),
-            holder.id
-        )
-    } else {
-        format!(
-            "Another skyform process is probably using this state; wait for it, or retry with a longer -lock-timeout. \
-             If that process is gone (e.g. it was killed), remove the lock with: skyform force-unlock {}",
-            holder.id
-        )
-    }
-}

@@ -13,17 +13,17 @@ use serde_json::Value as Json;
 use super::error::{Result, StateError};
 use super::model::{State, STATE_FORMAT_VERSION, STATUS_PENDING_CREATE, STATUS_TAINTED};
 
-/// Parse and validate a state document read from `path`.
-pub fn parse_state(bytes: &[u8], path: &Path) -> Result<State> {
+/// Parse and validate a state document read from `location` (for a file, its path).
+pub fn parse_state(bytes: &[u8], location: &str) -> Result<State> {
     let doc: Json = serde_json::from_slice(bytes).map_err(|e| StateError::InvalidJson {
-        path: path.to_path_buf(),
+        location: location.to_string(),
         line: e.line(),
         column: e.column(),
         message: strip_position(&e.to_string()),
     })?;
     let Json::Object(fields) = &doc else {
         return Err(StateError::Invalid {
-            path: path.to_path_buf(),
+            location: location.to_string(),
             message: "the document is not a JSON object".to_string(),
         });
     };
@@ -32,7 +32,7 @@ pub fn parse_state(bytes: &[u8], path: &Path) -> Result<State> {
     match fields.get("version") {
         None => {
             return Err(StateError::Invalid {
-                path: path.to_path_buf(),
+                location: location.to_string(),
                 message: "missing field `version`".to_string(),
             })
         }
@@ -42,25 +42,25 @@ pub fn parse_state(bytes: &[u8], path: &Path) -> Result<State> {
                 .is_some_and(|v| v > u64::from(STATE_FORMAT_VERSION)) =>
         {
             return Err(StateError::NewerVersion {
-                path: path.to_path_buf(),
+                location: location.to_string(),
                 found: n.as_u64().unwrap_or_default(),
                 supported: STATE_FORMAT_VERSION,
             })
         }
         Some(other) => {
             return Err(StateError::UnsupportedVersion {
-                path: path.to_path_buf(),
+                location: location.to_string(),
                 found: other.to_string(),
                 supported: STATE_FORMAT_VERSION,
             })
         }
     }
     let mut state: State = serde_json::from_value(doc).map_err(|e| StateError::Invalid {
-        path: path.to_path_buf(),
+        location: location.to_string(),
         message: e.to_string(),
     })?;
     validate(&state).map_err(|message| StateError::Invalid {
-        path: path.to_path_buf(),
+        location: location.to_string(),
         message,
     })?;
     state.canonicalize();
@@ -119,7 +119,7 @@ fn strip_position(message: &str) -> String {
 /// Read and parse the state at `path`; `None` when the file does not exist.
 pub fn read_state(path: &Path) -> Result<Option<State>> {
     match read_bytes(path)? {
-        Some(bytes) => parse_state(&bytes, path).map(Some),
+        Some(bytes) => parse_state(&bytes, &path.display().to_string()).map(Some),
         None => Ok(None),
     }
 }

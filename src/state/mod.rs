@@ -1,24 +1,31 @@
-//! State: the model of what skyform manages, its JSON file, the crash-safe journal of completed
-//! operations, and the lock that serialises writers. See `docs/state.md`.
+//! State: the model of what skyform manages, the [`Backend`] trait that stores it, and the local
+//! backend (JSON file, crash-safe journal of completed operations, kernel-held lock). See
+//! `docs/state.md`.
 //!
 //! - [`model`]: `State` and [`Change`], the only way state is mutated.
-//! - [`file`]: reading/validating and atomically writing documents.
-//! - [`journal`]: append-only, group-committed record of changes during a run ([`StateWriter`]).
-//! - [`lock`]: the `.lock` file.
-//! - [`backend`]: [`LocalBackend`], tying them together for the CLI and apply engine.
+//! - [`backend`]: the [`Backend`] trait and [`local_backend`], the constructor the CLI uses.
+//! - [`writer`]: [`StateWriter`], group-committed recording of changes during a run, over any
+//!   backend.
+//! - [`lock`]: [`LockInfo`] and the [`StateLock`] guard every backend hands out.
+//! - [`local`]: [`LocalBackend`], built from [`file`] (reading/validating and atomically writing
+//!   documents), [`journal`] (the append-only journal file) and [`local_lock`] (the `.lock` file).
 
 pub mod backend;
 pub mod error;
 pub mod file;
 pub mod journal;
+pub mod local;
+pub mod local_lock;
 pub mod lock;
 pub mod model;
+pub mod writer;
 
-pub use backend::{Loaded, LocalBackend, DEFAULT_WORKSPACE, STATE_DIR};
+pub use backend::{local_backend, Backend, JournalBase, Loaded, Written};
 pub use error::{Result, StateError};
-pub use journal::{CompactionPolicy, StateWriter, WriterStats};
-pub use lock::{release_held_locks, LockInfo, StateLock};
+pub use local::{LocalBackend, DEFAULT_WORKSPACE, STATE_DIR};
+pub use lock::{LockInfo, StateLock};
 pub use model::{
     Change, IndexKey, InstanceState, Mode, OutputState, ResourceKey, ResourceState, State,
     STATE_FORMAT_VERSION, STATUS_PENDING_CREATE, STATUS_TAINTED,
 };
+pub use writer::{CompactionPolicy, StateWriter, WriterStats};

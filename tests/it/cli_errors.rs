@@ -77,12 +77,16 @@ fn second_apply_while_locked_is_refused_clearly() {
     let w = Work::example("quickstart");
     w.run(&["apply", "-auto-approve"]).ok();
     let before = std::fs::read(w.state_path()).unwrap();
-    // A lock as a running apply holds it.
+    // A lock as a running apply holds it: the details in the file, the kernel lock on it
+    // (held here by this test's open file).
+    let lock_path = w.path().join("state/default.json.lock");
     std::fs::write(
-        w.path().join("state/default.json.lock"),
+        &lock_path,
         r#"{"ID":"6f1c2d3e-0000-4000-8000-000000000001","Operation":"OperationTypeApply","Who":"alice@ci-runner","Version":"0.1.0","Created":"2026-11-23T05:00:00Z","Path":"state/default.json"}"#,
     )
     .unwrap();
+    let holder = std::fs::File::open(&lock_path).unwrap();
+    holder.lock().unwrap();
     let err = w.run(&["apply", "-auto-approve"]).fails();
     assert!(
         err.contains("Error: Error acquiring the state lock"),
@@ -106,7 +110,9 @@ fn second_apply_while_locked_is_refused_clearly() {
         "6f1c2d3e-0000-4000-8000-000000000001",
     ])
     .ok();
+    // Broken while its holder still runs.
     assert_eq!(w.run(&["plan", "-detailed-exitcode"]).code(), 0);
+    drop(holder);
 }
 
 #[test]

@@ -41,7 +41,7 @@ fn context(dir: &Path, script: &Script, events: Option<EventSink>) -> RunContext
 }
 
 async fn session(dir: &Path) -> Session {
-    let backend = LocalBackend::new(dir, "default").expect("backend");
+    let backend = skyform::state::local_backend(dir, "default").expect("backend");
     Session::open(backend, "OperationTypeApply", Some(Duration::ZERO))
         .await
         .expect("session")

@@ -1,8 +1,11 @@
 //! The one integration-test crate (as ripgrep does): one link for every test module.
 //! Modules are named by area: `cli_*` and `e2e_*` run the real binary, `hcl_*`, `lang_*`,
-//! `state`, `sim_*` and `provider_*` drive the library.
+//! `state`, `sim_*` and `provider_*` drive the library; `backend_contract` is the suite every
+//! state backend must pass.
 
 mod common;
+
+mod backend_contract;
 
 mod cli_commands;
 mod cli_errors;

@@ -1,22 +1,27 @@
-//! Tests of the state module through its public API: file format and refusals, atomic writes and
-//! backups, the journal (replay, torn tails, group commit, compaction, kill safety), locking, and
-//! the JSON schema.
+//! Tests of the state module through its public API, on the local backend's files: file format
+//! and refusals, atomic writes and backups, the journal (replay, torn tails, group commit,
+//! compaction), the lock file, and the JSON schema. What every backend must do is checked by
+//! `backend_contract`.
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value as Json};
 use skyform::state::{
-    Change, CompactionPolicy, IndexKey, InstanceState, LocalBackend, Mode, OutputState,
+    Backend, Change, CompactionPolicy, IndexKey, InstanceState, LocalBackend, Mode, OutputState,
     ResourceKey, State, StateError, StateWriter,
 };
 
 fn backend(dir: &Path) -> LocalBackend {
     LocalBackend::new(dir, "default").unwrap()
+}
+
+/// The same backend as the trait object the journal writer takes (clones share the journal).
+fn shared(b: &LocalBackend) -> Arc<dyn Backend> {
+    Arc::new(b.clone())
 }
 
 fn web() -> ResourceKey {
@@ -433,7 +438,7 @@ fn io_errors_name_the_action_and_path() {
 async fn finish_writes_everything_and_removes_the_journal() {
     let dir = tempfile::tempdir().unwrap();
     let b = backend(dir.path());
-    let writer = StateWriter::open(&b, b.new_state()).await.unwrap();
+    let writer = StateWriter::open(shared(&b), b.new_state()).await.unwrap();
     // open wrote the base state (serial 1) and an empty journal.
     assert_eq!(b.load().unwrap().unwrap().serial, 1);
     assert!(b.journal_path().exists());
@@ -468,7 +473,7 @@ async fn a_run_that_dies_is_replayed_on_load_and_folded_by_the_next_run() {
     let dir = tempfile::tempdir().unwrap();
     let b = backend(dir.path());
     let base = write_sample(&b); // instances 0..3, serial 1
-    let writer = StateWriter::open(&b, base.clone()).await.unwrap();
+    let writer = StateWriter::open(shared(&b), base.clone()).await.unwrap();
     for i in 3..10 {
         writer.record(upsert(i)).await.unwrap();
     }
@@ -504,7 +509,9 @@ async fn a_run_that_dies_is_replayed_on_load_and_folded_by_the_next_run() {
     assert_eq!(b.load().unwrap().unwrap(), report.state);
 
     // The next run starts from the recovered state and folds the old journal in.
-    let writer = StateWriter::open(&b, report.state.clone()).await.unwrap();
+    let writer = StateWriter::open(shared(&b), report.state.clone())
+        .await
+        .unwrap();
     assert_eq!(b.load_with_report().unwrap().unwrap().replayed, 0);
     let done = writer.finish(BTreeMap::new()).await.unwrap();
     assert_eq!(done.serial, 4);
@@ -513,7 +520,7 @@ async fn a_run_that_dies_is_replayed_on_load_and_folded_by_the_next_run() {
 
 /// Journal bytes after `n` upserts on top of `base` (written by a real writer, then "crashed").
 async fn journal_with_records(b: &LocalBackend, n: i64) -> (State, Vec<u8>) {
-    let writer = StateWriter::open(b, b.new_state()).await.unwrap();
+    let writer = StateWriter::open(shared(b), b.new_state()).await.unwrap();
     for i in 0..n {
         writer.record(upsert(i)).await.unwrap();
     }
@@ -658,7 +665,7 @@ async fn a_journal_without_a_state_file_is_refused() {
 async fn concurrent_records_share_fsyncs() {
     let dir = tempfile::tempdir().unwrap();
     let b = backend(dir.path());
-    let writer = StateWriter::open(&b, b.new_state()).await.unwrap();
+    let writer = StateWriter::open(shared(&b), b.new_state()).await.unwrap();
     let n = 2000;
     let started = Instant::now();
     let tasks: Vec<_> = (0..n)
@@ -699,7 +706,7 @@ async fn compaction_rewrites_the_state_and_loses_nothing() {
         max_records: 50,
         max_bytes: 1 << 30,
     };
-    let writer = StateWriter::open_with_policy(&b, b.new_state(), policy)
+    let writer = StateWriter::open_with_policy(shared(&b), b.new_state(), policy)
         .await
         .unwrap();
     for i in 0..300 {
@@ -724,100 +731,11 @@ async fn compaction_rewrites_the_state_and_loses_nothing() {
     assert_eq!(recovered.serial, 1 + stats.compactions);
 }
 
-/// Helper run as a child process by `killing_the_writer_loses_no_acknowledged_record`: records
-/// from 8 tasks forever, printing each acknowledged index.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn child_journal_writer() {
-    let Ok(dir) = std::env::var("SKYFORM_STATE_TEST_CHILD_WRITER") else {
-        return;
-    };
-    let b = backend(Path::new(&dir));
-    let policy = CompactionPolicy {
-        max_records: 64,
-        max_bytes: 1 << 30,
-    };
-    let writer = StateWriter::open_with_policy(&b, b.new_state(), policy)
-        .await
-        .unwrap();
-    let tasks: Vec<_> = (0..8)
-        .map(|t| {
-            let writer = writer.clone();
-            tokio::spawn(async move {
-                let mut i = t;
-                loop {
-                    writer.record(upsert(i)).await.unwrap();
-                    println!("ack {i}");
-                    i += 8;
-                }
-            })
-        })
-        .collect();
-    for task in tasks {
-        let _ = task.await;
-    }
-}
-
-fn child_test(name: &str, env: (&str, &Path)) -> std::process::Child {
-    Command::new(std::env::current_exe().unwrap())
-        .args([
-            &format!("state::{name}"),
-            "--exact",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env(env.0, env.1)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap()
-}
-
-#[test]
-fn killing_the_writer_loses_no_acknowledged_record() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut child = child_test(
-        "child_journal_writer",
-        ("SKYFORM_STATE_TEST_CHILD_WRITER", dir.path()),
-    );
-    let stdout = child.stdout.take().unwrap();
-    let mut acked = Vec::new();
-    let mut lines = BufReader::new(stdout).lines();
-    for line in lines.by_ref() {
-        let line = line.unwrap();
-        // libtest prints "test NAME ... " without a newline before the test's own output.
-        if let Some(i) = line.split("ack ").nth(1) {
-            acked.push(i.parse::<i64>().unwrap());
-            if acked.len() == 400 {
-                child.kill().unwrap(); // SIGKILL, mid-run
-                break;
-            }
-        }
-    }
-    child.wait().unwrap();
-    // Acks already in the pipe were acknowledged before the kill, too.
-    for line in lines {
-        if let Some(i) = line.unwrap().split("ack ").nth(1) {
-            acked.push(i.parse::<i64>().unwrap());
-        }
-    }
-    let b = backend(dir.path());
-    let report = b.load_with_report().unwrap().unwrap();
-    let present: std::collections::HashSet<i64> = web_indexes(&report.state).into_iter().collect();
-    let lost: Vec<_> = acked.iter().filter(|i| !present.contains(i)).collect();
-    assert!(lost.is_empty(), "acknowledged but lost: {lost:?}");
-    assert!(acked.len() >= 400);
-    assert!(
-        report.state.serial >= 2,
-        "compaction should have run: {}",
-        report.state.serial
-    );
-}
-
 // ---------------------------------------------------------------------------------------------
 // Locking
 
 #[test]
-fn a_second_lock_fails_naming_the_holder_and_drop_releases() {
+fn the_lock_file_names_the_holder_while_held_and_stays_empty_after() {
     let dir = tempfile::tempdir().unwrap();
     let b = backend(dir.path());
     let held = b.lock("apply", Duration::ZERO).unwrap();
@@ -833,20 +751,21 @@ fn a_second_lock_fails_naming_the_holder_and_drop_releases() {
             "lock file lacks {key}: {on_disk}"
         );
     }
+    assert_eq!(
+        on_disk.get("Pid"),
+        None,
+        "no pid: the kernel tracks the holder"
+    );
     assert_eq!(b.lock_holder().unwrap(), Some(info.clone()));
 
-    let started = Instant::now();
-    let err = b.lock("plan", Duration::from_millis(300)).unwrap_err();
-    assert!(
-        started.elapsed() >= Duration::from_millis(300),
-        "should wait for the timeout"
-    );
+    let err = b.lock("plan", Duration::ZERO).unwrap_err();
     assert_eq!(
         err.to_string(),
         format!(
             "state {} is locked (waited 0s).\n  ID:        {}\n  Operation: apply\n  Who:       {}\n  Version:   {}\n  Created:   {}\n\
-             Another skyform process is probably using this state; wait for it, or retry with a longer -lock-timeout. \
-             If that process is gone (e.g. it was killed), remove the lock with: skyform force-unlock {}",
+             Another skyform process is using this state; wait for it, or retry with a longer -lock-timeout. \
+             The lock is released automatically when that process exits, even if it is killed. \
+             Only if it is stuck, stop it or break its lock with: skyform force-unlock {}",
             b.path().display(),
             info.id,
             info.who,
@@ -856,8 +775,27 @@ fn a_second_lock_fails_naming_the_holder_and_drop_releases() {
         )
     );
     drop(held);
-    assert!(!b.lock_path().exists());
+    // The file stays (the lock lives on it), emptied so it names nobody.
+    assert_eq!(fs::read(b.lock_path()).unwrap(), b"");
+    assert_eq!(b.lock_holder().unwrap(), None);
     drop(b.lock("plan", Duration::ZERO).unwrap());
+}
+
+#[test]
+fn a_lock_file_nobody_holds_is_free_whatever_it_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let b = backend(dir.path());
+    fs::create_dir_all(b.lock_path().parent().unwrap()).unwrap();
+    // What an old skyform, or a holder that was killed, leaves behind.
+    for left in [
+        r#"{"ID":"6f1c2d3e-0000-4000-8000-000000000001","Operation":"apply","Who":"a@b","Version":"0.1.0","Created":"x","Path":"p","Pid":1}"#,
+        "garbage",
+    ] {
+        fs::write(b.lock_path(), left).unwrap();
+        assert_eq!(b.lock_holder().unwrap(), None, "{left}");
+        let lock = b.lock("apply", Duration::ZERO).unwrap();
+        assert_eq!(b.lock_holder().unwrap().unwrap().id, lock.info().id);
+    }
 }
 
 #[test]
@@ -869,7 +807,9 @@ fn lock_waits_for_a_holder_that_releases_within_the_timeout() {
         std::thread::sleep(Duration::from_millis(200));
         drop(held);
     });
+    let started = Instant::now();
     let second = b.lock("plan", Duration::from_secs(10)).unwrap();
+    assert!(started.elapsed() >= Duration::from_millis(150), "it waited");
     assert_eq!(second.info().operation, "plan");
     releaser.join().unwrap();
 }
@@ -884,101 +824,52 @@ fn the_lock_is_released_on_error_paths() {
     let dir = tempfile::tempdir().unwrap();
     let b = backend(dir.path());
     write_sample(&b);
-    assert!(failing_operation(&b).is_err());
-    assert!(!b.lock_path().exists());
+    assert!(matches!(
+        failing_operation(&b),
+        Err(StateError::LineageMismatch { .. })
+    ));
+    assert_eq!(b.lock_holder().unwrap(), None);
+    drop(b.lock("apply", Duration::ZERO).unwrap());
 }
 
 #[test]
-fn force_unlock_needs_the_right_id() {
+fn force_unlock_removes_the_file_and_the_old_holder_cannot_release_the_new_lock() {
     let dir = tempfile::tempdir().unwrap();
     let b = backend(dir.path());
-    let err = b.force_unlock("abc").unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        format!(
-            "state {} is not locked; nothing to unlock",
-            b.path().display()
-        )
-    );
     let held = b.lock("apply", Duration::ZERO).unwrap();
     let id = held.info().id.clone();
-    let err = b.force_unlock("abc").unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        format!(
-            "lock ID \"abc\" does not match the lock on the state (ID {id:?}); nothing was unlocked. \
-             Use the ID shown in the lock error message"
-        )
-    );
-    assert!(b.lock_path().exists());
     let removed = b.force_unlock(&id).unwrap();
     assert_eq!(removed.id, id);
     assert!(!b.lock_path().exists());
-    // Someone else takes the lock; dropping the old handle must not remove theirs.
+    // Someone else takes the lock on a new file; dropping the old guard must not free theirs.
     let theirs = b.lock("plan", Duration::ZERO).unwrap();
     drop(held);
     assert_eq!(b.lock_holder().unwrap().unwrap().id, theirs.info().id);
+    assert!(matches!(
+        b.lock("apply", Duration::ZERO),
+        Err(StateError::Locked { .. })
+    ));
 }
 
 #[test]
-fn an_unreadable_lock_file_is_reported() {
+fn a_held_lock_whose_details_cannot_be_read_is_reported() {
     let dir = tempfile::tempdir().unwrap();
     let b = backend(dir.path());
     fs::create_dir_all(b.lock_path().parent().unwrap()).unwrap();
     fs::write(b.lock_path(), "garbage").unwrap();
+    // Held by a holder that wrote garbage (here: this test, through its own file handle).
+    let file = fs::File::open(b.lock_path()).unwrap();
+    file.lock().unwrap();
     let err = b.lock("apply", Duration::ZERO).unwrap_err();
     assert_eq!(
         err.to_string(),
         format!(
-            "lock file {} exists but cannot be read (expected value at line 1 column 1). \
-             If no skyform process is running, delete it by hand",
-            b.lock_path().display()
+            "the lock on {} is held, but what its holder wrote cannot be read (expected value at line 1 column 1). \
+             Wait for that process to finish; the lock is released when it exits",
+            b.path().display()
         )
     );
-}
-
-/// Helper run as a child process: takes the lock, says so, and waits to be killed.
-#[test]
-fn child_lock_holder() {
-    let Ok(dir) = std::env::var("SKYFORM_STATE_TEST_CHILD_LOCK") else {
-        return;
-    };
-    let b = backend(Path::new(&dir));
-    let lock = b.lock("apply", Duration::ZERO).unwrap();
-    println!("locked {}", lock.info().id);
-    std::thread::sleep(Duration::from_secs(60));
-}
-
-#[test]
-fn a_lock_left_by_a_killed_process_stays_until_force_unlock() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut child = child_test(
-        "child_lock_holder",
-        ("SKYFORM_STATE_TEST_CHILD_LOCK", dir.path()),
-    );
-    let stdout = child.stdout.take().unwrap();
-    let id = BufReader::new(stdout)
-        .lines()
-        .map_while(|l| l.ok())
-        // libtest prints "test NAME ... " without a newline before the test's own output.
-        .find_map(|l| l.split("locked ").nth(1).map(str::to_string))
-        .expect("child took the lock");
-    child.kill().unwrap();
-    child.wait().unwrap();
-
-    let b = backend(dir.path());
-    let err = b.lock("apply", Duration::ZERO).unwrap_err();
-    let message = err.to_string();
-    // The holder is gone from this machine, so the message says the lock is stale.
-    assert!(
-        message.contains("is no longer running on this machine, so the lock is stale"),
-        "{message}"
-    );
-    assert!(
-        message.ends_with(&format!("remove it with: skyform force-unlock {id}")),
-        "{message}"
-    );
-    b.force_unlock(&id).unwrap();
+    drop(file);
     drop(b.lock("apply", Duration::ZERO).unwrap());
 }
 
@@ -1154,7 +1045,7 @@ async fn bench_journal_vs_full_rewrite() {
         for parallel in [1i64, 10] {
             let dir = tempfile::tempdir().unwrap();
             let b = backend(dir.path());
-            let writer = StateWriter::open(&b, b.new_state()).await.unwrap();
+            let writer = StateWriter::open(shared(&b), b.new_state()).await.unwrap();
             let started = Instant::now();
             let tasks: Vec<_> = (0..parallel)
                 .map(|t| {
@@ -1186,40 +1077,13 @@ async fn bench_journal_vs_full_rewrite() {
     }
 }
 
-/// Helper run as a child process: takes the lock, then exits through `std::process::exit`
-/// (no destructors), releasing it first with `release_held_locks`.
-#[test]
-fn child_lock_exit() {
-    let Ok(dir) = std::env::var("SKYFORM_STATE_TEST_CHILD_EXIT") else {
-        return;
-    };
-    let b = backend(Path::new(&dir));
-    let lock = b.lock("apply", Duration::ZERO).unwrap();
-    std::mem::forget(lock); // as if the process were exiting without unwinding
-    skyform::state::release_held_locks();
-    std::process::exit(0);
-}
-
-#[test]
-fn release_held_locks_frees_locks_before_process_exit() {
+/// On a single-threaded runtime, so a lock that blocked the thread while waiting would stop the
+/// ticker.
+#[tokio::test(flavor = "current_thread")]
+async fn the_async_lock_waits_without_blocking_the_runtime() {
     let dir = tempfile::tempdir().unwrap();
-    let status = child_test(
-        "child_lock_exit",
-        ("SKYFORM_STATE_TEST_CHILD_EXIT", dir.path()),
-    )
-    .wait()
-    .unwrap();
-    assert!(status.success());
-    let b = backend(dir.path());
-    assert!(!b.lock_path().exists());
-    assert_eq!(b.lock_holder().unwrap(), None);
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn lock_async_waits_without_blocking_the_runtime() {
-    let dir = tempfile::tempdir().unwrap();
-    let b = backend(dir.path());
-    let held = b.lock_async("apply", Duration::ZERO).await.unwrap();
+    let b = shared(&backend(dir.path()));
+    let held = b.lock("apply", Duration::ZERO).await.unwrap();
     let ticker = tokio::spawn(async {
         let mut ticks = 0;
         for _ in 0..5 {
@@ -1229,13 +1093,13 @@ async fn lock_async_waits_without_blocking_the_runtime() {
         ticks
     });
     let err = b
-        .lock_async("plan", Duration::from_millis(200))
+        .lock("plan", Duration::from_millis(200))
         .await
         .unwrap_err();
     assert!(matches!(err, StateError::Locked { .. }));
     assert_eq!(ticker.await.unwrap(), 5);
     drop(held);
-    assert!(!b.lock_path().exists());
+    assert_eq!(b.lock_holder().await.unwrap(), None);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1376,5 +1240,83 @@ fn contending_lockers_hold_the_lock_one_at_a_time() {
         t.join().unwrap();
     }
     assert_eq!(acquired.load(Ordering::SeqCst), 30);
-    assert!(!backend(dir.path()).lock_path().exists());
+    assert_eq!(backend(dir.path()).lock_holder().unwrap(), None);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The CLI's state commands on the local backend
+
+#[test]
+fn the_local_backend_describes_itself_by_its_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let b = skyform::state::local_backend(dir.path(), "default").unwrap();
+    let path = dir.path().join("state/default.json");
+    assert_eq!(b.describe(), format!("local state file {}", path.display()));
+    assert_eq!(b.location(), path.display().to_string());
+}
+
+#[test]
+fn state_push_refuses_an_older_serial_or_another_lineage_unless_forced() {
+    let w = crate::common::Work::new(&[]);
+    let b = backend(w.path());
+    let first = write_sample(&b);
+    let current = b.write_full(&first).unwrap(); // serial 2
+    let push_file = |name: &str, state: &State| {
+        w.write(
+            name,
+            &String::from_utf8(skyform::state::file::render_state(state)).unwrap(),
+        );
+    };
+    push_file("old.json", &first);
+    let err = w.run(&["state", "push", "old.json"]).fails();
+    assert!(
+        err.contains("The pushed state (serial 1) is older than the current state (serial 2)"),
+        "{err}"
+    );
+    let mut foreign = State::new();
+    foreign.serial = 5;
+    push_file("foreign.json", &foreign);
+    let err = w.run(&["state", "push", "foreign.json"]).fails();
+    assert!(err.contains("they are different states"), "{err}");
+    assert_eq!(
+        b.load().unwrap().unwrap(),
+        current,
+        "refusals change nothing"
+    );
+
+    // A newer copy of the same state is accepted.
+    let mut newer = current.clone();
+    newer.serial = 9;
+    push_file("newer.json", &newer);
+    w.run(&["state", "push", "newer.json"]).ok();
+    assert_eq!(b.load().unwrap().unwrap().serial, 10);
+
+    // -force replaces whatever is there; the serial ends above both.
+    w.run(&["state", "push", "-force", "foreign.json"]).ok();
+    let pulled: State = serde_json::from_str(&w.run(&["state", "pull"]).ok()).unwrap();
+    assert_eq!(pulled.lineage, foreign.lineage);
+    assert_eq!(pulled.serial, 11);
+}
+
+#[test]
+fn force_unlock_command_refuses_a_wrong_id_and_breaks_a_live_holders_lock() {
+    let w = crate::common::Work::new(&[]);
+    let b = backend(w.path());
+    let held = b.lock("OperationTypeApply", Duration::ZERO).unwrap();
+    let id = held.info().id.clone();
+    let err = w.run(&["force-unlock", "-force", "not-the-id"]).fails();
+    assert!(
+        err.contains(&format!(
+            "lock ID \"not-the-id\" does not match the lock on the state (ID {id:?})"
+        )),
+        "{err}"
+    );
+    assert_eq!(b.lock_holder().unwrap().map(|h| h.id), Some(id.clone()));
+
+    let out = w.run(&["force-unlock", "-force", id.as_str()]).ok();
+    assert!(out.contains("successfully unlocked"), "{out}");
+    assert!(out.contains("local state file"), "{out}");
+    assert_eq!(b.lock_holder().unwrap(), None);
+    drop(b.lock("OperationTypePlan", Duration::ZERO).unwrap());
+    drop(held);
 }
