@@ -183,12 +183,13 @@ pub async fn status_of(client: &Client, id: &str) -> Result<i64, ProviderError> 
         })
 }
 
-/// Waits until each machine runs (`starting` is the only state passed through on the
-/// way); the deadline, a cancel or any other status ends the wait with an error naming
-/// the machine and the status it saw.
+/// Waits until each machine runs, passing only through `pending` states on the way; the
+/// deadline, a cancel or any other status ends the wait with an error naming the machine
+/// and the status it saw.
 pub async fn wait_usable(
     client: &Client,
     ids: &[String],
+    pending: &[&str],
     deadline: Instant,
     op: &OperationContext,
 ) -> Result<(), ProviderError> {
@@ -198,7 +199,7 @@ pub async fn wait_usable(
         Wait::new(
             PROVIDER,
             format!("instance {id} to become running"),
-            &[status::STARTING],
+            pending,
             &[status::RUNNING],
         )
         .operation(format!("GET /v1/status/{id}"))
@@ -313,7 +314,8 @@ pub async fn create(client: &Client, planned: &Value, op: &OperationContext) -> 
     // The listed record already says whether the machine is usable; poll only if not.
     let already_usable = table.is_running(found.status);
     if !already_usable {
-        if let Err(e) = wait_usable(client, std::slice::from_ref(&id), deadline, op).await {
+        let new = [status::STARTING];
+        if let Err(e) = wait_usable(client, std::slice::from_ref(&id), &new, deadline, op).await {
             let last = get(client, &id).await.unwrap_or_else(|_| found.clone());
             return Err(failed(e, &last));
         }
@@ -387,7 +389,9 @@ pub async fn update(
     let current = status_of(client, &id).await?;
     let changed = if want_running && !table.is_running(current) {
         start(client, &id, &cid).await?;
-        wait_usable(client, std::slice::from_ref(&id), deadline, op).await
+        // Just after the start call a server may still report the machine stopped.
+        let waking = [status::STOPPED, status::STARTING];
+        wait_usable(client, std::slice::from_ref(&id), &waking, deadline, op).await
     } else if !want_running && !table.is_stopped(current) {
         set_status(client, &id, table.stop_code(), &cid).await
     } else {

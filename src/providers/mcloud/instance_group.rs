@@ -117,7 +117,7 @@ async fn expand(
         );
         return Err((ids, e));
     }
-    if let Err(mut e) = wait_usable(client, &ids, deadline, op).await {
+    if let Err(mut e) = wait_usable(client, &ids, &[super::status::STARTING], deadline, op).await {
         e.message = format!(
             "{}; the machines {} exist and are kept in state",
             e.message,
