@@ -369,9 +369,9 @@ fn readers() -> Vec<(&'static str, Reader)> {
         ("mcloud_zones", zones),
         ("mcloud_vpcs", vpcs),
         ("mcloud_subnets", subnets),
-        ("mcloud_instance_types", catalog_names),
-        ("mcloud_charge_types", catalog_names),
-        ("mcloud_disk_categories", catalog_names),
+        ("mcloud_instance_types", instance_types),
+        ("mcloud_charge_types", charge_types),
+        ("mcloud_disk_categories", disk_categories),
         ("mcloud_images", images),
         ("mcloud_security_groups", security_groups),
         ("mcloud_templates", templates),
@@ -531,15 +531,28 @@ fn subnets(client: Client, type_name: &'static str, config: Value) -> Reading {
     })
 }
 
-fn catalog_names(client: Client, type_name: &'static str, config: Value) -> Reading {
+fn instance_types(client: Client, type_name: &'static str, config: Value) -> Reading {
+    catalog_names(client, type_name, config, "type")
+}
+
+fn charge_types(client: Client, type_name: &'static str, config: Value) -> Reading {
+    catalog_names(client, type_name, config, "charge")
+}
+
+fn disk_categories(client: Client, type_name: &'static str, config: Value) -> Reading {
+    catalog_names(client, type_name, config, "disk_category")
+}
+
+/// The name lists of one cloud: `GET /v1/instance/{kind}/:provider`.
+fn catalog_names(
+    client: Client,
+    type_name: &'static str,
+    config: Value,
+    kind: &'static str,
+) -> Reading {
     Box::pin(async move {
         let (client, o, mut out) = (&client, Obj::new(&config, type_name), Out::new(&config));
         let cloud = o.req_str("cloud")?;
-        let kind = match type_name {
-            "mcloud_instance_types" => "type",
-            "mcloud_charge_types" => "charge",
-            _ => "disk_category",
-        };
         let names: Vec<String> =
             get(client, format!("/v1/instance/{kind}/{}", segment(&cloud))).await?;
         out.set("id", s(&cloud));
