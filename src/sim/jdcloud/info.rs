@@ -1,0 +1,176 @@
+//! Instance types, quotas, and the VPC service's subnet and NIC lists.
+
+use super::ctx::Ctx;
+use super::errors::ApiError;
+use super::model::azs;
+use super::query::{matches, page};
+use super::wire;
+use serde_json::{json, Value};
+
+/// GET /instanceTypes: describeInstanceTypes.
+pub fn instance_types(ctx: &mut Ctx<'_>) -> Result<Value, ApiError> {
+    if let Some(service) = ctx.query.get("serviceName") {
+        if service != "vm" && service != "nc" {
+            return Err(ApiError::invalid(format!(
+                "invalid serviceName {service:?}: vm or nc"
+            )));
+        }
+    }
+    let filters = ctx
+        .query
+        .filters(&["instanceTypes", "az", "architecture"])?;
+    let region_azs = azs(&ctx.region);
+    let shown_azs: Vec<String> = match filters.iter().find(|f| f.name == "az") {
+        Some(f) => region_azs
+            .iter()
+            .filter(|a| f.values.contains(a))
+            .cloned()
+            .collect(),
+        None => region_azs,
+    };
+    let types: Vec<Value> = ctx
+        .cloud
+        .instance_types
+        .iter()
+        .filter(|t| matches(&filters, "instanceTypes", &t.instance_type))
+        .filter(|t| matches(&filters, "architecture", &t.architecture))
+        .filter(|_| !shown_azs.is_empty())
+        .map(|t| wire::instance_type(t, &shown_azs))
+        .collect();
+    let total = types.len();
+    Ok(json!({"instanceTypes": types, "specificInstanceTypes": [], "totalCount": total}))
+}
+
+/// The quota resource types describeQuotas knows.
+const RESOURCE_TYPES: &[&str] = &[
+    "instance",
+    "instance_cpu",
+    "instance_memory",
+    "instance_local_disk",
+    "keypair",
+    "image",
+    "instanceTemplate",
+    "imageShare",
+];
+
+/// GET /quotas: describeQuotas (per region; `imageShare` needs `imageId`).
+pub fn quotas(ctx: &mut Ctx<'_>) -> Result<Value, ApiError> {
+    let filters = ctx.query.filters(&["resourceTypes"])?;
+    let wanted: Vec<String> = match filters.iter().find(|f| f.name == "resourceTypes") {
+        Some(f) => f.values.clone(),
+        None => RESOURCE_TYPES
+            .iter()
+            .filter(|t| **t != "imageShare")
+            .map(|t| t.to_string())
+            .collect(),
+    };
+    let cloud = &*ctx.cloud;
+    let instances: Vec<_> = cloud
+        .instances
+        .values()
+        .filter(|i| i.region == ctx.region)
+        .collect();
+    let itype = |name: &str| cloud.instance_types.iter().find(|t| t.instance_type == name);
+    let mut out = Vec::new();
+    for t in &wanted {
+        let used: i64 = match t.as_str() {
+            "instance" => instances.len() as i64,
+            "instance_cpu" => instances
+                .iter()
+                .filter_map(|i| itype(&i.instance_type))
+                .map(|t| t.cpu)
+                .sum(),
+            "instance_memory" => instances
+                .iter()
+                .filter_map(|i| itype(&i.instance_type))
+                .map(|t| t.memory_mb / 1024)
+                .sum(),
+            "instance_local_disk" => instances
+                .iter()
+                .filter(|i| i.system_disk.category == "local")
+                .count() as i64,
+            "keypair" => cloud.keypairs.len() as i64,
+            "image" => cloud
+                .images
+                .values()
+                .filter(|i| i.image_source == "private" && i.region == ctx.region)
+                .count() as i64,
+            "instanceTemplate" => 0,
+            "imageShare" => {
+                let Some(image_id) = ctx.query.get("imageId") else {
+                    return Err(ApiError::invalid(
+                        "imageId is required when querying the imageShare quota",
+                    ));
+                };
+                let image = cloud
+                    .images
+                    .get(image_id)
+                    .ok_or_else(|| ApiError::not_found("image", image_id))?;
+                image.shared_pins.len() as i64
+            }
+            other => {
+                return Err(ApiError::invalid(format!(
+                    "invalid resourceTypes {other:?}; one of {}",
+                    RESOURCE_TYPES.join(", ")
+                )))
+            }
+        };
+        let limit = cloud.quotas.get(t).copied().unwrap_or(0);
+        out.push(json!({"resourceType": t, "limit": limit, "used": used}));
+    }
+    Ok(json!({"quotas": out}))
+}
+
+/// GET /subnets (service `vpc`): describeSubnets.
+pub fn subnets(ctx: &mut Ctx<'_>) -> Result<Value, ApiError> {
+    let paging = ctx.query.paging()?;
+    let filters = ctx
+        .query
+        .filters(&["subnetIds", "subnetNames", "vpcId", "routeTableId", "az", "subnetType"])?;
+    let items: Vec<_> = ctx
+        .cloud
+        .subnets
+        .iter()
+        .filter(|s| s.region == ctx.region)
+        .filter(|s| matches(&filters, "subnetIds", &s.subnet_id))
+        .filter(|s| matches(&filters, "subnetNames", &s.subnet_name))
+        .filter(|s| matches(&filters, "vpcId", &s.vpc_id))
+        .filter(|_| !filters.iter().any(|f| f.name == "routeTableId" || f.name == "az"))
+        .filter(|_| matches(&filters, "subnetType", "standard"))
+        .collect();
+    let (items, total) = page(items, paging);
+    let out: Vec<Value> = items.iter().map(|s| wire::subnet(ctx.cloud, s)).collect();
+    Ok(json!({"subnets": out, "totalCount": total}))
+}
+
+/// GET /networkInterfaces (service `vpc`): describeNetworkInterfaces.
+pub fn network_interfaces(ctx: &mut Ctx<'_>) -> Result<Value, ApiError> {
+    let paging = ctx.query.paging()?;
+    let filters = ctx.query.filters(&[
+        "networkInterfaceIds",
+        "networkInterfaceNames",
+        "vpcId",
+        "subnetId",
+        "role",
+        "az",
+    ])?;
+    let mut items: Vec<_> = ctx
+        .cloud
+        .network_interfaces
+        .values()
+        .filter(|n| n.region == ctx.region)
+        .filter(|n| matches(&filters, "networkInterfaceIds", &n.network_interface_id))
+        .filter(|n| matches(&filters, "networkInterfaceNames", &n.network_interface_name))
+        .filter(|n| matches(&filters, "vpcId", &n.vpc_id))
+        .filter(|n| matches(&filters, "subnetId", &n.subnet_id))
+        .filter(|n| matches(&filters, "role", &n.role))
+        .filter(|n| matches(&filters, "az", &n.az))
+        .collect();
+    items.sort_by(|a, b| (a.create_ms, &a.network_interface_id).cmp(&(b.create_ms, &b.network_interface_id)));
+    let (items, total) = page(items, paging);
+    let out: Vec<Value> = items
+        .iter()
+        .map(|n| wire::network_interface(ctx.cloud, n))
+        .collect();
+    Ok(json!({"networkInterfaces": out, "totalCount": total}))
+}
