@@ -1,3 +1,4 @@
 //! The cloud providers, one folder each.
 
+pub mod jdcloud;
 pub mod mcloud;
