@@ -159,7 +159,11 @@ pub fn canonical_request(
         let name = name.to_ascii_lowercase();
         if matches!(
             name.as_str(),
-            "authorization" | "user-agent" | "x-jdcloud-request-id" | "x-jdcloud-date" | "x-jdcloud-nonce"
+            "authorization"
+                | "user-agent"
+                | "x-jdcloud-request-id"
+                | "x-jdcloud-date"
+                | "x-jdcloud-nonce"
         ) {
             continue;
         }
@@ -248,8 +252,7 @@ mod tests {
             body: b"",
             service: "service_name",
         };
-        let (canonical, _) =
-            canonical_request(&req, "20180405T010203Z", NONCE).expect("canonical");
+        let (canonical, _) = canonical_request(&req, "20180405T010203Z", NONCE).expect("canonical");
         assert_eq!(
             hex::encode(Sha256::digest(canonical.as_bytes())),
             "e114a7be3025637b19331467ca38fe6b72b6237eaa6355be15b389be8fb4b9fb"
@@ -280,7 +283,12 @@ mod tests {
             service: "vm",
         };
         let out = sign(&req, &creds(), vector_time(), NONCE).expect("sign");
-        out[2].1.rsplit("Signature=").next().unwrap_or("").to_string()
+        out[2]
+            .1
+            .rsplit("Signature=")
+            .next()
+            .unwrap_or("")
+            .to_string()
     }
 
     #[test]
@@ -313,8 +321,14 @@ mod tests {
         );
         assert_eq!(region_of("/v1/regions/cn-east-2/instances"), "cn-east-2");
         assert_eq!(region_of("/v1/other"), "jdcloud-api");
-        assert_eq!(host_header("http://127.0.0.1:8080/x").ok().as_deref(), Some("127.0.0.1:8080"));
-        assert_eq!(host_header("https://vm.jdcloud-api.com/x").ok().as_deref(), Some("vm.jdcloud-api.com"));
+        assert_eq!(
+            host_header("http://127.0.0.1:8080/x").ok().as_deref(),
+            Some("127.0.0.1:8080")
+        );
+        assert_eq!(
+            host_header("https://vm.jdcloud-api.com/x").ok().as_deref(),
+            Some("vm.jdcloud-api.com")
+        );
         assert_eq!(canonical_query("b&a&B&A"), "A=&B=&a=&b=");
         assert_eq!(canonical_query("a=+++"), "a=%20%20%20");
     }

@@ -5,8 +5,8 @@
 //! entries with the same id.
 
 use super::model::{
-    azs, Cloud, Disk, ElasticIp, Image, InstanceType, NetworkInterface, SecurityGroup, Subnet,
-    Vpc, FORMAT, REGIONS,
+    azs, Cloud, Disk, ElasticIp, Image, InstanceType, NetworkInterface, SecurityGroup, Subnet, Vpc,
+    FORMAT, REGIONS,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -40,7 +40,14 @@ fn code(region: &str) -> &'static str {
     }
 }
 
-fn itype(name: &str, family: &str, generation: i64, cpu: i64, gb: i64, nics: usize) -> InstanceType {
+fn itype(
+    name: &str,
+    family: &str,
+    generation: i64,
+    cpu: i64,
+    gb: i64,
+    nics: usize,
+) -> InstanceType {
     InstanceType {
         instance_type: name.into(),
         family: family.into(),
@@ -56,7 +63,16 @@ fn itype(name: &str, family: &str, generation: i64, cpu: i64, gb: i64, nics: usi
 }
 
 #[allow(clippy::too_many_arguments)]
-fn public_image(id: &str, name: &str, platform: &str, version: &str, os: &str, root: &str, size: i64, excluded: &[&str]) -> Image {
+fn public_image(
+    id: &str,
+    name: &str,
+    platform: &str,
+    version: &str,
+    os: &str,
+    root: &str,
+    size: i64,
+    excluded: &[&str],
+) -> Image {
     Image {
         image_id: id.into(),
         name: name.into(),
@@ -113,7 +129,11 @@ impl Catalogue {
             for (n, vpc, default) in [(1, 1, true), (2, 1, false), (3, 2, true)] {
                 c.security_groups.push(SecurityGroup {
                     group_id: format!("sg-{k}000{n}"),
-                    group_name: if default { "default".into() } else { format!("sg-{n}") },
+                    group_name: if default {
+                        "default".into()
+                    } else {
+                        format!("sg-{n}")
+                    },
                     vpc_id: format!("vpc-{k}000{vpc}"),
                     region: region.to_string(),
                     is_default: default,
@@ -183,13 +203,49 @@ impl Catalogue {
             },
         ];
         c.images = vec![
-            public_image("bba85cab-dfdc-4359-9218-7a2de429dd80", "Ubuntu 20.04 64位", "Ubuntu", "20.04", "linux", "cloudDisk", 40, &[]),
-            public_image("0b7a5d2e-3c61-4d8f-9a40-6f2c1e8b7d15", "CentOS 7.9 64位", "CentOS", "7.9", "linux", "localDisk", 40, &[]),
-            public_image("5e2f9c4a-81d7-4b3e-a6c0-2d9f7e1b4a68", "Windows Server 2019 数据中心版 64位 中文版", "Windows Server", "2019", "windows", "cloudDisk", 50, &["g.n2.medium"]),
+            public_image(
+                "bba85cab-dfdc-4359-9218-7a2de429dd80",
+                "Ubuntu 20.04 64位",
+                "Ubuntu",
+                "20.04",
+                "linux",
+                "cloudDisk",
+                40,
+                &[],
+            ),
+            public_image(
+                "0b7a5d2e-3c61-4d8f-9a40-6f2c1e8b7d15",
+                "CentOS 7.9 64位",
+                "CentOS",
+                "7.9",
+                "linux",
+                "localDisk",
+                40,
+                &[],
+            ),
+            public_image(
+                "5e2f9c4a-81d7-4b3e-a6c0-2d9f7e1b4a68",
+                "Windows Server 2019 数据中心版 64位 中文版",
+                "Windows Server",
+                "2019",
+                "windows",
+                "cloudDisk",
+                50,
+                &["g.n2.medium"],
+            ),
             Image {
                 image_source: "shared".into(),
                 owner_pin: "partner-pin".into(),
-                ..public_image("7c3e1a9b-52f4-4e8d-b0a7-9e6d2c4f1b83", "partner-ubuntu", "Ubuntu", "20.04", "linux", "cloudDisk", 40, &[])
+                ..public_image(
+                    "7c3e1a9b-52f4-4e8d-b0a7-9e6d2c4f1b83",
+                    "partner-ubuntu",
+                    "Ubuntu",
+                    "20.04",
+                    "linux",
+                    "cloudDisk",
+                    40,
+                    &[],
+                )
             },
         ];
         c.keypairs = vec!["skyform-key".into()];
@@ -220,13 +276,21 @@ impl Catalogue {
     pub fn extend(&mut self, other: Catalogue) {
         merge(&mut self.vpcs, other.vpcs, |v| v.vpc_id.clone());
         merge(&mut self.subnets, other.subnets, |v| v.subnet_id.clone());
-        merge(&mut self.security_groups, other.security_groups, |v| v.group_id.clone());
-        merge(&mut self.network_interfaces, other.network_interfaces, |v| {
-            v.network_interface_id.clone()
+        merge(&mut self.security_groups, other.security_groups, |v| {
+            v.group_id.clone()
         });
-        merge(&mut self.elastic_ips, other.elastic_ips, |v| v.elastic_ip_id.clone());
+        merge(
+            &mut self.network_interfaces,
+            other.network_interfaces,
+            |v| v.network_interface_id.clone(),
+        );
+        merge(&mut self.elastic_ips, other.elastic_ips, |v| {
+            v.elastic_ip_id.clone()
+        });
         merge(&mut self.disks, other.disks, |v| v.disk_id.clone());
-        merge(&mut self.instance_types, other.instance_types, |v| v.instance_type.clone());
+        merge(&mut self.instance_types, other.instance_types, |v| {
+            v.instance_type.clone()
+        });
         merge(&mut self.images, other.images, |v| v.image_id.clone());
         merge(&mut self.keypairs, other.keypairs, |v| v.clone());
         self.quotas.extend(other.quotas);
@@ -251,7 +315,9 @@ impl Catalogue {
             if nic.role.is_empty() {
                 nic.role = "Secondary".into();
             }
-            cloud.network_interfaces.insert(nic.network_interface_id.clone(), nic);
+            cloud
+                .network_interfaces
+                .insert(nic.network_interface_id.clone(), nic);
         }
         for eip in self.elastic_ips {
             cloud.elastic_ips.insert(eip.elastic_ip_id.clone(), eip);

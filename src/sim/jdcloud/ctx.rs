@@ -47,7 +47,11 @@ pub fn require_no_task(i: &Instance) -> Result<(), ApiError> {
         .iter()
         .find(|d| d.status == "attaching" || d.status == "detaching")
     {
-        let task = if d.status == "attaching" { "attachDisk" } else { "detachDisk" };
+        let task = if d.status == "attaching" {
+            "attachDisk"
+        } else {
+            "detachDisk"
+        };
         return Err(ApiError::task_conflict(&i.instance_id, task));
     }
     Ok(())
@@ -58,7 +62,9 @@ pub fn require_no_task(i: &Instance) -> Result<(), ApiError> {
 pub fn check_instance_name(name: &str) -> Result<(), ApiError> {
     let count = name.chars().count();
     let ok_chars = name.chars().all(|c| {
-        c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.') || ('\u{4e00}'..='\u{9fff}').contains(&c)
+        c.is_ascii_alphanumeric()
+            || matches!(c, '_' | '-' | '.')
+            || ('\u{4e00}'..='\u{9fff}').contains(&c)
     });
     if !(2..=128).contains(&count) || !ok_chars || name.starts_with('.') || name.ends_with('.') {
         return Err(ApiError::invalid(format!(
@@ -82,7 +88,9 @@ pub fn check_image_name(name: &str, min: usize) -> Result<(), ApiError> {
 /// Descriptions: at most 256 characters.
 pub fn check_description(text: &str) -> Result<(), ApiError> {
     if text.chars().count() > 256 {
-        return Err(ApiError::invalid("invalid description: at most 256 characters"));
+        return Err(ApiError::invalid(
+            "invalid description: at most 256 characters",
+        ));
     }
     Ok(())
 }

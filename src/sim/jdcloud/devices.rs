@@ -139,7 +139,11 @@ pub fn modify_disk_attribute(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, ApiEr
         }
     }
     for (disk_id, auto) in changes {
-        for d in instance.data_disks.iter_mut().filter(|d| d.disk_id == disk_id) {
+        for d in instance
+            .data_disks
+            .iter_mut()
+            .filter(|d| d.disk_id == disk_id)
+        {
             d.auto_delete = auto;
         }
     }
@@ -214,7 +218,10 @@ pub fn attach_nic(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, ApiError> {
         nic.device_index = index;
         nic.auto_delete = auto_delete;
     }
-    ctx.cloud.instance_mut(&region, id)?.secondary_nics.push(nic_id);
+    ctx.cloud
+        .instance_mut(&region, id)?
+        .secondary_nics
+        .push(nic_id);
     Ok(json!({}))
 }
 
@@ -305,7 +312,11 @@ pub fn associate_eip(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, ApiError> {
     if !eip.instance_id.is_empty() || !eip.network_interface_id.is_empty() {
         return Err(ApiError::precondition(format!(
             "elastic IP {eip_id} is already bound to {}",
-            if eip.instance_id.is_empty() { &eip.network_interface_id } else { &eip.instance_id }
+            if eip.instance_id.is_empty() {
+                &eip.network_interface_id
+            } else {
+                &eip.instance_id
+            }
         )));
     }
     if !eip.az.is_empty() && eip.az != instance.az {

@@ -80,7 +80,12 @@ pub fn create(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, ApiError> {
     let instance = ctx.cloud.instance(&ctx.region, id)?.clone();
     require_state(&instance, "createImage", &[status::STOPPED])?;
     check_image_quota(ctx, &ctx.region.clone(), 1)?;
-    let source = ctx.cloud.images.get(&instance.image_id).cloned().unwrap_or_default();
+    let source = ctx
+        .cloud
+        .images
+        .get(&instance.image_id)
+        .cloned()
+        .unwrap_or_default();
     let data_disks: Vec<ImageDisk> = instance
         .data_disks
         .iter()
@@ -105,8 +110,16 @@ pub fn create(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, ApiError> {
         platform: source.platform,
         os_version: source.os_version,
         os_type: instance.os_type.clone(),
-        architecture: if source.architecture.is_empty() { "x86_64".into() } else { source.architecture },
-        root_device_type: if instance.system_disk.category == "local" { "localDisk".into() } else { "cloudDisk".into() },
+        architecture: if source.architecture.is_empty() {
+            "x86_64".into()
+        } else {
+            source.architecture
+        },
+        root_device_type: if instance.system_disk.category == "local" {
+            "localDisk".into()
+        } else {
+            "cloudDisk".into()
+        },
         system_disk_size_gb: instance.system_disk.disk_size_gb,
         size_mb: instance.system_disk.disk_size_gb * 1024,
         create_ms: ctx.now,
@@ -254,7 +267,11 @@ pub fn describe_many(ctx: &mut Ctx<'_>) -> Result<Value, ApiError> {
     let root = ctx.query.get("rootDeviceType").map(str::to_string);
     check("rootDeviceType", &root, &["localDisk", "cloudDisk"])?;
     let permission = ctx.query.get("launchPermission").map(str::to_string);
-    check("launchPermission", &permission, &["all", "specifiedUsers", "ownerOnly"])?;
+    check(
+        "launchPermission",
+        &permission,
+        &["all", "specifiedUsers", "ownerOnly"],
+    )?;
     let platform = ctx.query.get("platform").map(str::to_string);
     let name = ctx.query.get("imageName").map(str::to_string);
     let status_filter = ctx.query.get("status").map(str::to_string);
@@ -276,9 +293,9 @@ pub fn describe_many(ctx: &mut Ctx<'_>) -> Result<Value, ApiError> {
         .filter(|i| offline.is_none_or(|o| o == i.offline))
         .filter(|i| instance_ids.is_empty() || instance_ids.contains(&i.instance_id))
         .filter(|i| {
-            permission.as_ref().is_none_or(|p| {
-                wire::image(i)["launchPermission"].as_str() == Some(p.as_str())
-            })
+            permission
+                .as_ref()
+                .is_none_or(|p| wire::image(i)["launchPermission"].as_str() == Some(p.as_str()))
         })
         .collect();
     images.sort_by(|a, b| (a.create_ms, &a.image_id).cmp(&(b.create_ms, &b.image_id)));
@@ -357,7 +374,9 @@ pub fn share(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, ApiError> {
     }
     let me = ctx.cloud.owner_pin.clone();
     if who.iter().any(|w| *w == me || *w == ctx.cloud.login_name) {
-        return Err(ApiError::invalid("an image cannot be shared with its own account"));
+        return Err(ApiError::invalid(
+            "an image cannot be shared with its own account",
+        ));
     }
     let mut pins = image.shared_pins.clone();
     for w in who {

@@ -70,7 +70,12 @@ pub fn quotas(ctx: &mut Ctx<'_>) -> Result<Value, ApiError> {
         .values()
         .filter(|i| i.region == ctx.region)
         .collect();
-    let itype = |name: &str| cloud.instance_types.iter().find(|t| t.instance_type == name);
+    let itype = |name: &str| {
+        cloud
+            .instance_types
+            .iter()
+            .find(|t| t.instance_type == name)
+    };
     let mut out = Vec::new();
     for t in &wanted {
         let used: i64 = match t.as_str() {
@@ -124,9 +129,14 @@ pub fn quotas(ctx: &mut Ctx<'_>) -> Result<Value, ApiError> {
 /// GET /subnets (service `vpc`): describeSubnets.
 pub fn subnets(ctx: &mut Ctx<'_>) -> Result<Value, ApiError> {
     let paging = ctx.query.paging()?;
-    let filters = ctx
-        .query
-        .filters(&["subnetIds", "subnetNames", "vpcId", "routeTableId", "az", "subnetType"])?;
+    let filters = ctx.query.filters(&[
+        "subnetIds",
+        "subnetNames",
+        "vpcId",
+        "routeTableId",
+        "az",
+        "subnetType",
+    ])?;
     let items: Vec<_> = ctx
         .cloud
         .subnets
@@ -135,7 +145,11 @@ pub fn subnets(ctx: &mut Ctx<'_>) -> Result<Value, ApiError> {
         .filter(|s| matches(&filters, "subnetIds", &s.subnet_id))
         .filter(|s| matches(&filters, "subnetNames", &s.subnet_name))
         .filter(|s| matches(&filters, "vpcId", &s.vpc_id))
-        .filter(|_| !filters.iter().any(|f| f.name == "routeTableId" || f.name == "az"))
+        .filter(|_| {
+            !filters
+                .iter()
+                .any(|f| f.name == "routeTableId" || f.name == "az")
+        })
         .filter(|_| matches(&filters, "subnetType", "standard"))
         .collect();
     let (items, total) = page(items, paging);
@@ -166,7 +180,9 @@ pub fn network_interfaces(ctx: &mut Ctx<'_>) -> Result<Value, ApiError> {
         .filter(|n| matches(&filters, "role", &n.role))
         .filter(|n| matches(&filters, "az", &n.az))
         .collect();
-    items.sort_by(|a, b| (a.create_ms, &a.network_interface_id).cmp(&(b.create_ms, &b.network_interface_id)));
+    items.sort_by(|a, b| {
+        (a.create_ms, &a.network_interface_id).cmp(&(b.create_ms, &b.network_interface_id))
+    });
     let (items, total) = page(items, paging);
     let out: Vec<Value> = items
         .iter()

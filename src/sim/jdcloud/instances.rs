@@ -7,7 +7,7 @@ use super::ctx::{
 };
 use super::errors::ApiError;
 use super::model::{
-    Disk, ElasticIp, Image, Instance, InstanceType, NetworkInterface, SystemDisk, DataDisk, GONE,
+    DataDisk, Disk, ElasticIp, Image, Instance, InstanceType, NetworkInterface, SystemDisk, GONE,
 };
 use super::query::{page, Body, Filter};
 use super::store::{in_cidr, new_id, new_mac, status};
@@ -170,7 +170,9 @@ pub fn create(ctx: &mut Ctx<'_>) -> Result<Value, ApiError> {
     }
     let token = ctx.body.str("clientToken")?.unwrap_or_default();
     if token.chars().count() > 64 {
-        return Err(ApiError::invalid("invalid clientToken: at most 64 characters"));
+        return Err(ApiError::invalid(
+            "invalid clientToken: at most 64 characters",
+        ));
     }
     if !token.is_empty() {
         if let Some(ids) = ctx.cloud.client_tokens.get(&token) {
@@ -184,7 +186,10 @@ pub fn create(ctx: &mut Ctx<'_>) -> Result<Value, ApiError> {
     }
     let az = spec.required_str("az")?;
     if !super::model::azs(&ctx.region).contains(&az) {
-        return Err(ApiError::invalid(format!("invalid az {az:?} for region {}", ctx.region)));
+        return Err(ApiError::invalid(format!(
+            "invalid az {az:?} for region {}",
+            ctx.region
+        )));
     }
     let type_name = spec.required_str("instanceType")?;
     let itype = usable_type(ctx, &type_name)?.clone();
@@ -208,7 +213,9 @@ pub fn create(ctx: &mut Ctx<'_>) -> Result<Value, ApiError> {
         return Err(ApiError::invalid("keyNames: at most one key"));
     }
     if !key_names.is_empty() && windows {
-        return Err(ApiError::invalid("keyNames: only Linux instances can use a key"));
+        return Err(ApiError::invalid(
+            "keyNames: only Linux instances can use a key",
+        ));
     }
     for k in &key_names {
         if !ctx.cloud.keypairs.contains(k) {
@@ -223,7 +230,9 @@ pub fn create(ctx: &mut Ctx<'_>) -> Result<Value, ApiError> {
     if tags.len() > 10 {
         return Err(ApiError::invalid("userTags: at most 10 tags"));
     }
-    let charge_on_stopped = spec.str("chargeOnStopped")?.unwrap_or_else(|| "keepCharging".into());
+    let charge_on_stopped = spec
+        .str("chargeOnStopped")?
+        .unwrap_or_else(|| "keepCharging".into());
 
     // Network: the primary NIC's subnet, address and security groups.
     let nic_spec = spec
@@ -313,7 +322,11 @@ pub fn create(ctx: &mut Ctx<'_>) -> Result<Value, ApiError> {
     };
 
     // System disk: category follows the image.
-    let image_category = if image.root_device_type == "localDisk" { "local" } else { "cloud" };
+    let image_category = if image.root_device_type == "localDisk" {
+        "local"
+    } else {
+        "cloud"
+    };
     let sys = spec.object("systemDisk")?.unwrap_or_default();
     if let Some(category) = sys.str("diskCategory")? {
         if category != image_category {
@@ -324,8 +337,14 @@ pub fn create(ctx: &mut Ctx<'_>) -> Result<Value, ApiError> {
     }
     let sys_cloud = sys.object("cloudDiskSpec")?;
     let (sys_type, sys_size) = if image_category == "local" {
-        if sys_cloud.as_ref().and_then(|c| c.value("diskSizeGB")).is_some() {
-            return Err(ApiError::invalid("a local system disk cannot be given a size"));
+        if sys_cloud
+            .as_ref()
+            .and_then(|c| c.value("diskSizeGB"))
+            .is_some()
+        {
+            return Err(ApiError::invalid(
+                "a local system disk cannot be given a size",
+            ));
         }
         ("local".to_string(), 40)
     } else {
@@ -372,12 +391,22 @@ pub fn create(ctx: &mut Ctx<'_>) -> Result<Value, ApiError> {
         .collect();
     let used_cpu: i64 = existing
         .iter()
-        .filter_map(|i| ctx.cloud.instance_types.iter().find(|t| t.instance_type == i.instance_type))
+        .filter_map(|i| {
+            ctx.cloud
+                .instance_types
+                .iter()
+                .find(|t| t.instance_type == i.instance_type)
+        })
         .map(|t| t.cpu)
         .sum();
     let used_mem: i64 = existing
         .iter()
-        .filter_map(|i| ctx.cloud.instance_types.iter().find(|t| t.instance_type == i.instance_type))
+        .filter_map(|i| {
+            ctx.cloud
+                .instance_types
+                .iter()
+                .find(|t| t.instance_type == i.instance_type)
+        })
         .map(|t| t.memory_mb / 1024)
         .sum();
     let quota = |name: &str| ctx.cloud.quotas.get(name).copied().unwrap_or(i64::MAX);
@@ -385,7 +414,11 @@ pub fn create(ctx: &mut Ctx<'_>) -> Result<Value, ApiError> {
     for (name, used, want) in [
         ("instance", used_count, max_count),
         ("instance_cpu", used_cpu, itype.cpu * max_count),
-        ("instance_memory", used_mem, itype.memory_mb / 1024 * max_count),
+        (
+            "instance_memory",
+            used_mem,
+            itype.memory_mb / 1024 * max_count,
+        ),
     ] {
         if used + want > quota(name) {
             return Err(ApiError::quota(format!(
@@ -493,10 +526,17 @@ pub fn create(ctx: &mut Ctx<'_>) -> Result<Value, ApiError> {
                     ..Disk::default()
                 },
             );
-            let used: Vec<String> = data_disks.iter().map(|d: &DataDisk| d.device_name.clone()).collect();
+            let used: Vec<String> = data_disks
+                .iter()
+                .map(|d: &DataDisk| d.device_name.clone())
+                .collect();
             data_disks.push(DataDisk {
                 disk_id,
-                device_name: if device.is_empty() { next_device(&used) } else { device.clone() },
+                device_name: if device.is_empty() {
+                    next_device(&used)
+                } else {
+                    device.clone()
+                },
                 auto_delete: *auto_delete,
                 status: "attached".into(),
                 until_ms: None,
@@ -509,7 +549,11 @@ pub fn create(ctx: &mut Ctx<'_>) -> Result<Value, ApiError> {
             region: ctx.region.clone(),
             az: az.clone(),
             instance_name: name.clone(),
-            hostname: if hostname.is_empty() { id.clone() } else { hostname.clone() },
+            hostname: if hostname.is_empty() {
+                id.clone()
+            } else {
+                hostname.clone()
+            },
             description: description.clone(),
             instance_type: type_name.clone(),
             image_id: image_id.clone(),
@@ -541,11 +585,7 @@ pub fn create(ctx: &mut Ctx<'_>) -> Result<Value, ApiError> {
 }
 
 /// Instances of the region matching the filters (and tags), in creation order.
-fn select<'a>(
-    ctx: &'a Ctx<'_>,
-    filters: &[Filter],
-    tags: &[Filter],
-) -> Vec<&'a Instance> {
+fn select<'a>(ctx: &'a Ctx<'_>, filters: &[Filter], tags: &[Filter]) -> Vec<&'a Instance> {
     let cloud = &*ctx.cloud;
     let mut out: Vec<&Instance> = cloud
         .instances
@@ -570,7 +610,10 @@ fn select<'a>(
                 "instanceType" => f.values.contains(&i.instance_type),
                 "networkInterfaceId" => nic_ids.iter().any(|n| f.values.contains(n)),
                 "privateIpAddress" => f.values.iter().any(|v| ip.contains(v.as_str())),
-                "name" => f.values.iter().any(|v| i.instance_name.contains(v.as_str())),
+                "name" => f
+                    .values
+                    .iter()
+                    .any(|v| i.instance_name.contains(v.as_str())),
                 "elasticIpAddress" => f.values.contains(&eip),
                 // No instance has an AG, a dedicated host or pool, or a fault domain.
                 _ => false,
@@ -669,7 +712,14 @@ fn lifecycle(
 
 /// :startInstance — stopped → starting → running.
 pub fn start(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, ApiError> {
-    lifecycle(ctx, id, "startInstance", &[status::STOPPED], status::STARTING, status::RUNNING)?;
+    lifecycle(
+        ctx,
+        id,
+        "startInstance",
+        &[status::STOPPED],
+        status::STARTING,
+        status::RUNNING,
+    )?;
     if let Some(i) = ctx.cloud.instances.get_mut(id) {
         i.password_changed_pending_reboot = false;
     }
@@ -686,7 +736,14 @@ pub fn stop(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, ApiError> {
             )));
         }
     }
-    lifecycle(ctx, id, "stopInstance", &[status::RUNNING], status::STOPPING, status::STOPPED)?;
+    lifecycle(
+        ctx,
+        id,
+        "stopInstance",
+        &[status::RUNNING],
+        status::STOPPING,
+        status::STOPPED,
+    )?;
     if let (Some(c), Some(i)) = (charge, ctx.cloud.instances.get_mut(id)) {
         i.charge_on_stopped = c;
     }
@@ -695,7 +752,14 @@ pub fn stop(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, ApiError> {
 
 /// :rebootInstance — running → rebooting → running.
 pub fn reboot(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, ApiError> {
-    lifecycle(ctx, id, "rebootInstance", &[status::RUNNING], status::REBOOTING, status::RUNNING)?;
+    lifecycle(
+        ctx,
+        id,
+        "rebootInstance",
+        &[status::RUNNING],
+        status::REBOOTING,
+        status::RUNNING,
+    )?;
     if let Some(i) = ctx.cloud.instances.get_mut(id) {
         i.password_changed_pending_reboot = false;
     }
@@ -708,7 +772,11 @@ pub fn rebuild(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, ApiError> {
     require_state(&current, "rebuildInstance", &[status::STOPPED])?;
     let image_id = ctx.body.str("imageId")?.unwrap_or(current.image_id.clone());
     let image = usable_image(ctx, &image_id)?.clone();
-    let wanted = if current.system_disk.category == "local" { "localDisk" } else { "cloudDisk" };
+    let wanted = if current.system_disk.category == "local" {
+        "localDisk"
+    } else {
+        "cloudDisk"
+    };
     if image.root_device_type != wanted {
         return Err(ApiError::precondition(format!(
             "image {image_id} is a {} image; an instance with a {} system disk needs a {wanted} image",
@@ -731,10 +799,15 @@ pub fn rebuild(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, ApiError> {
     if let Some(h) = ctx.body.str("hostname")? {
         check_hostname(&h, image.os_type == "windows")?;
     }
-    for (name, allowed) in [("passWordAuth", ["yes", "no"]), ("imageInherit", ["yes", "no"])] {
+    for (name, allowed) in [
+        ("passWordAuth", ["yes", "no"]),
+        ("imageInherit", ["yes", "no"]),
+    ] {
         if let Some(v) = ctx.body.str(name)? {
             if !allowed.contains(&v.as_str()) {
-                return Err(ApiError::invalid(format!("invalid {name} {v:?}: yes or no")));
+                return Err(ApiError::invalid(format!(
+                    "invalid {name} {v:?}: yes or no"
+                )));
             }
         }
     }

@@ -9,7 +9,10 @@ pub const REGIONS: &[&str] = &["cn-north-1", "cn-south-1", "cn-east-1", "cn-east
 
 /// The availability zones of a region: `{region}a`, `b` and `c`.
 pub fn azs(region: &str) -> Vec<String> {
-    ["a", "b", "c"].iter().map(|s| format!("{region}{s}")).collect()
+    ["a", "b", "c"]
+        .iter()
+        .map(|s| format!("{region}{s}"))
+        .collect()
 }
 
 /// A scheduled change: at `at_ms` the status becomes `to` (`GONE` removes the object).

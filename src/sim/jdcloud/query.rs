@@ -150,11 +150,9 @@ impl Query {
             None => DEFAULT_PAGE_SIZE,
             Some(v) => match v.parse::<usize>() {
                 Ok(n) if (MIN_PAGE_SIZE..=MAX_PAGE_SIZE).contains(&n) => n,
-                _ => {
-                    return Err(ApiError::invalid(format!(
-                        "invalid pageSize {v:?}: must be between {MIN_PAGE_SIZE} and {MAX_PAGE_SIZE}"
-                    )))
-                }
+                _ => return Err(ApiError::invalid(format!(
+                    "invalid pageSize {v:?}: must be between {MIN_PAGE_SIZE} and {MAX_PAGE_SIZE}"
+                ))),
             },
         };
         Ok((number, size))
@@ -191,7 +189,9 @@ impl Body {
         match serde_json::from_slice::<Value>(bytes) {
             Ok(Value::Object(map)) => Ok(Body { map }),
             Ok(_) => Err(ApiError::invalid("request body must be a JSON object")),
-            Err(e) => Err(ApiError::invalid(format!("request body is not valid JSON: {e}"))),
+            Err(e) => Err(ApiError::invalid(format!(
+                "request body is not valid JSON: {e}"
+            ))),
         }
     }
 
@@ -245,12 +245,14 @@ impl Body {
             Some(Value::Array(items)) => items
                 .iter()
                 .map(|v| {
-                    v.as_str()
-                        .map(str::to_string)
-                        .ok_or_else(|| ApiError::invalid(format!("{name} must be a list of strings")))
+                    v.as_str().map(str::to_string).ok_or_else(|| {
+                        ApiError::invalid(format!("{name} must be a list of strings"))
+                    })
                 })
                 .collect(),
-            Some(_) => Err(ApiError::invalid(format!("{name} must be a list of strings"))),
+            Some(_) => Err(ApiError::invalid(format!(
+                "{name} must be a list of strings"
+            ))),
         }
     }
 
@@ -261,10 +263,14 @@ impl Body {
                 .iter()
                 .map(|v| match v {
                     Value::Object(_) => Ok(Body::from_value(v)),
-                    _ => Err(ApiError::invalid(format!("{name} must be a list of objects"))),
+                    _ => Err(ApiError::invalid(format!(
+                        "{name} must be a list of objects"
+                    ))),
                 })
                 .collect(),
-            Some(_) => Err(ApiError::invalid(format!("{name} must be a list of objects"))),
+            Some(_) => Err(ApiError::invalid(format!(
+                "{name} must be a list of objects"
+            ))),
         }
     }
 

@@ -152,10 +152,7 @@ fn run(ctx: &mut Ctx<'_>, op: &str, id: &str) -> Result<Value, ApiError> {
 /// The JD Cloud API (VM and the two VPC list calls) plus `/_sim/`.
 pub fn router(sim: Arc<Simulator>) -> Router {
     Router::new()
-        .route(
-            "/_sim/requests",
-            get(requests).delete(reset_requests),
-        )
+        .route("/_sim/requests", get(requests).delete(reset_requests))
         .route("/_sim/state", get(state))
         .route("/_sim/knobs", get(knobs).put(set_knobs))
         .fallback(api)
@@ -233,7 +230,10 @@ async fn api(
     if !REGIONS.contains(&route.region.as_str()) {
         return respond(
             &rid,
-            Err(ApiError::invalid(format!("invalid regionId {:?}", route.region))),
+            Err(ApiError::invalid(format!(
+                "invalid regionId {:?}",
+                route.region
+            ))),
         );
     }
     let body = if method == Method::POST {
@@ -318,7 +318,10 @@ mod tests {
     fn routes_all_operations() {
         let r = |m: Method, p: &str| route(&m, p).map(|r| (r.op, r.id));
         assert_eq!(
-            r(Method::POST, "/v1/regions/cn-north-1/instances/i-abc:stopInstance"),
+            r(
+                Method::POST,
+                "/v1/regions/cn-north-1/instances/i-abc:stopInstance"
+            ),
             Some(("stopInstance", "i-abc".into()))
         );
         assert_eq!(
@@ -334,6 +337,9 @@ mod tests {
             Some("vpc:describeSubnets")
         );
         assert_eq!(r(Method::PUT, "/v1/regions/cn-north-1/instances"), None);
-        assert_eq!(r(Method::POST, "/v1/regions/cn-north-1/instances/i-a:nope"), None);
+        assert_eq!(
+            r(Method::POST, "/v1/regions/cn-north-1/instances/i-a:nope"),
+            None
+        );
     }
 }

@@ -118,10 +118,11 @@ impl Simulator {
             None => {
                 let mut catalogue = Catalogue::builtin();
                 if let Some(path) = &options.catalogue_path {
-                    let extra = Catalogue::load(path).map_err(|message| SimError::CorruptState {
-                        path: path.display().to_string(),
-                        message,
-                    })?;
+                    let extra =
+                        Catalogue::load(path).map_err(|message| SimError::CorruptState {
+                            path: path.display().to_string(),
+                            message,
+                        })?;
                     catalogue.extend(extra);
                 }
                 catalogue.into_cloud()

@@ -110,10 +110,14 @@ pub fn verify(wire: &Wire<'_>, expect: &Expect<'_>) -> Result<Verified, ApiError
         return Err(unauth(format!("invalid access key {ak}")));
     }
     if *terminator != variant.terminator() || *service != expect.service {
-        return Err(unauth(format!("credential scope {credential} does not match the request")));
+        return Err(unauth(format!(
+            "credential scope {credential} does not match the request"
+        )));
     }
     if *region != expect.region {
-        return Err(unauth(format!("credential scope {credential} does not match the request")));
+        return Err(unauth(format!(
+            "credential scope {credential} does not match the request"
+        )));
     }
     let names: Vec<&str> = signed_headers.split(';').collect();
     for required in ["x-jdcloud-date", "x-jdcloud-nonce"] {
@@ -135,7 +139,9 @@ pub fn verify(wire: &Wire<'_>, expect: &Expect<'_>) -> Result<Verified, ApiError
         )));
     }
     if !date.trim().starts_with(day) || day.len() != 8 {
-        return Err(unauth(format!("credential date {day} does not match x-jdcloud-date")));
+        return Err(unauth(format!(
+            "credential date {day} does not match x-jdcloud-date"
+        )));
     }
 
     let mut header_block = String::new();
@@ -415,7 +421,10 @@ mod tests {
             region: "cn-north-1",
             now_ms: 1_568_702_828_000, // 2019-09-17T06:47:08Z
         };
-        assert_eq!(verify(&wire, &expect).map(|v| v.nonce), Ok("X-Jdcloud-Nonce".into()));
+        assert_eq!(
+            verify(&wire, &expect).map(|v| v.nonce),
+            Ok("X-Jdcloud-Nonce".into())
+        );
     }
 
     #[test]
