@@ -347,11 +347,11 @@ pub fn disassociate_eip(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, ApiError> 
             "instance {id} is deleting; disassociateElasticIp needs it not to be deleting"
         )));
     }
-    if !ctx
+    if ctx
         .cloud
         .elastic_ips
         .get(&eip_id)
-        .is_some_and(|e| e.region == ctx.region)
+        .is_none_or(|e| e.region != ctx.region)
     {
         return Err(ApiError::not_found("elasticIp", &eip_id));
     }

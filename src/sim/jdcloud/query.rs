@@ -150,9 +150,11 @@ impl Query {
             None => DEFAULT_PAGE_SIZE,
             Some(v) => match v.parse::<usize>() {
                 Ok(n) if (MIN_PAGE_SIZE..=MAX_PAGE_SIZE).contains(&n) => n,
-                _ => return Err(ApiError::invalid(format!(
+                _ => {
+                    return Err(ApiError::invalid(format!(
                     "invalid pageSize {v:?}: must be between {MIN_PAGE_SIZE} and {MAX_PAGE_SIZE}"
-                ))),
+                )))
+                }
             },
         };
         Ok((number, size))
