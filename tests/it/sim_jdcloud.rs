@@ -760,6 +760,21 @@ async fn sim_jdcloud_create_validation_quota_and_client_token() {
         .error(400, "INVALID_ARGUMENT")
         .contains("not in the subnet's VPC"));
 
+    let mut s = spec("web-1", CENTOS);
+    s["systemDisk"] = json!({"diskCategory": "local", "autoDelete": false});
+    assert!(c
+        .post("/instances", json!({"instanceSpec": s}))
+        .await
+        .error(400, "INVALID_ARGUMENT")
+        .contains("autoDelete cannot be false"));
+    let mut s = spec("web-1", CENTOS);
+    s["systemDisk"] = json!({"diskCategory": "cloud"});
+    assert!(c
+        .post("/instances", json!({"instanceSpec": s}))
+        .await
+        .error(400, "INVALID_ARGUMENT")
+        .contains("needs local"));
+
     // Quota: 20 instances per region (3 exist).
     let a = c
         .post(
@@ -1367,6 +1382,69 @@ async fn sim_jdcloud_vpc_lists_for_discovery() {
         nics.result()["networkInterfaces"][0]["instanceId"],
         id.as_str()
     );
+}
+
+#[tokio::test]
+async fn sim_jdcloud_catalogue_file_extends_the_builtin_one() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("catalogue.json");
+    std::fs::write(
+        &file,
+        r#"{"subnets": [{"subnetId": "subnet-extra", "subnetName": "extra", "vpcId": "vpc-bj0001", "region": "cn-north-1", "addressPrefix": "10.0.9.0/24"}],
+            "quotas": {"instance": 1}}"#,
+    )
+    .expect("write");
+    let sim = Simulator::open(SimOptions {
+        catalogue_path: Some(file),
+        ..SimOptions::default()
+    })
+    .expect("open");
+    let addr: SocketAddr = "127.0.0.1:0".parse().expect("addr");
+    let (bound, server) = skyform::sim::serve(jdcloud::router(sim.clone()), addr)
+        .await
+        .expect("serve");
+    let c = Cloud {
+        sim,
+        base: format!("http://{bound}"),
+        client: Client::new(),
+        creds: Credentials {
+            access_key: jdcloud::DEFAULT_ACCESS_KEY.into(),
+            secret_key: jdcloud::DEFAULT_SECRET_KEY.into(),
+        },
+        server,
+    };
+    let subnets = c
+        .call_as(
+            "vpc",
+            Method::GET,
+            "/subnets",
+            "filters.1.name=subnetIds&filters.1.values.1=subnet-extra",
+            None,
+        )
+        .await;
+    assert_eq!(
+        subnets.result()["subnets"][0]["addressPrefix"],
+        "10.0.9.0/24"
+    );
+    let mut s = spec("extra-1", UBUNTU);
+    s["primaryNetworkInterface"]["networkInterface"]["subnetId"] = json!("subnet-extra");
+    let id = c.create(json!({"instanceSpec": s.clone()})).await.remove(0);
+    let inst = c.get(&format!("/instances/{id}"), "").await.result()["instance"].clone();
+    assert_eq!(inst["privateIpAddress"], "10.0.9.3");
+    let a = c.post("/instances", json!({"instanceSpec": s})).await;
+    assert_eq!(
+        a.error(429, "QUOTA_EXCEEDED"),
+        "Quota exceeded: instance quota is 1, 1 used, 1 requested"
+    );
+
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, r#"{"planets": []}"#).expect("write");
+    let err = Simulator::open(SimOptions {
+        catalogue_path: Some(bad),
+        ..SimOptions::default()
+    })
+    .expect_err("unknown catalogue field");
+    assert!(err.to_string().contains("planets"), "{err}");
 }
 
 #[tokio::test]

@@ -110,8 +110,18 @@ const DATA_DISK_TYPES: &[&str] = &[
     "ssd.gp2",
 ];
 
+/// A data disk to make with an instance.
+struct DataDiskSpec {
+    disk_type: String,
+    size: i64,
+    auto_delete: bool,
+    device: String,
+    name: String,
+    snapshot_id: String,
+}
+
 /// A data disk's type and size, checked against the seed's ranges.
-fn check_data_disk(spec: &Body) -> Result<(String, i64, bool, String, String), ApiError> {
+fn check_data_disk(spec: &Body) -> Result<DataDiskSpec, ApiError> {
     if let Some(category) = spec.str("diskCategory")? {
         if category != "cloud" {
             return Err(ApiError::invalid(format!(
@@ -141,8 +151,14 @@ fn check_data_disk(spec: &Body) -> Result<(String, i64, bool, String, String), A
             "invalid diskSizeGB {size} for {disk_type}: {min}-{max} GB in steps of {step} GB"
         )));
     }
-    let name = cloud.str("name")?.unwrap_or_default();
-    Ok((disk_type, size, auto_delete, device, name))
+    Ok(DataDiskSpec {
+        disk_type,
+        size,
+        auto_delete,
+        device,
+        name: cloud.str("name")?.unwrap_or_default(),
+        snapshot_id: cloud.str("snapshotId")?.unwrap_or_default(),
+    })
 }
 
 /// `vdb`, `vdc`, … : the first data-disk device name not in use.
@@ -368,7 +384,12 @@ pub fn create(ctx: &mut Ctx<'_>) -> Result<Value, ApiError> {
             .unwrap_or_else(|| "ssd".into());
         (t, size)
     };
-    let sys_auto_delete = sys.bool("autoDelete")?.unwrap_or(true) || image_category == "local";
+    let sys_auto_delete = sys.bool("autoDelete")?.unwrap_or(true);
+    if !sys_auto_delete && image_category == "local" {
+        return Err(ApiError::invalid(
+            "a local system disk is always deleted with the instance; autoDelete cannot be false",
+        ));
+    }
 
     let data_specs = spec
         .objects("dataDisks")?
@@ -382,7 +403,7 @@ pub fn create(ctx: &mut Ctx<'_>) -> Result<Value, ApiError> {
         )));
     }
 
-    // Quotas (per region): instances, vCPUs, memory (GB).
+    // Quotas (per region): instances, vCPUs, memory (GB), local system disks.
     let existing: Vec<&Instance> = ctx
         .cloud
         .instances
@@ -411,8 +432,19 @@ pub fn create(ctx: &mut Ctx<'_>) -> Result<Value, ApiError> {
         .sum();
     let quota = |name: &str| ctx.cloud.quotas.get(name).copied().unwrap_or(i64::MAX);
     let used_count = i64::try_from(existing.len()).unwrap_or(i64::MAX);
+    let used_local = existing
+        .iter()
+        .filter(|i| i.system_disk.category == "local")
+        .count();
+    let used_local = i64::try_from(used_local).unwrap_or(i64::MAX);
+    let want_local = if image_category == "local" {
+        max_count
+    } else {
+        0
+    };
     for (name, used, want) in [
         ("instance", used_count, max_count),
+        ("instance_local_disk", used_local, want_local),
         ("instance_cpu", used_cpu, itype.cpu * max_count),
         (
             "instance_memory",
@@ -420,7 +452,7 @@ pub fn create(ctx: &mut Ctx<'_>) -> Result<Value, ApiError> {
             itype.memory_mb / 1024 * max_count,
         ),
     ] {
-        if used + want > quota(name) {
+        if want > 0 && used + want > quota(name) {
             return Err(ApiError::quota(format!(
                 "Quota exceeded: {name} quota is {}, {used} used, {want} requested",
                 quota(name)
@@ -509,19 +541,20 @@ pub fn create(ctx: &mut Ctx<'_>) -> Result<Value, ApiError> {
             system_disk.disk_id = disk_id;
         }
         let mut data_disks = Vec::new();
-        for (disk_type, size, auto_delete, device, disk_name) in &data_specs {
+        for d in &data_specs {
             let disk_id = new_id("vol-");
             ctx.cloud.disks.insert(
                 disk_id.clone(),
                 Disk {
                     disk_id: disk_id.clone(),
-                    name: disk_name.clone(),
+                    name: d.name.clone(),
                     region: ctx.region.clone(),
                     az: az.clone(),
-                    disk_type: disk_type.clone(),
-                    disk_size_gb: *size,
+                    disk_type: d.disk_type.clone(),
+                    disk_size_gb: d.size,
                     status: "in-use".into(),
                     instance_id: id.clone(),
+                    snapshot_id: d.snapshot_id.clone(),
                     create_ms: ctx.now,
                     ..Disk::default()
                 },
@@ -532,12 +565,12 @@ pub fn create(ctx: &mut Ctx<'_>) -> Result<Value, ApiError> {
                 .collect();
             data_disks.push(DataDisk {
                 disk_id,
-                device_name: if device.is_empty() {
+                device_name: if d.device.is_empty() {
                     next_device(&used)
                 } else {
-                    device.clone()
+                    d.device.clone()
                 },
-                auto_delete: *auto_delete,
+                auto_delete: d.auto_delete,
                 status: "attached".into(),
                 until_ms: None,
             });
