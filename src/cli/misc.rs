@@ -323,6 +323,7 @@ async fn sim_jdcloud(ui: &Ui, a: &SimArgs, listen: std::net::SocketAddr) -> i32 
         error_rate: a.error_rate,
         throttle: a.throttle,
         transition_ms: a.transition_ms,
+        ..jdcloud::Knobs::default()
     };
     if let Err(e) = knobs.validate() {
         ui.error("Invalid simulator option", &e);

@@ -1527,6 +1527,42 @@ async fn sim_jdcloud_knobs_throttle_failures_and_counts() {
     assert!(a.error(404, "NOT_FOUND").starts_with("no such API"));
 }
 
+#[tokio::test]
+async fn sim_jdcloud_failed_creation_is_error_then_removed() {
+    let c = cloud(Knobs {
+        transition_ms: 150,
+        create_failure_rate: 1.0,
+        ..Knobs::default()
+    })
+    .await;
+    let mut s = spec("doomed", UBUNTU);
+    s["elasticIp"] = json!({"bandwidthMbps": 1, "provider": "bgp"});
+    let id = c.create(json!({"instanceSpec": s})).await.remove(0);
+    assert_eq!(c.status(&id).await, "pending");
+    c.wait_for(&id, "error").await;
+    let a = c
+        .post(&format!("/instances/{id}:startInstance"), json!({}))
+        .await;
+    assert_eq!(
+        a.error(400, "FAILED_PRECONDITION"),
+        format!("instance {id} is error; startInstance needs it to be stopped")
+    );
+    c.wait_for(&id, "").await;
+    let state = c.sim.snapshot();
+    assert_eq!(
+        state["elastic_ips"].as_object().map(|m| m.len()),
+        Some(8),
+        "only the catalogue's EIPs remain"
+    );
+    let q = c
+        .get(
+            "/quotas",
+            "filters.1.name=resourceTypes&filters.1.values.1=instance",
+        )
+        .await;
+    assert_eq!(q.result()["quotas"][0]["used"], 0, "quota released");
+}
+
 /// Field names of the reference's object schemas (1.6, 1.8) as the simulator returns them.
 #[tokio::test]
 async fn sim_jdcloud_answers_have_the_reference_shapes() {

@@ -9,6 +9,8 @@ pub struct Ctx<'a> {
     pub cloud: &'a mut Cloud,
     pub now: i64,
     pub transition_ms: i64,
+    /// Knob `create_failure_rate`.
+    pub create_failure_rate: f64,
     pub region: String,
     pub query: Query,
     pub body: Body,

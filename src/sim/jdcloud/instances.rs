@@ -12,6 +12,7 @@ use super::model::{
 use super::query::{page, Body, Filter};
 use super::store::{in_cidr, new_id, new_mac, status};
 use super::wire;
+use rand::Rng;
 use serde_json::{json, Value};
 
 /// The filters describeInstances accepts (reference 1.7).
@@ -575,6 +576,8 @@ pub fn create(ctx: &mut Ctx<'_>) -> Result<Value, ApiError> {
                 until_ms: None,
             });
         }
+        let fails = ctx.create_failure_rate > 0.0
+            && rand::thread_rng().gen_bool(ctx.create_failure_rate.clamp(0.0, 1.0));
         let seq = ctx.cloud.next_seq();
         let instance = Instance {
             instance_id: id.clone(),
@@ -591,7 +594,11 @@ pub fn create(ctx: &mut Ctx<'_>) -> Result<Value, ApiError> {
             instance_type: type_name.clone(),
             image_id: image_id.clone(),
             status: status::PENDING.into(),
-            transition: ctx.after(status::RUNNING),
+            transition: ctx.after(if fails {
+                status::ERROR
+            } else {
+                status::RUNNING
+            }),
             task: None,
             launch_ms: ctx.now,
             vpc_id: subnet.vpc_id.clone(),
@@ -606,7 +613,8 @@ pub fn create(ctx: &mut Ctx<'_>) -> Result<Value, ApiError> {
             password_changed_pending_reboot: false,
             tags: tags.clone(),
             metadata: Vec::new(),
-            delete_elastic_ip: false,
+            delete_elastic_ip: fails,
+            failed_remove_at_ms: fails.then_some(ctx.now + 2 * ctx.transition_ms),
         };
         ctx.cloud.instances.insert(id.clone(), instance);
         ids.push(id);

@@ -19,6 +19,10 @@ pub struct Knobs {
     /// How long every transient state lasts (pending, stopping, starting,
     /// rebooting, rebuilding, resizing, deleting, attaching, detaching, image pending).
     pub transition_ms: u64,
+    /// Probability (0..=1) that a created instance fails: `pending`, then
+    /// `error` after `transition_ms`, then deleted after another `transition_ms`
+    /// (reference 1.5: failed creations are briefly `error`, then removed).
+    pub create_failure_rate: f64,
 }
 
 impl Knobs {
@@ -28,6 +32,12 @@ impl Knobs {
             return Err(format!(
                 "error_rate must be between 0 and 1, got {}",
                 self.error_rate
+            ));
+        }
+        if !(0.0..=1.0).contains(&self.create_failure_rate) || self.create_failure_rate.is_nan() {
+            return Err(format!(
+                "create_failure_rate must be between 0 and 1, got {}",
+                self.create_failure_rate
             ));
         }
         Ok(())

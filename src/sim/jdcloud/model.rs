@@ -231,6 +231,8 @@ pub struct Instance {
     pub metadata: Vec<(String, String)>,
     /// deleteInstance's `deletePrimaryNetworkInterfaceAllElasticIp`.
     pub delete_elastic_ip: bool,
+    /// A failed creation: removed (with what it made) at this time.
+    pub failed_remove_at_ms: Option<i64>,
 }
 
 /// Everything in the simulated cloud.

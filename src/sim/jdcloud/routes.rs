@@ -252,6 +252,7 @@ async fn api(
             cloud,
             now,
             transition_ms,
+            create_failure_rate: knobs.create_failure_rate,
             region: route.region.clone(),
             query,
             body,

@@ -62,6 +62,11 @@ impl Cloud {
                     instance.status = t.to;
                 }
             }
+            if instance.status == status::ERROR
+                && instance.failed_remove_at_ms.is_some_and(|at| at <= now)
+            {
+                gone.push(instance.instance_id.clone());
+            }
         }
         for id in freed_disks {
             if let Some(disk) = self.disks.get_mut(&id) {
