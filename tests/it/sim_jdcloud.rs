@@ -1382,6 +1382,56 @@ async fn sim_jdcloud_vpc_lists_for_discovery() {
         nics.result()["networkInterfaces"][0]["instanceId"],
         id.as_str()
     );
+    let one = c
+        .call_as(
+            "vpc",
+            Method::GET,
+            "/networkInterfaces/port-bj0001",
+            "",
+            None,
+        )
+        .await;
+    assert_eq!(
+        one.result()["networkInterface"]["primaryIp"]["privateIpAddress"],
+        "10.0.0.201"
+    );
+    let none = c
+        .call_as("vpc", Method::GET, "/networkInterfaces/port-none", "", None)
+        .await;
+    assert_eq!(
+        none.error(404, "NOT_FOUND"),
+        "networkInterface port-none not found"
+    );
+
+    // Elastic IPs and disks from the catalogue are discoverable as well.
+    c.wait_for(&id, "running").await;
+    c.post(
+        &format!("/instances/{id}:associateElasticIp"),
+        json!({"elasticIpId": "fip-bj0001"}),
+    )
+    .await
+    .result();
+    let eips = c.call_as("vpc", Method::GET, "/elasticIps", "", None).await;
+    assert_eq!(eips.result()["totalCount"], 2);
+    let eip = c
+        .call_as("vpc", Method::GET, "/elasticIps/fip-bj0001", "", None)
+        .await;
+    assert_eq!(eip.result()["elasticIp"]["instanceId"], id.as_str());
+    assert_eq!(eip.result()["elasticIp"]["privateIpAddress"], "10.0.0.3");
+    let disks = c
+        .call_as(
+            "disk",
+            Method::GET,
+            "/disks",
+            "filters.1.name=status&filters.1.values.1=available",
+            None,
+        )
+        .await;
+    assert_eq!(disks.result()["totalCount"], 2);
+    assert_eq!(disks.result()["disks"][0]["diskId"], "vol-bj0001");
+    c.call_as("vm", Method::GET, "/disks", "", None)
+        .await
+        .error(401, "UNAUTHENTICATED");
 }
 
 #[tokio::test]

@@ -190,3 +190,70 @@ pub fn network_interfaces(ctx: &mut Ctx<'_>) -> Result<Value, ApiError> {
         .collect();
     Ok(json!({"networkInterfaces": out, "totalCount": total}))
 }
+
+/// GET /networkInterfaces/{id} (service `vpc`): describeNetworkInterface.
+pub fn network_interface(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, ApiError> {
+    let nic = ctx
+        .cloud
+        .network_interfaces
+        .get(id)
+        .filter(|n| n.region == ctx.region)
+        .ok_or_else(|| ApiError::not_found("networkInterface", id))?;
+    Ok(json!({"networkInterface": wire::network_interface(ctx.cloud, nic)}))
+}
+
+/// GET /elasticIps (service `vpc`): describeElasticIps.
+pub fn elastic_ips(ctx: &mut Ctx<'_>) -> Result<Value, ApiError> {
+    let paging = ctx.query.paging()?;
+    let filters = ctx
+        .query
+        .filters(&["elasticIpIds", "elasticIpAddress", "az"])?;
+    let mut items: Vec<_> = ctx
+        .cloud
+        .elastic_ips
+        .values()
+        .filter(|e| e.region == ctx.region)
+        .filter(|e| matches(&filters, "elasticIpIds", &e.elastic_ip_id))
+        .filter(|e| matches(&filters, "elasticIpAddress", &e.elastic_ip_address))
+        .filter(|e| matches(&filters, "az", &e.az))
+        .collect();
+    items.sort_by(|a, b| (a.create_ms, &a.elastic_ip_id).cmp(&(b.create_ms, &b.elastic_ip_id)));
+    let (items, total) = page(items, paging);
+    let out: Vec<Value> = items.into_iter().map(wire::elastic_ip).collect();
+    Ok(json!({"elasticIps": out, "totalCount": total}))
+}
+
+/// GET /elasticIps/{id} (service `vpc`): describeElasticIp.
+pub fn elastic_ip(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, ApiError> {
+    let eip = ctx
+        .cloud
+        .elastic_ips
+        .get(id)
+        .filter(|e| e.region == ctx.region)
+        .ok_or_else(|| ApiError::not_found("elasticIp", id))?;
+    Ok(json!({"elasticIp": wire::elastic_ip(eip)}))
+}
+
+/// GET /disks (service `disk`): describeDisks.
+pub fn disks(ctx: &mut Ctx<'_>) -> Result<Value, ApiError> {
+    let paging = ctx.query.paging()?;
+    let filters =
+        ctx.query
+            .filters(&["diskId", "diskType", "instanceId", "az", "status", "name"])?;
+    let mut items: Vec<_> = ctx
+        .cloud
+        .disks
+        .values()
+        .filter(|d| d.region == ctx.region)
+        .filter(|d| matches(&filters, "diskId", &d.disk_id))
+        .filter(|d| matches(&filters, "diskType", &d.disk_type))
+        .filter(|d| matches(&filters, "instanceId", &d.instance_id))
+        .filter(|d| matches(&filters, "az", &d.az))
+        .filter(|d| matches(&filters, "status", &d.status))
+        .filter(|d| matches(&filters, "name", &d.name))
+        .collect();
+    items.sort_by(|a, b| (a.create_ms, &a.disk_id).cmp(&(b.create_ms, &b.disk_id)));
+    let (items, total) = page(items, paging);
+    let out: Vec<Value> = items.into_iter().map(|d| wire::disk(Some(d), "")).collect();
+    Ok(json!({"disks": out, "totalCount": total}))
+}

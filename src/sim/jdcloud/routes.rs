@@ -23,9 +23,9 @@ use std::time::{Duration, Instant};
 /// A request matched to an operation.
 #[derive(Debug, PartialEq)]
 pub struct Route {
-    /// The operation name (`stopInstance`; VPC ones are `vpc:describeSubnets`).
+    /// The operation name (`stopInstance`; other services' are `vpc:describeSubnets`, `disk:describeDisks`).
     pub op: &'static str,
-    /// The signing service: `vm` or `vpc`.
+    /// The signing service: `vm`, `vpc` or `disk`.
     pub service: &'static str,
     pub region: String,
     /// The instance or image id in the path.
@@ -51,6 +51,10 @@ pub fn route(method: &Method, path: &str) -> Option<Route> {
         ("POST", ["images:copyImages"]) => ("copyImages", ""),
         ("GET", ["subnets"]) => ("vpc:describeSubnets", ""),
         ("GET", ["networkInterfaces"]) => ("vpc:describeNetworkInterfaces", ""),
+        ("GET", ["networkInterfaces", id]) => ("vpc:describeNetworkInterface", id),
+        ("GET", ["elasticIps"]) => ("vpc:describeElasticIps", ""),
+        ("GET", ["elasticIps", id]) => ("vpc:describeElasticIp", id),
+        ("GET", ["disks"]) => ("disk:describeDisks", ""),
         ("GET", ["instances", id, "vnc"]) => ("describeInstanceVncUrl", id),
         ("GET", ["images", id, "constraints"]) => ("describeImageConstraints", id),
         ("GET", ["images", id, "members"]) => ("describeImageMembers", id),
@@ -96,7 +100,7 @@ pub fn route(method: &Method, path: &str) -> Option<Route> {
     if region.is_empty() || (segs.len() > 1 && id.is_empty()) {
         return None;
     }
-    let service = if op.starts_with("vpc:") { "vpc" } else { "vm" };
+    let service = op.split_once(':').map(|(svc, _)| svc).unwrap_or("vm");
     Some(Route {
         op,
         service,
@@ -145,6 +149,10 @@ fn run(ctx: &mut Ctx<'_>, op: &str, id: &str) -> Result<Value, ApiError> {
         "describeQuotas" => info::quotas(ctx),
         "vpc:describeSubnets" => info::subnets(ctx),
         "vpc:describeNetworkInterfaces" => info::network_interfaces(ctx),
+        "vpc:describeNetworkInterface" => info::network_interface(ctx, id),
+        "vpc:describeElasticIps" => info::elastic_ips(ctx),
+        "vpc:describeElasticIp" => info::elastic_ip(ctx, id),
+        "disk:describeDisks" => info::disks(ctx),
         other => Err(ApiError::invalid(format!("unknown operation {other}"))),
     }
 }

@@ -1,11 +1,13 @@
 //! Objects as the API shows them (reference 1.8; VPC objects as the VPC
 //! service's list calls return them).
 
-use super::model::{Cloud, Disk, Image, Instance, InstanceType, NetworkInterface, Subnet};
+use super::model::{
+    Cloud, Disk, ElasticIp, Image, Instance, InstanceType, NetworkInterface, Subnet,
+};
 use super::store::iso;
 use serde_json::{json, Value};
 
-fn disk_wire(disk: Option<&Disk>, fallback_id: &str) -> Value {
+pub fn disk(disk: Option<&Disk>, fallback_id: &str) -> Value {
     match disk {
         Some(d) => json!({
             "diskId": d.disk_id,
@@ -96,7 +98,7 @@ pub fn instance(cloud: &Cloud, i: &Instance) -> Value {
         json!({
             "diskCategory": "cloud",
             "autoDelete": i.system_disk.auto_delete,
-            "cloudDisk": disk_wire(cloud.disks.get(&i.system_disk.disk_id), &i.system_disk.disk_id),
+            "cloudDisk": disk(cloud.disks.get(&i.system_disk.disk_id), &i.system_disk.disk_id),
             "deviceName": "vda",
             "status": "attached",
         })
@@ -108,7 +110,7 @@ pub fn instance(cloud: &Cloud, i: &Instance) -> Value {
             json!({
                 "diskCategory": "cloud",
                 "autoDelete": d.auto_delete,
-                "cloudDisk": disk_wire(cloud.disks.get(&d.disk_id), &d.disk_id),
+                "cloudDisk": disk(cloud.disks.get(&d.disk_id), &d.disk_id),
                 "deviceName": d.device_name,
                 "status": d.status,
             })
@@ -285,5 +287,24 @@ pub fn network_interface(cloud: &Cloud, n: &NetworkInterface) -> Value {
         "attachmentStatus": if n.instance_id.is_empty() { "detached" } else { "attached" },
         "networkInterfaceStatus": "enabled",
         "createdTime": iso(n.create_ms),
+    })
+}
+
+pub fn elastic_ip(e: &ElasticIp) -> Value {
+    json!({
+        "elasticIpId": e.elastic_ip_id,
+        "elasticIpAddress": e.elastic_ip_address,
+        "bandwidthMbps": e.bandwidth_mbps,
+        "provider": e.provider,
+        "privateIpAddress": e.private_ip_address,
+        "networkInterfaceId": e.network_interface_id,
+        "instanceId": e.instance_id,
+        "instanceType": if e.instance_id.is_empty() { "" } else { "vm" },
+        "charge": charge(e.create_ms),
+        "createdTime": iso(e.create_ms),
+        "az": e.az,
+        "ipType": "standard",
+        "status": if e.instance_id.is_empty() { "available" } else { "in-use" },
+        "tags": [],
     })
 }
