@@ -161,6 +161,7 @@ fn run(ctx: &mut Ctx<'_>, op: &str, id: &str) -> Result<Value, ApiError> {
 pub fn router(sim: Arc<Simulator>) -> Router {
     Router::new()
         .route("/_sim/requests", get(requests).delete(reset_requests))
+        .route("/_sim/calls", get(calls))
         .route("/_sim/state", get(state))
         .route("/_sim/knobs", get(knobs).put(set_knobs))
         .fallback(api)
@@ -278,8 +279,14 @@ async fn api(
     respond(&rid, outcome)
 }
 
+/// `GET /_sim/requests`: `{"operation": count}`, the same shape as mcloud's.
 async fn requests(State(sim): State<Arc<Simulator>>) -> Json<Value> {
-    Json(json!({"counts": sim.request_counts(), "calls": sim.call_log()}))
+    Json(json!(sim.request_counts()))
+}
+
+/// `GET /_sim/calls`: the operation names in the order received.
+async fn calls(State(sim): State<Arc<Simulator>>) -> Json<Value> {
+    Json(json!(sim.call_log()))
 }
 
 async fn reset_requests(State(sim): State<Arc<Simulator>>) -> StatusCode {
