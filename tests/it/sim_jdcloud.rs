@@ -1868,3 +1868,249 @@ fn sim_jdcloud_standalone_cli() {
     let counts = sim.get("/_sim/requests");
     assert_eq!(counts["describeInstanceTypes"], 2);
 }
+
+/// Every one of the 35 operations once, each `result` with the keys of the
+/// reference's table (1.6), and the counters naming all 35.
+#[tokio::test]
+async fn sim_jdcloud_every_operation_answers_with_the_reference_result_keys() {
+    let c = cloud(Knobs::default()).await;
+    let keys = |a: &Answer| -> Vec<String> {
+        let mut k: Vec<String> = a
+            .result()
+            .as_object()
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default();
+        k.sort();
+        k
+    };
+    let expect = |a: Answer, want: &[&str]| {
+        let mut want: Vec<String> = want.iter().map(|s| s.to_string()).collect();
+        want.sort();
+        assert_eq!(keys(&a), want, "{}", a.body);
+    };
+    let mut s = spec("all-1", UBUNTU);
+    s["elasticIp"] = json!({"bandwidthMbps": 2, "provider": "no_bgp"});
+    let a = c.post("/instances", json!({"instanceSpec": s})).await;
+    let id = a.result()["instanceIds"][0]
+        .as_str()
+        .expect("id")
+        .to_string();
+    expect(a, &["instanceIds"]);
+    c.wait_for(&id, "running").await;
+    let i = format!("/instances/{id}");
+    expect(c.get("/instances", "").await, &["instances", "totalCount"]);
+    expect(c.get(&i, "").await, &["instance"]);
+    expect(
+        c.get("/instanceStatus", "").await,
+        &["instanceStatuses", "totalCount"],
+    );
+    expect(
+        c.get("/instancePrivateIpAddress", "").await,
+        &["instancePrivateIpAddress", "totalCount"],
+    );
+    expect(
+        c.get("/instanceTypes", "").await,
+        &["instanceTypes", "specificInstanceTypes", "totalCount"],
+    );
+    expect(c.get(&format!("{i}/vnc"), "").await, &["vncUrl"]);
+    expect(c.get("/quotas", "").await, &["quotas"]);
+    let eip = c.get(&i, "").await.result()["instance"]["elasticIpId"]
+        .as_str()
+        .expect("eip")
+        .to_string();
+    expect(
+        c.post(
+            &format!("{i}:disassociateElasticIp"),
+            json!({"elasticIpId": eip}),
+        )
+        .await,
+        &[],
+    );
+    expect(
+        c.post(
+            &format!("{i}:associateElasticIp"),
+            json!({"elasticIpId": eip}),
+        )
+        .await,
+        &[],
+    );
+    expect(
+        c.post(&format!("{i}:attachDisk"), json!({"diskId": "vol-bj0001"}))
+            .await,
+        &[],
+    );
+    expect(
+        c.post(
+            &format!("{i}:modifyInstanceDiskAttribute"),
+            json!({"dataDisks": [{"diskId": "vol-bj0001", "autoDelete": true}]}),
+        )
+        .await,
+        &[],
+    );
+    expect(
+        c.post(&format!("{i}:detachDisk"), json!({"diskId": "vol-bj0001"}))
+            .await,
+        &[],
+    );
+    expect(
+        c.post(
+            &format!("{i}:attachNetworkInterface"),
+            json!({"networkInterfaceId": "port-bj0001"}),
+        )
+        .await,
+        &[],
+    );
+    expect(
+        c.post(
+            &format!("{i}:modifyInstanceNetworkAttribute"),
+            json!({"networks": [{"networkInterfaceId": "port-bj0001", "autoDelete": false}]}),
+        )
+        .await,
+        &[],
+    );
+    expect(
+        c.post(
+            &format!("{i}:detachNetworkInterface"),
+            json!({"networkInterfaceId": "port-bj0001"}),
+        )
+        .await,
+        &[],
+    );
+    expect(
+        c.post(
+            &format!("{i}:modifyInstanceAttribute"),
+            json!({"name": "all-2"}),
+        )
+        .await,
+        &[],
+    );
+    expect(
+        c.post(
+            &format!("{i}:modifyInstancePassword"),
+            json!({"password": "Skyform#2026"}),
+        )
+        .await,
+        &[],
+    );
+    expect(c.post(&format!("{i}:rebootInstance"), json!({})).await, &[]);
+    c.wait_for(&id, "running").await;
+    expect(c.post(&format!("{i}:stopInstance"), json!({})).await, &[]);
+    c.wait_for(&id, "stopped").await;
+    expect(
+        c.post(
+            &format!("{i}:resizeInstance"),
+            json!({"instanceType": "g.n2.xlarge"}),
+        )
+        .await,
+        &[],
+    );
+    c.wait_for(&id, "stopped").await;
+    expect(
+        c.post(&format!("{i}:rebuildInstance"), json!({"imageId": UBUNTU}))
+            .await,
+        &[],
+    );
+    c.wait_for(&id, "stopped").await;
+    let a = c
+        .post(&format!("{i}:createImage"), json!({"name": "all-img"}))
+        .await;
+    let image = a.result()["imageId"].as_str().expect("image").to_string();
+    expect(a, &["imageId"]);
+    c.wait_image(&image, "ready").await;
+    expect(c.post(&format!("{i}:startInstance"), json!({})).await, &[]);
+    let m = format!("/images/{image}");
+    expect(
+        c.get("/images", "imageSource=private").await,
+        &["images", "totalCount"],
+    );
+    expect(c.get(&m, "").await, &["image"]);
+    expect(
+        c.get(&format!("{m}/constraints"), "").await,
+        &["imageConstraints"],
+    );
+    expect(
+        c.get("/imageConstraints", &format!("ids.1={image}")).await,
+        &["imageConstraints"],
+    );
+    expect(
+        c.post(
+            &format!("{m}:modifyImageAttribute"),
+            json!({"name": "all-img-2"}),
+        )
+        .await,
+        &[],
+    );
+    expect(
+        c.post(&format!("{m}:share"), json!({"pins": ["friend"]}))
+            .await,
+        &[],
+    );
+    expect(
+        c.get(&format!("{m}/members"), "").await,
+        &["pins", "loginNames"],
+    );
+    expect(
+        c.post(&format!("{m}:unshare"), json!({"pins": ["friend"]}))
+            .await,
+        &[],
+    );
+    expect(
+        c.post(
+            "/images:copyImages",
+            json!({"sourceImageIds": [image], "destinationRegion": REGION}),
+        )
+        .await,
+        &["copyImages"],
+    );
+    expect(c.delete(&m, "").await, &[]);
+    c.wait_for(&id, "running").await;
+    expect(
+        c.delete(&i, "deletePrimaryNetworkInterfaceAllElasticIp=true")
+            .await,
+        &[],
+    );
+
+    let counted: Vec<String> = c.sim.request_counts().into_keys().collect();
+    let all = [
+        "associateElasticIp",
+        "attachDisk",
+        "attachNetworkInterface",
+        "copyImages",
+        "createImage",
+        "createInstances",
+        "deleteImage",
+        "deleteInstance",
+        "describeImage",
+        "describeImageConstraints",
+        "describeImageConstraintsBatch",
+        "describeImageMembers",
+        "describeImages",
+        "describeInstance",
+        "describeInstancePrivateIpAddress",
+        "describeInstanceStatus",
+        "describeInstanceTypes",
+        "describeInstanceVncUrl",
+        "describeInstances",
+        "describeQuotas",
+        "detachDisk",
+        "detachNetworkInterface",
+        "disassociateElasticIp",
+        "modifyImageAttribute",
+        "modifyInstanceAttribute",
+        "modifyInstanceDiskAttribute",
+        "modifyInstanceNetworkAttribute",
+        "modifyInstancePassword",
+        "rebootInstance",
+        "rebuildInstance",
+        "resizeInstance",
+        "shareImage",
+        "startInstance",
+        "stopInstance",
+        "unShareImage",
+    ];
+    assert_eq!(all.len(), 35);
+    for op in all {
+        assert!(counted.iter().any(|k| k == op), "{op} was not called");
+    }
+    assert_eq!(counted.len(), 35, "{counted:?}");
+}
