@@ -1429,6 +1429,23 @@ async fn sim_jdcloud_vpc_lists_for_discovery() {
         .await;
     assert_eq!(disks.result()["totalCount"], 2);
     assert_eq!(disks.result()["disks"][0]["diskId"], "vol-bj0001");
+    let vpcs = c.call_as("vpc", Method::GET, "/vpcs", "", None).await;
+    assert_eq!(
+        vpcs.result()["vpcs"][0]["subnets"].as_array().map(Vec::len),
+        Some(2)
+    );
+    let groups = c
+        .call_as(
+            "vpc",
+            Method::GET,
+            "/networkSecurityGroups",
+            "filters.1.name=vpcId&filters.1.values.1=vpc-bj0001",
+            None,
+        )
+        .await;
+    assert_eq!(groups.result()["totalCount"], 2);
+    let keys = c.get("/keypairs", "").await;
+    assert_eq!(keys.result()["keypairs"][0]["keyName"], "skyform-key");
     c.call_as("vm", Method::GET, "/disks", "", None)
         .await
         .error(401, "UNAUTHENTICATED");

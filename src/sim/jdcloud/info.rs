@@ -257,3 +257,100 @@ pub fn disks(ctx: &mut Ctx<'_>) -> Result<Value, ApiError> {
     let out: Vec<Value> = items.into_iter().map(|d| wire::disk(Some(d), "")).collect();
     Ok(json!({"disks": out, "totalCount": total}))
 }
+
+/// GET /vpcs (service `vpc`): describeVpcs.
+pub fn vpcs(ctx: &mut Ctx<'_>) -> Result<Value, ApiError> {
+    let paging = ctx.query.paging()?;
+    let filters = ctx.query.filters(&["vpcIds", "vpcNames"])?;
+    let items: Vec<_> = ctx
+        .cloud
+        .vpcs
+        .iter()
+        .filter(|v| v.region == ctx.region)
+        .filter(|v| matches(&filters, "vpcIds", &v.vpc_id))
+        .filter(|v| matches(&filters, "vpcNames", &v.vpc_name))
+        .collect();
+    let (items, total) = page(items, paging);
+    let out: Vec<Value> = items
+        .iter()
+        .map(|v| {
+            let subnets: Vec<Value> = ctx
+                .cloud
+                .subnets
+                .iter()
+                .filter(|s| s.vpc_id == v.vpc_id)
+                .map(|s| wire::subnet(ctx.cloud, s))
+                .collect();
+            json!({
+                "vpcId": v.vpc_id,
+                "vpcName": v.vpc_name,
+                "addressPrefix": v.address_prefix,
+                "description": "",
+                "aclIds": [],
+                "routeTableIds": [],
+                "subnets": subnets,
+                "createdTime": "2020-01-01T00:00:00Z",
+            })
+        })
+        .collect();
+    Ok(json!({"vpcs": out, "totalCount": total}))
+}
+
+/// GET /networkSecurityGroups (service `vpc`): describeNetworkSecurityGroups.
+pub fn security_groups(ctx: &mut Ctx<'_>) -> Result<Value, ApiError> {
+    let paging = ctx.query.paging()?;
+    let filters = ctx.query.filters(&[
+        "networkSecurityGroupIds",
+        "networkSecurityGroupNames",
+        "vpcId",
+    ])?;
+    let items: Vec<_> = ctx
+        .cloud
+        .security_groups
+        .iter()
+        .filter(|g| g.region == ctx.region)
+        .filter(|g| matches(&filters, "networkSecurityGroupIds", &g.group_id))
+        .filter(|g| matches(&filters, "networkSecurityGroupNames", &g.group_name))
+        .filter(|g| matches(&filters, "vpcId", &g.vpc_id))
+        .collect();
+    let (items, total) = page(items, paging);
+    let out: Vec<Value> = items
+        .iter()
+        .map(|g| {
+            json!({
+                "networkSecurityGroupId": g.group_id,
+                "networkSecurityGroupName": g.group_name,
+                "description": "",
+                "vpcId": g.vpc_id,
+                "securityGroupRules": [],
+                "sgType": if g.is_default { "default" } else { "custom" },
+                "createdTime": "2020-01-01T00:00:00Z",
+            })
+        })
+        .collect();
+    Ok(json!({"networkSecurityGroups": out, "totalCount": total}))
+}
+
+/// GET /keypairs: describeKeypairs (the catalogue's key pairs).
+pub fn keypairs(ctx: &mut Ctx<'_>) -> Result<Value, ApiError> {
+    let paging = ctx.query.paging()?;
+    let filters = ctx.query.filters(&["keyNames"])?;
+    let items: Vec<&String> = ctx
+        .cloud
+        .keypairs
+        .iter()
+        .filter(|k| matches(&filters, "keyNames", k))
+        .collect();
+    let (items, total) = page(items, paging);
+    let out: Vec<Value> = items
+        .iter()
+        .map(|k| {
+            json!({
+                "keyName": k,
+                "keyFingerprint": "00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00",
+                "createTime": "2020-01-01T00:00:00Z",
+            })
+        })
+        .collect();
+    Ok(json!({"keypairs": out, "totalCount": total}))
+}

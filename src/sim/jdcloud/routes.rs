@@ -55,6 +55,9 @@ pub fn route(method: &Method, path: &str) -> Option<Route> {
         ("GET", ["elasticIps"]) => ("vpc:describeElasticIps", ""),
         ("GET", ["elasticIps", id]) => ("vpc:describeElasticIp", id),
         ("GET", ["disks"]) => ("disk:describeDisks", ""),
+        ("GET", ["vpcs"]) => ("vpc:describeVpcs", ""),
+        ("GET", ["networkSecurityGroups"]) => ("vpc:describeNetworkSecurityGroups", ""),
+        ("GET", ["keypairs"]) => ("describeKeypairs", ""),
         ("GET", ["instances", id, "vnc"]) => ("describeInstanceVncUrl", id),
         ("GET", ["images", id, "constraints"]) => ("describeImageConstraints", id),
         ("GET", ["images", id, "members"]) => ("describeImageMembers", id),
@@ -153,6 +156,9 @@ fn run(ctx: &mut Ctx<'_>, op: &str, id: &str) -> Result<Value, ApiError> {
         "vpc:describeElasticIps" => info::elastic_ips(ctx),
         "vpc:describeElasticIp" => info::elastic_ip(ctx, id),
         "disk:describeDisks" => info::disks(ctx),
+        "vpc:describeVpcs" => info::vpcs(ctx),
+        "vpc:describeNetworkSecurityGroups" => info::security_groups(ctx),
+        "describeKeypairs" => info::keypairs(ctx),
         other => Err(ApiError::invalid(format!("unknown operation {other}"))),
     }
 }
