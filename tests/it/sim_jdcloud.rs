@@ -2131,3 +2131,77 @@ async fn sim_jdcloud_every_operation_answers_with_the_reference_result_keys() {
     }
     assert_eq!(counted.len(), 35, "{counted:?}");
 }
+
+#[tokio::test]
+async fn sim_jdcloud_state_file_survives_a_restart() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("jdcloud.json");
+    let open = |path: std::path::PathBuf| {
+        Simulator::open(SimOptions {
+            persist_path: Some(path),
+            knobs: timed(100),
+            ..SimOptions::default()
+        })
+    };
+    let sim = open(path.clone()).expect("open");
+    let addr: SocketAddr = "127.0.0.1:0".parse().expect("addr");
+    let (bound, server) = skyform::sim::serve(jdcloud::router(sim.clone()), addr)
+        .await
+        .expect("serve");
+    let c = Cloud {
+        sim,
+        base: format!("http://{bound}"),
+        client: Client::new(),
+        creds: Credentials {
+            access_key: jdcloud::DEFAULT_ACCESS_KEY.into(),
+            secret_key: jdcloud::DEFAULT_SECRET_KEY.into(),
+        },
+        server,
+    };
+    let body = json!({"instanceSpec": spec("keep-1", UBUNTU), "clientToken": "restart-token"});
+    let ids = c.create(body.clone()).await;
+    assert!(matches!(
+        open(path.clone()),
+        Err(skyform::sim::SimError::InUse(_))
+    ));
+    drop(c);
+
+    // Reopen once the first simulator has let go of the state file.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let sim = loop {
+        match open(path.clone()) {
+            Ok(sim) => break sim,
+            Err(skyform::sim::SimError::InUse(_)) if Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            Err(e) => panic!("reopen: {e}"),
+        }
+    };
+    let (bound, server) = skyform::sim::serve(jdcloud::router(sim.clone()), addr)
+        .await
+        .expect("serve");
+    let c = Cloud {
+        sim,
+        base: format!("http://{bound}"),
+        client: Client::new(),
+        creds: Credentials {
+            access_key: jdcloud::DEFAULT_ACCESS_KEY.into(),
+            secret_key: jdcloud::DEFAULT_SECRET_KEY.into(),
+        },
+        server,
+    };
+    c.wait_for(&ids[0], "running").await;
+    assert_eq!(
+        c.create(body).await,
+        ids,
+        "client tokens survive the restart"
+    );
+
+    std::fs::write(
+        dir.path().join("other.json"),
+        r#"{"format": "something-else"}"#,
+    )
+    .expect("write");
+    let err = open(dir.path().join("other.json")).expect_err("foreign format");
+    assert!(err.to_string().contains("skyform-jdcloud-sim/1"), "{err}");
+}
