@@ -1119,7 +1119,7 @@ async fn sim_jdcloud_images() {
     // Public images are not ours to change.
     let a = c.delete(&format!("/images/{UBUNTU}"), "").await;
     assert_eq!(
-        a.error(403, "HTTP_FORBIDDEN"),
+        a.error(400, "FAILED_PRECONDITION"),
         format!(
             "image {UBUNTU} is a public image; deleteImage only operates on your private images"
         )
@@ -1212,7 +1212,7 @@ async fn sim_jdcloud_images() {
             json!({"sourceImageIds": [CENTOS], "destinationRegion": "cn-east-2"}),
         )
         .await;
-    a.error(403, "HTTP_FORBIDDEN");
+    a.error(400, "FAILED_PRECONDITION");
 
     c.delete(&format!("/images/{image}"), "").await.result();
     c.wait_image(&image, "").await;

@@ -58,11 +58,6 @@ impl ApiError {
         ApiError::new(401, "UNAUTHENTICATED", message)
     }
 
-    /// 403 HTTP_FORBIDDEN: an object that is not the caller's to change.
-    pub fn forbidden(message: impl Into<String>) -> ApiError {
-        ApiError::new(403, "HTTP_FORBIDDEN", message)
-    }
-
     /// 404 NOT_FOUND for `kind id`.
     pub fn not_found(kind: &str, id: &str) -> ApiError {
         ApiError::new(404, "NOT_FOUND", format!("{kind} {id} not found"))

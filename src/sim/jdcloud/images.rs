@@ -22,11 +22,11 @@ fn visible<'a>(ctx: &'a Ctx<'_>, id: &str) -> Result<&'a Image, ApiError> {
         .ok_or_else(|| ApiError::not_found("image", id))
 }
 
-/// An own private image of the region, or 404/403.
+/// An own private image of the region, or 404 / 400 FAILED_PRECONDITION.
 fn own<'a>(ctx: &'a Ctx<'_>, id: &str, op: &str) -> Result<&'a Image, ApiError> {
     let image = visible(ctx, id)?;
     if image.image_source != "private" {
-        return Err(ApiError::forbidden(format!(
+        return Err(ApiError::precondition(format!(
             "image {id} is a {} image; {op} only operates on your private images",
             image.image_source
         )));
@@ -161,7 +161,7 @@ pub fn copy(ctx: &mut Ctx<'_>) -> Result<Value, ApiError> {
     for id in &ids {
         let image = visible(ctx, id)?;
         if image.image_source != "private" && image.image_source != "shared" {
-            return Err(ApiError::forbidden(format!(
+            return Err(ApiError::precondition(format!(
                 "image {id} is a {} image; copyImages only copies private images",
                 image.image_source
             )));
