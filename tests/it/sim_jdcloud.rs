@@ -2213,3 +2213,66 @@ async fn sim_jdcloud_state_file_survives_a_restart() {
     let err = open(dir.path().join("other.json")).expect_err("foreign format");
     assert!(err.to_string().contains("skyform-jdcloud-sim/1"), "{err}");
 }
+
+#[tokio::test]
+async fn sim_jdcloud_lost_and_late_answers_and_client_token_retry() {
+    let c = cloud(Knobs {
+        lose_answers: 1.0,
+        ..Knobs::default()
+    })
+    .await;
+    let body = json!({"instanceSpec": spec("lost-1", UBUNTU), "clientToken": "retry-me"});
+    // The change is made, but the answer never arrives.
+    let p = c.prepare(Method::POST, "/instances", "", Some(body.clone()));
+    let h = c.signed(&p, "vm", &c.creds, chrono::Utc::now());
+    let mut rb = c.client.post(&p.url);
+    for (n, v) in &h {
+        if n != "host" {
+            rb = rb.header(n, v);
+        }
+    }
+    let broken = match rb.body(p.body.clone()).send().await {
+        Ok(response) => response.bytes().await.is_err(),
+        Err(_) => true,
+    };
+    assert!(broken, "the answer is lost");
+    // GETs are never lost; the instance exists.
+    assert_eq!(c.get("/instances", "").await.result()["totalCount"], 1);
+    // Retrying with the same clientToken finds it instead of making another.
+    c.sim.set_knobs(Knobs {
+        answer_delay_ms: 300,
+        ..Knobs::default()
+    });
+    let started = Instant::now();
+    let ids = c.create(body).await;
+    assert!(
+        started.elapsed() >= Duration::from_millis(300),
+        "the answer is late"
+    );
+    assert_eq!(ids.len(), 1);
+    assert_eq!(c.get("/instances", "").await.result()["totalCount"], 1);
+    let log = c.sim.request_log();
+    assert!(
+        log[0].starts_with("POST /v1/regions/cn-north-1/instances"),
+        "{log:?}"
+    );
+    assert_eq!(log.len(), 4);
+}
+
+#[tokio::test]
+async fn sim_jdcloud_clock_moves_long_transitions_forward() {
+    let c = cloud(timed(60_000)).await;
+    let id = c.create_one(UBUNTU).await;
+    assert_eq!(c.status(&id).await, "pending");
+    c.sim.clock().advance(Duration::from_millis(60_000));
+    assert_eq!(c.status(&id).await, "running");
+    c.post(&format!("/instances/{id}:stopInstance"), json!({}))
+        .await
+        .result();
+    c.sim.clock().advance(Duration::from_millis(59_000));
+    assert_eq!(c.status(&id).await, "stopping");
+    c.sim.clock().advance(Duration::from_millis(1_000));
+    assert_eq!(c.status(&id).await, "stopped");
+    // Signatures are still checked against the wall clock.
+    c.get("/instances", "").await.result();
+}

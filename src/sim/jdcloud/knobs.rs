@@ -23,6 +23,12 @@ pub struct Knobs {
     /// `error` after `transition_ms`, then deleted after another `transition_ms`
     /// (reference 1.5: failed creations are briefly `error`, then removed).
     pub create_failure_rate: f64,
+    /// Delay after a request was acted on before its answer is sent (the change is
+    /// made at once, the answer is late; `latency_ms` delays before).
+    pub answer_delay_ms: u64,
+    /// Probability (0..=1) that the answer to a successful POST or DELETE is lost:
+    /// the change was made, then the connection breaks before the body arrives.
+    pub lose_answers: f64,
 }
 
 impl Knobs {
@@ -34,11 +40,13 @@ impl Knobs {
                 self.error_rate
             ));
         }
-        if !(0.0..=1.0).contains(&self.create_failure_rate) || self.create_failure_rate.is_nan() {
-            return Err(format!(
-                "create_failure_rate must be between 0 and 1, got {}",
-                self.create_failure_rate
-            ));
+        for (name, p) in [
+            ("create_failure_rate", self.create_failure_rate),
+            ("lose_answers", self.lose_answers),
+        ] {
+            if !(0.0..=1.0).contains(&p) || p.is_nan() {
+                return Err(format!("{name} must be between 0 and 1, got {p}"));
+            }
         }
         Ok(())
     }

@@ -23,7 +23,7 @@ mod wire;
 
 pub use knobs::Knobs;
 pub use routes::router;
-pub use simulator::{SimOptions, Simulator, DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY};
+pub use simulator::{SimClock, SimOptions, Simulator, DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY};
 
 use crate::sim::{serve, SimError};
 use std::collections::HashMap;

@@ -168,6 +168,7 @@ pub fn router(sim: Arc<Simulator>) -> Router {
     Router::new()
         .route("/_sim/requests", get(requests).delete(reset_requests))
         .route("/_sim/calls", get(calls))
+        .route("/_sim/log", get(log))
         .route("/_sim/state", get(state))
         .route("/_sim/knobs", get(knobs).put(set_knobs))
         .fallback(api)
@@ -187,6 +188,7 @@ async fn api(
     let decoded = percent_encoding::percent_decode_str(raw_path)
         .decode_utf8_lossy()
         .into_owned();
+    sim.log_request(format!("{method} {uri}"));
     let Some(route) = route(&method, &decoded) else {
         sim.count_request(&format!("{method} {raw_path}"));
         return respond(&rid, Err(ApiError::no_such_api(method.as_str(), raw_path)));
@@ -276,13 +278,43 @@ async fn api(
         let changed = mutating && outcome.is_ok();
         (outcome, changed)
     });
-    if mutating && outcome.is_ok() {
+    let succeeded = outcome.is_ok();
+    if mutating && succeeded {
         if let Err(e) = sim.commit().await {
             eprintln!("jdcloud simulator: {e}");
             return respond(&rid, Err(ApiError::internal()));
         }
     }
-    respond(&rid, outcome)
+    if knobs.answer_delay_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(knobs.answer_delay_ms)).await;
+    }
+    let response = respond(&rid, outcome);
+    let lose = succeeded
+        && knobs.lose_answers > 0.0
+        && (method == Method::POST || method == Method::DELETE)
+        && rand::thread_rng().gen_bool(knobs.lose_answers.clamp(0.0, 1.0));
+    if lose {
+        return lost(response);
+    }
+    response
+}
+
+/// The answer's headers, then a connection that breaks before the body arrives
+/// (knob `lose_answers`); the change it answers stays made.
+fn lost(response: Response) -> Response {
+    let (parts, _) = response.into_parts();
+    let broken = futures::stream::once(async {
+        Err::<Bytes, std::io::Error>(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "answer lost (simulator knob lose_answers)",
+        ))
+    });
+    Response::from_parts(parts, axum::body::Body::from_stream(broken))
+}
+
+/// `GET /_sim/log`: `["METHOD /path?query", …]` in arrival order (mcloud's shape).
+async fn log(State(sim): State<Arc<Simulator>>) -> Json<Value> {
+    Json(json!(sim.request_log()))
 }
 
 /// `GET /_sim/requests`: `{"operation": count}`, the same shape as mcloud's.

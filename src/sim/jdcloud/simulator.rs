@@ -8,6 +8,7 @@ use crate::sim::mcloud::{lock_state, write_atomic, StateLock};
 use crate::sim::SimError;
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 /// The access key the simulator accepts unless told otherwise.
@@ -53,6 +54,8 @@ pub struct Simulator {
     knobs: Mutex<Knobs>,
     counts: Mutex<BTreeMap<String, u64>>,
     calls: Mutex<Vec<String>>,
+    log: Mutex<Vec<String>>,
+    clock: SimClock,
     pub(crate) throttle: Mutex<Throttle>,
     /// Nonces seen within the clock-skew window, with when they were seen.
     nonces: Mutex<HashMap<String, i64>>,
@@ -78,6 +81,26 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 /// Milliseconds since the Unix epoch.
 pub fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
+}
+
+/// The cloud's clock: the wall clock plus an offset tests move forward, so a long
+/// `transition_ms` can be observed both before and after without sleeping. Signature
+/// dates are checked against the wall clock, not this one.
+#[derive(Debug, Clone, Default)]
+pub struct SimClock {
+    offset_ms: Arc<AtomicI64>,
+}
+
+impl SimClock {
+    pub fn now_ms(&self) -> i64 {
+        now_ms().saturating_add(self.offset_ms.load(Ordering::SeqCst))
+    }
+
+    /// Moves this clock forward by `by`.
+    pub fn advance(&self, by: std::time::Duration) {
+        let ms = i64::try_from(by.as_millis()).unwrap_or(i64::MAX);
+        self.offset_ms.fetch_add(ms, Ordering::SeqCst);
+    }
 }
 
 impl Simulator {
@@ -135,6 +158,8 @@ impl Simulator {
             knobs: Mutex::new(options.knobs),
             counts: Mutex::new(BTreeMap::new()),
             calls: Mutex::new(Vec::new()),
+            log: Mutex::new(Vec::new()),
+            clock: SimClock::default(),
             throttle: Mutex::new(Throttle::default()),
             nonces: Mutex::new(HashMap::new()),
             access_key: options.access_key,
@@ -154,10 +179,25 @@ impl Simulator {
         lock(&self.calls).clone()
     }
 
-    /// Forgets the counts and the call log.
+    /// Every request as `METHOD /path?query` (as sent) in arrival order, like mcloud's.
+    pub fn request_log(&self) -> Vec<String> {
+        lock(&self.log).clone()
+    }
+
+    /// Forgets the counts, the call log and the request log.
     pub fn reset_request_counts(&self) {
         lock(&self.counts).clear();
         lock(&self.calls).clear();
+        lock(&self.log).clear();
+    }
+
+    pub(crate) fn log_request(&self, line: String) {
+        lock(&self.log).push(line);
+    }
+
+    /// The cloud's clock (tests move it forward).
+    pub fn clock(&self) -> &SimClock {
+        &self.clock
     }
 
     pub(crate) fn count_request(&self, op: &str) {
@@ -183,7 +223,7 @@ impl Simulator {
     /// Runs `f` on the cloud with due transitions applied. `mutated` says
     /// whether to bump the version (and persist later).
     pub(crate) fn with_cloud<T>(&self, f: impl FnOnce(&mut Cloud, i64) -> (T, bool)) -> T {
-        let now = now_ms();
+        let now = self.clock.now_ms();
         let mut store = lock(&self.store);
         store.cloud.settle(now);
         let (out, mutated) = f(&mut store.cloud, now);
