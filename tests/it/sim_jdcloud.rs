@@ -1459,8 +1459,9 @@ async fn sim_jdcloud_catalogue_file_extends_the_builtin_one() {
     let file = dir.path().join("catalogue.json");
     std::fs::write(
         &file,
-        r#"{"subnets": [{"subnetId": "subnet-extra", "subnetName": "extra", "vpcId": "vpc-bj0001", "region": "cn-north-1", "addressPrefix": "10.0.9.0/24"}],
-            "quotas": {"instance": 1}}"#,
+        r#"{"subnets": [{"subnetId": "subnet-extra", "subnetName": "extra", "vpcId": "vpc-bj0001", "region": "cn-north-1", "addressPrefix": "10.0.9.0/24"},
+                        {"subnetId": "subnet-tiny", "subnetName": "tiny", "vpcId": "vpc-bj0001", "region": "cn-north-1", "addressPrefix": "10.0.8.0/29"}],
+            "quotas": {"instance": 6}}"#,
     )
     .expect("write");
     let sim = Simulator::open(SimOptions {
@@ -1500,10 +1501,27 @@ async fn sim_jdcloud_catalogue_file_extends_the_builtin_one() {
     let id = c.create(json!({"instanceSpec": s.clone()})).await.remove(0);
     let inst = c.get(&format!("/instances/{id}"), "").await.result()["instance"].clone();
     assert_eq!(inst["privateIpAddress"], "10.0.9.3");
-    let a = c.post("/instances", json!({"instanceSpec": s})).await;
+    // A /29 has 4 usable addresses (from .3): a batch of 5 is refused whole.
+    let mut tiny = s.clone();
+    tiny["primaryNetworkInterface"]["networkInterface"]["subnetId"] = json!("subnet-tiny");
+    let a = c
+        .post("/instances", json!({"instanceSpec": tiny, "maxCount": 5}))
+        .await;
+    assert_eq!(
+        a.error(400, "FAILED_PRECONDITION"),
+        "subnet subnet-tiny has fewer than 5 free addresses"
+    );
+    assert_eq!(
+        c.get("/instances", "").await.result()["totalCount"],
+        1,
+        "nothing was made"
+    );
+    let a = c
+        .post("/instances", json!({"instanceSpec": s, "maxCount": 6}))
+        .await;
     assert_eq!(
         a.error(429, "QUOTA_EXCEEDED"),
-        "Quota exceeded: instance quota is 1, 1 used, 1 requested"
+        "Quota exceeded: instance quota is 6, 1 used, 6 requested"
     );
 
     let bad = dir.path().join("bad.json");

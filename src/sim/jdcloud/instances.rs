@@ -461,6 +461,21 @@ pub fn create(ctx: &mut Ctx<'_>) -> Result<Value, ApiError> {
         }
     }
 
+    // Every address first, so a batch is made whole or not at all.
+    let ips = match &primary_ip {
+        Some(ip) => vec![ip.clone()],
+        None => ctx
+            .cloud
+            .free_ips(
+                &subnet.address_prefix,
+                usize::try_from(max_count).unwrap_or(0),
+            )
+            .ok_or_else(|| {
+                ApiError::precondition(format!(
+                    "subnet {subnet_id} has fewer than {max_count} free addresses"
+                ))
+            })?,
+    };
     let mut ids = Vec::new();
     for _ in 0..max_count {
         let id = loop {
@@ -469,12 +484,7 @@ pub fn create(ctx: &mut Ctx<'_>) -> Result<Value, ApiError> {
                 break id;
             }
         };
-        let ip = match &primary_ip {
-            Some(ip) => ip.clone(),
-            None => ctx.cloud.free_ip(&subnet.address_prefix).ok_or_else(|| {
-                ApiError::precondition(format!("subnet {subnet_id} has no free address"))
-            })?,
-        };
+        let ip = ips.get(ids.len()).cloned().unwrap_or_default();
         let nic_id = new_id("port-");
         let mut nic = NetworkInterface {
             network_interface_id: nic_id.clone(),

@@ -168,14 +168,17 @@ impl Cloud {
             .ok_or_else(|| ApiError::not_found("instance", id))
     }
 
-    /// A free address in `cidr` (from .3 up), avoiding every NIC's addresses.
-    pub fn free_ip(&self, cidr: &str) -> Option<String> {
+    /// `n` free addresses in `cidr` (from .3 up), avoiding every NIC's addresses.
+    pub fn free_ips(&self, cidr: &str, n: usize) -> Option<Vec<String>> {
         let (net, len) = parse_cidr(cidr)?;
         let size: u32 = 1u32.checked_shl(32 - len).unwrap_or(0);
         let used = self.used_ips();
-        (3..size.saturating_sub(1))
+        let found: Vec<String> = (3..size.saturating_sub(1))
             .map(|h| Ipv4Addr::from(net + h).to_string())
-            .find(|ip| !used.contains(ip))
+            .filter(|ip| !used.contains(ip))
+            .take(n)
+            .collect();
+        (found.len() == n).then_some(found)
     }
 
     pub fn used_ips(&self) -> Vec<String> {
@@ -255,7 +258,11 @@ mod tests {
         assert!(in_cidr("10.0.0.5", "10.0.0.0/24"));
         assert!(!in_cidr("10.0.1.5", "10.0.0.0/24"));
         let cloud = Cloud::default();
-        assert_eq!(cloud.free_ip("10.0.0.0/24").as_deref(), Some("10.0.0.3"));
+        assert_eq!(
+            cloud.free_ips("10.0.0.0/24", 2),
+            Some(vec!["10.0.0.3".to_string(), "10.0.0.4".to_string()])
+        );
+        assert_eq!(cloud.free_ips("10.0.0.0/30", 2), None);
         assert_eq!(iso(1_522_890_123_000), "2018-04-05T01:02:03Z");
     }
 }
