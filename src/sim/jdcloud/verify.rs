@@ -63,7 +63,7 @@ pub struct Wire<'a> {
     pub body: &'a [u8],
 }
 
-/// A verified request's nonce and date (for replay checks).
+/// A verified request's nonce (for the replay check).
 #[derive(Debug, PartialEq)]
 pub struct Verified {
     pub nonce: String,
@@ -109,12 +109,8 @@ pub fn verify(wire: &Wire<'_>, expect: &Expect<'_>) -> Result<Verified, ApiError
     if *ak != expect.access_key {
         return Err(unauth(format!("invalid access key {ak}")));
     }
-    if *terminator != variant.terminator() || *service != expect.service {
-        return Err(unauth(format!(
-            "credential scope {credential} does not match the request"
-        )));
-    }
-    if *region != expect.region {
+    if *terminator != variant.terminator() || *service != expect.service || *region != expect.region
+    {
         return Err(unauth(format!(
             "credential scope {credential} does not match the request"
         )));
