@@ -11,18 +11,17 @@ pub struct Launcher;
 #[async_trait]
 impl EmbeddedClouds for Launcher {
     async fn start(&self, cloud: &str, state_dir: &Path) -> Result<String, String> {
-        match cloud {
-            "mcloud" => {
-                let dir = state_dir.to_path_buf();
-                let started =
-                    tokio::task::spawn_blocking(move || super::mcloud::start_embedded(&dir)).await;
-                match started {
-                    Ok(Ok(addr)) => Ok(format!("http://{addr}")),
-                    Ok(Err(e)) => Err(e.to_string()),
-                    Err(e) => Err(format!("the simulator failed to start: {e}")),
-                }
-            }
-            other => Err(format!("there is no embedded simulator for {other:?}")),
+        let start: fn(&Path) -> Result<std::net::SocketAddr, super::SimError> = match cloud {
+            "mcloud" => super::mcloud::start_embedded,
+            "jdcloud" => super::jdcloud::start_embedded,
+            other => return Err(format!("there is no embedded simulator for {other:?}")),
+        };
+        let dir = state_dir.to_path_buf();
+        // Starting binds a port and may load state from disk: off the async threads.
+        match tokio::task::spawn_blocking(move || start(&dir)).await {
+            Ok(Ok(addr)) => Ok(format!("http://{addr}")),
+            Ok(Err(e)) => Err(e.to_string()),
+            Err(e) => Err(format!("the simulator failed to start: {e}")),
         }
     }
 }

@@ -5,6 +5,7 @@
 //! current tokio runtime; [`run_standalone`] is what `skyform sim` runs.
 
 pub mod embedded;
+pub mod jdcloud;
 pub mod mcloud;
 pub mod server;
 

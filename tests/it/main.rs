@@ -24,5 +24,6 @@ mod lang_diagnostics;
 mod lang_eval;
 mod lang_functions;
 mod provider_mcloud;
+mod sim_jdcloud;
 mod sim_mcloud;
 mod state;
