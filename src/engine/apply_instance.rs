@@ -243,7 +243,7 @@ impl ObjectOps<'_> {
                 })
             })));
         }
-        let v = {
+        let (result, started) = {
             let _permit = permit(self.engine).await?;
             let started = self.started(Operation::Create, None);
             let result = self
@@ -251,20 +251,39 @@ impl ObjectOps<'_> {
                 .provider
                 .create(self.type_name(), self.planned, &op)
                 .await;
-            let _ = self.finished(Operation::Create, started, result.as_ref().ok());
-            result
+            (result, started)
         };
-        let v = match v {
-            Ok(v) => v,
-            Err(f) => return Err(self.failed("create", f, address_free).await),
-        };
-        let v = self.record(v).await?;
+        let v = self
+            .settle(Operation::Create, started, result, address_free)
+            .await?;
         bump(self.engine, |r| r.added += 1);
         Ok(v)
     }
 
+    /// Records the outcome of a create or update, then emits its end: "complete" only once
+    /// the new state is durable. A failure records what the provider says is now true.
+    async fn settle(
+        &self,
+        op: Operation,
+        started: Instant,
+        result: crate::provider::ApplyResult,
+        record_partial: bool,
+    ) -> Result<Value, Diagnostics> {
+        let what = if op == Operation::Create {
+            "create"
+        } else {
+            "update"
+        };
+        let recorded = match result {
+            Ok(v) => self.record(v).await,
+            Err(f) => Err(self.failed(what, f, record_partial).await),
+        };
+        let _ = self.finished(op, started, recorded.as_ref().ok());
+        recorded
+    }
+
     async fn update(&self, prior: &Value) -> Result<Value, Diagnostics> {
-        let v = {
+        let (result, started) = {
             let _permit = permit(self.engine).await?;
             let started = self.started(Operation::Update, object_id(prior));
             let result = self
@@ -277,15 +296,13 @@ impl ObjectOps<'_> {
                     &self.op(self.setup.rcfg.timeouts.update, Operation::Update),
                 )
                 .await;
-            let _ = self.finished(Operation::Update, started, result.as_ref().ok());
-            result
+            (result, started)
         };
-        let v = match v {
-            Ok(v) => v,
-            // E.g. stopped, then failed to resize: state must not keep believing it runs.
-            Err(f) => return Err(self.failed("update", f, true).await),
-        };
-        let v = self.record(v).await?;
+        // A partial state is recorded too: stopped, then failed to resize, must not stay
+        // "running" in state.
+        let v = self
+            .settle(Operation::Update, started, result, true)
+            .await?;
         bump(self.engine, |r| r.changed += 1);
         Ok(v)
     }
@@ -293,7 +310,7 @@ impl ObjectOps<'_> {
     /// Deletes the prior object; `forget` removes it from state (false when a replacement
     /// already holds the address).
     async fn delete(&self, prior: &Value, forget: bool) -> Result<(), Diagnostics> {
-        let result = {
+        let (result, started) = {
             let _permit = permit(self.engine).await?;
             let started = self.started(Operation::Delete, object_id(prior));
             let result = self
@@ -305,20 +322,20 @@ impl ObjectOps<'_> {
                     &self.op(self.setup.rcfg.timeouts.delete, Operation::Delete),
                 )
                 .await;
-            let _ = self.finished(
-                Operation::Delete,
-                started,
-                result.as_ref().ok().map(|_| prior),
-            );
-            result
+            (result, started)
         };
-        if let Err(f) = result {
+        let recorded = match result {
             // Still there, as the provider describes it now (only where it is recorded).
-            return Err(self.failed("delete", f, forget).await);
-        }
-        if forget {
-            record_remove(self.engine, self.inst).await?;
-        }
+            Err(f) => Err(self.failed("delete", f, forget).await),
+            Ok(()) if forget => record_remove(self.engine, self.inst).await,
+            Ok(()) => Ok(()),
+        };
+        let _ = self.finished(
+            Operation::Delete,
+            started,
+            recorded.as_ref().ok().map(|_| prior),
+        );
+        recorded?;
         bump(self.engine, |r| r.destroyed += 1);
         Ok(())
     }
@@ -590,7 +607,7 @@ async fn delete_instance(engine: &Engine, c: &ResourceChange) -> Result<(), Diag
             .and_then(|mn| mn.module.resources.get(&c.addr.resource))
             .and_then(|r| r.timeouts.delete)
     };
-    {
+    let (result, started) = {
         let _permit = permit(engine).await?;
         engine.emit(Event::Started {
             addr: c.addr.clone(),
@@ -605,14 +622,11 @@ async fn delete_instance(engine: &Engine, c: &ResourceChange) -> Result<(), Diag
                 &op_context(engine, &c.addr, timeout, Operation::Delete),
             )
             .await;
-        let _ = finished(
-            engine,
-            &c.addr,
-            Operation::Delete,
-            started,
-            result.as_ref().ok().map(|_| &prior),
-        );
-        if let Err(f) = result {
+        (result, started)
+    };
+    let recorded = match result {
+        Ok(()) => record_remove(engine, &c.addr).await,
+        Err(f) => {
             let mut diags = op_error(&c.addr, "delete", Some(&f.error));
             // Still there, as the provider describes it now.
             if let Some(state) = f.state {
@@ -624,10 +638,18 @@ async fn delete_instance(engine: &Engine, c: &ResourceChange) -> Result<(), Diag
                     diags.extend(d);
                 }
             }
-            return Err(diags);
+            Err(diags)
         }
-    }
-    record_remove(engine, &c.addr).await?;
+    };
+    // "Destruction complete" only once the removal is durable.
+    let _ = finished(
+        engine,
+        &c.addr,
+        Operation::Delete,
+        started,
+        recorded.as_ref().ok().map(|_| &prior),
+    );
+    recorded?;
     bump(engine, |r| r.destroyed += 1);
     Ok(())
 }
