@@ -204,6 +204,7 @@ impl ObjectOps<'_> {
     /// object (create_before_destroy), which the partial one must not replace.
     async fn failed(&self, what: &str, f: PartialFailure, record: bool) -> Diagnostics {
         let mut diags = op_error(self.inst, what, Some(&f.error));
+        note_interrupted(self.engine, self.inst, &f.error);
         if let (true, Some(state)) = (record, f.state) {
             if let Err(d) = self.record(state).await {
                 diags.extend(d);
@@ -414,7 +415,9 @@ fn op_context(
     timeout: Option<std::time::Duration>,
     op: Operation,
 ) -> OperationContext {
-    let mut ctx = OperationContext::new(addr.to_string()).with_timeout(timeout);
+    let mut ctx = OperationContext::new(addr.to_string())
+        .with_timeout(timeout)
+        .with_cancel(engine.cancel.token());
     if let Some(sink) = engine.events.clone() {
         let (addr, started) = (addr.clone(), Instant::now());
         ctx = ctx.with_progress(move |p: Progress| {
@@ -433,13 +436,33 @@ fn op_context(
     ctx
 }
 
+/// An operation the run's cancellation cut short is part of the one cancellation message,
+/// not an error of its own.
 fn op_error(
     inst: &AbsInstance,
     what: &str,
     e: Option<&crate::provider::ProviderError>,
 ) -> Diagnostics {
     let detail = e.map(ToString::to_string).unwrap_or_default();
+    if e.is_some_and(|e| e.kind == crate::provider::ErrorKind::Cancelled) {
+        return Diagnostic::error(
+            crate::engine::CANCELLED,
+            format!("{inst}: {what} was cut short: {detail}"),
+        )
+        .into();
+    }
     Diagnostic::error(format!("Failed to {what} {inst}"), detail).into()
+}
+
+fn note_interrupted(engine: &Engine, inst: &AbsInstance, e: &crate::provider::ProviderError) {
+    if e.kind == crate::provider::ErrorKind::Cancelled {
+        engine
+            .report
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .interrupted
+            .push(inst.to_string());
+    }
 }
 
 async fn record_upsert(
@@ -628,6 +651,7 @@ async fn delete_instance(engine: &Engine, c: &ResourceChange) -> Result<(), Diag
         Ok(()) => record_remove(engine, &c.addr).await,
         Err(f) => {
             let mut diags = op_error(&c.addr, "delete", Some(&f.error));
+            note_interrupted(engine, &c.addr, &f.error);
             // Still there, as the provider describes it now.
             if let Some(state) = f.state {
                 let state = match provider.resource_schema(&c.addr.resource.type_name) {
