@@ -72,10 +72,22 @@ fn body_with_blocks_attributes_and_comments() {
 fn numbers_keep_their_text() {
     for (src, want) in [("1", "1"), ("1.5", "1.5"), ("1e3", "1000"), ("007", "7")] {
         match kind(src) {
-            ExprKind::Number(n) => assert_eq!(n, skyform::lang::Number::parse(want).unwrap()),
+            ExprKind::Number(n) => {
+                // The syntax tree keeps the text; equality (and lang's value) is numeric.
+                assert_eq!(n.as_str(), src);
+                assert_eq!(n, skyform::hcl::ast::NumberLit::parse(want).unwrap());
+                let exact = skyform::lang::Number::from_literal(&n).unwrap();
+                assert_eq!(exact, skyform::lang::Number::parse(want).unwrap());
+            }
             other => panic!("{src}: {other:?}"),
         }
     }
+    // Digits beyond f64 survive to the value.
+    let ExprKind::Number(n) = kind("0.1000000000000000000000000000001") else {
+        panic!()
+    };
+    let exact = skyform::lang::Number::from_literal(&n).unwrap();
+    assert_eq!(exact.to_string(), "0.1000000000000000000000000000001");
 }
 
 #[test]
