@@ -458,3 +458,33 @@ fn strip_markers_apply_before_flush() {
     let parts = template("<<-EOT\n\t  x\n\t y\n  EOT\n");
     assert_eq!(lit(&parts), " x\ny\n");
 }
+
+/// The syntax layer stands alone: below it there is only `diag` (spans, diagnostics).
+#[test]
+fn hcl_imports_nothing_above_it() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/hcl");
+    let mut files = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        files += 1;
+        for (i, line) in text.lines().enumerate() {
+            for (at, _) in line.match_indices("crate::") {
+                let rest = &line[at + "crate::".len()..];
+                assert!(
+                    rest.starts_with("diag"),
+                    "{}:{}: {line}",
+                    path.display(),
+                    i + 1
+                );
+            }
+        }
+    }
+    assert!(files >= 5);
+    let diag =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/diag.rs")).unwrap();
+    assert!(
+        !diag.contains("crate::"),
+        "diag.rs must not depend on other modules"
+    );
+}
