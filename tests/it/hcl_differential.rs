@@ -79,7 +79,7 @@ const DIFFERENCES: &[Difference] = &[
             accepts(o)
                 && error_at(t).is_some_and(|at| {
                     let rest = src[at..].trim_start_matches([' ', '\t']);
-                    rest.starts_with(['\n', '\r'])
+                    rest.starts_with(['\n', '\r']) && line_of(src, at).contains(['[', '(', '{'])
                 })
         },
         example: "a = [!\n  x,\n]\n",
@@ -130,8 +130,14 @@ const DIFFERENCES: &[Difference] = &[
                 && accepts(t)
                 && error_at(o).is_some_and(|at| {
                     let line_start = src[..at].rfind('\n').map_or(0, |i| i + 1);
-                    (src[at..].starts_with(['\n', '\r']) || src[line_start..at].trim().is_empty())
-                        && src[..at].contains([']', ')'])
+                    let at_line_start = src[line_start..at].trim().is_empty();
+                    // The line the attribute's expression broke off at.
+                    let line = match at_line_start {
+                        true => line_of(src, line_start.saturating_sub(1)),
+                        false => line_of(src, at),
+                    };
+                    (src[at..].starts_with(['\n', '\r']) || at_line_start)
+                        && line.contains([']', ')'])
                 })
         },
         example: "a = [x]\n + 1\n",
@@ -394,6 +400,12 @@ fn zero_padded_legacy_index(src: &str) -> bool {
         let after_name = start.is_some_and(|j| !b[j].is_ascii_digit());
         after_name && b[i] == b'.' && b[i + 1] == b'0' && b[i + 2].is_ascii_digit()
     })
+}
+
+/// The text of the line holding byte `at`, up to `at`.
+fn line_of(src: &str, at: usize) -> &str {
+    let start = src[..at].rfind('\n').map_or(0, |i| i + 1);
+    &src[start..at]
 }
 
 fn error_at(o: &Outcome) -> Option<usize> {
