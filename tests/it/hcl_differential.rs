@@ -71,21 +71,6 @@ const DIFFERENCES: &[Difference] = &[
         terraform_accepts: false,
     },
     Difference {
-        name: "newline-in-brackets",
-        why: "Inside brackets and for expressions Terraform ignores newlines everywhere (`[!` \
-              newline `x]`, or `a ? b` newline `: c` in a `{for ...}`); hcl-edit refuses a \
-              newline in some of those places.",
-        applies: |src, o, t| {
-            accepts(o)
-                && error_at(t).is_some_and(|at| {
-                    let rest = src[at..].trim_start_matches([' ', '\t']);
-                    rest.starts_with(['\n', '\r']) && line_of(src, at).contains(['[', '(', '{'])
-                })
-        },
-        example: "a = [!\n  x,\n]\n",
-        terraform_accepts: true,
-    },
-    Difference {
         name: "legacy-index-beyond-u64",
         why: "`x.100000000000000000000`: Terraform reads a legacy index as a number of any \
               size; hcl-edit reads it as a u64 and refuses a longer one.",
@@ -124,20 +109,15 @@ const DIFFERENCES: &[Difference] = &[
         name: "newline-after-bracket",
         why: "Outside brackets a newline ends the attribute in Terraform (`a = [x]` then \
               `+ 1` on the next line is refused); hcl-edit, once an expression has closed a \
-              tuple or a call's `)`, reads on across newlines to the end of the expression.",
+              tuple, a call or a for expression, reads on across newlines to the end of the \
+              expression.",
         applies: |src, o, t| {
             !accepts(o)
                 && accepts(t)
                 && error_at(o).is_some_and(|at| {
-                    let line_start = src[..at].rfind('\n').map_or(0, |i| i + 1);
-                    let at_line_start = src[line_start..at].trim().is_empty();
-                    // The line the attribute's expression broke off at.
-                    let line = match at_line_start {
-                        true => line_of(src, line_start.saturating_sub(1)),
-                        false => line_of(src, at),
-                    };
-                    (src[at..].starts_with(['\n', '\r']) || at_line_start)
-                        && line.contains([']', ')'])
+                    // From the last `=` (the attribute's, or a `=>`) to the error.
+                    let tail = &src[src[..at].rfind('=').map_or(0, |i| i + 1)..at];
+                    at_line_break(src, at) && tail.contains([']', ')', '}'])
                 })
         },
         example: "a = [x]\n + 1\n",
@@ -182,11 +162,16 @@ const DIFFERENCES: &[Difference] = &[
             let refused = rejects_with(o, "Invalid escape sequence")
                 || rejects_with(o, "Unexpected end of template");
             (refused && accepts(t) && src.contains("%{"))
-                || same_after(o, t, &|_, _| {}, &|s, in_directive| {
-                    if in_directive {
-                        *s = decode_escapes(s)
-                    }
-                })
+                || same_after(
+                    o,
+                    t,
+                    &lits(&|_, _| {}),
+                    &lits(&|s, in_directive| {
+                        if in_directive {
+                            *s = decode_escapes(s)
+                        }
+                    }),
+                )
         },
         example: "a = \"%{ if x }\\\"%{ endif }\"\n",
         terraform_accepts: true,
@@ -200,6 +185,27 @@ const DIFFERENCES: &[Difference] = &[
         terraform_accepts: true,
     },
     Difference {
+        name: "newline-in-brackets",
+        why: "Inside brackets and for expressions Terraform ignores newlines everywhere (`[!` \
+              newline `x]`, or `a ? b` newline `: c` in a `{for ...}`); hcl-edit refuses a \
+              newline in some of those places.",
+        applies: |src, o, t| {
+            accepts(o)
+                && error_at(t).is_some_and(|at| {
+                    let at = at + src[at..].len() - src[at..].trim_start_matches([' ', '\t']).len();
+                    let line_start = src[..at].rfind('\n').map_or(0, |i| i + 1);
+                    // The line the expression broke off at.
+                    let line = match line_start == at {
+                        true => line_of(src, line_start.saturating_sub(1)),
+                        false => line_of(src, at),
+                    };
+                    at_line_break(src, at) && line.contains(['[', '(', '{'])
+                })
+        },
+        example: "a = [!\n  x,\n]\n",
+        terraform_accepts: true,
+    },
+    Difference {
         name: "flush-heredoc-indent",
         why: "In a `<<-` heredoc Terraform measures indentation only at literal text that \
               starts a line and leaves lines of only spaces as they are; a line with no \
@@ -208,7 +214,8 @@ const DIFFERENCES: &[Difference] = &[
               with `$` or follows an interpolation) and then trim other characters from it \
               (`*    line ${1}` loses `*    l`).",
         applies: |src, o, t| {
-            same_after(o, t, &|s, _| s.clear(), &|s, _| s.clear()) && flush_heredoc_uneven(src)
+            let clear = lits(&|s, _| s.clear());
+            same_after(o, t, &clear, &clear) && flush_heredoc_uneven(src)
         },
         example: "a = <<-EOT\n*    line ${1}\n      two\n    EOT\n",
         terraform_accepts: true,
@@ -220,11 +227,8 @@ const DIFFERENCES: &[Difference] = &[
               ${x}\\n` keeps the two spaces before `${x}`); hcl-edit leaves the markers to its \
               user, and this test's normalisation trims all adjacent whitespace.",
         applies: |src, o, t| {
-            src.contains("<<")
-                && src.contains('~')
-                && same_after(o, t, &|s, _| s.retain(|c| !c.is_whitespace()), &|s, _| {
-                    s.retain(|c| !c.is_whitespace())
-                })
+            let no_space = lits(&|s, _| s.retain(|c| !c.is_whitespace()));
+            src.contains("<<") && src.contains('~') && same_after(o, t, &no_space, &no_space)
         },
         example: "a = <<EOT\n  %{~ for x in y ~}\n  ${x}\n  %{~ endfor ~}\nEOT\n",
         terraform_accepts: true,
@@ -235,10 +239,46 @@ const DIFFERENCES: &[Difference] = &[
               into LF.",
         applies: |src, o, t| {
             src.contains("\r\n")
-                && same_after(o, t, &|s, _| *s = s.replace("\r\n", "\n"), &|_, _| {})
+                && same_after(
+                    o,
+                    t,
+                    &lits(&|s, _| *s = s.replace("\r\n", "\n")),
+                    &lits(&|_, _| {}),
+                )
         },
         example: "a = <<-EOT\r\n    x\r\n    EOT\r\n",
         terraform_accepts: true,
+    },
+    Difference {
+        name: "negated-number-traversal",
+        why: "`-1[*]`: Terraform negates the whole traversal, `-(1[*])` (\"Invalid operand\" \
+              when evaluated); hcl-edit folds `-1` into a negative literal first, `(-1)[*]`.",
+        applies: |_, o, t| {
+            let lift = Rewrite {
+                lit: &|_, _| {},
+                node: &|e| {
+                    // (-x)[..] as -(x[..])
+                    if let Shape::Trav(root, ops) = e {
+                        if let Shape::Unary("-", x) = root.as_mut() {
+                            let x = std::mem::replace(x.as_mut(), Shape::Null);
+                            let ops = std::mem::take(ops);
+                            *e = Shape::Unary("-", Box::new(Shape::Trav(Box::new(x), ops)));
+                        }
+                    }
+                },
+            };
+            same_after(o, t, &lits(&|_, _| {}), &lift)
+        },
+        example: "a = -1[*]\n",
+        terraform_accepts: true,
+    },
+    Difference {
+        name: "splat-across-newline",
+        why: "`x[` newline `*]`: Terraform takes `[*` for a splat only on one line (the \
+              newline makes it an index, and `*` no expression); hcl-edit skips the newline.",
+        applies: |src, o, t| !accepts(o) && accepts(t) && splat_across_newline(src),
+        example: "a = x[\n*]\n",
+        terraform_accepts: false,
     },
     Difference {
         name: "number-beyond-f64",
@@ -363,15 +403,24 @@ fn flush_heredoc_uneven(src: &str) -> bool {
     })
 }
 
-/// A `.` that is not a decimal point, followed by more digits than a u64 holds.
+/// A `.` that is not a decimal point, followed (across any spaces) by more digits than a
+/// u64 holds.
 fn long_legacy_index(src: &str) -> bool {
     src.match_indices('.').any(|(i, _)| {
-        let digits: String = src[i + 1..]
-            .chars()
-            .take_while(char::is_ascii_digit)
-            .collect();
-        let after_digit = src[..i].ends_with(|c: char| c.is_ascii_digit());
-        !after_digit && !digits.is_empty() && digits.parse::<u64>().is_err()
+        let after = src[i + 1..].trim_start();
+        let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
+        let digit = |c: char| c.is_ascii_digit();
+        let decimal_point = src[..i].ends_with(digit) && src[i + 1..].starts_with(digit);
+        !decimal_point && !digits.is_empty() && digits.parse::<u64>().is_err()
+    })
+}
+
+/// A `[` and a `*` with a newline between them.
+fn splat_across_newline(src: &str) -> bool {
+    src.match_indices('[').any(|(i, _)| {
+        let gap = &src[i + 1..];
+        let rest = gap.trim_start();
+        rest.starts_with('*') && gap[..gap.len() - rest.len()].contains('\n')
     })
 }
 
@@ -402,6 +451,11 @@ fn zero_padded_legacy_index(src: &str) -> bool {
     })
 }
 
+/// Whether byte `at` is a line end or the first non-blank of a line.
+fn at_line_break(src: &str, at: usize) -> bool {
+    src[at..].starts_with(['\n', '\r']) || line_of(src, at).trim().is_empty()
+}
+
 /// The text of the line holding byte `at`, up to `at`.
 fn line_of(src: &str, at: usize) -> &str {
     let start = src[..at].rfind('\n').map_or(0, |i| i + 1);
@@ -415,14 +469,19 @@ fn error_at(o: &Outcome) -> Option<usize> {
     }
 }
 
-/// Both accept, and the structures are equal once literal text is rewritten by `f_ours` and
-/// `f_theirs` (told whether the literal is inside a template directive's body).
-fn same_after(
-    ours: &Outcome,
-    theirs: &Outcome,
-    f_ours: &dyn Fn(&mut String, bool),
-    f_theirs: &dyn Fn(&mut String, bool),
-) -> bool {
+/// A rewrite of a normalised tree: `lit` for literal text (told whether it is inside a
+/// template directive's body), then `node` for every expression, innermost first.
+struct Rewrite<'a> {
+    lit: &'a dyn Fn(&mut String, bool),
+    node: &'a dyn Fn(&mut Shape),
+}
+
+fn lits<'a>(lit: &'a dyn Fn(&mut String, bool)) -> Rewrite<'a> {
+    Rewrite { lit, node: &|_| {} }
+}
+
+/// Both accept, and the structures are equal once rewritten by `f_ours` and `f_theirs`.
+fn same_after(ours: &Outcome, theirs: &Outcome, f_ours: &Rewrite, f_theirs: &Rewrite) -> bool {
     let (Outcome::Accept(a), Outcome::Accept(b)) = (ours, theirs) else {
         return false;
     };
@@ -432,14 +491,14 @@ fn same_after(
     a == b
 }
 
-fn literals_in_item(item: &mut Item, f: &dyn Fn(&mut String, bool)) {
+fn literals_in_item(item: &mut Item, f: &Rewrite) {
     match item {
         Item::Attr(_, e) => literals_in(e, false, f),
         Item::Block(_, _, items) => items.iter_mut().for_each(|i| literals_in_item(i, f)),
     }
 }
 
-fn literals_in(e: &mut Shape, in_directive: bool, f: &dyn Fn(&mut String, bool)) {
+fn literals_in(e: &mut Shape, in_directive: bool, f: &Rewrite) {
     let mut go = |e: &mut Shape| literals_in(e, false, f);
     match e {
         Shape::Null | Shape::Bool(_) | Shape::Num(_) | Shape::Var(_) => {}
@@ -475,12 +534,13 @@ fn literals_in(e: &mut Shape, in_directive: bool, f: &dyn Fn(&mut String, bool))
             fe.cond.iter_mut().for_each(&mut go);
         }
     }
+    (f.node)(e);
 }
 
-fn literals_in_parts(parts: &mut Vec<Part>, in_directive: bool, f: &dyn Fn(&mut String, bool)) {
+fn literals_in_parts(parts: &mut Vec<Part>, in_directive: bool, f: &Rewrite) {
     for p in parts.iter_mut() {
         match p {
-            Part::Lit(s) => f(s, in_directive),
+            Part::Lit(s) => (f.lit)(s, in_directive),
             Part::Interp(e) => literals_in(e, false, f),
             Part::If(c, a, b) => {
                 literals_in(c, false, f);
