@@ -84,8 +84,9 @@ const DIFFERENCES: &[Difference] = &[
     },
     Difference {
         name: "for-keyword-after-bracket",
-        why: "`[for]`: after `[` or `{` Terraform always starts a for expression at `for`; \
-              hcl-edit falls back to a variable named `for`.",
+        why: "`[for]`: after `[` or `{` Terraform always starts a for expression at `for`, \
+              and reads `in` as a whole word (`[for x innull : x]` is refused); hcl-edit \
+              falls back to a variable named `for`, and takes `in` then `null`.",
         applies: |_, o, t| rejects_with(o, "Invalid 'for' expression") && accepts(t),
         example: "a = [for]\n",
         terraform_accepts: false,
@@ -1219,6 +1220,7 @@ fn expr() -> impl Strategy<Value = String> {
         number(),
         ident(),
         Just("true".to_string()),
+        Just("false".to_string()),
         Just("null".to_string()),
         quoted_text().prop_map(|t| format!("\"{t}\"")),
     ];
