@@ -17,6 +17,7 @@ mod e2e_mcloud;
 mod e2e_modules;
 mod e2e_signals;
 mod engine;
+mod hcl_differential;
 mod hcl_fmt;
 mod hcl_parser;
 mod lang_conformance;
