@@ -24,6 +24,7 @@ mod lang_conformance;
 mod lang_diagnostics;
 mod lang_eval;
 mod lang_functions;
+mod layering;
 mod provider_mcloud;
 mod sim_jdcloud;
 mod sim_mcloud;
