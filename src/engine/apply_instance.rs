@@ -10,7 +10,7 @@ use crate::graph::Dag;
 use crate::lang::Value;
 use crate::plan::diff::{carry_sensitive_marks, mark_sensitive, plan_instance};
 use crate::plan::{Action, ResourceChange};
-use crate::provider::{CreatedHook, OperationContext, PartialFailure, Progress};
+use crate::provider::{CreatedHook, OperationContext, PartialFailure, Progress, SlotHook};
 use futures::FutureExt;
 use std::sync::Arc;
 use std::time::Instant;
@@ -22,39 +22,46 @@ pub async fn apply_resource(
 ) -> Result<(), Diagnostics> {
     let setup = engine.resource_setup(module, addr)?;
     let deps = engine.resource_dependencies(module, addr);
-    let mut diags = Diagnostics::new();
     let instances = engine.values().instances_of(module);
-    for m in instances {
-        let bindings = match engine.resource_bindings(&m, &setup.rcfg) {
-            Ok(b) => b,
-            Err(d) => {
-                diags.extend(d);
-                continue;
-            }
-        };
-        let ops = bindings.into_iter().map(|binding| {
-            let inst = AbsInstance {
-                module: m.clone(),
-                resource: addr.clone(),
-                key: binding.key(),
+    // The module's instances (`for_each`/`count` on the module call) are independent of each
+    // other: their resource instances are applied together, not one module after another.
+    let per_module = instances.into_iter().map(|m| {
+        let (setup, deps) = (&setup, &deps);
+        async move {
+            let mut diags = Diagnostics::new();
+            let bindings = match engine.resource_bindings(&m, &setup.rcfg) {
+                Ok(b) => b,
+                Err(d) => return d,
             };
-            apply_instance(engine, &setup, inst, binding, &deps)
-        });
-        let results = futures::future::join_all(ops).await;
-        let mut instance_values = Vec::new();
-        for r in results {
-            match r {
-                Ok(Some((key, v))) => instance_values.push((key, v)),
-                Ok(None) => {}
-                Err(d) => diags.extend(d),
+            let ops = bindings.into_iter().map(|binding| {
+                let inst = AbsInstance {
+                    module: m.clone(),
+                    resource: addr.clone(),
+                    key: binding.key(),
+                };
+                apply_instance(engine, setup, inst, binding, deps)
+            });
+            let results = futures::future::join_all(ops).await;
+            let mut instance_values = Vec::new();
+            for r in results {
+                match r {
+                    Ok(Some((key, v))) => instance_values.push((key, v)),
+                    Ok(None) => {}
+                    Err(d) => diags.extend(d),
+                }
             }
+            let v = crate::engine::resource::aggregate(&setup.rcfg, instance_values);
+            engine
+                .values()
+                .module_mut(&m)
+                .resources
+                .insert(addr.clone(), v);
+            diags
         }
-        let v = crate::engine::resource::aggregate(&setup.rcfg, instance_values);
-        engine
-            .values()
-            .module_mut(&m)
-            .resources
-            .insert(addr.clone(), v);
+    });
+    let mut diags = Diagnostics::new();
+    for d in futures::future::join_all(per_module).await {
+        diags.extend(d);
     }
     diags.into_result()
 }
@@ -229,29 +236,39 @@ impl ObjectOps<'_> {
     /// create_before_destroy, where the old object still holds the address).
     async fn create(&self, address_free: bool) -> Result<Value, Diagnostics> {
         let mut op = self.op(self.setup.rcfg.timeouts.create, Operation::Create);
-        if let (true, Some(rec)) = (address_free, &self.engine.recorder) {
-            let (rec, addr, provider) = (
-                rec.clone(),
-                self.inst.clone(),
-                self.setup.rcfg.provider.clone(),
-            );
-            op.created = Some(CreatedHook(Arc::new(move |token: String| {
-                let (rec, addr, provider) = (rec.clone(), addr.clone(), provider.clone());
-                Box::pin(async move {
+        // The `-parallelism` slot of this create: freed as soon as the cloud acknowledged the
+        // object (and its intent is durable), so waiting for it to be usable does not keep
+        // other creates from starting.
+        let slot: Arc<std::sync::Mutex<Option<tokio::sync::OwnedSemaphorePermit>>> = Arc::default();
+        let recorder = self.engine.recorder.clone().filter(|_| address_free);
+        let (held, addr, provider) = (
+            slot.clone(),
+            self.inst.clone(),
+            self.setup.rcfg.provider.clone(),
+        );
+        op.created = Some(CreatedHook(Arc::new(move |token: String| {
+            let (rec, addr, provider) = (recorder.clone(), addr.clone(), provider.clone());
+            let held = held.clone();
+            Box::pin(async move {
+                if let Some(rec) = rec {
                     rec.intent(&addr, &provider, &token)
                         .await
-                        .map_err(|d| d.to_string())
-                })
-            })));
-        }
+                        .map_err(|d| d.to_string())?;
+                }
+                drop(held.lock().unwrap_or_else(|e| e.into_inner()).take());
+                Ok(())
+            })
+        })));
         let (result, started) = {
-            let _permit = permit(self.engine).await?;
+            let permit = permit_owned(self.engine).await?;
+            *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(permit);
             let started = self.started(Operation::Create, None);
             let result = self
                 .setup
                 .provider
                 .create(self.type_name(), self.planned, &op)
                 .await;
+            drop(slot.lock().unwrap_or_else(|e| e.into_inner()).take());
             (result, started)
         };
         let v = self
@@ -395,6 +412,16 @@ async fn permit(engine: &Engine) -> Result<tokio::sync::SemaphorePermit<'_>, Dia
     engine
         .io
         .acquire()
+        .await
+        .map_err(|_| Diagnostics::from(crate::engine::cancelled()))
+}
+
+/// A `-parallelism` slot that can be handed to a hook and freed before the operation ends.
+async fn permit_owned(engine: &Engine) -> Result<tokio::sync::OwnedSemaphorePermit, Diagnostics> {
+    engine
+        .io
+        .clone()
+        .acquire_owned()
         .await
         .map_err(|_| Diagnostics::from(crate::engine::cancelled()))
 }
@@ -584,23 +611,22 @@ pub async fn apply_deletes(engine: &Arc<Engine>) -> Result<(), Diagnostics> {
         .collect();
     let by_addr = Arc::new(by_addr);
     let me = engine.clone();
+    // Every ready delete may start: the `-parallelism` slots (`permit`) bound the provider
+    // calls, and a provider that batches deletes frees its slot once the id is queued (#12).
+    let width = by_addr.len().max(1);
     let outcomes = dag
         .reversed()
-        .walk(
-            engine.options.parallelism.max(1),
-            engine.cancel.flag(),
-            move |key: String| {
-                let me = me.clone();
-                let by_addr = by_addr.clone();
-                async move {
-                    let Some(c) = by_addr.get(&key) else {
-                        return Ok(());
-                    };
-                    delete_instance(&me, c).await
-                }
-                .boxed()
-            },
-        )
+        .walk(width, engine.cancel.flag(), move |key: String| {
+            let me = me.clone();
+            let by_addr = by_addr.clone();
+            async move {
+                let Some(c) = by_addr.get(&key) else {
+                    return Ok(());
+                };
+                delete_instance(&me, c).await
+            }
+            .boxed()
+        })
         .await;
     let mut diags = Diagnostics::new();
     for (_, o) in outcomes {
@@ -631,20 +657,25 @@ async fn delete_instance(engine: &Engine, c: &ResourceChange) -> Result<(), Diag
             .and_then(|r| r.timeouts.delete)
     };
     let (result, started) = {
-        let _permit = permit(engine).await?;
+        let permit = permit_owned(engine).await?;
         engine.emit(Event::Started {
             addr: c.addr.clone(),
             op: Operation::Delete,
             id: object_id(&prior),
         });
         let started = Instant::now();
+        let mut op = op_context(engine, &c.addr, timeout, Operation::Delete);
+        // A provider that batches deletes frees the slot once its id is queued (perf, #12).
+        let slot = Arc::new(std::sync::Mutex::new(Some(permit)));
+        let held = slot.clone();
+        op.slot = Some(SlotHook(Arc::new(move || {
+            drop(held.lock().unwrap_or_else(|e| e.into_inner()).take());
+        })));
         let result = provider
-            .delete(
-                &c.addr.resource.type_name,
-                &prior,
-                &op_context(engine, &c.addr, timeout, Operation::Delete),
-            )
+            .delete(&c.addr.resource.type_name, &prior, &op)
             .await;
+        drop(op);
+        drop(slot);
         (result, started)
     };
     let recorded = match result {

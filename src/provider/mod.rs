@@ -279,13 +279,26 @@ pub struct OperationContext {
     /// For creates: call as soon as the cloud has acknowledged the new object, with a token
     /// [`Provider::find_created`] can find it by. skyform records it durably, so a run that
     /// dies while the object is still coming up adopts it next time instead of creating a
-    /// duplicate.
+    /// duplicate. Once it is recorded, the create's `-parallelism` slot is freed: waiting for
+    /// the object to become usable does not hold back other creates.
     pub created: Option<CreatedHook>,
     /// Fires on Ctrl-C: waits end at once with [`ErrorKind::Cancelled`] (reporting the
     /// state reached so far); HTTP retries stop.
     pub cancel: CancelToken,
     /// Where long operations report what they wait for.
     pub progress: Option<ProgressHook>,
+    /// Frees the operation's `-parallelism` slot early (see [`OperationContext::release_slot`]).
+    pub slot: Option<SlotHook>,
+}
+
+/// The hook behind [`OperationContext::release_slot`].
+#[derive(Clone)]
+pub struct SlotHook(pub Arc<dyn Fn() + Send + Sync>);
+
+impl fmt::Debug for SlotHook {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SlotHook")
+    }
 }
 
 /// The hook behind [`OperationContext::created`]; returns once the token is durable.
@@ -333,6 +346,14 @@ impl OperationContext {
         match &self.created {
             Some(hook) => (hook.0)(token.to_string()).await,
             None => Ok(()),
+        }
+    }
+
+    /// Says the operation no longer needs its own `-parallelism` slot: it waits for a call
+    /// it shares with others (a batched delete), not for one of its own. Later calls do nothing.
+    pub fn release_slot(&self) {
+        if let Some(hook) = &self.slot {
+            (hook.0)()
         }
     }
 

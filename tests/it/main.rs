@@ -15,6 +15,7 @@ mod e2e_fleet;
 mod e2e_lifecycle;
 mod e2e_mcloud;
 mod e2e_modules;
+mod e2e_scale;
 mod e2e_signals;
 mod engine;
 mod hcl_differential;

@@ -45,6 +45,40 @@ pub struct Envelope {
     pub ext: serde_json::Value,
 }
 
+/// The envelope without its content: enough to tell success from failure. Reading it skips
+/// over `content` without building anything (a list of a thousand machines is not decoded
+/// just to read `code`).
+#[derive(Debug, Deserialize)]
+struct EnvelopeHead {
+    code: i64,
+    #[serde(default)]
+    msg: Option<String>,
+    #[serde(default)]
+    content: Presence,
+}
+
+/// Whether a JSON value is there and not null, read without keeping it.
+#[derive(Debug, Default)]
+struct Presence(bool);
+
+impl<'de> Deserialize<'de> for Presence {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v: Option<serde::de::IgnoredAny> = Option::deserialize(d)?;
+        Ok(Presence(v.is_some()))
+    }
+}
+
+/// A success envelope whose content is decoded straight into `T` (one pass over the body).
+#[derive(Deserialize)]
+struct TypedEnvelope<T> {
+    #[serde(default = "none")]
+    content: Option<T>,
+}
+
+fn none<T>() -> Option<T> {
+    None
+}
+
 /// Whether a call may be repeated after a transient failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Retry {
@@ -172,13 +206,13 @@ impl Client {
         Ok(env.content)
     }
 
-    /// Like [`Client::call`], and decodes the content into `T`.
+    /// Like [`Client::call`], and decodes the content into `T`, straight from the body.
     pub async fn call_typed<T: DeserializeOwned>(
         &self,
         req: &Request<'_>,
     ) -> Result<T, ProviderError> {
-        let content = self.call(req).await?;
-        decode_content(&req.operation(), content)
+        let resp = self.send(req).await?;
+        parse_typed(&req.operation(), resp.status, &resp.body)
     }
 
     /// Like [`Client::call`] but returns the whole envelope (for `ext`).
@@ -213,8 +247,15 @@ impl Client {
 /// The error hook of the shared HTTP client: an error envelope, or an HTTP error status;
 /// `None` lets the caller read the answer (raw bodies such as key downloads included).
 fn decode_error(operation: &str, resp: &http::Response) -> Option<ProviderError> {
-    match serde_json::from_slice::<Envelope>(&resp.body) {
-        Ok(env) => envelope_error(operation, resp.status, &env).or_else(|| {
+    match serde_json::from_slice::<EnvelopeHead>(&resp.body) {
+        Ok(env) => head_error(
+            operation,
+            resp.status,
+            env.code,
+            env.msg.as_deref(),
+            env.content.0,
+        )
+        .or_else(|| {
             (resp.status >= 400).then(|| {
                 status_error(
                     operation,
@@ -298,8 +339,24 @@ pub fn parse_envelope(
 /// The error an envelope reports, if any: a non-zero code, or code 0 with a message and
 /// no content (how the log endpoints fail).
 pub fn envelope_error(operation: &str, status: u16, env: &Envelope) -> Option<ProviderError> {
-    let msg = env.msg.clone().unwrap_or_default();
-    let failed = env.code != 0 || (!msg.is_empty() && env.content.is_null());
+    head_error(
+        operation,
+        status,
+        env.code,
+        env.msg.as_deref(),
+        !env.content.is_null(),
+    )
+}
+
+fn head_error(
+    operation: &str,
+    status: u16,
+    code: i64,
+    msg: Option<&str>,
+    has_content: bool,
+) -> Option<ProviderError> {
+    let msg = msg.unwrap_or_default();
+    let failed = code != 0 || (!msg.is_empty() && !has_content);
     if !failed {
         return None;
     }
@@ -307,10 +364,60 @@ pub fn envelope_error(operation: &str, status: u16, env: &Envelope) -> Option<Pr
         provider: PROVIDER.to_string(),
         operation: operation.to_string(),
         http_status: Some(status),
-        code: Some(env.code.to_string()),
-        kind: error_kind(status, env.code),
-        message: msg,
+        code: Some(code.to_string()),
+        kind: error_kind(status, code),
+        message: msg.to_string(),
     })
+}
+
+/// One answer decoded in one pass: the envelope's head says success or failure (skipping the
+/// content), then the content goes straight into `T` (`null` or absent content as JSON null).
+pub fn parse_typed<T: DeserializeOwned>(
+    operation: &str,
+    status: u16,
+    body: &[u8],
+) -> Result<T, ProviderError> {
+    let head: EnvelopeHead = match serde_json::from_slice(body) {
+        Ok(h) => h,
+        // Not an envelope: the full parser words the error.
+        Err(e) => {
+            return Err(match parse_envelope(operation, status, body) {
+                Err(err) => err,
+                Ok(_) => ProviderError::new(
+                    PROVIDER,
+                    operation,
+                    format!("the server's answer is not an mcloud envelope ({e})"),
+                ),
+            })
+        }
+    };
+    if let Some(err) = head_error(
+        operation,
+        status,
+        head.code,
+        head.msg.as_deref(),
+        head.content.0,
+    ) {
+        return Err(err);
+    }
+    if status >= 400 {
+        return Err(status_error(
+            operation,
+            status,
+            format!("HTTP {status} with a success envelope"),
+        ));
+    }
+    let unexpected = |e: serde_json::Error| {
+        ProviderError::new(
+            PROVIDER,
+            operation,
+            format!("unexpected content in the server's answer: {e}"),
+        )
+    };
+    match serde_json::from_slice::<TypedEnvelope<T>>(body).map_err(unexpected)? {
+        TypedEnvelope { content: Some(t) } => Ok(t),
+        TypedEnvelope { content: None } => decode_content(operation, serde_json::Value::Null),
+    }
 }
 
 /// For the ssh key download: a raw body is the key; an envelope is an error (or, if it

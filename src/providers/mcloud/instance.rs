@@ -151,11 +151,10 @@ pub fn value_from(
 
 /// `GET /v1/instance/list`: every machine the server lists.
 pub async fn list(client: &Client) -> Result<Vec<Instance>, ProviderError> {
-    let content = client.call(&Request::get("/v1/instance/list")).await?;
-    if content.is_null() {
-        return Ok(Vec::new());
-    }
-    super::client::decode_content("GET /v1/instance/list", content)
+    let listed: Option<Vec<Instance>> = client
+        .call_typed(&Request::get("/v1/instance/list"))
+        .await?;
+    Ok(listed.unwrap_or_default())
 }
 
 /// `GET /v1/instance/:instanceId`.
@@ -234,14 +233,7 @@ pub async fn find_by_ip(
     .timeout(deadline.saturating_duration_since(Instant::now()))
     .poll(Duration::from_millis(50), Duration::from_secs(5))
     .until(op, || async {
-        let found = client
-            .instance_lists
-            .list_since(client, Instant::now())
-            .await?
-            .iter()
-            .filter(|i| i.private_ip_address == ip || i.public_ip_address == ip)
-            .max_by_key(|i| i.id)
-            .cloned();
+        let found = client.instance_lists.resolve(client, ip).await?;
         let status = if found.is_some() {
             "listed"
         } else {
@@ -280,6 +272,9 @@ pub async fn create(client: &Client, planned: &Value, op: &OperationContext) -> 
         .body(&body)
         .correlation(&cid)
         .cancel(&op.cancel);
+    // Lists that resolve IPs hold back while this POST is in flight (until its intent is
+    // recorded and the engine may start the next create).
+    let creating = client.instance_lists.begin_create();
     let content = client.call(&req).await?;
     let ip = match &content {
         serde_json::Value::String(ip) if !ip.is_empty() => ip.clone(),
@@ -293,7 +288,9 @@ pub async fn create(client: &Client, planned: &Value, op: &OperationContext) -> 
         }
     };
     // The machine exists from here on: record that before waiting for it, so a run that
-    // dies meanwhile adopts it (by this IP) instead of creating another.
+    // dies meanwhile adopts it (by this IP) instead of creating another. Once recorded, the
+    // engine frees this create's `-parallelism` slot: finding the machine by its IP is a
+    // shared list (`list_flight`), not a call of its own.
     op.report_created(&ip).await.map_err(|e| {
         ProviderError::new(
             PROVIDER,
@@ -301,6 +298,7 @@ pub async fn create(client: &Client, planned: &Value, op: &OperationContext) -> 
             format!("{address}: the machine with IP {ip} was created, but recording it in state failed: {e}"),
         )
     })?;
+    drop(creating);
     let found = find_by_ip(client, &ip, deadline, op).await?;
     let id = found.instance_id.clone();
     let table = client.status_table();
@@ -445,9 +443,9 @@ pub async fn delete_ids(client: &Client, ids: &[String]) -> Result<String, Provi
 
 /// Deletes one instance; concurrent deletes share calls (see `delete_batch`). A failed
 /// delete reports the machine as it is now if it is still listed.
-pub async fn delete(client: &Client, prior: &Value) -> DeleteResult {
+pub async fn delete(client: &Client, prior: &Value, op: &OperationContext) -> DeleteResult {
     let id = Obj::new(prior, INSTANCE).req_str("id")?;
-    let Err(e) = client.instance_deletes.delete(client, id.clone()).await else {
+    let Err(e) = client.instance_deletes.delete(client, id.clone(), op).await else {
         return Ok(());
     };
     let still = match list(client).await {
@@ -566,8 +564,8 @@ impl ResourceType<Client> for InstanceResource {
         update(client, prior, planned, op).await
     }
 
-    async fn delete(&self, client: &Client, prior: &Value, _op: &OperationContext) -> DeleteResult {
-        delete(client, prior).await
+    async fn delete(&self, client: &Client, prior: &Value, op: &OperationContext) -> DeleteResult {
+        delete(client, prior, op).await
     }
 
     async fn import(&self, client: &Client, id: &str) -> Result<Value, ProviderError> {
