@@ -150,7 +150,7 @@ impl ListFlight {
                 Ok(true) => {
                     // Give a create that is about to start the chance to join this round.
                     tokio::time::sleep(SETTLE).await;
-                    if matches!(self.due(), Err(_)) {
+                    if self.due().is_err() {
                         continue;
                     }
                 }
