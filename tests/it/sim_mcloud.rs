@@ -1260,6 +1260,60 @@ async fn many_instances_with_persistence_stay_cheap() {
     );
 }
 
+#[tokio::test]
+async fn each_change_appends_a_small_journal_line_and_reopen_replays_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("mcloud.json");
+    let journal = dir.path().join("mcloud.json.journal");
+    let c = cloud_with(Some(path.clone()), Knobs::default()).await;
+    let template = c.create_template().await;
+    c.post(&format!("/v1/cluster/{template}/expand/300"), json!({}))
+        .await;
+    let file_before = std::fs::read(&path).expect("state file");
+    let lines_before = std::fs::read_to_string(&journal)
+        .unwrap_or_default()
+        .lines()
+        .count();
+    let mut ips = Vec::new();
+    for _ in 0..5 {
+        ips.push(c.create_instance().await);
+    }
+    // The 300 machines are not rewritten for each create: one line per change, each small.
+    assert_eq!(std::fs::read(&path).expect("state file"), file_before);
+    let text = std::fs::read_to_string(&journal).expect("journal");
+    let new: Vec<&str> = text.lines().skip(lines_before).collect();
+    assert_eq!(new.len(), 5, "{text}");
+    for line in &new {
+        assert!(
+            line.len() < 8 * 1024,
+            "a create's record is small: {}",
+            line.len()
+        );
+    }
+    let deleted_id = c.instance_id_by_ip(&ips[0]).await;
+    let gone = reqwest::Client::new()
+        .delete(format!("{}/v1/instance/{deleted_id}", c.base))
+        .header("X-CORRELATION-ID", "journal-test")
+        .send()
+        .await
+        .expect("delete");
+    assert!(gone.status().is_success());
+    drop(c);
+    let reopened = serve(open_when_free(&path).await.expect("reopen")).await;
+    let list = reopened.get("/v1/instance/list").await;
+    let listed: Vec<String> = list["content"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|i| i["PrivateIpAddress"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(listed.len(), 304);
+    assert!(!listed.contains(&ips[0]), "the delete was replayed");
+    for ip in &ips[1..] {
+        assert!(listed.contains(ip), "{ip} was replayed");
+    }
+}
+
 /// Every endpoint of the seed, as the seed writes it, answers with an envelope
 /// and is counted under exactly that key.
 #[tokio::test]

@@ -25,7 +25,7 @@ pub async fn start(
     let correlation = body::correlation_id(&headers);
     let transition = sim.knobs().transition_ms;
     let started = sim.with_store(|store, now| {
-        let Some(instance) = store.cloud.instances.get_mut(&id) else {
+        let Some(instance) = store.instance_mut(&id) else {
             return false;
         };
         if instance.status == InstanceStatus::Stopped {
@@ -112,7 +112,7 @@ pub async fn set_status(
     };
     let correlation = body::correlation_id(&headers);
     let updated = sim.with_store(|store, now| {
-        let Some(instance) = store.cloud.instances.get_mut(&id) else {
+        let Some(instance) = store.instance_mut(&id) else {
             return false;
         };
         instance.status = status;

@@ -28,9 +28,9 @@ pub struct SimOptions {
 pub struct Simulator {
     store: Mutex<Store>,
     persist_path: Option<PathBuf>,
-    /// The store version last written to disk; held while writing so that
-    /// concurrent commits share one write (group commit).
-    persisted: tokio::sync::Mutex<u64>,
+    /// What is on disk; held while writing so that concurrent commits share one write
+    /// (group commit).
+    persisted: tokio::sync::Mutex<Persisted>,
     knobs: Mutex<Knobs>,
     counts: Mutex<BTreeMap<String, u64>>,
     /// `METHOD /path` of each request in arrival order (the last `LOG_LIMIT`), for tests
@@ -41,6 +41,22 @@ pub struct Simulator {
     _lock: Option<StateLock>,
     clock: clock::SimClock,
 }
+
+/// The state file and its journal as last written.
+#[derive(Debug, Default)]
+struct Persisted {
+    /// The store version they hold.
+    version: u64,
+    /// The last journal record's number.
+    seq: u64,
+    journal_bytes: u64,
+    snapshot_bytes: u64,
+    /// A write failed: the journal may lack changes, so the next commit writes everything.
+    broken: bool,
+}
+
+/// The journal is folded into a new state file once it is larger than this or the file.
+const MIN_COMPACT_BYTES: u64 = 256 * 1024;
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panic while holding the lock cannot leave the state half-written in a
@@ -63,10 +79,22 @@ impl Simulator {
             Some(path) => Store::load(path, now)?,
             None => Store::empty(now),
         };
+        let size = |p: &std::path::Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+        let persisted = Persisted {
+            version: 0,
+            seq: store.cloud.journal_seq,
+            journal_bytes: options
+                .persist_path
+                .as_deref()
+                .map(|p| size(&super::store::journal_path(p)))
+                .unwrap_or(0),
+            snapshot_bytes: options.persist_path.as_deref().map(size).unwrap_or(0),
+            broken: false,
+        };
         Ok(Arc::new(Simulator {
             store: Mutex::new(store),
             persist_path: options.persist_path,
-            persisted: tokio::sync::Mutex::new(0),
+            persisted: tokio::sync::Mutex::new(persisted),
             knobs: Mutex::new(options.knobs),
             counts: Mutex::new(BTreeMap::new()),
             log: Mutex::new(std::collections::VecDeque::new()),
@@ -128,8 +156,9 @@ impl Simulator {
         f(&mut store, now)
     }
 
-    /// Writes the state file if anything changed since the last write. Concurrent
-    /// callers wait for one write that covers all their changes.
+    /// Makes every change so far durable: appends what changed to the journal (one fsynced
+    /// line), or, once the journal outgrows the state file, writes the whole state file and
+    /// empties the journal. Concurrent callers share one write (group commit).
     pub(crate) async fn commit(&self) -> Result<(), String> {
         let Some(path) = self.persist_path.clone() else {
             return Ok(());
@@ -137,24 +166,49 @@ impl Simulator {
         // Every change this caller made is at or below the current version.
         let needed = lock(&self.store).version();
         let mut persisted = self.persisted.lock().await;
-        if needed <= *persisted {
+        if needed <= persisted.version {
             return Ok(());
         }
-        // Copy under the lock, serialize and write outside it, so requests
-        // keep flowing while the file is written.
-        let (version, cloud) = {
-            let store = lock(&self.store);
-            (store.version(), store.cloud.clone())
+        // Take the changes under the lock, serialize the small record there too (its size
+        // does not grow with the cloud); a whole document is copied and written outside.
+        let seq = persisted.seq + 1;
+        let (version, write) = {
+            let mut store = lock(&self.store);
+            let record = store.take_journal_record(seq);
+            let mut line = serde_json::to_vec(&record).map_err(|e| e.to_string())?;
+            line.push(b'\n');
+            let journal = persisted.journal_bytes + line.len() as u64;
+            let compact = persisted.broken
+                || persisted.snapshot_bytes == 0
+                || journal > persisted.snapshot_bytes.max(MIN_COMPACT_BYTES);
+            let write = if compact {
+                store.cloud.journal_seq = seq;
+                Write::Snapshot(Box::new(store.cloud.clone()))
+            } else {
+                Write::Append(line)
+            };
+            (store.version(), write)
         };
         let shown = path.display().to_string();
-        tokio::task::spawn_blocking(move || {
-            let bytes = serde_json::to_vec(&cloud).map_err(|e| e.to_string())?;
-            write_atomic(&path, &bytes).map_err(|e| e.to_string())
-        })
-        .await
-        .map_err(|e| format!("write {shown}: {e}"))?
-        .map_err(|e| format!("write {shown}: {e}"))?;
-        *persisted = version;
+        let journal = super::store::journal_path(&path);
+        let written = tokio::task::spawn_blocking(move || write.apply(&path, &journal))
+            .await
+            .map_err(|e| format!("write {shown}: {e}"))
+            .and_then(|r| r.map_err(|e| format!("write {shown}: {e}")));
+        match written {
+            Ok(Written::Snapshot(bytes)) => {
+                persisted.snapshot_bytes = bytes;
+                persisted.journal_bytes = 0;
+            }
+            Ok(Written::Appended(bytes)) => persisted.journal_bytes += bytes,
+            Err(e) => {
+                persisted.broken = true;
+                return Err(e);
+            }
+        }
+        persisted.broken = false;
+        persisted.seq = seq;
+        persisted.version = version;
         Ok(())
     }
 
@@ -201,5 +255,45 @@ impl Simulator {
                 "count_samples": store.cloud.count_samples.len(),
             })
         })
+    }
+}
+
+/// One commit's write.
+enum Write {
+    Append(Vec<u8>),
+    Snapshot(Box<super::store::CloudState>),
+}
+
+enum Written {
+    Appended(u64),
+    Snapshot(u64),
+}
+
+impl Write {
+    fn apply(self, path: &std::path::Path, journal: &std::path::Path) -> std::io::Result<Written> {
+        use std::io::Write as _;
+        match self {
+            Write::Append(line) => {
+                let mut f = std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(journal)?;
+                f.write_all(&line)?;
+                f.sync_data()?;
+                Ok(Written::Appended(line.len() as u64))
+            }
+            Write::Snapshot(cloud) => {
+                let bytes = serde_json::to_vec(&*cloud).map_err(std::io::Error::other)?;
+                write_atomic(path, &bytes)?;
+                // Records up to the document's `journal_seq` are skipped on load, so a crash
+                // before this removal loses nothing and repeats nothing.
+                match std::fs::remove_file(journal) {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(e) => return Err(e),
+                }
+                Ok(Written::Snapshot(bytes.len() as u64))
+            }
+        }
     }
 }

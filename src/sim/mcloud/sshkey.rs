@@ -124,7 +124,7 @@ pub async fn upload(
     let correlation = body::correlation_id(&headers);
     let stored = sim.with_store(|store, now| {
         let fresh = format!("{id}/{now}/{}", store.version());
-        let instance = store.cloud.instances.get_mut(&id)?;
+        let instance = store.instance_mut(&id)?;
         let key = given.unwrap_or_else(|| pem_from_seed(&fresh));
         instance.ssh_key = Some(key.clone());
         store.log(

@@ -1,13 +1,16 @@
 //! The cloud's state, its indexes, id/IP allocation and persistence.
 //!
-//! The state file is one JSON document (`CloudState`), rewritten atomically
-//! (temporary file, fsync, rename, fsync of the directory) after mutations.
+//! The state file is one JSON document (`CloudState`), written atomically (temporary file,
+//! fsync, rename, fsync of the directory); each commit appends only what changed to a journal
+//! next to it (`<file>.journal`, one JSON line per commit, fsynced), and the document is
+//! rewritten (and the journal emptied) once the journal outgrows it, so a change costs the
+//! same whatever the number of machines.
 
 use super::clock;
 use super::model::{CountSample, Instance, LogEntry, OpenStackConfig, Template};
 use crate::sim::SimError;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::io::Write;
 use std::path::Path;
 
@@ -40,6 +43,9 @@ pub struct CloudState {
     pub openstack: Option<OpenStackConfig>,
     /// The built-in "Physical device" template, made when the first machine is entered.
     pub phydev_template_id: Option<u64>,
+    /// The last journal record this document includes (records up to it are not replayed).
+    #[serde(default)]
+    pub journal_seq: u64,
 }
 
 impl CloudState {
@@ -61,6 +67,7 @@ impl CloudState {
             }],
             openstack: None,
             phydev_template_id: None,
+            journal_seq: 0,
         }
     }
 }
@@ -72,6 +79,32 @@ pub struct Store {
     /// Every private and public address in use.
     ips: HashSet<String>,
     version: u64,
+    /// Instances changed since the last journal record (removed ones included).
+    dirty: BTreeSet<String>,
+    /// Log entries and count samples appended since the last journal record.
+    new_logs: usize,
+    new_samples: usize,
+    /// Machines per provider (kept as instances come and go, for the count samples).
+    per_provider: BTreeMap<String, u64>,
+}
+
+/// One journal line: what changed since the previous one. Instances by id (`null`: removed),
+/// the appended log entries and count samples, and the small parts whole.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct JournalRecord {
+    pub seq: u64,
+    pub next_template_id: u64,
+    pub next_network_id: u64,
+    pub next_zone_id: u64,
+    pub next_instance_row_id: u64,
+    pub next_ip: u64,
+    pub next_id_seq: u64,
+    pub templates: BTreeMap<u64, Template>,
+    pub instances: BTreeMap<String, Option<Instance>>,
+    pub logs: Vec<LogEntry>,
+    pub count_samples: Vec<CountSample>,
+    pub openstack: Option<OpenStackConfig>,
+    pub phydev_template_id: Option<u64>,
 }
 
 impl Store {
@@ -89,11 +122,91 @@ impl Store {
                 }
             }
         }
+        let mut per_provider = BTreeMap::new();
+        for instance in cloud.instances.values() {
+            *per_provider.entry(instance.provider.clone()).or_default() += 1;
+        }
         Store {
             cloud,
             ips,
             version: 0,
+            dirty: BTreeSet::new(),
+            new_logs: 0,
+            new_samples: 0,
+            per_provider,
         }
+    }
+
+    /// The changes since the previous record, as the next journal record; `seq` is its number.
+    pub fn take_journal_record(&mut self, seq: u64) -> JournalRecord {
+        let c = &self.cloud;
+        let instances = std::mem::take(&mut self.dirty)
+            .into_iter()
+            .map(|id| {
+                let now = c.instances.get(&id).cloned();
+                (id, now)
+            })
+            .collect();
+        let logs = c.logs[c.logs.len().saturating_sub(self.new_logs)..].to_vec();
+        let samples =
+            c.count_samples[c.count_samples.len().saturating_sub(self.new_samples)..].to_vec();
+        self.new_logs = 0;
+        self.new_samples = 0;
+        JournalRecord {
+            seq,
+            next_template_id: c.next_template_id,
+            next_network_id: c.next_network_id,
+            next_zone_id: c.next_zone_id,
+            next_instance_row_id: c.next_instance_row_id,
+            next_ip: c.next_ip,
+            next_id_seq: c.next_id_seq,
+            templates: c.templates.clone(),
+            instances,
+            logs,
+            count_samples: samples,
+            openstack: c.openstack.clone(),
+            phydev_template_id: c.phydev_template_id,
+        }
+    }
+
+    /// Applies a journal record to a loaded document (records it already includes are skipped).
+    pub fn replay(cloud: &mut CloudState, r: JournalRecord) {
+        if r.seq <= cloud.journal_seq {
+            return;
+        }
+        cloud.journal_seq = r.seq;
+        cloud.next_template_id = r.next_template_id;
+        cloud.next_network_id = r.next_network_id;
+        cloud.next_zone_id = r.next_zone_id;
+        cloud.next_instance_row_id = r.next_instance_row_id;
+        cloud.next_ip = r.next_ip;
+        cloud.next_id_seq = r.next_id_seq;
+        cloud.templates = r.templates;
+        for (id, instance) in r.instances {
+            match instance {
+                Some(i) => cloud.instances.insert(id, i),
+                None => cloud.instances.remove(&id),
+            };
+        }
+        cloud.logs.extend(r.logs);
+        if cloud.logs.len() > MAX_LOGS {
+            let excess = cloud.logs.len() - MAX_LOGS;
+            cloud.logs.drain(..excess);
+        }
+        cloud.count_samples.extend(r.count_samples);
+        if cloud.count_samples.len() > MAX_SAMPLES {
+            let excess = cloud.count_samples.len() - MAX_SAMPLES;
+            cloud.count_samples.drain(..excess);
+        }
+        cloud.openstack = r.openstack;
+        cloud.phydev_template_id = r.phydev_template_id;
+    }
+
+    /// An instance to change in place (recorded for the journal).
+    pub fn instance_mut(&mut self, instance_id: &str) -> Option<&mut Instance> {
+        let found = self.cloud.instances.get_mut(instance_id)?;
+        self.dirty.insert(instance_id.to_string());
+        Some(found)
     }
 
     /// Loads `path`, or starts an empty cloud when the file does not exist.
@@ -112,8 +225,18 @@ impl Store {
             path: path.display().to_string(),
             message,
         };
-        let cloud: CloudState =
+        let mut cloud: CloudState =
             serde_json::from_slice(&bytes).map_err(|e| corrupt(e.to_string()))?;
+        // The journal of changes since the document was written; a torn last line (a crash
+        // while appending) is ignored: its change was never acknowledged.
+        if let Ok(journal) = std::fs::read(journal_path(path)) {
+            for line in journal.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+                match serde_json::from_slice::<JournalRecord>(line) {
+                    Ok(r) => Store::replay(&mut cloud, r),
+                    Err(_) => break,
+                }
+            }
+        }
         if cloud.format != STATE_FORMAT {
             return Err(corrupt(format!(
                 "format is {:?}, expected {STATE_FORMAT:?}",
@@ -210,6 +333,16 @@ impl Store {
                 self.ips.insert(ip.clone());
             }
         }
+        self.dirty.insert(instance.instance_id.clone());
+        if let Some(old) = self.cloud.instances.get(&instance.instance_id) {
+            if let Some(n) = self.per_provider.get_mut(&old.provider) {
+                *n = n.saturating_sub(1);
+            }
+        }
+        *self
+            .per_provider
+            .entry(instance.provider.clone())
+            .or_default() += 1;
         self.cloud
             .instances
             .insert(instance.instance_id.clone(), instance);
@@ -220,6 +353,10 @@ impl Store {
         let removed = self.cloud.instances.remove(instance_id)?;
         self.ips.remove(&removed.private_ip);
         self.ips.remove(&removed.public_ip);
+        self.dirty.insert(instance_id.to_string());
+        if let Some(n) = self.per_provider.get_mut(&removed.provider) {
+            *n = n.saturating_sub(1);
+        }
         Some(removed)
     }
 
@@ -282,6 +419,7 @@ impl Store {
             let excess = self.cloud.logs.len() + 1 - MAX_LOGS;
             self.cloud.logs.drain(..excess);
         }
+        self.new_logs = (self.new_logs + 1).min(MAX_LOGS);
         self.cloud.logs.push(LogEntry {
             correlation_id: correlation_id.to_string(),
             instance_id: instance_id.to_string(),
@@ -293,17 +431,19 @@ impl Store {
 
     /// Appends a machine-count sample if the counts changed since the last one.
     pub fn record_counts(&mut self, now_ms: i64) {
-        let mut counts: BTreeMap<String, u64> = BTreeMap::new();
-        for instance in self.cloud.instances.values() {
-            *counts.entry(instance.provider.clone()).or_default() += 1;
-        }
-        let counts: Vec<(String, u64)> = counts.into_iter().collect();
+        let counts: Vec<(String, u64)> = self
+            .per_provider
+            .iter()
+            .filter(|(_, n)| **n > 0)
+            .map(|(p, n)| (p.clone(), *n))
+            .collect();
         if self.cloud.count_samples.last().map(|s| &s.counts) == Some(&counts) {
             return;
         }
         if self.cloud.count_samples.len() >= MAX_SAMPLES {
             self.cloud.count_samples.remove(0);
         }
+        self.new_samples = (self.new_samples + 1).min(MAX_SAMPLES);
         self.cloud.count_samples.push(CountSample {
             at_ms: now_ms,
             counts,
@@ -318,6 +458,13 @@ fn splitmix64(state: &mut u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^ (z >> 31)
+}
+
+/// The journal next to a state file: `<path>.journal`.
+pub fn journal_path(path: &Path) -> std::path::PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".journal");
+    std::path::PathBuf::from(name)
 }
 
 /// Writes `bytes` to `path` atomically: a temporary file in the same
