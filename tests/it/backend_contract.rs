@@ -426,7 +426,10 @@ pub async fn a_killed_apply_loses_no_acknowledged_record(f: Fixture) {
     let b = f.open();
     // A slow cloud, so the run is still going when it is killed.
     let sim = Sim::start(&["-latency-ms", "100"]);
-    let count = 24;
+    // Creates find their machines in one shared list once the batch is over, or after
+    // `list_flight::MAX_HOLD` (5 s) while creates are still in flight: 240 creates at
+    // parallelism 3 take about 8 s of POSTs, so the first creations complete mid-run.
+    let count = 240;
     f.configure(&(provider_block(&sim.endpoint()) + &instance_block("web", count, "")));
     let mut child = Command::new(bin())
         .args(["-no-color", "apply", "-auto-approve", "-parallelism=3"])
