@@ -19,6 +19,7 @@ pub mod plan;
 pub mod recorder;
 pub mod refresh;
 pub mod resource;
+mod validate;
 pub mod values;
 
 use crate::addr::{AbsInstance, Target};
@@ -51,6 +52,9 @@ pub enum WalkMode {
     Apply,
     /// Evaluate only (console, outputs): resources come from state, no provider is called.
     Eval,
+    /// `validate`: evaluate everything that needs no provider call, with root variables
+    /// unknown and every resource an unknown object, as Terraform's validate does.
+    Validate,
 }
 
 /// A root variable value as given by the user, before conversion to its declared type.
@@ -297,6 +301,7 @@ impl Engine {
                 let targeted = self.targeted.as_ref().is_none_or(|t| t.contains(node));
                 match self.mode {
                     WalkMode::Eval => self.resource_from_state(&node.module, addr),
+                    WalkMode::Validate => self.validate_resource(&node.module, addr),
                     _ if !targeted => self.resource_from_state(&node.module, addr),
                     WalkMode::Plan(_) => plan::plan_resource(self, &node.module, addr).await,
                     WalkMode::Apply => {
