@@ -23,6 +23,7 @@ mod lang_conformance;
 mod lang_diagnostics;
 mod lang_eval;
 mod lang_functions;
+mod provider_jdcloud;
 mod provider_mcloud;
 mod sim_jdcloud;
 mod sim_mcloud;

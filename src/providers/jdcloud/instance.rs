@@ -99,7 +99,7 @@ pub fn schema() -> Schema {
         )
         .attr(
             "running",
-            Attribute::optional_computed(Type::Bool).describe("start/stop; default true"),
+            Attribute::optional(Type::Bool).describe("start/stop; unset means running"),
         )
         .attr(
             "reboot_trigger",
@@ -176,10 +176,15 @@ pub fn value_from(i: &Instance, base: &Value) -> Value {
                 .cloned()
                 .unwrap_or(Value::Null)
         });
+    // `running` unset means running: state keeps null while it runs, and says false when
+    // it is stopped, so a stopped instance plans a start.
     let running = match i.status.as_str() {
-        RUNNING => Value::Bool(true),
+        RUNNING => match get(base, "running") {
+            None => Value::Null,
+            Some(_) => Value::Bool(true),
+        },
         STOPPED => Value::Bool(false),
-        _ => get(base, "running").cloned().unwrap_or(Value::Bool(true)),
+        _ => get(base, "running").cloned().unwrap_or(Value::Null),
     };
     let sys = i.system_disk.clone().unwrap_or_default();
     let sys_size = sys
@@ -569,6 +574,8 @@ pub async fn update(
             )
             .kind(ErrorKind::NotFound)
         })?;
+    // A resize that already happened (a run that failed later) is not repeated.
+    let resize = resize && inst.instance_type != str_or_empty(planned, "instance_type");
     if resize || rebuild {
         let total =
             2 + usize::from(resize) * 2 + usize::from(rebuild) * 2 + usize::from(want_running) * 2;
