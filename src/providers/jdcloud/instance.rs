@@ -16,7 +16,7 @@
 use super::checks;
 use super::client::{Call, Client, Query, PROVIDER};
 use super::ops::{
-    act, at_step, deadline, describe_instance, describe_many, instance_path, wait_status, RUNNING,
+    act, at_step, deadline, reporting, describe_instance, describe_many, instance_path, wait_status, RUNNING,
     STOPPED,
 };
 use super::values::{
@@ -172,9 +172,10 @@ pub fn value_from(i: &Instance, base: &Value) -> Value {
         .first()
         .map(|(d, _)| Value::Bool(d.auto_delete))
         .unwrap_or_else(|| {
+            // No data disks: what was asked, else the API's default (deleted with it).
             get(base, "data_disk_auto_delete")
                 .cloned()
-                .unwrap_or(Value::Null)
+                .unwrap_or(Value::Bool(true))
         });
     // `running` unset means running: state keeps null while it runs, and says false when
     // it is stopped, so a stopped instance plans a start.
@@ -750,7 +751,7 @@ impl ResourceType<Client> for InstanceResource {
     }
 
     async fn create(&self, client: &Client, planned: &Value, op: &OperationContext) -> ApplyResult {
-        create(client, planned, op).await
+        create(client, planned, &reporting(op, "creating")).await
     }
 
     async fn update(
@@ -760,11 +761,11 @@ impl ResourceType<Client> for InstanceResource {
         planned: &Value,
         op: &OperationContext,
     ) -> ApplyResult {
-        update(client, prior, planned, op).await
+        update(client, prior, planned, &reporting(op, "modifying")).await
     }
 
     async fn delete(&self, client: &Client, prior: &Value, op: &OperationContext) -> DeleteResult {
-        delete(client, prior, op).await
+        delete(client, prior, &reporting(op, "destroying")).await
     }
 
     async fn import(&self, client: &Client, id: &str) -> Result<Value, ProviderError> {

@@ -8,7 +8,8 @@
 use super::client::{Call, Client, Filter, Query, PROVIDER};
 use super::wire::{Instance, OneInstance};
 use crate::provider::wait::Wait;
-use crate::provider::{ErrorKind, OperationContext, ProviderError};
+use crate::provider::{ErrorKind, OperationContext, Progress, ProgressHook, ProviderError};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 pub const RUNNING: &str = "running";
@@ -135,4 +136,20 @@ pub async fn wait_status(
 /// The deadline for an operation: its `timeouts {}` or the default.
 pub fn deadline(op: &OperationContext) -> Instant {
     Instant::now() + op.timeout.unwrap_or(DEFAULT_TIMEOUT)
+}
+
+/// The operation's context with waits reported as `Still modifying... (what; status s)`
+/// (`verb`: creating, modifying, destroying), the engine adding the time since the
+/// operation began: `jdcloud_instance.web: Still modifying... (…) [10s elapsed]`.
+pub fn reporting(op: &OperationContext, verb: &'static str) -> OperationContext {
+    let mut o = op.clone();
+    if let Some(hook) = op.progress.clone() {
+        o.progress = Some(ProgressHook(Arc::new(move |p| match p {
+            Progress::Waiting { what, status, .. } => (hook.0)(Progress::Message(format!(
+                "Still {verb}... ({what}; status {status})"
+            ))),
+            other => (hook.0)(other),
+        })));
+    }
+    o
 }
