@@ -16,8 +16,8 @@
 use super::checks;
 use super::client::{Call, Client, Query, PROVIDER};
 use super::ops::{
-    act, at_step, deadline, reporting, describe_instance, describe_many, instance_path, wait_status, RUNNING,
-    STOPPED,
+    act, at_step, deadline, describe_instance, describe_many, instance_path, reporting,
+    wait_status, RUNNING, STOPPED,
 };
 use super::values::{
     blocks, get, id_of, n, opt_bool, opt_i64, opt_str, req_str, s, s_or_null, str_list,
@@ -647,13 +647,13 @@ pub async fn update(
             let s1 = step("startInstance");
             inst = start(client, &id, &base, until, op, &s1).await?;
         } else if !want_running && inst.status == RUNNING {
-            inst = stop(client, &id, &base, until, op, "stopInstance").await?;
+            inst = stop(client, &id, &base, until, op, "stop").await?;
         }
     } else if want_running && inst.status != RUNNING {
-        inst = start(client, &id, &base, until, op, "startInstance").await?;
+        inst = start(client, &id, &base, until, op, "start").await?;
         need_reboot = false;
     } else if !want_running && inst.status == RUNNING {
-        inst = stop(client, &id, &base, until, op, "stopInstance").await?;
+        inst = stop(client, &id, &base, until, op, "stop").await?;
         need_reboot = false;
     }
     if need_reboot && inst.status == RUNNING {
