@@ -121,9 +121,17 @@ async fn apply_instance(
     }
     let config = engine.instance_config(&inst.module, &binding, setup)?;
     let lifecycle = &setup.rcfg.lifecycle;
+    // A delete-then-create replacement lost its old object in the delete phase; the final
+    // plan is still checked against it.
+    let replaced = engine
+        .replaced
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&inst)
+        .cloned();
     let fin = plan_instance(
         &setup.schema,
-        prior.as_ref(),
+        prior.as_ref().or(replaced.as_ref()),
         &config,
         &lifecycle.ignore_changes,
         action.is_replace(),
@@ -159,10 +167,13 @@ async fn apply_instance(
             ops.update(&prior).await?
         }
         Action::DeleteThenCreate => {
-            let Some(prior) = prior else {
-                return Err(missing_prior(&inst));
-            };
-            ops.delete(&prior, true).await?;
+            match (prior, replaced) {
+                // Deleted in the delete phase.
+                (None, Some(_)) => {}
+                // Still there: its delete failed (reported there) or never ran.
+                (Some(_), _) => return Err(replacement_not_deleted(&inst)),
+                (None, None) => return Err(missing_prior(&inst)),
+            }
             ops.create(true).await?
         }
         Action::CreateThenDelete => {
@@ -204,6 +215,7 @@ impl ObjectOps<'_> {
     /// object (create_before_destroy), which the partial one must not replace.
     async fn failed(&self, what: &str, f: PartialFailure, record: bool) -> Diagnostics {
         let mut diags = op_error(self.inst, what, Some(&f.error));
+        note_interrupted(self.engine, self.inst, &f.error);
         if let (true, Some(state)) = (record, f.state) {
             if let Err(d) = self.record(state).await {
                 diags.extend(d);
@@ -243,7 +255,7 @@ impl ObjectOps<'_> {
                 })
             })));
         }
-        let v = {
+        let (result, started) = {
             let _permit = permit(self.engine).await?;
             let started = self.started(Operation::Create, None);
             let result = self
@@ -251,20 +263,39 @@ impl ObjectOps<'_> {
                 .provider
                 .create(self.type_name(), self.planned, &op)
                 .await;
-            let _ = self.finished(Operation::Create, started, result.as_ref().ok());
-            result
+            (result, started)
         };
-        let v = match v {
-            Ok(v) => v,
-            Err(f) => return Err(self.failed("create", f, address_free).await),
-        };
-        let v = self.record(v).await?;
+        let v = self
+            .settle(Operation::Create, started, result, address_free)
+            .await?;
         bump(self.engine, |r| r.added += 1);
         Ok(v)
     }
 
+    /// Records the outcome of a create or update, then emits its end: "complete" only once
+    /// the new state is durable. A failure records what the provider says is now true.
+    async fn settle(
+        &self,
+        op: Operation,
+        started: Instant,
+        result: crate::provider::ApplyResult,
+        record_partial: bool,
+    ) -> Result<Value, Diagnostics> {
+        let what = if op == Operation::Create {
+            "create"
+        } else {
+            "update"
+        };
+        let recorded = match result {
+            Ok(v) => self.record(v).await,
+            Err(f) => Err(self.failed(what, f, record_partial).await),
+        };
+        let _ = self.finished(op, started, recorded.as_ref().ok());
+        recorded
+    }
+
     async fn update(&self, prior: &Value) -> Result<Value, Diagnostics> {
-        let v = {
+        let (result, started) = {
             let _permit = permit(self.engine).await?;
             let started = self.started(Operation::Update, object_id(prior));
             let result = self
@@ -277,15 +308,13 @@ impl ObjectOps<'_> {
                     &self.op(self.setup.rcfg.timeouts.update, Operation::Update),
                 )
                 .await;
-            let _ = self.finished(Operation::Update, started, result.as_ref().ok());
-            result
+            (result, started)
         };
-        let v = match v {
-            Ok(v) => v,
-            // E.g. stopped, then failed to resize: state must not keep believing it runs.
-            Err(f) => return Err(self.failed("update", f, true).await),
-        };
-        let v = self.record(v).await?;
+        // A partial state is recorded too: stopped, then failed to resize, must not stay
+        // "running" in state.
+        let v = self
+            .settle(Operation::Update, started, result, true)
+            .await?;
         bump(self.engine, |r| r.changed += 1);
         Ok(v)
     }
@@ -293,7 +322,7 @@ impl ObjectOps<'_> {
     /// Deletes the prior object; `forget` removes it from state (false when a replacement
     /// already holds the address).
     async fn delete(&self, prior: &Value, forget: bool) -> Result<(), Diagnostics> {
-        let result = {
+        let (result, started) = {
             let _permit = permit(self.engine).await?;
             let started = self.started(Operation::Delete, object_id(prior));
             let result = self
@@ -305,20 +334,20 @@ impl ObjectOps<'_> {
                     &self.op(self.setup.rcfg.timeouts.delete, Operation::Delete),
                 )
                 .await;
-            let _ = self.finished(
-                Operation::Delete,
-                started,
-                result.as_ref().ok().map(|_| prior),
-            );
-            result
+            (result, started)
         };
-        if let Err(f) = result {
+        let recorded = match result {
             // Still there, as the provider describes it now (only where it is recorded).
-            return Err(self.failed("delete", f, forget).await);
-        }
-        if forget {
-            record_remove(self.engine, self.inst).await?;
-        }
+            Err(f) => Err(self.failed("delete", f, forget).await),
+            Ok(()) if forget => record_remove(self.engine, self.inst).await,
+            Ok(()) => Ok(()),
+        };
+        let _ = self.finished(
+            Operation::Delete,
+            started,
+            recorded.as_ref().ok().map(|_| prior),
+        );
+        recorded?;
         bump(self.engine, |r| r.destroyed += 1);
         Ok(())
     }
@@ -385,6 +414,14 @@ fn bump(engine: &Engine, f: impl FnOnce(&mut crate::engine::ApplyReport)) {
     f(&mut engine.report.lock().unwrap_or_else(|e| e.into_inner()));
 }
 
+fn replacement_not_deleted(inst: &AbsInstance) -> Diagnostics {
+    Diagnostic::error(
+        format!("{inst} was not replaced"),
+        "Its old object was not deleted (see the error above, if any), so no new object was created. Run \"skyform apply\" again once the delete can succeed.",
+    )
+    .into()
+}
+
 fn missing_prior(inst: &AbsInstance) -> Diagnostics {
     Diagnostic::error("Missing prior state", format!("The plan changes {inst}, but the state has no object for it. Run \"skyform plan\" again.")).into()
 }
@@ -397,7 +434,9 @@ fn op_context(
     timeout: Option<std::time::Duration>,
     op: Operation,
 ) -> OperationContext {
-    let mut ctx = OperationContext::new(addr.to_string()).with_timeout(timeout);
+    let mut ctx = OperationContext::new(addr.to_string())
+        .with_timeout(timeout)
+        .with_cancel(engine.cancel.token());
     if let Some(sink) = engine.events.clone() {
         let (addr, started) = (addr.clone(), Instant::now());
         ctx = ctx.with_progress(move |p: Progress| {
@@ -416,13 +455,33 @@ fn op_context(
     ctx
 }
 
+/// An operation the run's cancellation cut short is part of the one cancellation message,
+/// not an error of its own.
 fn op_error(
     inst: &AbsInstance,
     what: &str,
     e: Option<&crate::provider::ProviderError>,
 ) -> Diagnostics {
     let detail = e.map(ToString::to_string).unwrap_or_default();
+    if e.is_some_and(|e| e.kind == crate::provider::ErrorKind::Cancelled) {
+        return Diagnostic::error(
+            crate::engine::CANCELLED,
+            format!("{inst}: {what} was cut short: {detail}"),
+        )
+        .into();
+    }
     Diagnostic::error(format!("Failed to {what} {inst}"), detail).into()
+}
+
+fn note_interrupted(engine: &Engine, inst: &AbsInstance, e: &crate::provider::ProviderError) {
+    if e.kind == crate::provider::ErrorKind::Cancelled {
+        engine
+            .report
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .interrupted
+            .push(inst.to_string());
+    }
 }
 
 async fn record_upsert(
@@ -498,8 +557,11 @@ async fn record_remove(engine: &Engine, inst: &AbsInstance) -> Result<(), Diagno
     Ok(())
 }
 
-/// Deletes every instance the plan deletes, dependents before what they depend on (by the
-/// dependencies recorded in state), up to `-parallelism` at once.
+/// Deletes every instance the plan deletes, and the old object of every delete-then-create
+/// replacement, dependents before what they depend on (by the dependencies recorded in
+/// state), up to `-parallelism` at once. Replacements are deleted here rather than by their
+/// own node so that, as in Terraform, a group is deleted before the template it was made
+/// from is replaced: a real API refuses to delete a template in use.
 pub async fn apply_deletes(engine: &Arc<Engine>) -> Result<(), Diagnostics> {
     let Some(plan) = &engine.plan else {
         return Ok(());
@@ -507,7 +569,7 @@ pub async fn apply_deletes(engine: &Arc<Engine>) -> Result<(), Diagnostics> {
     let deletes: Vec<ResourceChange> = plan
         .changes
         .iter()
-        .filter(|c| c.action == Action::Delete)
+        .filter(|c| matches!(c.action, Action::Delete | Action::DeleteThenCreate))
         .cloned()
         .collect();
     if deletes.is_empty() {
@@ -590,7 +652,7 @@ async fn delete_instance(engine: &Engine, c: &ResourceChange) -> Result<(), Diag
             .and_then(|mn| mn.module.resources.get(&c.addr.resource))
             .and_then(|r| r.timeouts.delete)
     };
-    {
+    let (result, started) = {
         let _permit = permit(engine).await?;
         engine.emit(Event::Started {
             addr: c.addr.clone(),
@@ -605,15 +667,22 @@ async fn delete_instance(engine: &Engine, c: &ResourceChange) -> Result<(), Diag
                 &op_context(engine, &c.addr, timeout, Operation::Delete),
             )
             .await;
-        let _ = finished(
-            engine,
-            &c.addr,
-            Operation::Delete,
-            started,
-            result.as_ref().ok().map(|_| &prior),
-        );
-        if let Err(f) = result {
+        (result, started)
+    };
+    let recorded = match result {
+        Ok(()) => {
+            if c.action == Action::DeleteThenCreate {
+                engine
+                    .replaced
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(c.addr.clone(), prior.clone());
+            }
+            record_remove(engine, &c.addr).await
+        }
+        Err(f) => {
             let mut diags = op_error(&c.addr, "delete", Some(&f.error));
+            note_interrupted(engine, &c.addr, &f.error);
             // Still there, as the provider describes it now.
             if let Some(state) = f.state {
                 let state = match provider.resource_schema(&c.addr.resource.type_name) {
@@ -624,10 +693,18 @@ async fn delete_instance(engine: &Engine, c: &ResourceChange) -> Result<(), Diag
                     diags.extend(d);
                 }
             }
-            return Err(diags);
+            Err(diags)
         }
-    }
-    record_remove(engine, &c.addr).await?;
+    };
+    // "Destruction complete" only once the removal is durable.
+    let _ = finished(
+        engine,
+        &c.addr,
+        Operation::Delete,
+        started,
+        recorded.as_ref().ok().map(|_| &prior),
+    );
+    recorded?;
     bump(engine, |r| r.destroyed += 1);
     Ok(())
 }

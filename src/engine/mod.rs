@@ -90,6 +90,8 @@ pub struct ApplyReport {
     pub added: usize,
     pub changed: usize,
     pub destroyed: usize,
+    /// Operations cut short by a cancellation (their objects are in state as they were).
+    pub interrupted: Vec<String>,
 }
 
 /// Stops a run from starting new work; shared between the engine and whoever cancels it
@@ -98,6 +100,9 @@ pub struct ApplyReport {
 pub struct Cancel {
     flag: Arc<AtomicBool>,
     io: Arc<Mutex<Vec<Arc<Semaphore>>>>,
+    /// Handed to every provider operation: waits (polling until an object is ready) stop
+    /// at once; requests already sent finish, since their answers record what happened.
+    waits: crate::provider::CancelToken,
 }
 
 impl Cancel {
@@ -107,6 +112,7 @@ impl Cancel {
 
     pub fn cancel(&self) {
         self.flag.store(true, Ordering::SeqCst);
+        self.waits.cancel();
         for io in self.io.lock().unwrap_or_else(|e| e.into_inner()).iter() {
             io.close();
         }
@@ -126,6 +132,10 @@ impl Cancel {
 
     fn flag(&self) -> Arc<AtomicBool> {
         self.flag.clone()
+    }
+
+    pub(crate) fn token(&self) -> crate::provider::CancelToken {
+        self.waits.clone()
     }
 }
 
@@ -159,6 +169,8 @@ pub struct Engine {
     adopted: Mutex<Vec<crate::plan::Adopted>>,
     /// Pending creates whose object does not exist.
     forgotten: Mutex<Vec<AbsInstance>>,
+    /// Old objects of delete-then-create replacements, deleted in the delete phase.
+    replaced: Mutex<BTreeMap<AbsInstance, Value>>,
     events: Option<EventSink>,
 }
 
@@ -197,6 +209,7 @@ impl Engine {
             events: None,
             adopted: Mutex::new(Vec::new()),
             forgotten: Mutex::new(Vec::new()),
+            replaced: Mutex::new(BTreeMap::new()),
         };
         engine.select_targets();
         engine

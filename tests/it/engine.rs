@@ -249,3 +249,65 @@ async fn a_batched_read_with_the_wrong_length_is_an_internal_error() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn cancelling_stops_a_long_wait_and_saves_what_it_made() {
+    let dir = workdir(
+        r#"
+resource "scripted_thing" "slow" { name = "slow" }
+resource "scripted_thing" "after" { name = scripted_thing.slow.id }
+"#,
+    );
+    let script = Scripted::new();
+    script.wait_forever("slow");
+    let script = script.into_script();
+    let (events, seen) = recorder();
+    let ctx = context(dir.path(), &script, Some(events));
+    let session = session(dir.path()).await;
+    let planned = skyform::run::plan(&ctx, &session).await.expect("plan");
+    let cancel = ctx.cancel.clone();
+    let watcher = {
+        let seen = seen.clone();
+        tokio::spawn(async move {
+            // Cancel once the create is waiting, as Ctrl-C would.
+            loop {
+                let waiting = seen.lock().expect("events").iter().any(|e| {
+                    matches!(e, Event::Progress { message, .. } if message.contains("waiting for slow"))
+                });
+                if waiting {
+                    cancel.cancel();
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        })
+    };
+    let applied = tokio::time::timeout(
+        Duration::from_secs(20),
+        skyform::run::apply(&ctx, &session, planned),
+    )
+    .await
+    .expect("the wait stopped when cancelled")
+    .expect("apply runs");
+    watcher.await.expect("watcher");
+    assert!(applied.cancelled);
+    assert!(!applied.is_complete());
+    // The cancellation is reported once by the caller, not as an error per operation.
+    assert!(applied.result.is_ok(), "{:?}", applied.result);
+    assert_eq!(applied.report.interrupted, ["scripted_thing.slow"]);
+    assert!(applied.state_written.is_ok());
+    // What the create made is in state as it was when the wait stopped; its dependent
+    // never started.
+    assert_eq!(state_addresses(dir.path()), ["scripted_thing.slow"]);
+    assert_eq!(
+        state_attributes(dir.path(), "scripted_thing.slow")["size"],
+        "booting"
+    );
+    assert_eq!(script.created(), ["slow"]);
+    let message = skyform::run::cancelled_diagnostic("apply", &applied.report.interrupted);
+    assert!(
+        message.detail.contains("scripted_thing.slow"),
+        "{}",
+        message.detail
+    );
+}

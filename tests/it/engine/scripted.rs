@@ -21,6 +21,9 @@ pub enum OnCreate {
     Fail(String),
     /// The object is made, then the create fails (it never became usable).
     FailAfterMaking(String),
+    /// The object is made, then the create waits for it to become ready, which never
+    /// happens: only the operation's cancellation ends the wait.
+    WaitForever,
 }
 
 /// What an update of the object with a given name does: fail part-way, with `size` now
@@ -63,6 +66,12 @@ impl Scripted {
             name.to_string(),
             OnCreate::FailAfterMaking(message.to_string()),
         );
+    }
+
+    pub fn wait_forever(&self, name: &str) {
+        self.lock()
+            .on_create
+            .insert(name.to_string(), OnCreate::WaitForever);
     }
 
     pub fn into_script(self) -> Script {
@@ -213,6 +222,21 @@ impl Provider for ScriptedProvider {
                 Err(PartialFailure::with_state(
                     made,
                     ProviderError::new(NAME, "create", message),
+                ))
+            }
+            Some(OnCreate::WaitForever) => {
+                self.shared
+                    .lock()
+                    .expect("script")
+                    .created
+                    .push(name.clone());
+                op.report(Progress::Message(format!("waiting for {name}")));
+                op.cancel.cancelled().await;
+                let mut error = ProviderError::new(NAME, "create", "stopped waiting: cancelled");
+                error.kind = skyform::provider::ErrorKind::Cancelled;
+                Err(PartialFailure::with_state(
+                    with_attr(&made, "size", Value::string("booting")),
+                    error,
                 ))
             }
             None => {
