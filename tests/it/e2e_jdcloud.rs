@@ -213,7 +213,13 @@ fn plan_time_rules_are_checked_before_any_call() {
         "{err}"
     );
     assert!(err.contains("步长为10G"), "{err}");
-    assert!(err.contains("main.sky.hcl:"), "{err}");
+    // The attribute's own position, not the resource's.
+    let line = main
+        .lines()
+        .position(|l| l.contains("disk_size_gb = 40"))
+        .expect("line")
+        + 1;
+    assert!(err.contains(&format!("main.sky.hcl:{line}:")), "{err}");
     let mutating = actions(&sim);
     assert!(mutating.is_empty(), "{mutating:?}");
 }
