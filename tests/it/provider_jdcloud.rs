@@ -847,3 +847,78 @@ async fn image_copy_and_import() {
         .await
         .expect("delete image");
 }
+
+#[tokio::test]
+async fn data_disk_auto_delete_changes_only_the_blocks_disks() {
+    let e = env().await;
+    let cfg = with(
+        &instance_config("web", "g.n2.medium", UBUNTU),
+        "data_disk",
+        Value::List(vec![Value::object([
+            ("disk_type", Value::string("ssd")),
+            ("disk_size_gb", Value::number(40)),
+        ])]),
+    );
+    let cfg = with(&cfg, "data_disk_auto_delete", Value::Bool(false));
+    let v = e
+        .provider
+        .create("jdcloud_instance", &cfg, &op("jdcloud_instance.web"))
+        .await
+        .expect("create");
+    assert_eq!(
+        v.get_attr("data_disk_auto_delete"),
+        Some(&Value::Bool(false))
+    );
+    let disks = v
+        .get_attr("data_disk")
+        .and_then(Value::as_seq)
+        .expect("disks");
+    assert_eq!(disks.len(), 1);
+    assert!(attr(&disks[0], "disk_id").starts_with("vol-"));
+    let att = e
+        .provider
+        .create(
+            "jdcloud_disk_attachment",
+            &Value::object([
+                ("instance_id", Value::string(attr(&v, "id"))),
+                ("disk_id", Value::string("vol-bj0001")),
+            ]),
+            &op("jdcloud_disk_attachment.d"),
+        )
+        .await
+        .expect("attach");
+    assert_eq!(att.get_attr("auto_delete"), Some(&Value::Bool(false)));
+    e.sim.reset_request_counts();
+    let v2 = e
+        .provider
+        .update(
+            "jdcloud_instance",
+            &v,
+            &with(&v, "data_disk_auto_delete", Value::Bool(true)),
+            &op("jdcloud_instance.web"),
+        )
+        .await
+        .expect("flip");
+    assert_eq!(actions(&e.sim), vec!["modifyInstanceDiskAttribute"]);
+    assert_eq!(
+        v2.get_attr("data_disk_auto_delete"),
+        Some(&Value::Bool(true))
+    );
+    assert_eq!(
+        v2.get_attr("data_disk")
+            .and_then(Value::as_seq)
+            .map(<[Value]>::len),
+        Some(1),
+        "the attachment's disk is not the block's"
+    );
+    let read = e
+        .provider
+        .read_resources("jdcloud_disk_attachment", std::slice::from_ref(&att))
+        .await
+        .expect("read");
+    assert_eq!(
+        read[0].as_ref().and_then(|r| r.get_attr("auto_delete")),
+        Some(&Value::Bool(false)),
+        "untouched"
+    );
+}

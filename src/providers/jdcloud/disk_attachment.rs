@@ -3,7 +3,9 @@
 //! (100 per page). Id: `INSTANCE_ID:DISK_ID`.
 
 use super::client::{Call, Client, PROVIDER};
-use super::ops::{act, at_step, deadline, describe_instance, describe_many, instance_path};
+use super::ops::{
+    act, at_step, deadline, describe_instance, describe_many, instance_path, reporting,
+};
 use super::values::{opt_bool, req_str, s, str_or_empty};
 use super::wire::Instance;
 use crate::lang::{Type, Value};
@@ -127,6 +129,7 @@ impl ResourceType<Client> for DiskAttachmentResource {
     }
 
     async fn create(&self, client: &Client, planned: &Value, op: &OperationContext) -> ApplyResult {
+        let op = &reporting(op, "creating");
         let address = op.address.as_str();
         let until = deadline(op);
         let inst = req_str(planned, "instance_id", address)?;
@@ -202,6 +205,7 @@ impl ResourceType<Client> for DiskAttachmentResource {
     }
 
     async fn delete(&self, client: &Client, prior: &Value, op: &OperationContext) -> DeleteResult {
+        let op = &reporting(op, "destroying");
         let address = op.address.as_str();
         let until = deadline(op);
         let (inst, disk) = (

@@ -4,7 +4,7 @@
 
 use super::checks;
 use super::client::{enc, Call, Client, Query, PAGE_SIZE, PROVIDER};
-use super::ops::{act, at_step, deadline, instance_path};
+use super::ops::{act, at_step, deadline, instance_path, reporting};
 use super::values::{get, id_of, n, opt_str, req_str, s, str_list, str_or_empty, strs};
 use super::wire::{CopyImage, CreateImageResult, Image, ImageMembers, OneImage};
 use crate::diag::Diagnostics;
@@ -172,6 +172,7 @@ impl ResourceType<Client> for ImageResource {
     }
 
     async fn create(&self, client: &Client, planned: &Value, op: &OperationContext) -> ApplyResult {
+        let op = &reporting(op, "creating");
         let address = op.address.as_str();
         let until = deadline(op);
         let instance = req_str(planned, "instance_id", address)?;
@@ -246,7 +247,7 @@ impl ResourceType<Client> for ImageResource {
     }
 
     async fn delete(&self, client: &Client, prior: &Value, op: &OperationContext) -> DeleteResult {
-        delete_image(client, &id_of(prior), op, prior).await
+        delete_image(client, &id_of(prior), &reporting(op, "destroying"), prior).await
     }
 
     async fn import(&self, client: &Client, id: &str) -> Result<Value, ProviderError> {

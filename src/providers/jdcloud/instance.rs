@@ -508,16 +508,12 @@ pub async fn update(
     }
     if changed(prior, planned, "data_disk_auto_delete") {
         if let Some(flag) = opt_bool(planned, "data_disk_auto_delete") {
-            let live = describe_instance(client, &id)
-                .await
-                .ok()
-                .flatten()
-                .unwrap_or_default();
-            let disks: Vec<serde_json::Value> = live
-                .data_disks
+            // Only the block's own disks (not those of jdcloud_disk_attachment).
+            let disks: Vec<serde_json::Value> = blocks(prior, "data_disk")
                 .iter()
-                .filter_map(|d| d.cloud_disk.as_ref())
-                .map(|c| json!({ "diskId": c.disk_id, "autoDelete": flag }))
+                .map(|d| str_or_empty(d, "disk_id"))
+                .filter(|d| !d.is_empty())
+                .map(|d| json!({ "diskId": d, "autoDelete": flag }))
                 .collect();
             if !disks.is_empty() {
                 let call = Call::post(
