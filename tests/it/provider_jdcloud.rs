@@ -922,3 +922,55 @@ async fn data_disk_auto_delete_changes_only_the_blocks_disks() {
         "untouched"
     );
 }
+
+#[tokio::test]
+async fn waits_end_at_the_timeout_and_on_cancel_with_the_state_so_far() {
+    let e = env().await;
+    let v = create_instance(&e, "web").await;
+    e.sim.set_knobs(Knobs {
+        transition_ms: 60_000,
+        ..Knobs::default()
+    });
+    let planned = with(&v, "instance_type", Value::string("g.n2.large"));
+    let started = std::time::Instant::now();
+    let err = e
+        .provider
+        .update(
+            "jdcloud_instance",
+            &v,
+            &planned,
+            &op("jdcloud_instance.web").with_timeout(Some(std::time::Duration::from_secs(2))),
+        )
+        .await
+        .expect_err("times out");
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    assert_eq!(err.error.kind, ErrorKind::Timeout, "{}", err.error);
+    assert!(
+        err.error.to_string().contains("wait for stopped"),
+        "{}",
+        err.error
+    );
+    let state = err.state.expect("state so far");
+    assert_eq!(attr(&state, "status"), "stopping");
+    assert_eq!(attr(&state, "instance_type"), "g.n2.medium");
+
+    // Ctrl-C: the wait ends at once.
+    let cancel = skyform::provider::CancelToken::new();
+    let c2 = cancel.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        c2.cancel();
+    });
+    let started = std::time::Instant::now();
+    let err = e
+        .provider
+        .delete(
+            "jdcloud_instance",
+            &state,
+            &op("jdcloud_instance.web").with_cancel(cancel),
+        )
+        .await
+        .expect_err("cancelled");
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    assert_eq!(err.error.kind, ErrorKind::Cancelled, "{}", err.error);
+}
