@@ -223,3 +223,68 @@ fn plan_time_rules_are_checked_before_any_call() {
     let mutating = actions(&sim);
     assert!(mutating.is_empty(), "{mutating:?}");
 }
+
+#[test]
+fn a_create_killed_before_its_answer_is_adopted_not_repeated() {
+    let sim = Sim::start(&["-cloud", "jdcloud"]);
+    let w = Work::new(&[(
+        "main.sky.hcl",
+        &format!(
+            r#"provider "jdcloud" {{
+  endpoint   = "{}"
+  region     = "cn-north-1"
+  access_key = "skyform-jdcloud-ak"
+  secret_key = "skyform-jdcloud-sk"
+}}
+
+resource "jdcloud_instance" "web" {{
+  az            = "cn-north-1a"
+  instance_name = "web"
+  instance_type = "g.n2.medium"
+  image_id      = "bba85cab-dfdc-4359-9218-7a2de429dd80"
+  subnet_id     = "subnet-bj0001"
+}}
+"#,
+            sim.endpoint()
+        ),
+    )]);
+    // createInstances is acted on at once and answered late: the run dies in between.
+    sim.set_knobs(json!({"answer_delay_ms": 30000}));
+    let mut child = std::process::Command::new(bin())
+        .args(["-no-color", "apply", "-auto-approve"])
+        .current_dir(w.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start skyform");
+    let created = wait_until(std::time::Duration::from_secs(30), || {
+        sim.counts()
+            .get("createInstances")
+            .and_then(serde_json::Value::as_u64)
+            .unwrap_or(0)
+            >= 1
+    });
+    assert!(created, "createInstances was sent");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    child.kill().expect("kill");
+    let _ = child.wait();
+    sim.set_knobs(json!({"answer_delay_ms": 0}));
+
+    let out = w.run(&["apply", "-auto-approve"]).ok();
+    assert!(
+        out.contains("was created by an interrupted run"),
+        "the instance is adopted: {out}"
+    );
+    let counts = sim.counts();
+    assert_eq!(counts.get("createInstances"), Some(&json!(1)), "{counts:?}");
+    let instances = sim.get("/_sim/state")["instances"].clone();
+    let n = instances
+        .as_object()
+        .map(|m| m.len())
+        .or_else(|| instances.as_array().map(Vec::len))
+        .unwrap_or(0);
+    assert_eq!(n, 1, "one instance, not two");
+    assert_eq!(state_list(&w), vec!["jdcloud_instance.web"]);
+    let again = w.run(&["plan", "-detailed-exitcode"]);
+    assert_eq!(again.code(), 0, "{}{}", again.stdout(), again.stderr());
+}
