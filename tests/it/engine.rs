@@ -37,6 +37,7 @@ fn context(dir: &Path, script: &Script, events: Option<EventSink>) -> RunContext
         inputs: Default::default(),
         events,
         cancel: Cancel::new(),
+        embedded: None,
     }
 }
 
