@@ -5,7 +5,7 @@ use super::ui::{Reported, Ui};
 use crate::config::Config;
 use crate::diag::{Diagnostic, Diagnostics, Sources};
 use crate::graph::ConfigGraph;
-use crate::state::{Backend, State, DEFAULT_WORKSPACE};
+use crate::state::{Backend, State};
 use sha2::{Digest, Sha256};
 use std::path::Path;
 use std::sync::Arc;
@@ -57,9 +57,15 @@ pub fn config_digest(sources: &Sources) -> String {
     hex::encode(h.finalize())
 }
 
-/// The state backend of the working directory (the local one for now).
+/// The state backend of the working directory: the configured backend type (`skyform {
+/// backend ... }`, local by default) for the selected workspace.
 pub fn backend(dir: &Path) -> Result<Arc<dyn Backend>, Diagnostics> {
-    crate::state::local_backend(dir, DEFAULT_WORKSPACE).map_err(|e| state_error(&e))
+    crate::state::backend_for_dir(dir).map_err(|e| match e {
+        crate::state::StateError::Config { message } => {
+            Diagnostic::error("Invalid state configuration", message).into()
+        }
+        other => state_error(&other),
+    })
 }
 
 /// Loads the state (replaying a journal left by a crash), or `None` when there is none.

@@ -234,7 +234,7 @@ impl ObjectOps<'_> {
                 })
             })));
         }
-        let v = {
+        let (v, started) = {
             let _permit = permit(self.engine).await?;
             let started = self.started(Operation::Create, None);
             let result = self
@@ -242,17 +242,29 @@ impl ObjectOps<'_> {
                 .provider
                 .create(self.type_name(), self.planned, &op)
                 .await;
-            self.finished(Operation::Create, started, result.as_ref().ok())
-                .map_err(|()| op_error(self.inst, "create", result.as_ref().err()))?;
-            result.map_err(|e| op_error(self.inst, "create", Some(&e)))?
+            match result {
+                Ok(v) => (v, started),
+                Err(e) => {
+                    let _ = self.finished(Operation::Create, started, None);
+                    return Err(op_error(self.inst, "create", Some(&e)));
+                }
+            }
         };
-        let v = self.record(v).await?;
+        // "Creation complete" only once the object is durable in state.
+        let v = match self.record(v).await {
+            Ok(v) => v,
+            Err(d) => {
+                let _ = self.finished(Operation::Create, started, None);
+                return Err(d);
+            }
+        };
+        let _ = self.finished(Operation::Create, started, Some(&v));
         bump(self.engine, |r| r.added += 1);
         Ok(v)
     }
 
     async fn update(&self, prior: &Value) -> Result<Value, Diagnostics> {
-        let v = {
+        let (v, started) = {
             let _permit = permit(self.engine).await?;
             let started = self.started(Operation::Update, object_id(prior));
             let result = self
@@ -265,11 +277,23 @@ impl ObjectOps<'_> {
                     &self.op(self.setup.rcfg.timeouts.update),
                 )
                 .await;
-            self.finished(Operation::Update, started, result.as_ref().ok())
-                .map_err(|()| op_error(self.inst, "update", result.as_ref().err()))?;
-            result.map_err(|e| op_error(self.inst, "update", Some(&e)))?
+            match result {
+                Ok(v) => (v, started),
+                Err(e) => {
+                    let _ = self.finished(Operation::Update, started, None);
+                    return Err(op_error(self.inst, "update", Some(&e)));
+                }
+            }
         };
-        let v = self.record(v).await?;
+        // "Modifications complete" only once the change is durable in state.
+        let v = match self.record(v).await {
+            Ok(v) => v,
+            Err(d) => {
+                let _ = self.finished(Operation::Update, started, None);
+                return Err(d);
+            }
+        };
+        let _ = self.finished(Operation::Update, started, Some(&v));
         bump(self.engine, |r| r.changed += 1);
         Ok(v)
     }

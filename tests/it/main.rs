@@ -22,6 +22,7 @@ mod lang_conformance;
 mod lang_diagnostics;
 mod lang_eval;
 mod lang_functions;
+mod pg_state;
 mod provider_mcloud;
 mod sim_mcloud;
 mod state;
