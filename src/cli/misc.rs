@@ -86,7 +86,7 @@ fn check(dir: &Path) -> (Diagnostics, Sources) {
     (diags, sources)
 }
 
-pub fn init(ui: &Ui, dir: &Path) -> i32 {
+pub async fn init(ui: &Ui, dir: &Path, a: &super::args::InitArgs) -> i32 {
     let (diags, sources) = check(dir);
     if diags.has_errors() {
         ui.diags(&diags, &sources);
@@ -94,6 +94,9 @@ pub fn init(ui: &Ui, dir: &Path) -> i32 {
     }
     if let Err(e) = std::fs::create_dir_all(dir.join(crate::state::STATE_DIR)) {
         ui.error("Failed to create the state directory", &e.to_string());
+        return EXIT_ERROR;
+    }
+    if super::workspace::init_backend(ui, dir, a).await.is_err() {
         return EXIT_ERROR;
     }
     ui.out(&format!(

@@ -126,6 +126,8 @@ fn settings(
                 refresh,
                 targets,
                 replace,
+                workspace: crate::state::selected_workspace(dir)
+                    .unwrap_or_else(|_| "default".to_string()),
             },
             inputs,
             // Progress lines go to stdout unless the output is JSON.

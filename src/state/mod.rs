@@ -18,6 +18,7 @@ pub mod journal;
 pub mod local;
 pub mod local_lock;
 pub mod lock;
+pub mod migrate;
 pub mod model;
 pub mod pg;
 pub mod select;

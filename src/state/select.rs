@@ -60,6 +60,64 @@ impl StateSettings {
         }
     }
 
+    /// What `.skyform/backend.json` remembers of this backend.
+    pub fn record(&self) -> super::migrate::BackendRecord {
+        match &self.backend {
+            BackendKind::Local => super::migrate::BackendRecord {
+                kind: "local".to_string(),
+                conn_str: None,
+                schema_name: None,
+                server: None,
+                skip_schema_creation: false,
+            },
+            BackendKind::Pg(pg) => super::migrate::BackendRecord {
+                kind: "pg".to_string(),
+                conn_str: pg.configured_conn_str.clone(),
+                schema_name: Some(pg.schema.clone()),
+                server: Some(pg.display.clone()),
+                skip_schema_creation: pg.skip_schema_creation,
+            },
+        }
+    }
+
+    /// The settings of a recorded backend, with this configuration's encryption.
+    pub fn from_record(
+        record: &super::migrate::BackendRecord,
+        encryption: Option<EncryptionSettings>,
+    ) -> Result<StateSettings> {
+        let backend = match record.kind.as_str() {
+            "local" => BackendKind::Local,
+            "pg" => {
+                let conn_str = record
+                    .conn_str
+                    .clone()
+                    .or_else(|| env_nonempty(PG_CONN_ENV))
+                    .ok_or_else(|| {
+                        config_error(format!(
+                            "the previous pg backend's connection string came from {PG_CONN_ENV}, which is not set now; set it to migrate from that backend"
+                        ))
+                    })?;
+                let schema = record
+                    .schema_name
+                    .clone()
+                    .unwrap_or_else(|| DEFAULT_SCHEMA.to_string());
+                let mut settings =
+                    PgSettings::new(&conn_str, &schema, record.skip_schema_creation)?;
+                settings.configured_conn_str = record.conn_str.clone();
+                BackendKind::Pg(Box::new(settings))
+            }
+            other => {
+                return Err(config_error(format!(
+                    "the previously used backend type {other:?} is unknown to this skyform"
+                )))
+            }
+        };
+        Ok(StateSettings {
+            backend,
+            encryption,
+        })
+    }
+
     /// The backend for `workspace`.
     pub fn open(&self, dir: &Path, workspace: &str) -> Result<Arc<dyn Backend>> {
         check_workspace_name(workspace)?;
@@ -80,7 +138,38 @@ impl StateSettings {
 /// uses.
 pub fn backend_for_dir(dir: &Path) -> Result<Arc<dyn Backend>> {
     let settings = read_settings(dir)?;
+    check_initialized(dir, &settings)?;
     settings.open(dir, &selected_workspace(dir)?)
+}
+
+/// Refuse to use a backend other than the one the state was last used with (as `init`
+/// recorded it, or local state files when nothing was recorded): the state would seem empty.
+fn check_initialized(dir: &Path, settings: &StateSettings) -> Result<()> {
+    let configured = settings.record();
+    let previous = match super::migrate::recorded(dir)? {
+        Some(previous) => previous,
+        None if matches!(settings.backend, BackendKind::Local) => return Ok(()),
+        None => {
+            let local = LocalBackend::new(dir, DEFAULT_WORKSPACE)?;
+            if local.workspaces()?.is_empty() {
+                return Ok(());
+            }
+            StateSettings {
+                backend: BackendKind::Local,
+                encryption: None,
+            }
+            .record()
+        }
+    };
+    if previous.same_storage(&configured) {
+        return Ok(());
+    }
+    Err(config_error(format!(
+        "the backend configuration changed: the state is in the {}, but the configuration now uses the {}. \
+         Run \"skyform init -migrate-state\" to copy the state over, or \"skyform init -reconfigure\" to use the new backend as it is",
+        previous.describe(),
+        configured.describe()
+    )))
 }
 
 /// The selected workspace: `SKYFORM_WORKSPACE`, else the one `skyform workspace select`
@@ -340,6 +429,7 @@ fn backend_kind(kind: &str, at: &str, body: &Body) -> Result<BackendKind> {
                     }
                 }
             }
+            let configured = conn_str.clone().filter(|c| !c.is_empty());
             let conn_str = match conn_str.filter(|c| !c.is_empty()) {
                 Some(c) => c,
                 None => env_nonempty(PG_CONN_ENV)
@@ -350,9 +440,9 @@ fn backend_kind(kind: &str, at: &str, body: &Body) -> Result<BackendKind> {
                         ))
                     })?,
             };
-            Ok(BackendKind::Pg(Box::new(PgSettings::new(
-                &conn_str, &schema, skip,
-            )?)))
+            let mut settings = PgSettings::new(&conn_str, &schema, skip)?;
+            settings.configured_conn_str = configured;
+            Ok(BackendKind::Pg(Box::new(settings)))
         }
         other => Err(config_error(format!(
             "{at}: skyform does not implement the backend type {other:?}; it supports \"local\" and \"pg\". \

@@ -23,6 +23,9 @@ pub struct PgSettings {
     pub skip_schema_creation: bool,
     /// `user@host:port/dbname`, for messages (no password).
     pub display: String,
+    /// The connection string as given in the configuration (`None` when it came from the
+    /// environment); kept to remember the backend for `init -migrate-state`.
+    pub configured_conn_str: Option<String>,
 }
 
 impl std::fmt::Debug for PgSettings {
@@ -72,6 +75,7 @@ impl PgSettings {
             schema: schema.to_string(),
             skip_schema_creation,
             display,
+            configured_conn_str: None,
         })
     }
 
