@@ -609,3 +609,35 @@ fn unknown_backends_and_settings_fail_at_init_plan_and_apply() {
     let err = w.run(&["plan"]).fails();
     assert!(err.contains("requires skyform >= 99.0"), "{err}");
 }
+
+#[test]
+fn local_workspaces_live_in_state_dir_and_plan_files_are_encrypted_like_state() {
+    let w = Work::new(&[]);
+    w.write(
+        "main.sky.hcl",
+        &(provider_block("embedded") + &instance_block("web", 1, "")),
+    );
+    let key = [("SKYFORM_STATE_KEY", "a local passphrase, long enough")];
+    w.run_env(&["workspace", "new", "dev"], &key).ok();
+    assert!(w.path().join("state/dev.json").exists());
+    w.run_env(&["plan", "-out", "dev.plan"], &key).ok();
+    let plan = std::fs::read(w.path().join("dev.plan")).expect("plan file");
+    let text = String::from_utf8_lossy(&plan);
+    assert!(text.contains("skyform-encrypted"), "{text}");
+    assert!(!text.contains("mcloud_instance"), "{text}");
+    let err = w.run(&["show", "dev.plan"]).fails();
+    assert!(err.contains("is encrypted, but no state key"), "{err}");
+    let out = w.run_env(&["apply", "dev.plan"], &key).ok();
+    assert!(out.contains("Apply complete!"), "{out}");
+    assert!(
+        !w.state_path().exists(),
+        "the default workspace was not touched"
+    );
+    let list = w.run_env(&["workspace", "list"], &key).ok();
+    assert!(
+        list.contains("  default") && list.contains("* dev"),
+        "{list}"
+    );
+    let env_selected = w.run_env(&["workspace", "show"], &[("SKYFORM_WORKSPACE", "default")]);
+    assert_eq!(env_selected.ok().trim(), "default");
+}
