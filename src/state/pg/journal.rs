@@ -2,6 +2,8 @@
 //! inserts when the snapshot row still has the batch's base lineage and serial, so the batch
 //! is one transaction and a writer whose base was replaced stores nothing.
 
+use tokio_postgres::types::Type;
+
 use super::PgBackend;
 use crate::state::backend::JournalBase;
 use crate::state::error::{Result, StateError};
@@ -42,8 +44,17 @@ impl PgBackend {
             journal = self.table("journal"),
             states = self.table("states"),
         );
+        // Typed: parse, bind and execute in one round trip (no separate prepare).
         let inserted = client
-            .execute(&sql, &[&self.workspace, &base.lineage, &serial, &records])
+            .execute_typed(
+                &sql,
+                &[
+                    (&self.workspace, Type::TEXT),
+                    (&base.lineage, Type::TEXT),
+                    (&serial, Type::INT8),
+                    (&records, Type::BYTEA_ARRAY),
+                ],
+            )
             .await
             .map_err(|e| self.db_error("cannot append to the journal", &e))?;
         if inserted as usize != changes.len() {

@@ -2,6 +2,8 @@
 //! one consistent view), and full writes whose lineage and serial checks are in the
 //! `UPDATE ... WHERE`, in the same statement that deletes the folded journal rows.
 
+use tokio_postgres::types::Type;
+
 use super::journal::to_i64;
 use super::PgBackend;
 use crate::state::backend::{Loaded, Written};
@@ -21,7 +23,7 @@ impl PgBackend {
             journal = self.table("journal"),
         );
         let rows = client
-            .query(&sql, &[&self.workspace])
+            .query_typed(&sql, &[(&self.workspace, Type::TEXT)])
             .await
             .map_err(|e| self.db_error("cannot read the state", &e))?;
         let journal_name = format!("{} (table {})", self.location(), self.table("journal"));
@@ -117,19 +119,28 @@ impl PgBackend {
             states = self.table("states"),
             journal = self.table("journal"),
         );
-        let row = client
-            .query_one(
+        // Typed: one round trip, and one transaction for the checks, the write and the
+        // removal of the folded journal rows.
+        let (loaded, next) = (to_i64(state.serial), to_i64(written.serial));
+        let rows = client
+            .query_typed(
                 &sql,
                 &[
-                    &self.workspace,
-                    &state.lineage,
-                    &to_i64(state.serial),
-                    &to_i64(written.serial),
-                    &data,
+                    (&self.workspace, Type::TEXT),
+                    (&state.lineage, Type::TEXT),
+                    (&loaded, Type::INT8),
+                    (&next, Type::INT8),
+                    (&data, Type::BYTEA),
                 ],
             )
             .await
             .map_err(|e| self.db_error("cannot write the state", &e))?;
+        let Some(row) = rows.first() else {
+            return Err(StateError::Database {
+                location: self.location(),
+                message: "the state write returned no result".to_string(),
+            });
+        };
         let stored: i64 = row.get(0);
         if stored == 1 {
             return Ok(Written {
