@@ -303,9 +303,21 @@ pub struct SimArgs {
     /// Requests per second before HTTP 429 (0 = unlimited).
     #[arg(long, default_value_t = 0)]
     pub throttle: u32,
-    /// How long new instances stay in their starting state, in milliseconds.
+    /// How long new instances stay in their starting state (jdcloud: every transient state), in milliseconds.
     #[arg(long = "transition-ms", default_value_t = 0)]
     pub transition_ms: u64,
+    /// Which cloud to simulate.
+    #[arg(long, default_value = "mcloud", value_parser = ["mcloud", "jdcloud"])]
+    pub cloud: String,
+    /// The access key the jdcloud simulator accepts.
+    #[arg(long = "jdcloud-access-key", default_value = crate::sim::jdcloud::DEFAULT_ACCESS_KEY)]
+    pub jdcloud_access_key: String,
+    /// The secret key the jdcloud simulator verifies signatures with.
+    #[arg(long = "jdcloud-secret-key", default_value = crate::sim::jdcloud::DEFAULT_SECRET_KEY)]
+    pub jdcloud_secret_key: String,
+    /// A JSON catalogue (VPCs, subnets, spare NICs, ...) added to the jdcloud simulator's built-in one.
+    #[arg(long = "jdcloud-catalogue")]
+    pub jdcloud_catalogue: Option<PathBuf>,
 }
 
 /// One `-var` or `-var-file` option; Terraform applies them in the order given.
@@ -391,6 +403,10 @@ fn takes_value(name: &str) -> bool {
             | "latency-ms"
             | "error-rate"
             | "throttle"
+            | "cloud"
+            | "jdcloud-access-key"
+            | "jdcloud-secret-key"
+            | "jdcloud-catalogue"
             | "transition-ms"
     )
 }

@@ -326,6 +326,9 @@ pub async fn sim(ui: &Ui, a: &SimArgs) -> i32 {
             return EXIT_ERROR;
         }
     };
+    if a.cloud == "jdcloud" {
+        return sim_jdcloud(ui, a, listen).await;
+    }
     let knobs = crate::sim::mcloud::Knobs {
         latency_ms: a.latency_ms,
         error_rate: a.error_rate,
@@ -334,6 +337,35 @@ pub async fn sim(ui: &Ui, a: &SimArgs) -> i32 {
         ..Default::default()
     };
     match crate::sim::run_standalone(listen, &a.state_dir, knobs).await {
+        Ok(()) => EXIT_OK,
+        Err(e) => {
+            ui.error("Simulator failed", &e.to_string());
+            EXIT_ERROR
+        }
+    }
+}
+
+async fn sim_jdcloud(ui: &Ui, a: &SimArgs, listen: std::net::SocketAddr) -> i32 {
+    use crate::sim::jdcloud;
+    let knobs = jdcloud::Knobs {
+        latency_ms: a.latency_ms,
+        error_rate: a.error_rate,
+        throttle: a.throttle,
+        transition_ms: a.transition_ms,
+        ..jdcloud::Knobs::default()
+    };
+    if let Err(e) = knobs.validate() {
+        ui.error("Invalid simulator option", &e);
+        return EXIT_ERROR;
+    }
+    let options = jdcloud::SimOptions {
+        persist_path: None,
+        knobs,
+        access_key: a.jdcloud_access_key.clone(),
+        secret_key: a.jdcloud_secret_key.clone(),
+        catalogue_path: a.jdcloud_catalogue.clone(),
+    };
+    match jdcloud::run_standalone(listen, &a.state_dir, options).await {
         Ok(()) => EXIT_OK,
         Err(e) => {
             ui.error("Simulator failed", &e.to_string());

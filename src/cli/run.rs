@@ -352,7 +352,7 @@ pub async fn apply(ui: &Ui, dir: &Path, a: ApplyArgs) -> i32 {
     }
     if applied.cancelled {
         ui.diags(
-            &crate::run::cancelled_diagnostic("apply").into(),
+            &crate::run::cancelled_diagnostic("apply", &report.interrupted).into(),
             &loaded.sources,
         );
     }

@@ -415,7 +415,8 @@ fn static_address(expr: &Expr, diags: &mut Diagnostics) -> Option<String> {
 
 /// `a.b[0]["x"]` as text.
 pub fn traversal_string(t: &Traversal) -> String {
-    use crate::hcl::ast::Step;
+    use crate::hcl::ast::{Literal, Step};
+    use crate::lang::Number;
     let mut s = t.root.clone();
     for step in &t.steps {
         match step {
@@ -423,13 +424,15 @@ pub fn traversal_string(t: &Traversal) -> String {
                 s.push('.');
                 s.push_str(a);
             }
-            Step::Index(v) => match v.as_str() {
-                Some(k) => s.push_str(&format!("[{}]", serde_json::Value::String(k.to_string()))),
-                None => s.push_str(&format!(
-                    "[{}]",
-                    v.as_number().map(|n| n.to_string()).unwrap_or_default()
-                )),
-            },
+            Step::Index(Literal::String(k)) => {
+                s.push_str(&format!("[{}]", serde_json::Value::String(k.to_string())))
+            }
+            Step::Index(Literal::Number(n)) => s.push_str(&format!(
+                "[{}]",
+                Number::from_literal(n)
+                    .map(|n| n.to_string())
+                    .unwrap_or_default()
+            )),
             Step::Dynamic => s.push_str("[*]"),
         }
     }

@@ -10,7 +10,7 @@ use crate::graph::Dag;
 use crate::lang::Value;
 use crate::plan::diff::{carry_sensitive_marks, mark_sensitive, plan_instance};
 use crate::plan::{Action, ResourceChange};
-use crate::provider::{CreatedHook, OperationContext};
+use crate::provider::{CreatedHook, OperationContext, PartialFailure, Progress};
 use futures::FutureExt;
 use std::sync::Arc;
 use std::time::Instant;
@@ -195,12 +195,22 @@ struct ObjectOps<'a> {
 }
 
 impl ObjectOps<'_> {
-    fn op(&self, timeout: Option<std::time::Duration>) -> OperationContext {
-        OperationContext {
-            address: self.inst.to_string(),
-            timeout,
-            created: None,
+    fn op(&self, timeout: Option<std::time::Duration>, operation: Operation) -> OperationContext {
+        op_context(self.engine, self.inst, timeout, operation)
+    }
+
+    /// A failed operation: records the state the provider says is true now (if it said),
+    /// then reports the error. `record`: false when the address still holds another
+    /// object (create_before_destroy), which the partial one must not replace.
+    async fn failed(&self, what: &str, f: PartialFailure, record: bool) -> Diagnostics {
+        let mut diags = op_error(self.inst, what, Some(&f.error));
+        note_interrupted(self.engine, self.inst, &f.error);
+        if let (true, Some(state)) = (record, f.state) {
+            if let Err(d) = self.record(state).await {
+                diags.extend(d);
+            }
         }
+        diags
     }
 
     fn type_name(&self) -> &str {
@@ -218,7 +228,7 @@ impl ObjectOps<'_> {
     /// create can be recorded as an intent as soon as the cloud acknowledges it (not for
     /// create_before_destroy, where the old object still holds the address).
     async fn create(&self, address_free: bool) -> Result<Value, Diagnostics> {
-        let mut op = self.op(self.setup.rcfg.timeouts.create);
+        let mut op = self.op(self.setup.rcfg.timeouts.create, Operation::Create);
         if let (true, Some(rec)) = (address_free, &self.engine.recorder) {
             let (rec, addr, provider) = (
                 rec.clone(),
@@ -234,7 +244,7 @@ impl ObjectOps<'_> {
                 })
             })));
         }
-        let (v, started) = {
+        let (result, started) = {
             let _permit = permit(self.engine).await?;
             let started = self.started(Operation::Create, None);
             let result = self
@@ -242,29 +252,39 @@ impl ObjectOps<'_> {
                 .provider
                 .create(self.type_name(), self.planned, &op)
                 .await;
-            match result {
-                Ok(v) => (v, started),
-                Err(e) => {
-                    let _ = self.finished(Operation::Create, started, None);
-                    return Err(op_error(self.inst, "create", Some(&e)));
-                }
-            }
+            (result, started)
         };
-        // "Creation complete" only once the object is durable in state.
-        let v = match self.record(v).await {
-            Ok(v) => v,
-            Err(d) => {
-                let _ = self.finished(Operation::Create, started, None);
-                return Err(d);
-            }
-        };
-        let _ = self.finished(Operation::Create, started, Some(&v));
+        let v = self
+            .settle(Operation::Create, started, result, address_free)
+            .await?;
         bump(self.engine, |r| r.added += 1);
         Ok(v)
     }
 
+    /// Records the outcome of a create or update, then emits its end: "complete" only once
+    /// the new state is durable. A failure records what the provider says is now true.
+    async fn settle(
+        &self,
+        op: Operation,
+        started: Instant,
+        result: crate::provider::ApplyResult,
+        record_partial: bool,
+    ) -> Result<Value, Diagnostics> {
+        let what = if op == Operation::Create {
+            "create"
+        } else {
+            "update"
+        };
+        let recorded = match result {
+            Ok(v) => self.record(v).await,
+            Err(f) => Err(self.failed(what, f, record_partial).await),
+        };
+        let _ = self.finished(op, started, recorded.as_ref().ok());
+        recorded
+    }
+
     async fn update(&self, prior: &Value) -> Result<Value, Diagnostics> {
-        let (v, started) = {
+        let (result, started) = {
             let _permit = permit(self.engine).await?;
             let started = self.started(Operation::Update, object_id(prior));
             let result = self
@@ -274,26 +294,16 @@ impl ObjectOps<'_> {
                     self.type_name(),
                     prior,
                     self.planned,
-                    &self.op(self.setup.rcfg.timeouts.update),
+                    &self.op(self.setup.rcfg.timeouts.update, Operation::Update),
                 )
                 .await;
-            match result {
-                Ok(v) => (v, started),
-                Err(e) => {
-                    let _ = self.finished(Operation::Update, started, None);
-                    return Err(op_error(self.inst, "update", Some(&e)));
-                }
-            }
+            (result, started)
         };
-        // "Modifications complete" only once the change is durable in state.
-        let v = match self.record(v).await {
-            Ok(v) => v,
-            Err(d) => {
-                let _ = self.finished(Operation::Update, started, None);
-                return Err(d);
-            }
-        };
-        let _ = self.finished(Operation::Update, started, Some(&v));
+        // A partial state is recorded too: stopped, then failed to resize, must not stay
+        // "running" in state.
+        let v = self
+            .settle(Operation::Update, started, result, true)
+            .await?;
         bump(self.engine, |r| r.changed += 1);
         Ok(v)
     }
@@ -301,7 +311,7 @@ impl ObjectOps<'_> {
     /// Deletes the prior object; `forget` removes it from state (false when a replacement
     /// already holds the address).
     async fn delete(&self, prior: &Value, forget: bool) -> Result<(), Diagnostics> {
-        {
+        let (result, started) = {
             let _permit = permit(self.engine).await?;
             let started = self.started(Operation::Delete, object_id(prior));
             let result = self
@@ -310,19 +320,23 @@ impl ObjectOps<'_> {
                 .delete(
                     self.type_name(),
                     prior,
-                    &self.op(self.setup.rcfg.timeouts.delete),
+                    &self.op(self.setup.rcfg.timeouts.delete, Operation::Delete),
                 )
                 .await;
-            self.finished(
-                Operation::Delete,
-                started,
-                result.as_ref().ok().map(|_| prior),
-            )
-            .map_err(|()| op_error(self.inst, "delete", result.as_ref().err()))?;
-        }
-        if forget {
-            record_remove(self.engine, self.inst).await?;
-        }
+            (result, started)
+        };
+        let recorded = match result {
+            // Still there, as the provider describes it now (only where it is recorded).
+            Err(f) => Err(self.failed("delete", f, forget).await),
+            Ok(()) if forget => record_remove(self.engine, self.inst).await,
+            Ok(()) => Ok(()),
+        };
+        let _ = self.finished(
+            Operation::Delete,
+            started,
+            recorded.as_ref().ok().map(|_| prior),
+        );
+        recorded?;
         bump(self.engine, |r| r.destroyed += 1);
         Ok(())
     }
@@ -393,13 +407,62 @@ fn missing_prior(inst: &AbsInstance) -> Diagnostics {
     Diagnostic::error("Missing prior state", format!("The plan changes {inst}, but the state has no object for it. Run \"skyform plan\" again.")).into()
 }
 
+/// The context of one provider operation: address, timeout, and progress turned into
+/// engine events.
+fn op_context(
+    engine: &Engine,
+    addr: &AbsInstance,
+    timeout: Option<std::time::Duration>,
+    op: Operation,
+) -> OperationContext {
+    let mut ctx = OperationContext::new(addr.to_string())
+        .with_timeout(timeout)
+        .with_cancel(engine.cancel.token());
+    if let Some(sink) = engine.events.clone() {
+        let (addr, started) = (addr.clone(), Instant::now());
+        ctx = ctx.with_progress(move |p: Progress| {
+            let elapsed = match &p {
+                Progress::Waiting { elapsed, .. } => *elapsed,
+                Progress::Message(_) => started.elapsed(),
+            };
+            sink(Event::Progress {
+                addr: addr.clone(),
+                op,
+                message: p.summary(),
+                elapsed,
+            })
+        });
+    }
+    ctx
+}
+
+/// An operation the run's cancellation cut short is part of the one cancellation message,
+/// not an error of its own.
 fn op_error(
     inst: &AbsInstance,
     what: &str,
     e: Option<&crate::provider::ProviderError>,
 ) -> Diagnostics {
     let detail = e.map(ToString::to_string).unwrap_or_default();
+    if e.is_some_and(|e| e.kind == crate::provider::ErrorKind::Cancelled) {
+        return Diagnostic::error(
+            crate::engine::CANCELLED,
+            format!("{inst}: {what} was cut short: {detail}"),
+        )
+        .into();
+    }
     Diagnostic::error(format!("Failed to {what} {inst}"), detail).into()
+}
+
+fn note_interrupted(engine: &Engine, inst: &AbsInstance, e: &crate::provider::ProviderError) {
+    if e.kind == crate::provider::ErrorKind::Cancelled {
+        engine
+            .report
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .interrupted
+            .push(inst.to_string());
+    }
 }
 
 async fn record_upsert(
@@ -423,6 +486,42 @@ async fn record_upsert(
             dependencies: deps.to_vec(),
         },
     );
+    Ok(())
+}
+
+/// Records `v` for an object already in state, keeping its recorded dependencies.
+async fn record_state(
+    engine: &Engine,
+    inst: &AbsInstance,
+    provider: &crate::config::ProviderRef,
+    v: Value,
+) -> Result<(), Diagnostics> {
+    let deps = engine
+        .prior
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .instances
+        .get(inst)
+        .map(|p| p.dependencies.clone())
+        .unwrap_or_default();
+    if let Some(rec) = &engine.recorder {
+        rec.upsert(inst, provider, &v, &deps)
+            .await
+            .map_err(Diagnostics::from)?;
+    }
+    engine
+        .prior
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .instances
+        .insert(
+            inst.clone(),
+            crate::engine::PriorInstance {
+                provider: provider.clone(),
+                value: v,
+                dependencies: deps,
+            },
+        );
     Ok(())
 }
 
@@ -531,7 +630,7 @@ async fn delete_instance(engine: &Engine, c: &ResourceChange) -> Result<(), Diag
             .and_then(|mn| mn.module.resources.get(&c.addr.resource))
             .and_then(|r| r.timeouts.delete)
     };
-    {
+    let (result, started) = {
         let _permit = permit(engine).await?;
         engine.emit(Event::Started {
             addr: c.addr.clone(),
@@ -543,23 +642,38 @@ async fn delete_instance(engine: &Engine, c: &ResourceChange) -> Result<(), Diag
             .delete(
                 &c.addr.resource.type_name,
                 &prior,
-                &OperationContext {
-                    address: c.addr.to_string(),
-                    timeout,
-                    created: None,
-                },
+                &op_context(engine, &c.addr, timeout, Operation::Delete),
             )
             .await;
-        finished(
-            engine,
-            &c.addr,
-            Operation::Delete,
-            started,
-            result.as_ref().ok().map(|_| &prior),
-        )
-        .map_err(|()| op_error(&c.addr, "delete", result.as_ref().err()))?;
-    }
-    record_remove(engine, &c.addr).await?;
+        (result, started)
+    };
+    let recorded = match result {
+        Ok(()) => record_remove(engine, &c.addr).await,
+        Err(f) => {
+            let mut diags = op_error(&c.addr, "delete", Some(&f.error));
+            note_interrupted(engine, &c.addr, &f.error);
+            // Still there, as the provider describes it now.
+            if let Some(state) = f.state {
+                let state = match provider.resource_schema(&c.addr.resource.type_name) {
+                    Some(schema) => carry_sensitive_marks(&prior, mark_sensitive(schema, state)),
+                    None => state,
+                };
+                if let Err(d) = record_state(engine, &c.addr, &c.provider, state).await {
+                    diags.extend(d);
+                }
+            }
+            Err(diags)
+        }
+    };
+    // "Destruction complete" only once the removal is durable.
+    let _ = finished(
+        engine,
+        &c.addr,
+        Operation::Delete,
+        started,
+        recorded.as_ref().ok().map(|_| &prior),
+    );
+    recorded?;
     bump(engine, |r| r.destroyed += 1);
     Ok(())
 }

@@ -93,6 +93,8 @@ pub struct ApplyReport {
     pub added: usize,
     pub changed: usize,
     pub destroyed: usize,
+    /// Operations cut short by a cancellation (their objects are in state as they were).
+    pub interrupted: Vec<String>,
 }
 
 /// Stops a run from starting new work; shared between the engine and whoever cancels it
@@ -101,6 +103,9 @@ pub struct ApplyReport {
 pub struct Cancel {
     flag: Arc<AtomicBool>,
     io: Arc<Mutex<Vec<Arc<Semaphore>>>>,
+    /// Handed to every provider operation: waits (polling until an object is ready) stop
+    /// at once; requests already sent finish, since their answers record what happened.
+    waits: crate::provider::CancelToken,
 }
 
 impl Cancel {
@@ -110,6 +115,7 @@ impl Cancel {
 
     pub fn cancel(&self) {
         self.flag.store(true, Ordering::SeqCst);
+        self.waits.cancel();
         for io in self.io.lock().unwrap_or_else(|e| e.into_inner()).iter() {
             io.close();
         }
@@ -129,6 +135,10 @@ impl Cancel {
 
     fn flag(&self) -> Arc<AtomicBool> {
         self.flag.clone()
+    }
+
+    pub(crate) fn token(&self) -> crate::provider::CancelToken {
+        self.waits.clone()
     }
 }
 

@@ -86,9 +86,8 @@ impl Engine {
                 &mut Diagnostics::new(),
             ),
         };
-        let ctx = ConfigureContext {
-            work_dir: self.options.work_dir.clone(),
-        };
+        let ctx = ConfigureContext::new(self.options.work_dir.clone())
+            .with_embedded(std::sync::Arc::new(crate::sim::embedded::Launcher));
         let provider = ptype.configure(&config_value, &ctx).await.map_err(|e| {
             let mut d =
                 Diagnostic::error(format!("Failed to configure provider {p}"), e.to_string());

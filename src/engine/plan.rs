@@ -445,11 +445,14 @@ fn replace_triggered(
             _ => continue,
         };
         let key = match key_step {
-            Some(Step::Index(v)) => match (v.as_i64(), v.as_str()) {
-                (Some(i), _) => Some(InstanceKey::Int(i)),
-                (_, Some(s)) => Some(InstanceKey::Str(s.to_string())),
-                _ => None,
-            },
+            Some(Step::Index(lit)) => {
+                let v = Value::from_literal(lit).unwrap_or(Value::Null);
+                match (v.as_i64(), v.as_str()) {
+                    (Some(i), _) => Some(InstanceKey::Int(i)),
+                    (_, Some(s)) => Some(InstanceKey::Str(s.to_string())),
+                    _ => None,
+                }
+            }
             Some(Step::Dynamic) => Some(inst.key.clone()),
             _ => None,
         };

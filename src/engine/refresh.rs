@@ -76,6 +76,19 @@ impl Engine {
                     ))
                 })?
         };
+        // Zipping would silently drop objects (or pair them wrongly) if the provider broke
+        // the one-result-per-prior contract.
+        if results.len() != priors.len() {
+            return Err(Diagnostic::error(
+                format!("Failed to refresh {type_name}"),
+                format!(
+                    "internal error: provider {provider_ref} returned {} results for {} {type_name} objects; a batched read must return one per object, in order",
+                    results.len(),
+                    priors.len()
+                ),
+            )
+            .into());
+        }
         let mut prior = self.prior.lock().unwrap_or_else(|e| e.into_inner());
         let mut drift = self.drift.lock().unwrap_or_else(|e| e.into_inner());
         for ((addr, before), after) in priors.into_iter().zip(results) {

@@ -1,9 +1,9 @@
 //! The syntax tree of HCL native syntax, with a source span on every node.
 //!
 //! `config` reads blocks and attributes from it; `lang::eval` evaluates its expressions.
+//! Literals stay as written here (the syntax layer knows no values); `lang` converts them.
 
 use crate::diag::Span;
-use crate::lang::Number;
 
 /// A file's or block's body: attributes and blocks in source order.
 #[derive(Debug, Clone, PartialEq)]
@@ -73,7 +73,7 @@ pub struct Expr {
 pub enum ExprKind {
     Null,
     Bool(bool),
-    Number(Number),
+    Number(NumberLit),
     /// A quoted string or heredoc: literal text and interpolations/directives.
     Template(Vec<TemplatePart>),
     /// A bare name at the root of a traversal: `var`, `local`, `mcloud_instance`, `count`.
@@ -165,12 +165,91 @@ pub enum BinaryOp {
     Mod,
 }
 
+/// A literal index key of a static reference.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Literal {
+    Number(NumberLit),
+    String(String),
+}
+
+/// A number literal exactly as written (`1`, `0.50`, `1e3`). Terraform's numbers are
+/// arbitrary precision, so the text is kept and `lang` converts it when evaluating;
+/// equality is numeric (`1.0 == 1`), like the values it stands for.
+#[derive(Debug, Clone)]
+pub struct NumberLit {
+    text: String,
+}
+
+impl NumberLit {
+    /// Accepts `digits[.digits][(e|E)[+|-]digits]`, within the range `lang`'s exact
+    /// numbers can hold (their scale, fraction digits minus exponent, fits an i64).
+    pub fn parse(text: &str) -> Option<NumberLit> {
+        decompose(text)?;
+        Some(NumberLit {
+            text: text.to_string(),
+        })
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// Significant digits without leading or trailing zeros, and the power of ten of the
+    /// last one: `0.250` is `("25", -2)`; zero is `("", 0)`.
+    fn normal(&self) -> (String, i128) {
+        let Some((int, frac, exp)) = decompose(&self.text) else {
+            return (self.text.clone(), 0);
+        };
+        let all = format!("{int}{frac}");
+        let sig = all.trim_start_matches('0');
+        let kept = sig.trim_end_matches('0');
+        if kept.is_empty() {
+            return (String::new(), 0);
+        }
+        let dropped = (sig.len() - kept.len()) as i128;
+        (kept.to_string(), exp - frac.len() as i128 + dropped)
+    }
+}
+
+impl PartialEq for NumberLit {
+    fn eq(&self, other: &NumberLit) -> bool {
+        self.text == other.text || self.normal() == other.normal()
+    }
+}
+
+impl Eq for NumberLit {}
+
+/// `(integer digits, fraction digits, exponent)` of a valid literal.
+fn decompose(text: &str) -> Option<(&str, &str, i128)> {
+    let (mantissa, exp) = match text.find(['e', 'E']) {
+        Some(i) => (&text[..i], Some(&text[i + 1..])),
+        None => (text, None),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    if !digits(int) || (mantissa.contains('.') && !digits(frac)) {
+        return None;
+    }
+    let exp: i128 = match exp {
+        None => 0,
+        Some(e) => {
+            if !digits(e.strip_prefix(['+', '-']).unwrap_or(e)) {
+                return None;
+            }
+            e.parse().ok()?
+        }
+    };
+    let scale = (frac.len() as i128).checked_sub(exp)?;
+    i64::try_from(scale).ok()?;
+    Some((int, frac, exp))
+}
+
 /// One step of a static reference such as `mcloud_template.web.id` or `module.x[1].ip`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Step {
     Attr(String),
     /// A literal index key (`[0]`, `["a"]`).
-    Index(crate::lang::Value),
+    Index(Literal),
     /// An index that is not a literal (`[count.index]`); references stop being static here.
     Dynamic,
 }
@@ -319,12 +398,10 @@ fn traversal_prefix(expr: &Expr) -> Option<Traversal> {
             }
             ExprKind::Index(inner, key) => {
                 let step = match &key.kind {
-                    ExprKind::Number(n) => Step::Index(crate::lang::Value::Number(n.clone())),
+                    ExprKind::Number(n) => Step::Index(Literal::Number(n.clone())),
                     ExprKind::Template(parts) => match parts.as_slice() {
-                        [TemplatePart::Literal(s)] => {
-                            Step::Index(crate::lang::Value::String(s.clone()))
-                        }
-                        [] => Step::Index(crate::lang::Value::String(String::new())),
+                        [TemplatePart::Literal(s)] => Step::Index(Literal::String(s.clone())),
+                        [] => Step::Index(Literal::String(String::new())),
                         _ => Step::Dynamic,
                     },
                     _ => Step::Dynamic,
@@ -348,5 +425,37 @@ fn collect_index_keys(expr: &Expr, bound: &mut Vec<String>, out: &mut Vec<Traver
             }
             _ => return,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::NumberLit;
+
+    #[test]
+    fn number_literals_validate_and_compare_numerically() {
+        for ok in ["0", "007", "1.50", "1e3", "1E+3", "2e-400"] {
+            assert!(NumberLit::parse(ok).is_some(), "{ok}");
+        }
+        // Two dots, a missing part, a scale beyond what an exact decimal holds.
+        for bad in [
+            "1.0.1",
+            "1.",
+            ".5",
+            "1e",
+            "1e+",
+            "-1",
+            "1e99999999999999999999",
+            "",
+        ] {
+            assert!(NumberLit::parse(bad).is_none(), "{bad}");
+        }
+        let n = |s| NumberLit::parse(s).unwrap();
+        assert_eq!(n("1.0"), n("1"));
+        assert_eq!(n("0.250"), n("25e-2"));
+        assert_eq!(n("000"), n("0.0e7"));
+        assert_ne!(n("1"), n("10"));
+        assert_ne!(n("0.1"), n("0.01"));
+        assert_eq!(n("1.50").as_str(), "1.50");
     }
 }

@@ -7,11 +7,10 @@
 
 use std::sync::Arc;
 
-use super::ast::{Attribute, Block, Body, BodyItem, Expr, ExprKind, ForExpr, Label};
+use super::ast::{Attribute, Block, Body, BodyItem, Expr, ExprKind, ForExpr, Label, NumberLit};
 use super::lexer::{lex, Token, TokenKind};
 use super::template::{self, TemplateItem};
 use crate::diag::{Diagnostic, Diagnostics, Pos, Span};
-use crate::lang::Number;
 
 /// How deeply brackets, templates, unary operators and blocks may nest.
 pub const MAX_DEPTH: usize = 256;
@@ -766,7 +765,7 @@ impl<'a> Parser<'a> {
                     ));
                 }
                 for part in self.text(&name).split('.') {
-                    let Some(n) = Number::parse(part).filter(|_| !part.is_empty()) else {
+                    let Some(n) = NumberLit::parse(part) else {
                         return Err(self.error(
                             "Invalid number literal",
                             "Failed to recognize the value of this number literal.",
@@ -822,7 +821,7 @@ impl<'a> Parser<'a> {
         match t.kind {
             TokenKind::NumberLit => {
                 self.next();
-                let Some(n) = Number::parse(self.text(&t)) else {
+                let Some(n) = NumberLit::parse(self.text(&t)) else {
                     return Err(self.error(
                         "Invalid number literal",
                         "Failed to recognize the value of this number literal.",

@@ -32,6 +32,11 @@ impl Number {
         BigDecimal::from_str(s.trim()).ok().map(Number)
     }
 
+    /// The exact value of a number literal (the parser accepts only literals that convert).
+    pub fn from_literal(lit: &crate::hcl::ast::NumberLit) -> Option<Number> {
+        Number::parse(lit.as_str())
+    }
+
     /// Parses a string the way Terraform converts strings to numbers: an optional sign,
     /// decimal digits with an optional fraction and exponent, nothing else (no spaces,
     /// no `0x`, no `inf`).

@@ -119,6 +119,14 @@ impl Value {
         }
     }
 
+    /// The value of a literal index key (`[0]`, `["a"]`) of a static reference.
+    pub fn from_literal(lit: &crate::hcl::ast::Literal) -> Option<Value> {
+        match lit {
+            crate::hcl::ast::Literal::Number(n) => Number::from_literal(n).map(Value::Number),
+            crate::hcl::ast::Literal::String(s) => Some(Value::String(s.clone())),
+        }
+    }
+
     pub fn as_str(&self) -> Option<&str> {
         match self.unmarked() {
             Value::String(s) => Some(s),

@@ -1,22 +1,65 @@
-//! The provider contract: how skyform's core talks to a cloud.
+//! The provider contract (v2): how skyform's core talks to a cloud.
 //!
 //! The core never speaks HTTP. It asks a [`Provider`] for batched reads (refresh), plans
 //! through the schema, and calls create/update/delete during apply. The contract is shaped
 //! for all four seed APIs: mcloud (replace-only templates, instances found by IP after
 //! create), jdcloud (in-place updates through several calls and state transitions, signed
 //! requests), twocloud and roma (paged, list-only inventories: data sources only).
+//!
+//! What v2 adds (see `docs/providers/contract.md`): apply results that carry the latest
+//! known state even on error ([`PartialFailure`]), error kinds ([`ErrorKind`]), a
+//! cancellation token and a progress reporter per operation ([`OperationContext`]),
+//! schema versions with a state-upgrade hook, per-resource registration
+//! ([`resource::ResourceType`]), and shared tooling ([`http`], [`wait`]).
 
+pub mod cancel;
+pub mod http;
 pub mod registry;
+pub mod resource;
 pub mod schema;
+pub mod wait;
+
+pub use cancel::CancelToken;
 
 use crate::diag::Diagnostics;
 use crate::lang::Value;
 use async_trait::async_trait;
 use schema::{ProviderSchema, Schema};
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
+
+/// What kind of failure a [`ProviderError`] is: decides retries and what the user is told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    /// The object (or a parent) does not exist.
+    NotFound,
+    /// The object exists already, or another change is in progress on it.
+    Conflict,
+    /// The object is not in a state that allows the call (e.g. resize while running).
+    PreconditionFailed,
+    /// The API asked us to slow down (HTTP 429): the request was not processed.
+    Throttled,
+    /// Credentials missing, wrong or not allowed.
+    Auth,
+    /// The request itself is wrong (bad input, unknown type); repeating it cannot help.
+    Invalid,
+    /// A failure that may pass: 5xx, connection errors, service errors.
+    Transient,
+    /// A wait ran out of time.
+    Timeout,
+    /// The operation was cancelled (Ctrl-C).
+    Cancelled,
+    Other,
+}
+
+impl ErrorKind {
+    /// Worth trying again later (subject to idempotency; see [`http`]).
+    pub fn is_retryable(self) -> bool {
+        matches!(self, ErrorKind::Throttled | ErrorKind::Transient)
+    }
+}
 
 /// An error from a provider, naming the provider, the operation, the HTTP status and the
 /// API's own code and message: `mcloud: POST /v1/instance: code 12996 "Input error!"`.
@@ -29,11 +72,11 @@ pub struct ProviderError {
     /// The API's own error code, as text (`12996`, `InvalidParameter`).
     pub code: Option<String>,
     pub message: String,
-    /// Worth trying again later (throttling, 5xx, connection errors).
-    pub retryable: bool,
+    pub kind: ErrorKind,
 }
 
 impl ProviderError {
+    /// An error of kind [`ErrorKind::Other`]; set the kind with [`ProviderError::kind`].
     pub fn new(provider: &str, operation: impl Into<String>, message: impl Into<String>) -> Self {
         ProviderError {
             provider: provider.to_string(),
@@ -41,8 +84,36 @@ impl ProviderError {
             http_status: None,
             code: None,
             message: message.into(),
-            retryable: false,
+            kind: ErrorKind::Other,
         }
+    }
+
+    pub fn kind(mut self, kind: ErrorKind) -> Self {
+        self.kind = kind;
+        self
+    }
+
+    pub fn status(mut self, status: u16) -> Self {
+        self.http_status = Some(status);
+        self
+    }
+
+    pub fn code(mut self, code: impl Into<String>) -> Self {
+        self.code = Some(code.into());
+        self
+    }
+
+    /// Worth trying again later (throttling, 5xx, connection errors).
+    pub fn retryable(&self) -> bool {
+        self.kind.is_retryable()
+    }
+
+    pub fn is(&self, kind: ErrorKind) -> bool {
+        self.kind == kind
+    }
+
+    pub fn cancelled(provider: &str, operation: impl Into<String>) -> Self {
+        ProviderError::new(provider, operation, "cancelled").kind(ErrorKind::Cancelled)
     }
 }
 
@@ -63,15 +134,142 @@ impl fmt::Display for ProviderError {
 
 impl std::error::Error for ProviderError {}
 
+/// A create, update or delete that failed, with what is true now. `state`:
+/// - create/update: the object's latest known state when it exists (a create that made the
+///   machine but failed waiting for it; an update that stopped a machine, then failed to
+///   resize it). `None`: nothing changed that the caller does not already know.
+/// - delete: `Some(v)`: the object still exists, now as `v`; `None`: the prior state stands.
+///
+/// The engine records `state` before it reports `error`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PartialFailure {
+    pub state: Option<Value>,
+    pub error: ProviderError,
+}
+
+impl PartialFailure {
+    /// A failure after which `state` is what is true.
+    pub fn with_state(state: Value, error: ProviderError) -> Self {
+        PartialFailure {
+            state: Some(state),
+            error,
+        }
+    }
+}
+
+impl From<ProviderError> for PartialFailure {
+    fn from(error: ProviderError) -> Self {
+        PartialFailure { state: None, error }
+    }
+}
+
+impl fmt::Display for PartialFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.error.fmt(f)
+    }
+}
+
+/// What create and update return: the full new state, or a [`PartialFailure`].
+pub type ApplyResult = Result<Value, PartialFailure>;
+/// What delete returns: gone, or a [`PartialFailure`] saying whether it still exists.
+pub type DeleteResult = Result<(), PartialFailure>;
+
+/// Something that can run a simulated cloud in this process (`endpoint = "embedded"`).
+/// Supplied by whoever configures providers (the engine passes the simulators), so
+/// providers never depend on the simulators.
+#[async_trait]
+pub trait EmbeddedClouds: Send + Sync {
+    /// Starts (or reuses) the simulator of `cloud` (`mcloud`) keeping its state in
+    /// `state_dir`; returns its base URL (`http://127.0.0.1:PORT`).
+    async fn start(&self, cloud: &str, state_dir: &Path) -> Result<String, String>;
+}
+
 /// What a provider is told when it is configured.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ConfigureContext {
     /// The working directory; `endpoint = "embedded"` keeps simulator state under
     /// `<work_dir>/state/sim/`.
     pub work_dir: PathBuf,
+    /// Runs simulators in-process for `endpoint = "embedded"`; `None`: not available.
+    pub embedded: Option<Arc<dyn EmbeddedClouds>>,
 }
 
-/// Per-operation settings from the resource's configuration.
+impl ConfigureContext {
+    pub fn new(work_dir: impl Into<PathBuf>) -> Self {
+        ConfigureContext {
+            work_dir: work_dir.into(),
+            embedded: None,
+        }
+    }
+
+    pub fn with_embedded(mut self, embedded: Arc<dyn EmbeddedClouds>) -> Self {
+        self.embedded = Some(embedded);
+        self
+    }
+}
+
+impl fmt::Debug for ConfigureContext {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConfigureContext")
+            .field("work_dir", &self.work_dir)
+            .field("embedded", &self.embedded.is_some())
+            .finish()
+    }
+}
+
+/// Something an operation reports while it runs.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Progress {
+    /// Still waiting for `what` (`instance i-1 to become running`); last seen `status`.
+    Waiting {
+        what: String,
+        elapsed: Duration,
+        status: String,
+    },
+    Message(String),
+}
+
+impl Progress {
+    /// The message without the elapsed time (for renderers that add their own).
+    pub fn summary(&self) -> String {
+        match self {
+            Progress::Waiting { what, status, .. } => {
+                format!("Still waiting for {what}... status {status}")
+            }
+            Progress::Message(m) => m.clone(),
+        }
+    }
+}
+
+impl fmt::Display for Progress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Progress::Waiting {
+                what,
+                elapsed,
+                status,
+            } => write!(
+                f,
+                "Still waiting for {what}... status {status} [{}s elapsed]",
+                elapsed.as_secs()
+            ),
+            Progress::Message(m) => f.write_str(m),
+        }
+    }
+}
+
+/// The hook behind [`OperationContext::progress`].
+#[derive(Clone)]
+pub struct ProgressHook(pub Arc<dyn Fn(Progress) + Send + Sync>);
+
+impl fmt::Debug for ProgressHook {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ProgressHook")
+    }
+}
+
+/// Per-operation settings and hooks. Build one with [`OperationContext::new`] and the
+/// `with_*` methods; the default has no address, timeout, hooks or cancellation.
 #[derive(Debug, Clone, Default)]
 pub struct OperationContext {
     /// The resource instance address, for messages (`mcloud_instance.web[2]`).
@@ -83,6 +281,11 @@ pub struct OperationContext {
     /// dies while the object is still coming up adopts it next time instead of creating a
     /// duplicate.
     pub created: Option<CreatedHook>,
+    /// Fires on Ctrl-C: waits end at once with [`ErrorKind::Cancelled`] (reporting the
+    /// state reached so far); HTTP retries stop.
+    pub cancel: CancelToken,
+    /// Where long operations report what they wait for.
+    pub progress: Option<ProgressHook>,
 }
 
 /// The hook behind [`OperationContext::created`]; returns once the token is durable.
@@ -98,12 +301,49 @@ impl fmt::Debug for CreatedHook {
 }
 
 impl OperationContext {
+    pub fn new(address: impl Into<String>) -> Self {
+        OperationContext {
+            address: address.into(),
+            ..OperationContext::default()
+        }
+    }
+
+    pub fn with_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    pub fn with_created(mut self, hook: CreatedHook) -> Self {
+        self.created = Some(hook);
+        self
+    }
+
+    pub fn with_cancel(mut self, cancel: CancelToken) -> Self {
+        self.cancel = cancel;
+        self
+    }
+
+    pub fn with_progress(mut self, f: impl Fn(Progress) + Send + Sync + 'static) -> Self {
+        self.progress = Some(ProgressHook(Arc::new(f)));
+        self
+    }
+
     /// Reports the token of an object the cloud has just acknowledged (see `created`).
     pub async fn report_created(&self, token: &str) -> Result<(), String> {
         match &self.created {
             Some(hook) => (hook.0)(token.to_string()).await,
             None => Ok(()),
         }
+    }
+
+    pub fn report(&self, p: Progress) {
+        if let Some(hook) = &self.progress {
+            (hook.0)(p)
+        }
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.cancel.is_cancelled()
     }
 }
 
@@ -121,7 +361,8 @@ pub trait ProviderType: Send + Sync {
     ) -> Result<Arc<dyn Provider>, ProviderError>;
 }
 
-/// A configured provider: one per `provider` block (or alias).
+/// A configured provider: one per `provider` block (or alias). Providers built from
+/// [`resource::ResourceType`]s get this trait from [`resource::Registered`].
 #[async_trait]
 pub trait Provider: Send + Sync {
     fn schema(&self) -> &ProviderSchema;
@@ -136,22 +377,29 @@ pub trait Provider: Send + Sync {
         Diagnostics::new()
     }
 
+    /// Brings a state written under schema `version` of `type_name` up to the current
+    /// version ([`Schema::version`]). The engine calls it when state is older.
+    fn upgrade_state(
+        &self,
+        _type_name: &str,
+        _version: u64,
+        value: Value,
+    ) -> Result<Value, ProviderError> {
+        Ok(value)
+    }
+
     /// Batched refresh: the live state of each prior object of one resource type, in the
-    /// same order, `None` where the object no longer exists. Implementations use one list
-    /// call where the API can list, never one call per object.
+    /// same order and as many, `None` where the object no longer exists. Implementations
+    /// use one list call where the API can list, never one call per object.
     async fn read_resources(
         &self,
         type_name: &str,
         priors: &[Value],
     ) -> Result<Vec<Option<Value>>, ProviderError>;
 
-    /// Creates the object; returns its full state (every computed attribute known).
-    async fn create(
-        &self,
-        type_name: &str,
-        planned: &Value,
-        op: &OperationContext,
-    ) -> Result<Value, ProviderError>;
+    /// Creates the object; returns its full state (every computed attribute known), or
+    /// what exists after a failure part-way.
+    async fn create(&self, type_name: &str, planned: &Value, op: &OperationContext) -> ApplyResult;
 
     /// Changes the object in place; only called when no changed attribute is force-new.
     async fn update(
@@ -160,14 +408,9 @@ pub trait Provider: Send + Sync {
         prior: &Value,
         planned: &Value,
         op: &OperationContext,
-    ) -> Result<Value, ProviderError>;
+    ) -> ApplyResult;
 
-    async fn delete(
-        &self,
-        type_name: &str,
-        prior: &Value,
-        op: &OperationContext,
-    ) -> Result<(), ProviderError>;
+    async fn delete(&self, type_name: &str, prior: &Value, op: &OperationContext) -> DeleteResult;
 
     /// Finds an object that a create interrupted by a crash left behind, by the token the
     /// provider reported through [`OperationContext::report_created`]. `planned` is the
@@ -190,6 +433,7 @@ pub trait Provider: Send + Sync {
             "provider",
             format!("import {type_name}"),
             format!("import of {type_name} by id {id:?} is not supported"),
-        ))
+        )
+        .kind(ErrorKind::Invalid))
     }
 }

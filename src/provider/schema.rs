@@ -92,6 +92,9 @@ pub struct NestedBlock {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Schema {
     pub description: &'static str,
+    /// Bumped when the stored shape changes; state records it, and a state of an older
+    /// version goes through the provider's `upgrade_state` hook before use.
+    pub version: u64,
     pub attributes: BTreeMap<String, Attribute>,
     pub blocks: BTreeMap<String, NestedBlock>,
 }
@@ -102,6 +105,11 @@ impl Schema {
             description,
             ..Schema::default()
         }
+    }
+
+    pub fn version(mut self, version: u64) -> Schema {
+        self.version = version;
+        self
     }
 
     pub fn attr(mut self, name: &str, a: Attribute) -> Schema {

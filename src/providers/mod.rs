@@ -1,5 +1,6 @@
 //! The cloud providers, one folder each.
 
+pub mod jdcloud;
 pub mod mcloud;
 
 use crate::provider::registry::ProviderRegistry;

@@ -55,10 +55,16 @@ pub(crate) fn without_cancellations(d: crate::diag::Diagnostics) -> crate::diag:
     kept
 }
 
-/// The one message of a run stopped by Ctrl-C or SIGTERM.
-pub fn cancelled_diagnostic(what: &str) -> crate::diag::Diagnostic {
-    crate::diag::Diagnostic::error(
-        "Operation cancelled",
-        format!("The {what} was interrupted; nothing that had not started was done. Everything that completed is recorded in state."),
-    )
+/// The one message of a run stopped by Ctrl-C or SIGTERM, naming the operations that were
+/// stopped while they waited.
+pub fn cancelled_diagnostic(what: &str, interrupted: &[String]) -> crate::diag::Diagnostic {
+    let mut detail = format!("The {what} was interrupted. Nothing that had not started was done; calls already sent were allowed to finish, and everything that completed is recorded in state.");
+    if !interrupted.is_empty() {
+        detail.push_str(&format!(
+            " Stopped while waiting, and recorded in state as they were: {}.",
+            interrupted.join(", ")
+        ));
+    }
+    detail.push_str(" Run the command again to finish.");
+    crate::diag::Diagnostic::error("Operation cancelled", detail)
 }

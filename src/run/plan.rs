@@ -52,7 +52,7 @@ pub async fn plan(ctx: &RunContext, session: &Session) -> Result<Planned, Diagno
     if ctx.cancel.is_cancelled() {
         // A plan cut short proposes changes it never checked: refuse it whole.
         let mut d = super::without_cancellations(planned.err().unwrap_or_default());
-        d.push(super::cancelled_diagnostic("plan"));
+        d.push(super::cancelled_diagnostic("plan", &[]));
         return Err(d);
     }
     let plan = planned?;

@@ -4,6 +4,8 @@
 //! persisted to a JSON file. [`serve`] binds a router on loopback inside the
 //! current tokio runtime; [`run_standalone`] is what `skyform sim` runs.
 
+pub mod embedded;
+pub mod jdcloud;
 pub mod mcloud;
 pub mod server;
 

@@ -477,7 +477,7 @@ fn encryption_settings(at: &str, body: &Body, parsed: &Parsed) -> Result<Encrypt
                         BodyItem::Attribute(a) if a.name == "iterations" => {
                             iterations = match &a.expr.kind {
                                 ExprKind::Number(n) => n
-                                    .to_string()
+                                    .as_str()
                                     .parse::<u32>()
                                     .ok()
                                     .filter(|i| *i >= MIN_ITERATIONS)

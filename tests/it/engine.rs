@@ -55,6 +55,22 @@ fn recorder() -> (EventSink, Arc<Mutex<Vec<Event>>>) {
     (sink, seen)
 }
 
+/// The attributes of the one instance of `addr` (`type.name`) in the state on disk.
+fn state_attributes(dir: &Path, addr: &str) -> serde_json::Value {
+    let state = LocalBackend::new(dir, "default")
+        .expect("backend")
+        .load()
+        .expect("state loads")
+        .expect("a state exists");
+    state
+        .resources
+        .iter()
+        .find(|r| format!("{}.{}", r.type_, r.name) == addr)
+        .and_then(|r| r.instances.first())
+        .map(|i| i.attributes.clone())
+        .unwrap_or_else(|| panic!("{addr} is not in state"))
+}
+
 /// Addresses of the managed objects in the state file on disk (journal replayed).
 fn state_addresses(dir: &Path) -> Vec<String> {
     let state = LocalBackend::new(dir, "default")
@@ -129,5 +145,169 @@ async fn a_failed_create_is_reported_as_a_failed_event() {
             |e| matches!(e, Event::Failed { addr, .. } if addr.to_string() == "scripted_thing.only")
         ),
         "{seen:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_create_that_fails_after_making_the_object_records_it() {
+    let dir = workdir(r#"resource "scripted_thing" "half" { name = "half" }"#);
+    let script = Scripted::new();
+    script.fail_create_after_making("half", "it never became usable");
+    let script = script.into_script();
+    let (events, seen) = recorder();
+    let ctx = context(dir.path(), &script, Some(events));
+    let session = session(dir.path()).await;
+    let planned = skyform::run::plan(&ctx, &session).await.expect("plan");
+    let applied = skyform::run::apply(&ctx, &session, planned)
+        .await
+        .expect("apply runs");
+    let errors = applied
+        .result
+        .clone()
+        .expect_err("the apply fails")
+        .to_string();
+    assert!(errors.contains("it never became usable"), "{errors}");
+    assert!(applied.state_written.is_ok());
+    // Recorded, not orphaned: the object the provider reported is in state.
+    assert_eq!(state_addresses(dir.path()), ["scripted_thing.half"]);
+    assert_eq!(
+        state_attributes(dir.path(), "scripted_thing.half")["id"],
+        "id-half"
+    );
+    // The provider's progress reached the run's events.
+    let seen = seen.lock().expect("events");
+    assert!(
+        seen.iter()
+            .any(|e| matches!(e, Event::Progress { message, .. } if message == "making half")),
+        "{seen:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_update_that_fails_part_way_records_what_is_now_true() {
+    let dir =
+        workdir("resource \"scripted_thing\" \"vm\" {\n  name = \"vm\"\n  size = \"small\"\n}\n");
+    let script = Scripted::new().into_script();
+    let ctx = context(dir.path(), &script, None);
+    let first = session(dir.path()).await;
+    let planned = skyform::run::plan(&ctx, &first).await.expect("plan");
+    let applied = skyform::run::apply(&ctx, &first, planned)
+        .await
+        .expect("apply");
+    assert!(applied.result.is_ok());
+    drop(first);
+
+    // Resizing stops the machine, then fails: state must not keep believing "small".
+    std::fs::write(
+        dir.path().join("main.sky.hcl"),
+        "resource \"scripted_thing\" \"vm\" {\n  name = \"vm\"\n  size = \"large\"\n}\n",
+    )
+    .expect("write config");
+    script.fail_update("vm", "resize failed after the stop", "stopped");
+    let ctx = context(dir.path(), &script, None);
+    let session = session(dir.path()).await;
+    let planned = skyform::run::plan(&ctx, &session).await.expect("plan");
+    assert_eq!(planned.plan.counts(), (0, 1, 0));
+    let applied = skyform::run::apply(&ctx, &session, planned)
+        .await
+        .expect("apply runs");
+    let errors = applied
+        .result
+        .clone()
+        .expect_err("the apply fails")
+        .to_string();
+    assert!(errors.contains("resize failed after the stop"), "{errors}");
+    assert!(applied.state_written.is_ok());
+    assert_eq!(
+        state_attributes(dir.path(), "scripted_thing.vm")["size"],
+        "stopped"
+    );
+}
+
+#[tokio::test]
+async fn a_batched_read_with_the_wrong_length_is_an_internal_error() {
+    let dir = workdir(r#"resource "scripted_thing" "one" { name = "one" }"#);
+    let script = Scripted::new().into_script();
+    let ctx = context(dir.path(), &script, None);
+    let first = session(dir.path()).await;
+    let planned = skyform::run::plan(&ctx, &first).await.expect("plan");
+    let applied = skyform::run::apply(&ctx, &first, planned)
+        .await
+        .expect("apply");
+    assert!(applied.result.is_ok());
+    drop(first);
+
+    script.short_refresh();
+    let session = session(dir.path()).await;
+    let err = match skyform::run::plan(&ctx, &session).await {
+        Ok(_) => panic!("a short batched read was accepted"),
+        Err(e) => e.to_string(),
+    };
+    assert!(err.contains("internal error: provider"), "{err}");
+    assert!(
+        err.contains("returned 0 results for 1 scripted_thing objects"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn cancelling_stops_a_long_wait_and_saves_what_it_made() {
+    let dir = workdir(
+        r#"
+resource "scripted_thing" "slow" { name = "slow" }
+resource "scripted_thing" "after" { name = scripted_thing.slow.id }
+"#,
+    );
+    let script = Scripted::new();
+    script.wait_forever("slow");
+    let script = script.into_script();
+    let (events, seen) = recorder();
+    let ctx = context(dir.path(), &script, Some(events));
+    let session = session(dir.path()).await;
+    let planned = skyform::run::plan(&ctx, &session).await.expect("plan");
+    let cancel = ctx.cancel.clone();
+    let watcher = {
+        let seen = seen.clone();
+        tokio::spawn(async move {
+            // Cancel once the create is waiting, as Ctrl-C would.
+            loop {
+                let waiting = seen.lock().expect("events").iter().any(|e| {
+                    matches!(e, Event::Progress { message, .. } if message.contains("waiting for slow"))
+                });
+                if waiting {
+                    cancel.cancel();
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        })
+    };
+    let applied = tokio::time::timeout(
+        Duration::from_secs(20),
+        skyform::run::apply(&ctx, &session, planned),
+    )
+    .await
+    .expect("the wait stopped when cancelled")
+    .expect("apply runs");
+    watcher.await.expect("watcher");
+    assert!(applied.cancelled);
+    assert!(!applied.is_complete());
+    // The cancellation is reported once by the caller, not as an error per operation.
+    assert!(applied.result.is_ok(), "{:?}", applied.result);
+    assert_eq!(applied.report.interrupted, ["scripted_thing.slow"]);
+    assert!(applied.state_written.is_ok());
+    // What the create made is in state as it was when the wait stopped; its dependent
+    // never started.
+    assert_eq!(state_addresses(dir.path()), ["scripted_thing.slow"]);
+    assert_eq!(
+        state_attributes(dir.path(), "scripted_thing.slow")["size"],
+        "booting"
+    );
+    assert_eq!(script.created(), ["slow"]);
+    let message = skyform::run::cancelled_diagnostic("apply", &applied.report.interrupted);
+    assert!(
+        message.detail.contains("scripted_thing.slow"),
+        "{}",
+        message.detail
     );
 }

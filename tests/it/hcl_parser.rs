@@ -72,10 +72,22 @@ fn body_with_blocks_attributes_and_comments() {
 fn numbers_keep_their_text() {
     for (src, want) in [("1", "1"), ("1.5", "1.5"), ("1e3", "1000"), ("007", "7")] {
         match kind(src) {
-            ExprKind::Number(n) => assert_eq!(n, skyform::lang::Number::parse(want).unwrap()),
+            ExprKind::Number(n) => {
+                // The syntax tree keeps the text; equality (and lang's value) is numeric.
+                assert_eq!(n.as_str(), src);
+                assert_eq!(n, skyform::hcl::ast::NumberLit::parse(want).unwrap());
+                let exact = skyform::lang::Number::from_literal(&n).unwrap();
+                assert_eq!(exact, skyform::lang::Number::parse(want).unwrap());
+            }
             other => panic!("{src}: {other:?}"),
         }
     }
+    // Digits beyond f64 survive to the value.
+    let ExprKind::Number(n) = kind("0.1000000000000000000000000000001") else {
+        panic!()
+    };
+    let exact = skyform::lang::Number::from_literal(&n).unwrap();
+    assert_eq!(exact.to_string(), "0.1000000000000000000000000000001");
 }
 
 #[test]
@@ -445,4 +457,34 @@ fn strip_markers_apply_before_flush() {
     }
     let parts = template("<<-EOT\n\t  x\n\t y\n  EOT\n");
     assert_eq!(lit(&parts), " x\ny\n");
+}
+
+/// The syntax layer stands alone: below it there is only `diag` (spans, diagnostics).
+#[test]
+fn hcl_imports_nothing_above_it() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/hcl");
+    let mut files = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        files += 1;
+        for (i, line) in text.lines().enumerate() {
+            for (at, _) in line.match_indices("crate::") {
+                let rest = &line[at + "crate::".len()..];
+                assert!(
+                    rest.starts_with("diag"),
+                    "{}:{}: {line}",
+                    path.display(),
+                    i + 1
+                );
+            }
+        }
+    }
+    assert!(files >= 5);
+    let diag =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/diag.rs")).unwrap();
+    assert!(
+        !diag.contains("crate::"),
+        "diag.rs must not depend on other modules"
+    );
 }

@@ -67,24 +67,39 @@ fn violations(module: &str, forbidden: &[&str]) -> Vec<String> {
 fn lower_layers_do_not_import_the_upper_ones() {
     for module in ["plan", "state", "provider", "lang", "hcl"] {
         let v = violations(module, &["engine", "apply", "run", "cli"]);
-        assert!(v.is_empty(), "{module} imports an upper layer:\n{}", v.join("\n"));
+        assert!(
+            v.is_empty(),
+            "{module} imports an upper layer:\n{}",
+            v.join("\n")
+        );
     }
     let v = violations("engine", &["run", "cli"]);
-    assert!(v.is_empty(), "engine imports an upper layer:\n{}", v.join("\n"));
+    assert!(
+        v.is_empty(),
+        "engine imports an upper layer:\n{}",
+        v.join("\n")
+    );
     let v = violations("run", &["cli"]);
     assert!(v.is_empty(), "run imports cli:\n{}", v.join("\n"));
 }
 
 #[test]
 fn hcl_stands_alone() {
-    let v = violations("hcl", &["lang", "config", "engine", "plan", "state", "provider"]);
+    let v = violations(
+        "hcl",
+        &["lang", "config", "engine", "plan", "state", "provider"],
+    );
     assert!(v.is_empty(), "hcl imports:\n{}", v.join("\n"));
 }
 
 #[test]
 fn providers_do_not_import_the_simulators() {
     let v = violations("providers", &["sim"]);
-    assert!(v.is_empty(), "a provider imports a simulator:\n{}", v.join("\n"));
+    assert!(
+        v.is_empty(),
+        "a provider imports a simulator:\n{}",
+        v.join("\n")
+    );
 }
 
 #[test]

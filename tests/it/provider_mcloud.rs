@@ -13,3 +13,5 @@ mod against_sim;
 mod resources;
 
 mod data;
+
+mod contract;

@@ -108,7 +108,7 @@ fn borrow_path<'s>(expr: &Expr, scope: &'s Scope<'_>) -> Option<&'s Value> {
             let literal;
             let key = match &key.kind {
                 ExprKind::Number(n) => {
-                    literal = Value::Number(n.clone());
+                    literal = Value::Number(crate::lang::Number::from_literal(n)?);
                     &literal
                 }
                 ExprKind::Template(parts) => match parts.as_slice() {

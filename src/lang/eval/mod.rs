@@ -165,7 +165,15 @@ fn dispatch(expr: &Expr, scope: &Scope) -> EvalResult {
     match &expr.kind {
         ExprKind::Null => Ok(Value::Null),
         ExprKind::Bool(b) => Ok(Value::Bool(*b)),
-        ExprKind::Number(n) => Ok(Value::Number(n.clone())),
+        ExprKind::Number(n) => crate::lang::Number::from_literal(n)
+            .map(Value::Number)
+            .ok_or_else(|| {
+                error(
+                    "Invalid number literal",
+                    "Failed to recognize the value of this number literal.",
+                    &expr.span,
+                )
+            }),
         ExprKind::Template(parts) => template::eval_template(parts, scope),
         ExprKind::Variable(name) => eval_variable(name, expr, scope),
         ExprKind::Tuple(items) => collections::eval_tuple(items, scope),

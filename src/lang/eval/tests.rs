@@ -3,8 +3,8 @@
 //! Terraform 1.0.3's console.
 
 use super::*;
-use crate::hcl::ast::{BinaryOp, ForExpr, TemplatePart, UnaryOp};
-use crate::lang::{Number, Type};
+use crate::hcl::ast::{BinaryOp, ForExpr, NumberLit, TemplatePart, UnaryOp};
+use crate::lang::Type;
 
 fn e(kind: ExprKind) -> Expr {
     Expr {
@@ -13,7 +13,11 @@ fn e(kind: ExprKind) -> Expr {
     }
 }
 fn num(s: &str) -> Expr {
-    e(ExprKind::Number(Number::parse(s).unwrap()))
+    // Literals are unsigned; a negative one is a negation, as the parser builds it.
+    match s.strip_prefix('-') {
+        Some(abs) => e(ExprKind::Unary(UnaryOp::Negate, Box::new(num(abs)))),
+        None => e(ExprKind::Number(NumberLit::parse(s).unwrap())),
+    }
 }
 fn st(s: &str) -> Expr {
     e(ExprKind::Template(vec![TemplatePart::Literal(s.into())]))

@@ -1,21 +1,27 @@
-//! The HTTP client for the mcloud API (seed 003): envelopes, error mapping, retries and
-//! correlation ids.
+//! The HTTP client for the mcloud API (seed 003): envelopes, error kinds and correlation
+//! ids, over the shared retry loop of [`crate::provider::http`].
 //!
 //! Every mcloud answer is an envelope `{"code": int, "msg": string|null, "content": any,
 //! "ext": any}`. Code 0 means success, except that the log endpoints answer failures with
 //! code 0, a `msg` and no `content`; every other code is an error (10999 service error,
 //! 11996/12996 bad input, 12997 missing parameter). Errors become [`ProviderError`]s that
-//! name the operation (`POST /v1/instance`) and quote the API's code and message.
+//! name the operation (`POST /v1/instance`), quote the API's code and message, and carry a
+//! kind (see [`error_kind`]).
 //!
-//! Only idempotent calls are retried (GET, DELETE of ids, status reads): a create that
-//! timed out may have happened, so repeating it blindly could make a second machine.
+//! Only idempotent calls are retried on transient failures (GET, DELETE of ids, status
+//! reads): a create that timed out may have happened, so repeating it blindly could make a
+//! second machine. Throttled calls (HTTP 429) are retried always: they were not processed.
 
-use crate::provider::ProviderError;
-use rand::Rng;
+use super::status::StatusTable;
+use crate::provider::http::{self, HttpClient};
+use crate::provider::{CancelToken, ErrorKind, ProviderError};
 use reqwest::Method;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
+use std::sync::Arc;
 use std::time::Duration;
+
+pub use crate::provider::http::RetryPolicy;
 
 /// The provider name used in every error.
 pub const PROVIDER: &str = "mcloud";
@@ -23,8 +29,8 @@ pub const PROVIDER: &str = "mcloud";
 /// The header the seed names for correlating a request with the server's log records.
 pub const CORRELATION_HEADER: &str = "X-CORRELATION-ID";
 
-/// The service-error code: retried on idempotent calls (the seed uses it for transient
-/// back-end failures such as "get all instances error").
+/// The service-error code: transient (the seed uses it for back-end failures such as
+/// "get all instances error").
 pub const CODE_SERVICE_ERROR: i64 = 10999;
 
 /// The response envelope shared by every endpoint.
@@ -57,6 +63,8 @@ pub struct Request<'a> {
     pub body: Option<&'a serde_json::Value>,
     pub correlation_id: Option<&'a str>,
     pub retry: Retry,
+    /// Stops retries when it fires (the operation's token; none for refresh reads).
+    pub cancel: Option<&'a CancelToken>,
 }
 
 impl<'a> Request<'a> {
@@ -67,6 +75,7 @@ impl<'a> Request<'a> {
             body: None,
             correlation_id: None,
             retry: Retry::Idempotent,
+            cancel: None,
         }
     }
 
@@ -77,6 +86,7 @@ impl<'a> Request<'a> {
             body: None,
             correlation_id: None,
             retry,
+            cancel: None,
         }
     }
 
@@ -90,45 +100,14 @@ impl<'a> Request<'a> {
         self
     }
 
+    pub fn cancel(mut self, token: &'a CancelToken) -> Request<'a> {
+        self.cancel = Some(token);
+        self
+    }
+
     /// `METHOD /path`, as errors name the operation.
     pub fn operation(&self) -> String {
         format!("{} {}", self.method, self.path)
-    }
-}
-
-/// How the client retries transient failures.
-#[derive(Debug, Clone, Copy)]
-pub struct RetryPolicy {
-    /// Retries after the first attempt (so `max_retries + 1` attempts at most).
-    pub max_retries: u32,
-    /// The first back-off delay; doubled on every retry, with up to 50% random jitter.
-    pub base_delay: Duration,
-    /// No single back-off waits longer than this.
-    pub max_delay: Duration,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        RetryPolicy {
-            max_retries: 3,
-            base_delay: Duration::from_millis(200),
-            max_delay: Duration::from_secs(5),
-        }
-    }
-}
-
-impl RetryPolicy {
-    /// The wait before retry number `attempt` (0-based): exponential with jitter.
-    pub fn delay(&self, attempt: u32) -> Duration {
-        let factor = 1u32.checked_shl(attempt.min(16)).unwrap_or(u32::MAX);
-        let base = self.base_delay.saturating_mul(factor).min(self.max_delay);
-        let jitter_ms = (base.as_millis() as u64) / 2;
-        let jitter = if jitter_ms == 0 {
-            0
-        } else {
-            rand::thread_rng().gen_range(0..=jitter_ms)
-        };
-        base + Duration::from_millis(jitter)
     }
 }
 
@@ -136,8 +115,8 @@ impl RetryPolicy {
 #[derive(Debug, Clone)]
 pub struct Client {
     base_url: String,
-    http: reqwest::Client,
-    retry: RetryPolicy,
+    http: HttpClient,
+    status: Arc<StatusTable>,
     /// Shares instance list calls between concurrent creates.
     pub(super) instance_lists: std::sync::Arc<super::list_flight::ListFlight>,
     /// Shares instance delete calls between concurrent deletes.
@@ -159,36 +138,37 @@ impl Client {
                 format!(
                     "endpoint {base_url:?} is not an http:// or https:// URL; set endpoint = \"http://HOST:PORT\" or \"embedded\""
                 ),
-            ));
+            )
+            .kind(ErrorKind::Invalid));
         }
-        let http = reqwest::Client::builder()
-            .connect_timeout(timeout.min(Duration::from_secs(10)))
-            .timeout(timeout)
-            .build()
-            .map_err(|e| {
-                ProviderError::new(
-                    PROVIDER,
-                    "configure",
-                    format!("cannot build HTTP client: {e}"),
-                )
-            })?;
+        let http = HttpClient::new(PROVIDER, timeout, retry, Arc::new(decode_error))?;
         Ok(Client {
             base_url,
             http,
-            retry,
+            status: Arc::new(StatusTable::default()),
             instance_lists: Default::default(),
             instance_deletes: Default::default(),
         })
+    }
+
+    /// Reads status codes through `table` instead of the defaults.
+    pub fn with_status_table(mut self, table: StatusTable) -> Client {
+        self.status = Arc::new(table);
+        self
+    }
+
+    pub fn status_table(&self) -> &StatusTable {
+        &self.status
     }
 
     pub fn base_url(&self) -> &str {
         &self.base_url
     }
 
-    /// Sends the request (retrying idempotent ones) and returns the envelope's `content`.
+    /// Sends the request (retrying as allowed) and returns the envelope's `content`.
     pub async fn call(&self, req: &Request<'_>) -> Result<serde_json::Value, ProviderError> {
-        let bytes = self.send_with_retries(req).await?;
-        let env = parse_envelope(&req.operation(), bytes.status, &bytes.body)?;
+        let resp = self.send(req).await?;
+        let env = parse_envelope(&req.operation(), resp.status, &resp.body)?;
         Ok(env.content)
     }
 
@@ -203,109 +183,72 @@ impl Client {
 
     /// Like [`Client::call`] but returns the whole envelope (for `ext`).
     pub async fn call_envelope(&self, req: &Request<'_>) -> Result<Envelope, ProviderError> {
-        let bytes = self.send_with_retries(req).await?;
-        parse_envelope(&req.operation(), bytes.status, &bytes.body)
+        let resp = self.send(req).await?;
+        parse_envelope(&req.operation(), resp.status, &resp.body)
     }
 
     /// For endpoints that answer success with a raw body (the ssh key download) and
     /// failure with an envelope: the body as text, or the envelope's error.
     pub async fn call_raw(&self, req: &Request<'_>) -> Result<String, ProviderError> {
-        let bytes = self.send_with_retries(req).await?;
-        parse_raw_or_envelope(&req.operation(), bytes.status, &bytes.body)
+        let resp = self.send(req).await?;
+        parse_raw_or_envelope(&req.operation(), resp.status, &resp.body)
     }
 
-    async fn send_with_retries(&self, req: &Request<'_>) -> Result<RawResponse, ProviderError> {
-        let mut attempt: u32 = 0;
-        loop {
-            let result = self.send_once(req).await;
-            let (retryable, asked_wait) = match &result {
-                Ok(raw) => (raw.is_transient(), raw.retry_after),
-                Err(e) => (e.retryable, None),
-            };
-            if !retryable || req.retry == Retry::Once || attempt >= self.retry.max_retries {
-                return result;
-            }
-            // A throttling server's Retry-After is honoured, within the back-off cap.
-            let wait = self
-                .retry
-                .delay(attempt)
-                .max(asked_wait.unwrap_or_default().min(self.retry.max_delay));
-            tokio::time::sleep(wait).await;
-            attempt += 1;
-        }
-    }
-
-    async fn send_once(&self, req: &Request<'_>) -> Result<RawResponse, ProviderError> {
+    async fn send(&self, req: &Request<'_>) -> Result<http::Response, ProviderError> {
         let url = format!("{}{}", self.base_url, req.path);
-        let mut builder = self
-            .http
-            .request(req.method.clone(), &url)
-            .header(reqwest::header::CONTENT_TYPE, "application/json");
+        let mut r = http::Request::new(req.method.clone(), url, req.operation())
+            .idempotent(req.retry == Retry::Idempotent)
+            .header("content-type", "application/json")?;
         if let Some(id) = req.correlation_id {
-            builder = builder.header(CORRELATION_HEADER, id);
+            r = r.header(CORRELATION_HEADER, id)?;
         }
         if let Some(body) = req.body {
-            builder = builder.body(body.to_string());
+            r = r.body(body.to_string().into_bytes());
         }
-        let response = builder
-            .send()
-            .await
-            .map_err(|e| transport_error(&req.operation(), &e))?;
-        let status = response.status().as_u16();
-        let retry_after = response
-            .headers()
-            .get(reqwest::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(Duration::from_secs);
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| transport_error(&req.operation(), &e))?;
-        Ok(RawResponse {
-            status,
-            body: body.to_vec(),
-            retry_after,
-        })
+        let never = CancelToken::new();
+        self.http.send(&r, req.cancel.unwrap_or(&never)).await
     }
 }
 
-/// What came back before any interpretation.
-struct RawResponse {
-    status: u16,
-    body: Vec<u8>,
-    /// The `Retry-After` header in seconds, when the server sent one.
-    retry_after: Option<Duration>,
-}
-
-impl RawResponse {
-    /// 5xx, 429 and the service-error envelope are worth another try.
-    fn is_transient(&self) -> bool {
-        if self.status >= 500 || self.status == 429 {
-            return true;
+/// The error hook of the shared HTTP client: an error envelope, or an HTTP error status;
+/// `None` lets the caller read the answer (raw bodies such as key downloads included).
+fn decode_error(operation: &str, resp: &http::Response) -> Option<ProviderError> {
+    match serde_json::from_slice::<Envelope>(&resp.body) {
+        Ok(env) => envelope_error(operation, resp.status, &env).or_else(|| {
+            (resp.status >= 400).then(|| {
+                status_error(
+                    operation,
+                    resp.status,
+                    format!("HTTP {} with a success envelope", resp.status),
+                )
+            })
+        }),
+        Err(_) if resp.status >= 400 => {
+            Some(status_error(operation, resp.status, snippet(&resp.body)))
         }
-        matches!(
-            serde_json::from_slice::<Envelope>(&self.body),
-            Ok(env) if env.code == CODE_SERVICE_ERROR
-        )
+        Err(_) => None,
     }
 }
 
-fn transport_error(operation: &str, e: &reqwest::Error) -> ProviderError {
-    let what = if e.is_timeout() {
-        "request timed out"
-    } else if e.is_connect() {
-        "cannot connect"
-    } else {
-        "request failed"
-    };
-    let mut err = ProviderError::new(
-        PROVIDER,
-        operation,
-        format!("{what}: {e}; check that the endpoint is reachable"),
-    );
-    err.retryable = e.is_timeout() || e.is_connect() || e.is_request();
-    err
+fn status_error(operation: &str, status: u16, message: String) -> ProviderError {
+    ProviderError::new(PROVIDER, operation, message)
+        .status(status)
+        .kind(http::kind_for_status(status))
+}
+
+/// The kind of an mcloud error: the HTTP status decides first (429 throttled, 5xx
+/// transient, ...); on 2xx answers the envelope code does: 10999 is a transient service
+/// error (the seed answers even a failed list with "QuerySeter no row found" under it, so
+/// its message cannot mean "not found"), 11996/12996/12997 are bad input.
+pub fn error_kind(status: u16, code: i64) -> ErrorKind {
+    if status >= 400 {
+        return http::kind_for_status(status);
+    }
+    match code {
+        CODE_SERVICE_ERROR => ErrorKind::Transient,
+        11996 | 12996 | 12997 => ErrorKind::Invalid,
+        _ => ErrorKind::Other,
+    }
 }
 
 /// A new correlation id for `X-CORRELATION-ID` (the server stores log records under it).
@@ -322,31 +265,32 @@ pub fn parse_envelope(
     let env: Envelope = match serde_json::from_slice(body) {
         Ok(env) => env,
         Err(e) => {
-            let mut err = ProviderError::new(
+            let kind = if status >= 400 {
+                http::kind_for_status(status)
+            } else {
+                ErrorKind::Other
+            };
+            return Err(ProviderError::new(
                 PROVIDER,
                 operation,
                 format!(
                     "the server's answer is not an mcloud envelope ({e}): {}",
                     snippet(body)
                 ),
-            );
-            err.http_status = Some(status);
-            err.retryable = status >= 500 || status == 429;
-            return Err(err);
+            )
+            .status(status)
+            .kind(kind));
         }
     };
     if let Some(err) = envelope_error(operation, status, &env) {
         return Err(err);
     }
     if status >= 400 {
-        let mut err = ProviderError::new(
-            PROVIDER,
+        return Err(status_error(
             operation,
+            status,
             format!("HTTP {status} with a success envelope"),
-        );
-        err.http_status = Some(status);
-        err.retryable = status >= 500 || status == 429;
-        return Err(err);
+        ));
     }
     Ok(env)
 }
@@ -364,8 +308,8 @@ pub fn envelope_error(operation: &str, status: u16, env: &Envelope) -> Option<Pr
         operation: operation.to_string(),
         http_status: Some(status),
         code: Some(env.code.to_string()),
+        kind: error_kind(status, env.code),
         message: msg,
-        retryable: env.code == CODE_SERVICE_ERROR || status >= 500 || status == 429,
     })
 }
 
@@ -386,10 +330,7 @@ pub fn parse_raw_or_envelope(
         });
     }
     if status >= 400 {
-        let mut err = ProviderError::new(PROVIDER, operation, snippet(body));
-        err.http_status = Some(status);
-        err.retryable = status >= 500 || status == 429;
-        return Err(err);
+        return Err(status_error(operation, status, snippet(body)));
     }
     Ok(String::from_utf8_lossy(body).into_owned())
 }
@@ -430,7 +371,8 @@ mod tests {
             err.to_string(),
             r#"mcloud: POST /v1/instance: code 12996 "Input error!""#
         );
-        assert!(!err.retryable);
+        assert_eq!(err.kind, ErrorKind::Invalid);
+        assert!(!err.retryable());
     }
 
     #[test]
@@ -438,7 +380,8 @@ mod tests {
         let body =
             br#"{"code": 10999, "msg": "get all instances error ", "content": null, "ext": null}"#;
         let err = parse_envelope("GET /v1/instance/list", 200, body).unwrap_err();
-        assert!(err.retryable);
+        assert_eq!(err.kind, ErrorKind::Transient);
+        assert!(err.retryable());
         assert_eq!(err.code.as_deref(), Some("10999"));
     }
 
@@ -461,7 +404,7 @@ mod tests {
     #[test]
     fn non_json_body_is_a_clear_error() {
         let err = parse_envelope("GET /v1/cluster", 502, b"<html>bad gateway</html>").unwrap_err();
-        assert!(err.retryable);
+        assert_eq!(err.kind, ErrorKind::Transient);
         assert!(err.to_string().contains("HTTP 502"), "{err}");
         assert!(err.to_string().contains("not an mcloud envelope"), "{err}");
     }
@@ -485,36 +428,47 @@ mod tests {
     }
 
     #[test]
-    fn backoff_grows_and_is_capped() {
-        let p = RetryPolicy {
-            max_retries: 5,
-            base_delay: Duration::from_millis(100),
-            max_delay: Duration::from_millis(400),
-        };
-        assert!(p.delay(0) >= Duration::from_millis(100));
-        assert!(p.delay(0) <= Duration::from_millis(150));
-        assert!(p.delay(1) >= Duration::from_millis(200));
-        assert!(p.delay(10) <= Duration::from_millis(600));
-        assert!(p.delay(u32::MAX) <= Duration::from_millis(600));
+    fn error_kinds_follow_status_then_code() {
+        assert_eq!(error_kind(429, 10999), ErrorKind::Throttled);
+        assert_eq!(error_kind(503, 0), ErrorKind::Transient);
+        assert_eq!(error_kind(404, 0), ErrorKind::NotFound);
+        assert_eq!(error_kind(200, 10999), ErrorKind::Transient);
+        assert_eq!(error_kind(200, 12996), ErrorKind::Invalid);
+        assert_eq!(error_kind(200, 11996), ErrorKind::Invalid);
+        assert_eq!(error_kind(200, 12997), ErrorKind::Invalid);
+        assert_eq!(error_kind(200, 4242), ErrorKind::Other);
     }
 
     #[test]
-    fn transient_answers_are_recognised() {
-        let raw = |status: u16, body: &[u8]| RawResponse {
+    fn the_error_hook_passes_raw_bodies_and_flags_errors() {
+        let resp = |status: u16, body: &[u8]| http::Response {
             status,
+            headers: Default::default(),
             body: body.to_vec(),
-            retry_after: None,
         };
-        assert!(raw(503, b"").is_transient());
-        assert!(raw(429, b"{}").is_transient());
-        assert!(raw(200, br#"{"code": 10999, "msg": "x", "content": null}"#).is_transient());
-        assert!(!raw(
-            200,
-            br#"{"code": 12996, "msg": "Input error!", "content": null}"#
+        assert!(decode_error("op", &resp(200, b"-----BEGIN KEY-----")).is_none());
+        assert!(decode_error(
+            "op",
+            &resp(200, br#"{"code": 0, "msg": null, "content": 1}"#)
         )
-        .is_transient());
-        assert!(!raw(200, br#"{"code": 0, "msg": null, "content": 1}"#).is_transient());
-        assert!(!raw(404, b"not found").is_transient());
+        .is_none());
+        let e = decode_error(
+            "op",
+            &resp(429, br#"{"code": 10999, "msg": "slow", "content": null}"#),
+        )
+        .expect("error");
+        assert_eq!(e.kind, ErrorKind::Throttled);
+        let e = decode_error("op", &resp(404, b"not found")).expect("error");
+        assert_eq!(e.kind, ErrorKind::NotFound);
+        let e = decode_error(
+            "op",
+            &resp(
+                200,
+                br#"{"code": 12996, "msg": "Input error!", "content": null}"#,
+            ),
+        )
+        .expect("error");
+        assert_eq!(e.code.as_deref(), Some("12996"));
     }
 
     #[test]

@@ -23,11 +23,14 @@ use super::api::{
     segment, Image, Instance, MachineCount, Region, SecurityGroup, Subnet, Vpc, ZoneInfo,
 };
 use super::client::{decode_content, Client, Request, PROVIDER};
-use super::status;
+use super::status::StatusTable;
 use super::values::{n, number_from_text, object_type, s, str_list, Obj};
 use crate::lang::{Type, Value};
+use crate::provider::resource::DataSourceType;
 use crate::provider::schema::{Attribute, Schema};
 use crate::provider::ProviderError;
+use async_trait::async_trait;
+use futures::future::BoxFuture;
 use serde::de::DeserializeOwned;
 use std::collections::BTreeMap;
 
@@ -335,321 +338,430 @@ async fn get<T: DeserializeOwned>(client: &Client, path: String) -> Result<T, Pr
     decode_content(&op, content)
 }
 
-/// Reads data source `type_name` with its evaluated configuration.
-pub async fn read(
-    client: &Client,
-    type_name: &str,
-    config: &Value,
-) -> Result<Value, ProviderError> {
-    let o = Obj::new(config, type_name);
-    let mut out: BTreeMap<String, Value> = config.as_map().cloned().unwrap_or_default();
-    let mut set = |k: &str, v: Value| {
-        out.insert(k.to_string(), v);
-    };
-    match type_name {
-        "mcloud_providers" => {
-            let names: Vec<String> = get(client, "/v1/instance/provider".into()).await?;
-            set("id", s("providers"));
-            set("names", str_list(names));
-        }
-        "mcloud_regions" => {
-            let cloud = o.req_str("cloud")?;
-            let regions: Vec<Region> =
-                get(client, format!("/v1/instance/regions/{}", segment(&cloud))).await?;
-            set("id", s(&cloud));
-            set(
-                "names",
-                str_list(regions.iter().map(|r| r.region_name.clone())),
-            );
-            set(
-                "regions",
-                Value::List(
-                    regions
-                        .iter()
-                        .map(|r| {
-                            Value::object([
-                                ("region_name", s(&r.region_name)),
-                                ("endpoint", s(&r.endpoint)),
-                            ])
-                        })
-                        .collect(),
-                ),
-            );
-        }
-        "mcloud_zones" => {
-            let (cloud, region) = (o.req_str("cloud")?, o.req_str("region")?);
-            let zones: Vec<ZoneInfo> = get(
-                client,
-                format!(
-                    "/v1/instance/zones/{}/{}",
-                    segment(&cloud),
-                    segment(&region)
-                ),
-            )
-            .await?;
-            set("id", s(format!("{cloud}/{region}")));
-            set("names", str_list(zones.iter().map(|z| z.zone_name.clone())));
-            set(
-                "zones",
-                Value::List(
-                    zones
-                        .iter()
-                        .map(|z| {
-                            Value::object([
-                                ("zone_name", s(&z.zone_name)),
-                                ("description", s(&z.region_name)),
-                                ("state", s(&z.state)),
-                            ])
-                        })
-                        .collect(),
-                ),
-            );
-        }
-        "mcloud_vpcs" => {
-            let (cloud, region) = (o.req_str("cloud")?, o.req_str("region")?);
-            let vpcs: Vec<Vpc> = get(
-                client,
-                format!("/v1/instance/vpc/{}/{}", segment(&cloud), segment(&region)),
-            )
-            .await?;
-            set("id", s(format!("{cloud}/{region}")));
-            set("ids", str_list(vpcs.iter().map(|v| v.vpc_id.clone())));
-            set(
-                "vpcs",
-                Value::List(
-                    vpcs.iter()
-                        .map(|v| {
-                            Value::object([
-                                ("vpc_id", s(&v.vpc_id)),
-                                ("cidr_block", s(&v.cidr_block)),
-                                ("is_default", Value::Bool(v.is_default)),
-                                ("state", s(&v.state)),
-                            ])
-                        })
-                        .collect(),
-                ),
-            );
-        }
-        "mcloud_subnets" => {
-            let (cloud, zone, vpc) = (
-                o.req_str("cloud")?,
-                o.req_str("zone")?,
-                o.req_str("vpc_id")?,
-            );
-            let subnets: Vec<Subnet> = get(
-                client,
-                format!(
-                    "/v1/instance/subnet/{}/{}/{}",
-                    segment(&cloud),
-                    segment(&zone),
-                    segment(&vpc)
-                ),
-            )
-            .await?;
-            set("id", s(format!("{cloud}/{zone}/{vpc}")));
-            set("ids", str_list(subnets.iter().map(|x| x.subnet_id.clone())));
-            set(
-                "subnets",
-                Value::List(
-                    subnets
-                        .iter()
-                        .map(|x| {
-                            Value::object([
-                                ("subnet_id", s(&x.subnet_id)),
-                                ("vpc_id", s(&x.vpc_id)),
-                                ("cidr_block", s(&x.cidr_block)),
-                                ("availability_zone", s(&x.availability_zone)),
-                                (
-                                    "available_ip_address_count",
-                                    n(x.available_ip_address_count),
-                                ),
-                                ("state", s(&x.state)),
-                            ])
-                        })
-                        .collect(),
-                ),
-            );
-        }
-        "mcloud_instance_types" | "mcloud_charge_types" | "mcloud_disk_categories" => {
-            let cloud = o.req_str("cloud")?;
-            let kind = match type_name {
-                "mcloud_instance_types" => "type",
-                "mcloud_charge_types" => "charge",
-                _ => "disk_category",
-            };
-            let names: Vec<String> =
-                get(client, format!("/v1/instance/{kind}/{}", segment(&cloud))).await?;
-            set("id", s(&cloud));
-            set("names", str_list(names));
-        }
-        "mcloud_images" => {
-            let (cloud, region) = (o.req_str("cloud")?, o.req_str("region")?);
-            let images: Vec<Image> = get(
-                client,
-                format!(
-                    "/v1/instance/image/{}/{}",
-                    segment(&cloud),
-                    segment(&region)
-                ),
-            )
-            .await?;
-            set("id", s(format!("{cloud}/{region}")));
-            set("ids", str_list(images.iter().map(|i| i.image_id.clone())));
-            set(
-                "images",
-                Value::List(
-                    images
-                        .iter()
-                        .map(|i| {
-                            Value::object([
-                                ("image_id", s(&i.image_id)),
-                                ("name", s(&i.name)),
-                                ("description", s(&i.description)),
-                                ("architecture", s(&i.architecture)),
-                                ("owner_id", s(&i.owner_id)),
-                                ("public", Value::Bool(i.public)),
-                                ("state", s(&i.state)),
-                                ("creation_date", s(&i.creation_date)),
-                            ])
-                        })
-                        .collect(),
-                ),
-            );
-        }
-        "mcloud_security_groups" => {
-            let (cloud, region) = (o.req_str("cloud")?, o.req_str("region")?);
-            let groups: Vec<SecurityGroup> = get(
-                client,
-                format!(
-                    "/v1/instance/security_group/{}/{}",
-                    segment(&cloud),
-                    segment(&region)
-                ),
-            )
-            .await?;
-            set("id", s(format!("{cloud}/{region}")));
-            set("ids", str_list(groups.iter().map(|g| g.group_id.clone())));
-            set(
-                "security_groups",
-                Value::List(
-                    groups
-                        .iter()
-                        .map(|g| {
-                            Value::object([
-                                ("group_id", s(&g.group_id)),
-                                ("group_name", s(&g.group_name)),
-                                ("description", s(&g.description)),
-                                ("vpc_id", s(&g.vpc_id)),
-                            ])
-                        })
-                        .collect(),
-                ),
-            );
-        }
-        "mcloud_templates" => {
-            let all = super::template::list(client).await?;
-            set("id", s("templates"));
-            set(
-                "templates",
-                Value::List(
-                    all.iter()
-                        .map(|c| {
-                            Value::object([
-                                ("id", s(c.id.to_string())),
-                                ("name", s(&c.name)),
-                                ("cloud", s(&c.provider)),
-                                ("instance_type", s(&c.instance_type)),
-                                ("create_time", s(&c.create_time)),
-                            ])
-                        })
-                        .collect(),
-                ),
-            );
-        }
-        "mcloud_instances" => {
-            let (id, all): (String, Vec<Instance>) = match o.opt_str("template_id") {
-                Some(t) => {
-                    let path = format!("/v1/instance/cluster/{}", segment(&t));
-                    (format!("template/{t}"), get(client, path).await?)
-                }
-                None => ("all".to_string(), super::instance::list(client).await?),
-            };
-            set("id", s(id));
-            set("ids", str_list(all.iter().map(|i| i.instance_id.clone())));
-            set(
-                "instances",
-                Value::List(all.iter().map(instance_summary).collect()),
-            );
-        }
-        "mcloud_instance_logs" => {
-            let instance = o.req_str("instance_id")?;
-            let path = match o.opt_str("correlation_id") {
-                Some(c) => format!("/v1/instance/log/{}/{}", segment(&c), segment(&instance)),
-                None => format!("/v1/instance/log/{}", segment(&instance)),
-            };
-            let content = client.call(&Request::get(path.clone())).await?;
-            set("id", s(path));
-            set("content", s(content.to_string()));
-        }
-        "mcloud_machine_counts" => {
-            let hours = o.req_i64("hours")?;
-            if hours < 0 {
-                return Err(ProviderError::new(
-                    PROVIDER,
-                    type_name,
-                    format!("\"hours\" must be 0 or more; got {hours}"),
-                ));
-            }
-            let path = format!("/v1/cluster/number/{hours}");
-            let op = format!("GET {path}");
-            let samples: Vec<MachineCount> = get(client, path).await?;
-            let counts = samples
-                .iter()
-                .map(|c| count_value(c, &op))
-                .collect::<Result<Vec<_>, _>>()?;
-            set("id", s(hours.to_string()));
-            set("counts", Value::List(counts));
-        }
-        "mcloud_machine_count_at" => {
-            let time = o.req_str("time")?;
-            let path = format!("/v1/cluster/oldnumber/{}", segment(&time));
-            let op = format!("GET {path}");
-            let content = client.call(&Request::get(path)).await?;
-            let sample: MachineCount = decode_content(&op, content)?;
-            let v = count_value(&sample, &op)?;
-            set("id", s(&time));
-            set("sample_time", s(&sample.time));
-            if let Some(m) = v.as_map() {
-                for k in ["total", "by_cloud"] {
-                    if let Some(x) = m.get(k) {
-                        set(k, x.clone());
-                    }
-                }
-            }
-        }
-        "mcloud_ssh_key" => {
-            let ip = o.req_str("ip")?;
-            let key = client
-                .call_raw(&Request::get(format!(
-                    "/v1/instance/sshkey/{}",
-                    segment(&ip)
-                )))
-                .await?;
-            set("id", s(&ip));
-            set("private_key", Value::sensitive(s(key)));
-        }
-        other => {
-            return Err(ProviderError::new(
-                PROVIDER,
-                format!("read {other}"),
-                format!("mcloud has no data source {other:?}"),
-            ))
-        }
+/// The future a reader returns.
+type Reading = BoxFuture<'static, Result<Value, ProviderError>>;
+
+/// Reads one data source: the client, the data source's name and its configuration.
+type Reader = fn(Client, &'static str, Value) -> Reading;
+
+/// What a read returns: the configuration with the computed attributes set.
+struct Out(BTreeMap<String, Value>);
+
+impl Out {
+    fn new(config: &Value) -> Out {
+        Out(config.as_map().cloned().unwrap_or_default())
     }
-    Ok(Value::Object(out))
+
+    fn set(&mut self, k: &str, v: Value) {
+        self.0.insert(k.to_string(), v);
+    }
+
+    fn into_value(self) -> Value {
+        Value::Object(self.0)
+    }
 }
 
-fn instance_summary(i: &Instance) -> Value {
+/// The reader of each data source, by name.
+fn readers() -> Vec<(&'static str, Reader)> {
+    vec![
+        ("mcloud_providers", providers),
+        ("mcloud_regions", regions),
+        ("mcloud_zones", zones),
+        ("mcloud_vpcs", vpcs),
+        ("mcloud_subnets", subnets),
+        ("mcloud_instance_types", instance_types),
+        ("mcloud_charge_types", charge_types),
+        ("mcloud_disk_categories", disk_categories),
+        ("mcloud_images", images),
+        ("mcloud_security_groups", security_groups),
+        ("mcloud_templates", templates),
+        ("mcloud_instances", instances),
+        ("mcloud_instance_logs", instance_logs),
+        ("mcloud_machine_counts", machine_counts),
+        ("mcloud_machine_count_at", machine_count_at),
+        ("mcloud_ssh_key", ssh_key),
+    ]
+}
+
+fn providers(client: Client, _: &'static str, config: Value) -> Reading {
+    Box::pin(async move {
+        let (client, mut out) = (&client, Out::new(&config));
+        let names: Vec<String> = get(client, "/v1/instance/provider".into()).await?;
+        out.set("id", s("providers"));
+        out.set("names", str_list(names));
+        Ok(out.into_value())
+    })
+}
+
+fn regions(client: Client, type_name: &'static str, config: Value) -> Reading {
+    Box::pin(async move {
+        let (client, o, mut out) = (&client, Obj::new(&config, type_name), Out::new(&config));
+        let cloud = o.req_str("cloud")?;
+        let regions: Vec<Region> =
+            get(client, format!("/v1/instance/regions/{}", segment(&cloud))).await?;
+        out.set("id", s(&cloud));
+        out.set(
+            "names",
+            str_list(regions.iter().map(|r| r.region_name.clone())),
+        );
+        out.set(
+            "regions",
+            Value::List(
+                regions
+                    .iter()
+                    .map(|r| {
+                        Value::object([
+                            ("region_name", s(&r.region_name)),
+                            ("endpoint", s(&r.endpoint)),
+                        ])
+                    })
+                    .collect(),
+            ),
+        );
+        Ok(out.into_value())
+    })
+}
+
+fn zones(client: Client, type_name: &'static str, config: Value) -> Reading {
+    Box::pin(async move {
+        let (client, o, mut out) = (&client, Obj::new(&config, type_name), Out::new(&config));
+        let (cloud, region) = (o.req_str("cloud")?, o.req_str("region")?);
+        let zones: Vec<ZoneInfo> = get(
+            client,
+            format!(
+                "/v1/instance/zones/{}/{}",
+                segment(&cloud),
+                segment(&region)
+            ),
+        )
+        .await?;
+        out.set("id", s(format!("{cloud}/{region}")));
+        out.set("names", str_list(zones.iter().map(|z| z.zone_name.clone())));
+        out.set(
+            "zones",
+            Value::List(
+                zones
+                    .iter()
+                    .map(|z| {
+                        Value::object([
+                            ("zone_name", s(&z.zone_name)),
+                            ("description", s(&z.region_name)),
+                            ("state", s(&z.state)),
+                        ])
+                    })
+                    .collect(),
+            ),
+        );
+        Ok(out.into_value())
+    })
+}
+
+fn vpcs(client: Client, type_name: &'static str, config: Value) -> Reading {
+    Box::pin(async move {
+        let (client, o, mut out) = (&client, Obj::new(&config, type_name), Out::new(&config));
+        let (cloud, region) = (o.req_str("cloud")?, o.req_str("region")?);
+        let vpcs: Vec<Vpc> = get(
+            client,
+            format!("/v1/instance/vpc/{}/{}", segment(&cloud), segment(&region)),
+        )
+        .await?;
+        out.set("id", s(format!("{cloud}/{region}")));
+        out.set("ids", str_list(vpcs.iter().map(|v| v.vpc_id.clone())));
+        out.set(
+            "vpcs",
+            Value::List(
+                vpcs.iter()
+                    .map(|v| {
+                        Value::object([
+                            ("vpc_id", s(&v.vpc_id)),
+                            ("cidr_block", s(&v.cidr_block)),
+                            ("is_default", Value::Bool(v.is_default)),
+                            ("state", s(&v.state)),
+                        ])
+                    })
+                    .collect(),
+            ),
+        );
+        Ok(out.into_value())
+    })
+}
+
+fn subnets(client: Client, type_name: &'static str, config: Value) -> Reading {
+    Box::pin(async move {
+        let (client, o, mut out) = (&client, Obj::new(&config, type_name), Out::new(&config));
+        let (cloud, zone, vpc) = (
+            o.req_str("cloud")?,
+            o.req_str("zone")?,
+            o.req_str("vpc_id")?,
+        );
+        let subnets: Vec<Subnet> = get(
+            client,
+            format!(
+                "/v1/instance/subnet/{}/{}/{}",
+                segment(&cloud),
+                segment(&zone),
+                segment(&vpc)
+            ),
+        )
+        .await?;
+        out.set("id", s(format!("{cloud}/{zone}/{vpc}")));
+        out.set("ids", str_list(subnets.iter().map(|x| x.subnet_id.clone())));
+        out.set(
+            "subnets",
+            Value::List(
+                subnets
+                    .iter()
+                    .map(|x| {
+                        Value::object([
+                            ("subnet_id", s(&x.subnet_id)),
+                            ("vpc_id", s(&x.vpc_id)),
+                            ("cidr_block", s(&x.cidr_block)),
+                            ("availability_zone", s(&x.availability_zone)),
+                            (
+                                "available_ip_address_count",
+                                n(x.available_ip_address_count),
+                            ),
+                            ("state", s(&x.state)),
+                        ])
+                    })
+                    .collect(),
+            ),
+        );
+        Ok(out.into_value())
+    })
+}
+
+fn instance_types(client: Client, type_name: &'static str, config: Value) -> Reading {
+    catalog_names(client, type_name, config, "type")
+}
+
+fn charge_types(client: Client, type_name: &'static str, config: Value) -> Reading {
+    catalog_names(client, type_name, config, "charge")
+}
+
+fn disk_categories(client: Client, type_name: &'static str, config: Value) -> Reading {
+    catalog_names(client, type_name, config, "disk_category")
+}
+
+/// The name lists of one cloud: `GET /v1/instance/{kind}/:provider`.
+fn catalog_names(
+    client: Client,
+    type_name: &'static str,
+    config: Value,
+    kind: &'static str,
+) -> Reading {
+    Box::pin(async move {
+        let (client, o, mut out) = (&client, Obj::new(&config, type_name), Out::new(&config));
+        let cloud = o.req_str("cloud")?;
+        let names: Vec<String> =
+            get(client, format!("/v1/instance/{kind}/{}", segment(&cloud))).await?;
+        out.set("id", s(&cloud));
+        out.set("names", str_list(names));
+        Ok(out.into_value())
+    })
+}
+
+fn images(client: Client, type_name: &'static str, config: Value) -> Reading {
+    Box::pin(async move {
+        let (client, o, mut out) = (&client, Obj::new(&config, type_name), Out::new(&config));
+        let (cloud, region) = (o.req_str("cloud")?, o.req_str("region")?);
+        let images: Vec<Image> = get(
+            client,
+            format!(
+                "/v1/instance/image/{}/{}",
+                segment(&cloud),
+                segment(&region)
+            ),
+        )
+        .await?;
+        out.set("id", s(format!("{cloud}/{region}")));
+        out.set("ids", str_list(images.iter().map(|i| i.image_id.clone())));
+        out.set(
+            "images",
+            Value::List(
+                images
+                    .iter()
+                    .map(|i| {
+                        Value::object([
+                            ("image_id", s(&i.image_id)),
+                            ("name", s(&i.name)),
+                            ("description", s(&i.description)),
+                            ("architecture", s(&i.architecture)),
+                            ("owner_id", s(&i.owner_id)),
+                            ("public", Value::Bool(i.public)),
+                            ("state", s(&i.state)),
+                            ("creation_date", s(&i.creation_date)),
+                        ])
+                    })
+                    .collect(),
+            ),
+        );
+        Ok(out.into_value())
+    })
+}
+
+fn security_groups(client: Client, type_name: &'static str, config: Value) -> Reading {
+    Box::pin(async move {
+        let (client, o, mut out) = (&client, Obj::new(&config, type_name), Out::new(&config));
+        let (cloud, region) = (o.req_str("cloud")?, o.req_str("region")?);
+        let groups: Vec<SecurityGroup> = get(
+            client,
+            format!(
+                "/v1/instance/security_group/{}/{}",
+                segment(&cloud),
+                segment(&region)
+            ),
+        )
+        .await?;
+        out.set("id", s(format!("{cloud}/{region}")));
+        out.set("ids", str_list(groups.iter().map(|g| g.group_id.clone())));
+        out.set(
+            "security_groups",
+            Value::List(
+                groups
+                    .iter()
+                    .map(|g| {
+                        Value::object([
+                            ("group_id", s(&g.group_id)),
+                            ("group_name", s(&g.group_name)),
+                            ("description", s(&g.description)),
+                            ("vpc_id", s(&g.vpc_id)),
+                        ])
+                    })
+                    .collect(),
+            ),
+        );
+        Ok(out.into_value())
+    })
+}
+
+fn templates(client: Client, _: &'static str, config: Value) -> Reading {
+    Box::pin(async move {
+        let (client, mut out) = (&client, Out::new(&config));
+        let all = super::template::list(client).await?;
+        out.set("id", s("templates"));
+        out.set(
+            "templates",
+            Value::List(
+                all.iter()
+                    .map(|c| {
+                        Value::object([
+                            ("id", s(c.id.to_string())),
+                            ("name", s(&c.name)),
+                            ("cloud", s(&c.provider)),
+                            ("instance_type", s(&c.instance_type)),
+                            ("create_time", s(&c.create_time)),
+                        ])
+                    })
+                    .collect(),
+            ),
+        );
+        Ok(out.into_value())
+    })
+}
+
+fn instances(client: Client, type_name: &'static str, config: Value) -> Reading {
+    Box::pin(async move {
+        let (client, o, mut out) = (&client, Obj::new(&config, type_name), Out::new(&config));
+        let (id, all): (String, Vec<Instance>) = match o.opt_str("template_id") {
+            Some(t) => {
+                let path = format!("/v1/instance/cluster/{}", segment(&t));
+                (format!("template/{t}"), get(client, path).await?)
+            }
+            None => ("all".to_string(), super::instance::list(client).await?),
+        };
+        out.set("id", s(id));
+        out.set("ids", str_list(all.iter().map(|i| i.instance_id.clone())));
+        out.set(
+            "instances",
+            Value::List(
+                all.iter()
+                    .map(|i| instance_summary(i, client.status_table()))
+                    .collect(),
+            ),
+        );
+        Ok(out.into_value())
+    })
+}
+
+fn instance_logs(client: Client, type_name: &'static str, config: Value) -> Reading {
+    Box::pin(async move {
+        let (client, o, mut out) = (&client, Obj::new(&config, type_name), Out::new(&config));
+        let instance = o.req_str("instance_id")?;
+        let path = match o.opt_str("correlation_id") {
+            Some(c) => format!("/v1/instance/log/{}/{}", segment(&c), segment(&instance)),
+            None => format!("/v1/instance/log/{}", segment(&instance)),
+        };
+        let content = client.call(&Request::get(path.clone())).await?;
+        out.set("id", s(path));
+        out.set("content", s(content.to_string()));
+        Ok(out.into_value())
+    })
+}
+
+fn machine_counts(client: Client, type_name: &'static str, config: Value) -> Reading {
+    Box::pin(async move {
+        let (client, o, mut out) = (&client, Obj::new(&config, type_name), Out::new(&config));
+        let hours = o.req_i64("hours")?;
+        if hours < 0 {
+            return Err(ProviderError::new(
+                PROVIDER,
+                type_name,
+                format!("\"hours\" must be 0 or more; got {hours}"),
+            ));
+        }
+        let path = format!("/v1/cluster/number/{hours}");
+        let op = format!("GET {path}");
+        let samples: Vec<MachineCount> = get(client, path).await?;
+        let counts = samples
+            .iter()
+            .map(|c| count_value(c, &op))
+            .collect::<Result<Vec<_>, _>>()?;
+        out.set("id", s(hours.to_string()));
+        out.set("counts", Value::List(counts));
+        Ok(out.into_value())
+    })
+}
+
+fn machine_count_at(client: Client, type_name: &'static str, config: Value) -> Reading {
+    Box::pin(async move {
+        let (client, o, mut out) = (&client, Obj::new(&config, type_name), Out::new(&config));
+        let time = o.req_str("time")?;
+        let path = format!("/v1/cluster/oldnumber/{}", segment(&time));
+        let op = format!("GET {path}");
+        let content = client.call(&Request::get(path)).await?;
+        let sample: MachineCount = decode_content(&op, content)?;
+        let v = count_value(&sample, &op)?;
+        out.set("id", s(&time));
+        out.set("sample_time", s(&sample.time));
+        if let Some(m) = v.as_map() {
+            for k in ["total", "by_cloud"] {
+                if let Some(x) = m.get(k) {
+                    out.set(k, x.clone());
+                }
+            }
+        }
+        Ok(out.into_value())
+    })
+}
+
+fn ssh_key(client: Client, type_name: &'static str, config: Value) -> Reading {
+    Box::pin(async move {
+        let (client, o, mut out) = (&client, Obj::new(&config, type_name), Out::new(&config));
+        let ip = o.req_str("ip")?;
+        let key = client
+            .call_raw(&Request::get(format!(
+                "/v1/instance/sshkey/{}",
+                segment(&ip)
+            )))
+            .await?;
+        out.set("id", s(&ip));
+        out.set("private_key", Value::sensitive(s(key)));
+        Ok(out.into_value())
+    })
+}
+
+fn instance_summary(i: &Instance, table: &StatusTable) -> Value {
     Value::object([
         ("id", s(&i.instance_id)),
         ("cloud", s(&i.provider)),
@@ -666,7 +778,7 @@ fn instance_summary(i: &Instance) -> Value {
         ("zone", s(&i.zone_id)),
         ("private_ip", s(&i.private_ip_address)),
         ("public_ip", s(&i.public_ip_address)),
-        ("status", s(status::name(i.status))),
+        ("status", s(table.name(i.status))),
         ("create_time", s(&i.create_time)),
     ])
 }
@@ -688,6 +800,43 @@ fn count_value(c: &MachineCount, op: &str) -> Result<Value, ProviderError> {
     ]))
 }
 
+/// One mcloud data source as a registered type.
+pub struct McloudDataSource {
+    name: &'static str,
+    schema: Schema,
+    reader: Reader,
+}
+
+/// Every data source, ready to register; one without a reader is a bug caught by tests.
+pub fn all() -> Vec<McloudDataSource> {
+    let readers: BTreeMap<&str, Reader> = readers().into_iter().collect();
+    schemas()
+        .into_iter()
+        .filter_map(|(name, schema)| {
+            readers.get(name).map(|&reader| McloudDataSource {
+                name,
+                schema,
+                reader,
+            })
+        })
+        .collect()
+}
+
+#[async_trait]
+impl DataSourceType<Client> for McloudDataSource {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    fn schema(&self) -> Schema {
+        self.schema.clone()
+    }
+
+    async fn read(&self, client: &Client, config: &Value) -> Result<Value, ProviderError> {
+        (self.reader)(client.clone(), self.name, config.clone()).await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -698,6 +847,18 @@ mod tests {
             assert!(schema.attributes.contains_key("id"), "{name}");
             assert!(name.starts_with("mcloud_"), "{name}");
         }
+    }
+
+    #[test]
+    fn every_data_source_has_a_reader() {
+        let registered: Vec<&str> = all().iter().map(|d| d.name).collect();
+        let declared: Vec<&str> = schemas().iter().map(|(n, _)| *n).collect();
+        assert_eq!(registered, declared);
+        assert_eq!(
+            readers().len(),
+            declared.len(),
+            "no reader without a schema"
+        );
     }
 
     #[test]

@@ -1,33 +1,31 @@
 //! `endpoint = "embedded"`: the mcloud simulator run inside this process, reached over
-//! loopback HTTP like any other server (so the same client code is exercised).
+//! loopback HTTP like any other server (so the same client code is exercised). The
+//! simulator is started through the configure context's launcher: providers never
+//! depend on the simulators themselves.
 
 use super::client::PROVIDER;
-use crate::provider::{ConfigureContext, ProviderError};
+use crate::provider::{ConfigureContext, ErrorKind, ProviderError};
 
 /// Starts (or reuses) the simulator with its state under `<work_dir>/state/sim`; returns
-/// its base URL. The simulator lives on its own thread for the rest of the process (one
-/// per state directory), so nothing needs to be kept to keep it running.
+/// its base URL.
 pub async fn start(ctx: &ConfigureContext) -> Result<String, ProviderError> {
-    let dir = ctx.work_dir.join("state/sim");
-    let shown = dir.display().to_string();
-    let started =
-        tokio::task::spawn_blocking(move || crate::sim::mcloud::start_embedded(&dir)).await;
-    let addr = match started {
-        Ok(Ok(addr)) => addr,
-        Ok(Err(e)) => {
-            return Err(ProviderError::new(
-                PROVIDER,
-                "configure",
-                format!("cannot start the embedded simulator (state in {shown}): {e}"),
-            ))
-        }
-        Err(e) => {
-            return Err(ProviderError::new(
-                PROVIDER,
-                "configure",
-                format!("the embedded simulator failed to start: {e}"),
-            ))
-        }
+    let Some(launcher) = &ctx.embedded else {
+        return Err(ProviderError::new(
+            PROVIDER,
+            "configure",
+            "endpoint = \"embedded\" is not available here (no in-process simulator); set endpoint = \"http://HOST:PORT\"",
+        )
+        .kind(ErrorKind::Invalid));
     };
-    Ok(format!("http://{addr}"))
+    let dir = ctx.work_dir.join("state/sim");
+    launcher.start(PROVIDER, &dir).await.map_err(|e| {
+        ProviderError::new(
+            PROVIDER,
+            "configure",
+            format!(
+                "cannot start the embedded simulator (state in {}): {e}",
+                dir.display()
+            ),
+        )
+    })
 }

@@ -2,7 +2,7 @@
 //!
 //! - create: `POST /v1/instance` answers with the new machine's IP, not its id, so the
 //!   machine is found by that IP in `GET /v1/instance/list`, then `/v1/status/:id` is
-//!   polled (with back-off, bounded by the operation timeout) until it is usable;
+//!   polled through `provider::wait` (bounded by the operation timeout) until it runs;
 //! - refresh: one `GET /v1/instance/list` for all priors;
 //! - update: only `running`, through `GET /v1/start/:id` or `POST /v1/status`;
 //! - delete: `DELETE /v1/instance/:id` with a fresh `X-CORRELATION-ID`.
@@ -11,10 +11,16 @@ use super::api::{segment, Instance, InstanceCreate, StatusEntry, StatusUpdate};
 use super::client::{new_correlation_id, Client, Request, Retry, PROVIDER};
 use super::schema::INSTANCE;
 use super::spec::{network_from, zone_from};
-use super::status;
+use super::status::{self, StatusTable};
 use super::values::{n, s, Obj};
 use crate::lang::Value;
-use crate::provider::ProviderError;
+use crate::provider::resource::ResourceType;
+use crate::provider::schema::Schema;
+use crate::provider::wait::Wait;
+use crate::provider::{
+    ApplyResult, DeleteResult, ErrorKind, OperationContext, PartialFailure, ProviderError,
+};
+use async_trait::async_trait;
 use reqwest::Method;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -41,7 +47,12 @@ pub fn create_body(planned: &Value) -> Result<InstanceCreate, ProviderError> {
 /// The resource's state: what the server reports about the machine, with the attributes it
 /// does not report (bandwidth, charge type, empty fields) taken from `base` (the planned
 /// value on create, the prior state on refresh).
-pub fn value_from(inst: &Instance, base: &Value, correlation_id: Option<&str>) -> Value {
+pub fn value_from(
+    inst: &Instance,
+    base: &Value,
+    correlation_id: Option<&str>,
+    table: &StatusTable,
+) -> Value {
     let b = Obj::new(base, INSTANCE);
     let pick = |live: &str, name: &str| {
         if live.is_empty() {
@@ -75,9 +86,9 @@ pub fn value_from(inst: &Instance, base: &Value, correlation_id: Option<&str>) -
             s(live)
         }
     };
-    let running = if status::is_usable(inst.status) {
+    let running = if table.is_running(inst.status) {
         true
-    } else if status::is_stopped(inst.status) {
+    } else if table.is_stopped(inst.status) {
         false
     } else {
         b.opt_bool("running").unwrap_or(true)
@@ -133,7 +144,7 @@ pub fn value_from(inst: &Instance, base: &Value, correlation_id: Option<&str>) -
         ("running", Value::Bool(running)),
         ("private_ip", s(&inst.private_ip_address)),
         ("public_ip", s(&inst.public_ip_address)),
-        ("status", s(status::name(inst.status))),
+        ("status", s(table.name(inst.status))),
         ("last_correlation_id", s(last)),
     ])
 }
@@ -172,53 +183,36 @@ pub async fn status_of(client: &Client, id: &str) -> Result<i64, ProviderError> 
         })
 }
 
-/// Polls `/v1/status/:id` for each machine until all are usable. A failed machine or the
-/// deadline ends the wait with an error naming the machine and its last state.
+/// Waits until each machine runs, passing only through `pending` states on the way; the
+/// deadline, a cancel or any other status ends the wait with an error naming the machine
+/// and the status it saw.
 pub async fn wait_usable(
     client: &Client,
     ids: &[String],
-    timeout: Duration,
-    address: &str,
+    pending: &[&str],
+    deadline: Instant,
+    op: &OperationContext,
 ) -> Result<(), ProviderError> {
-    let deadline = Instant::now() + timeout;
-    let mut delay = Duration::from_millis(50);
-    let mut pending: Vec<String> = ids.to_vec();
-    loop {
-        let mut still = Vec::new();
-        for id in pending {
-            let code = status_of(client, &id).await?;
-            if status::is_failed(code) {
-                return Err(ProviderError::new(
-                    PROVIDER,
-                    format!("GET /v1/status/{id}"),
-                    format!(
-                        "{address}: instance {id} entered state {} and will not become usable",
-                        status::name(code)
-                    ),
-                ));
-            }
-            if !status::is_usable(code) {
-                still.push((id, code));
-            }
-        }
-        let Some((first_id, first_code)) = still.first().cloned() else {
-            return Ok(());
-        };
-        if Instant::now() + delay > deadline {
-            return Err(ProviderError::new(
-                PROVIDER,
-                format!("GET /v1/status/{first_id}"),
-                format!(
-                    "{address}: timed out after {:?} waiting for instance {first_id} to become usable (last state {}); raise timeouts or check the instance",
-                    timeout,
-                    status::name(first_code)
-                ),
-            ));
-        }
-        tokio::time::sleep(delay).await;
-        delay = (delay * 2).min(Duration::from_secs(5));
-        pending = still.into_iter().map(|(id, _)| id).collect();
+    let table = client.status_table();
+    for id in ids {
+        let remaining = deadline.saturating_duration_since(Instant::now());
+        Wait::new(
+            PROVIDER,
+            format!("instance {id} to become running"),
+            pending,
+            &[status::RUNNING],
+        )
+        .operation(format!("GET /v1/status/{id}"))
+        .timeout(remaining)
+        .poll(Duration::from_millis(50), Duration::from_secs(5))
+        .until(op, || async {
+            let code = status_of(client, id).await?;
+            Ok(((), table.name(code)))
+        })
+        .await
+        .map_err(|f| f.error)?;
     }
+    Ok(())
 }
 
 /// Finds the machine `POST /v1/instance` created from the IP it answered with. A just
@@ -227,43 +221,53 @@ pub async fn find_by_ip(
     client: &Client,
     ip: &str,
     deadline: Instant,
-    address: &str,
+    op: &OperationContext,
 ) -> Result<Instance, ProviderError> {
-    let mut delay = Duration::from_millis(50);
-    loop {
-        let asked = Instant::now();
+    let address = op.address.as_str();
+    let listed = Wait::new(
+        PROVIDER,
+        format!("the machine with IP {ip} to be listed"),
+        &["not listed"],
+        &["listed"],
+    )
+    .operation("GET /v1/instance/list")
+    .timeout(deadline.saturating_duration_since(Instant::now()))
+    .poll(Duration::from_millis(50), Duration::from_secs(5))
+    .until(op, || async {
         let found = client
             .instance_lists
-            .list_since(client, asked)
+            .list_since(client, Instant::now())
             .await?
             .iter()
             .filter(|i| i.private_ip_address == ip || i.public_ip_address == ip)
             .max_by_key(|i| i.id)
             .cloned();
-        if let Some(inst) = found {
-            return Ok(inst);
-        }
-        if Instant::now() + delay > deadline {
-            return Err(ProviderError::new(
-                PROVIDER,
-                "GET /v1/instance/list",
-                format!(
-                    "{address}: the server created a machine with IP {ip} but does not list it; once it appears, adopt it with `skyform import {address} <instance id>`"
-                ),
-            ));
-        }
-        tokio::time::sleep(delay).await;
-        delay = (delay * 2).min(Duration::from_secs(5));
+        let status = if found.is_some() {
+            "listed"
+        } else {
+            "not listed"
+        };
+        Ok((found, status.to_string()))
+    })
+    .await;
+    match listed {
+        Ok(Some(inst)) => Ok(inst),
+        Ok(None) => Err(ProviderError::new(PROVIDER, "GET /v1/instance/list", "listed without a machine")),
+        Err(f) if f.error.kind == ErrorKind::Timeout => Err(ProviderError::new(
+            PROVIDER,
+            "GET /v1/instance/list",
+            format!(
+                "{address}: the server created a machine with IP {ip} but does not list it; once it appears, adopt it with `skyform import {address} <instance id>`"
+            ),
+        )
+        .kind(ErrorKind::Timeout)),
+        Err(f) => Err(f.error),
     }
 }
 
-pub async fn create(
-    client: &Client,
-    planned: &Value,
-    op: &crate::provider::OperationContext,
-) -> Result<Value, ProviderError> {
+pub async fn create(client: &Client, planned: &Value, op: &OperationContext) -> ApplyResult {
     let address = op.address.as_str();
-    let deadline = Instant::now() + super::op_timeout(op);
+    let deadline = Instant::now() + op.timeout.unwrap_or(DEFAULT_TIMEOUT);
     let body = serde_json::to_value(create_body(planned)?).map_err(|e| {
         ProviderError::new(
             PROVIDER,
@@ -274,7 +278,8 @@ pub async fn create(
     let cid = new_correlation_id();
     let req = Request::new(Method::POST, "/v1/instance", Retry::Once)
         .body(&body)
-        .correlation(&cid);
+        .correlation(&cid)
+        .cancel(&op.cancel);
     let content = client.call(&req).await?;
     let ip = match &content {
         serde_json::Value::String(ip) if !ip.is_empty() => ip.clone(),
@@ -283,7 +288,8 @@ pub async fn create(
                 PROVIDER,
                 req.operation(),
                 format!("expected the new machine's IP as content, got {other}"),
-            ))
+            )
+            .into())
         }
     };
     // The machine exists from here on: record that before waiting for it, so a run that
@@ -295,31 +301,40 @@ pub async fn create(
             format!("{address}: the machine with IP {ip} was created, but recording it in state failed: {e}"),
         )
     })?;
-    let found = find_by_ip(client, &ip, deadline, address).await?;
+    let found = find_by_ip(client, &ip, deadline, op).await?;
     let id = found.instance_id.clone();
-    let remaining = deadline.saturating_duration_since(Instant::now());
-    let adopt = |e: ProviderError| exists_hint(e, address, &id);
+    let table = client.status_table();
+    // From here a failure still reports the machine, so state keeps it.
+    let failed = |e: ProviderError, last: &Instance| {
+        PartialFailure::with_state(
+            value_from(last, planned, Some(&cid), table),
+            exists_hint(e, address, &id),
+        )
+    };
     // The listed record already says whether the machine is usable; poll only if not.
-    let already_usable = status::is_usable(found.status);
+    let already_usable = table.is_running(found.status);
     if !already_usable {
-        wait_usable(client, std::slice::from_ref(&id), remaining, address)
-            .await
-            .map_err(adopt)?;
+        let new = [status::STARTING];
+        if let Err(e) = wait_usable(client, std::slice::from_ref(&id), &new, deadline, op).await {
+            let last = get(client, &id).await.unwrap_or_else(|_| found.clone());
+            return Err(failed(e, &last));
+        }
     }
     let want_running = Obj::new(planned, INSTANCE)
         .opt_bool("running")
         .unwrap_or(true);
     if !want_running {
-        set_status(client, &id, status::STOPPED, &cid)
-            .await
-            .map_err(adopt)?;
+        if let Err(e) = set_status(client, &id, table.stop_code(), &cid).await {
+            let last = get(client, &id).await.unwrap_or_else(|_| found.clone());
+            return Err(failed(e, &last));
+        }
     }
     let live = if already_usable && want_running {
         found
     } else {
         get(client, &id).await.unwrap_or(found)
     };
-    Ok(value_from(&live, planned, Some(&cid)))
+    Ok(value_from(&live, planned, Some(&cid), table))
 }
 
 /// An error after the machine was created: says that it exists and how to adopt it, so
@@ -356,33 +371,49 @@ async fn start(client: &Client, id: &str, correlation_id: &str) -> Result<(), Pr
     client.call(&req).await.map(|_| ())
 }
 
-/// Only `running` can change in place.
+/// Only `running` can change in place. A failure after the start or stop call reports
+/// the machine as it is now, so state does not keep believing the old status.
 pub async fn update(
     client: &Client,
     prior: &Value,
     planned: &Value,
-    timeout: Duration,
-    address: &str,
-) -> Result<Value, ProviderError> {
+    op: &OperationContext,
+) -> ApplyResult {
     let id = Obj::new(prior, INSTANCE).req_str("id")?;
+    let deadline = Instant::now() + op.timeout.unwrap_or(DEFAULT_TIMEOUT);
     let want_running = Obj::new(planned, INSTANCE)
         .opt_bool("running")
         .unwrap_or(true);
+    let table = client.status_table();
     let cid = new_correlation_id();
     let current = status_of(client, &id).await?;
-    if want_running && !status::is_usable(current) {
+    let changed = if want_running && !table.is_running(current) {
         start(client, &id, &cid).await?;
-        wait_usable(client, std::slice::from_ref(&id), timeout, address).await?;
-    } else if !want_running && !status::is_stopped(current) {
-        set_status(client, &id, status::STOPPED, &cid).await?;
+        // Just after the start call a server may still report the machine stopped.
+        let waking = [status::STOPPED, status::STARTING];
+        wait_usable(client, std::slice::from_ref(&id), &waking, deadline, op).await
+    } else if !want_running && !table.is_stopped(current) {
+        set_status(client, &id, table.stop_code(), &cid).await
+    } else {
+        Ok(())
+    };
+    let live = get(client, &id).await;
+    match (changed, live) {
+        (Ok(()), Ok(live)) => {
+            let mut v = value_from(&live, prior, Some(&cid), table);
+            // The planned running value is what the user asked for; the server agrees now.
+            if let Value::Object(m) = &mut v {
+                m.insert("running".into(), Value::Bool(want_running));
+            }
+            Ok(v)
+        }
+        (Ok(()), Err(e)) => Err(e.into()),
+        (Err(e), Ok(live)) => Err(PartialFailure::with_state(
+            value_from(&live, prior, Some(&cid), table),
+            e,
+        )),
+        (Err(e), Err(_)) => Err(e.into()),
     }
-    let live = get(client, &id).await?;
-    let mut v = value_from(&live, prior, Some(&cid));
-    // The planned running value is what the user asked for; the server agrees now.
-    if let Value::Object(m) = &mut v {
-        m.insert("running".into(), Value::Bool(want_running));
-    }
-    Ok(v)
 }
 
 /// `DELETE /v1/instance/:instanceIds` (comma-separated) with a new correlation id.
@@ -412,10 +443,25 @@ pub async fn delete_ids(client: &Client, ids: &[String]) -> Result<String, Provi
     }
 }
 
-/// Deletes one instance; concurrent deletes share calls (see `delete_batch`).
-pub async fn delete(client: &Client, prior: &Value) -> Result<(), ProviderError> {
+/// Deletes one instance; concurrent deletes share calls (see `delete_batch`). A failed
+/// delete reports the machine as it is now if it is still listed.
+pub async fn delete(client: &Client, prior: &Value) -> DeleteResult {
     let id = Obj::new(prior, INSTANCE).req_str("id")?;
-    client.instance_deletes.delete(client, id).await
+    let Err(e) = client.instance_deletes.delete(client, id.clone()).await else {
+        return Ok(());
+    };
+    let still = match list(client).await {
+        Ok(all) => all.into_iter().find(|i| i.instance_id == id),
+        Err(_) => return Err(e.into()),
+    };
+    match still {
+        // Gone after all (an earlier attempt of ours removed it).
+        None => Ok(()),
+        Some(i) => Err(PartialFailure::with_state(
+            value_from(&i, prior, None, client.status_table()),
+            e,
+        )),
+    }
 }
 
 /// Batched refresh: one `GET /v1/instance/list` for every prior.
@@ -423,8 +469,9 @@ pub async fn read_many(
     client: &Client,
     priors: &[Value],
 ) -> Result<Vec<Option<Value>>, ProviderError> {
+    let table = client.status_table();
     read_listed(client, priors, INSTANCE, |inst, prior| {
-        value_from(inst, prior, None)
+        value_from(inst, prior, None, table)
     })
     .await
 }
@@ -467,7 +514,7 @@ pub async fn find_created(
         .into_iter()
         .filter(|i| i.private_ip_address == ip || i.public_ip_address == ip)
         .max_by_key(|i| i.id);
-    Ok(found.map(|inst| value_from(&inst, planned, None)))
+    Ok(found.map(|inst| value_from(&inst, planned, None, client.status_table())))
 }
 
 pub async fn import(client: &Client, id: &str) -> Result<Value, ProviderError> {
@@ -477,7 +524,64 @@ pub async fn import(client: &Client, id: &str) -> Result<Value, ProviderError> {
         Some(c) => super::template::value_from(c),
         None => Value::Null,
     };
-    Ok(value_from(&inst, &base, None))
+    Ok(value_from(&inst, &base, None, client.status_table()))
+}
+
+/// `mcloud_instance` as a registered resource type.
+pub struct InstanceResource;
+
+#[async_trait]
+impl ResourceType<Client> for InstanceResource {
+    fn name(&self) -> &'static str {
+        INSTANCE
+    }
+
+    fn schema(&self) -> Schema {
+        super::schema::instance()
+    }
+
+    fn validate(&self, config: &Value, diags: &mut crate::diag::Diagnostics) {
+        super::spec::validate_machine_spec(config, diags)
+    }
+
+    async fn read_batch(
+        &self,
+        client: &Client,
+        priors: &[Value],
+    ) -> Result<Vec<Option<Value>>, ProviderError> {
+        read_many(client, priors).await
+    }
+
+    async fn create(&self, client: &Client, planned: &Value, op: &OperationContext) -> ApplyResult {
+        create(client, planned, op).await
+    }
+
+    async fn update(
+        &self,
+        client: &Client,
+        prior: &Value,
+        planned: &Value,
+        op: &OperationContext,
+    ) -> ApplyResult {
+        update(client, prior, planned, op).await
+    }
+
+    async fn delete(&self, client: &Client, prior: &Value, _op: &OperationContext) -> DeleteResult {
+        delete(client, prior).await
+    }
+
+    async fn import(&self, client: &Client, id: &str) -> Result<Value, ProviderError> {
+        import(client, id).await
+    }
+
+    async fn find_created(
+        &self,
+        client: &Client,
+        token: &str,
+        planned: &Value,
+    ) -> Result<Option<Value>, ProviderError> {
+        find_created(client, token, planned).await
+    }
 }
 
 #[cfg(test)]
@@ -532,10 +636,10 @@ mod tests {
             provider: "aliyun".into(),
             instance_type: "ecs.c2.medium".into(),
             private_ip_address: "10.0.0.1".into(),
-            status: status::RUNNING,
+            status: 3,
             ..Instance::default()
         };
-        let v = value_from(&inst, &planned(), Some("c-1"));
+        let v = value_from(&inst, &planned(), Some("c-1"), &StatusTable::default());
         let net = v.get_attr("network").unwrap();
         assert_eq!(net.get_attr("internet_max_bandwidth_out"), Some(&n(5)));
         assert_eq!(net.get_attr("vpc_id"), Some(&s("")));

@@ -13,14 +13,17 @@ use super::api::{segment, Instance};
 use super::client::{decode_content, new_correlation_id, Client, Request, Retry, PROVIDER};
 use super::instance::{delete_ids, wait_usable};
 use super::schema::INSTANCE_GROUP;
-use super::status;
+use super::status::StatusTable;
 use super::template;
 use super::values::{n, s, Obj};
 use crate::lang::Value;
-use crate::provider::ProviderError;
+use crate::provider::resource::ResourceType;
+use crate::provider::schema::Schema;
+use crate::provider::{ApplyResult, DeleteResult, OperationContext, PartialFailure, ProviderError};
+use async_trait::async_trait;
 use reqwest::Method;
 use std::collections::HashMap;
-use std::time::Duration;
+use std::time::Instant;
 
 /// The ids of the machines a group state owns, oldest first.
 pub fn owned_ids(v: &Value) -> Vec<String> {
@@ -32,17 +35,18 @@ pub fn owned_ids(v: &Value) -> Vec<String> {
         .collect()
 }
 
-fn member_value(i: &Instance) -> Value {
+fn member_value(i: &Instance, table: &StatusTable) -> Value {
     Value::object([
         ("id", s(&i.instance_id)),
         ("private_ip", s(&i.private_ip_address)),
         ("public_ip", s(&i.public_ip_address)),
-        ("status", s(status::name(i.status))),
+        ("status", s(table.name(i.status))),
     ])
 }
 
 /// The group's state: the owned machines that still exist, in `owned` order.
 pub fn value_from(
+    table: &StatusTable,
     template_id: &str,
     owned: &[String],
     live: &[Instance],
@@ -52,7 +56,7 @@ pub fn value_from(
         live.iter().map(|i| (i.instance_id.as_str(), i)).collect();
     let members: Vec<Value> = owned
         .iter()
-        .filter_map(|id| by_id.get(id.as_str()).map(|i| member_value(i)))
+        .filter_map(|id| by_id.get(id.as_str()).map(|i| member_value(i, table)))
         .collect();
     Value::object([
         ("id", s(template_id)),
@@ -74,30 +78,35 @@ pub async fn members(client: &Client, template_id: &str) -> Result<Vec<Instance>
     decode_content(&op, content)
 }
 
-/// Adds `number` machines to the template with one expand call; returns their ids.
+/// Adds `number` machines to the template with one expand call and waits until they run;
+/// returns their ids. Machines made before a failure come back with the error.
 async fn expand(
     client: &Client,
     template_id: &str,
     number: i64,
     correlation_id: &str,
-    timeout: Duration,
-    address: &str,
-) -> Result<Vec<String>, ProviderError> {
-    let id = template::parse_id(template_id)?;
-    let tpl = template::get(client, id).await?;
+    op: &OperationContext,
+) -> Result<Vec<String>, (Vec<String>, ProviderError)> {
+    let deadline = Instant::now() + op.timeout.unwrap_or(super::instance::DEFAULT_TIMEOUT);
+    let address = op.address.as_str();
+    let none = |e: ProviderError| (Vec::new(), e);
+    let id = template::parse_id(template_id).map_err(none)?;
+    let tpl = template::get(client, id).await.map_err(none)?;
     let body = serde_json::to_value(&tpl)
-        .map_err(|e| ProviderError::new(PROVIDER, "expand", format!("cannot encode body: {e}")))?;
+        .map_err(|e| ProviderError::new(PROVIDER, "expand", format!("cannot encode body: {e}")))
+        .map_err(none)?;
     let req = Request::new(
         Method::POST,
         format!("/v1/cluster/{id}/expand/{number}"),
         Retry::Once,
     )
     .body(&body)
-    .correlation(correlation_id);
-    let content = client.call(&req).await?;
-    let ids: Vec<String> = decode_content(&req.operation(), content)?;
+    .correlation(correlation_id)
+    .cancel(&op.cancel);
+    let content = client.call(&req).await.map_err(none)?;
+    let ids: Vec<String> = decode_content(&req.operation(), content).map_err(none)?;
     if ids.len() as i64 != number {
-        return Err(ProviderError::new(
+        let e = ProviderError::new(
             PROVIDER,
             req.operation(),
             format!(
@@ -105,19 +114,35 @@ async fn expand(
                 ids.len(),
                 ids.join(", ")
             ),
-        ));
+        );
+        return Err((ids, e));
     }
-    wait_usable(client, &ids, timeout, address)
-        .await
-        .map_err(|mut e| {
-            e.message = format!(
-                "{}; the machines {} exist: adopt them with `skyform import {address} {template_id}` or delete them",
-                e.message,
-                ids.join(", ")
-            );
-            e
-        })?;
+    if let Err(mut e) = wait_usable(client, &ids, &[super::status::STARTING], deadline, op).await {
+        e.message = format!(
+            "{}; the machines {} exist and are kept in state",
+            e.message,
+            ids.join(", ")
+        );
+        return Err((ids, e));
+    }
     Ok(ids)
+}
+
+/// The group as it is after a failure part-way: what it owns now, as listed.
+async fn partial(
+    client: &Client,
+    template_id: &str,
+    owned: &[String],
+    cid: &str,
+    e: ProviderError,
+) -> PartialFailure {
+    match members(client, template_id).await {
+        Ok(live) => PartialFailure::with_state(
+            value_from(client.status_table(), template_id, owned, &live, cid),
+            e,
+        ),
+        Err(_) => e.into(),
+    }
 }
 
 fn wanted_count(planned: &Value) -> Result<i64, ProviderError> {
@@ -132,22 +157,27 @@ fn wanted_count(planned: &Value) -> Result<i64, ProviderError> {
     Ok(count)
 }
 
-pub async fn create(
-    client: &Client,
-    planned: &Value,
-    timeout: Duration,
-    address: &str,
-) -> Result<Value, ProviderError> {
+pub async fn create(client: &Client, planned: &Value, op: &OperationContext) -> ApplyResult {
     let template_id = Obj::new(planned, INSTANCE_GROUP).req_str("template_id")?;
     let count = wanted_count(planned)?;
     let cid = new_correlation_id();
     let owned = if count > 0 {
-        expand(client, &template_id, count, &cid, timeout, address).await?
+        match expand(client, &template_id, count, &cid, op).await {
+            Ok(ids) => ids,
+            Err((ids, e)) if ids.is_empty() => return Err(e.into()),
+            Err((ids, e)) => return Err(partial(client, &template_id, &ids, &cid, e).await),
+        }
     } else {
         Vec::new()
     };
     let live = members(client, &template_id).await?;
-    Ok(value_from(&template_id, &owned, &live, &cid))
+    Ok(value_from(
+        client.status_table(),
+        &template_id,
+        &owned,
+        &live,
+        &cid,
+    ))
 }
 
 /// Resizes: expands by the shortfall or deletes the newest surplus; others stay untouched.
@@ -155,9 +185,8 @@ pub async fn update(
     client: &Client,
     prior: &Value,
     planned: &Value,
-    timeout: Duration,
-    address: &str,
-) -> Result<Value, ProviderError> {
+    op: &OperationContext,
+) -> ApplyResult {
     let template_id = Obj::new(prior, INSTANCE_GROUP).req_str("template_id")?;
     let count = wanted_count(planned)?;
     let live = members(client, &template_id).await?;
@@ -169,15 +198,33 @@ pub async fn update(
     let mut cid = Obj::new(prior, INSTANCE_GROUP).str_or_empty("last_correlation_id");
     if count > have {
         cid = new_correlation_id();
-        let added = expand(client, &template_id, count - have, &cid, timeout, address).await?;
-        owned.extend(added);
+        match expand(client, &template_id, count - have, &cid, op).await {
+            Ok(added) => owned.extend(added),
+            Err((added, e)) => {
+                owned.extend(added);
+                return Err(partial(client, &template_id, &owned, &cid, e).await);
+            }
+        }
     } else if count < have {
         let keep = usize::try_from(count).unwrap_or(0);
         let surplus = owned.split_off(keep);
-        cid = delete_ids(client, &surplus).await?;
+        cid = match delete_ids(client, &surplus).await {
+            Ok(cid) => cid,
+            Err(e) => {
+                // Some of the surplus may be gone: the list says which remain.
+                owned.extend(surplus);
+                return Err(partial(client, &template_id, &owned, &cid, e).await);
+            }
+        };
     }
     let live = members(client, &template_id).await?;
-    Ok(value_from(&template_id, &owned, &live, &cid))
+    Ok(value_from(
+        client.status_table(),
+        &template_id,
+        &owned,
+        &live,
+        &cid,
+    ))
 }
 
 pub async fn delete(client: &Client, prior: &Value) -> Result<(), ProviderError> {
@@ -210,6 +257,7 @@ pub async fn read_many(
             .unwrap_or(&[]);
         let owned = owned_ids(p);
         let v = value_from(
+            client.status_table(),
             &template_id,
             &owned,
             live,
@@ -225,7 +273,62 @@ pub async fn import(client: &Client, template_id: &str) -> Result<Value, Provide
     template::parse_id(template_id)?;
     let live = members(client, template_id).await?;
     let owned: Vec<String> = live.iter().map(|i| i.instance_id.clone()).collect();
-    Ok(value_from(template_id, &owned, &live, ""))
+    Ok(value_from(
+        client.status_table(),
+        template_id,
+        &owned,
+        &live,
+        "",
+    ))
+}
+
+/// `mcloud_instance_group` as a registered resource type.
+pub struct InstanceGroupResource;
+
+#[async_trait]
+impl ResourceType<Client> for InstanceGroupResource {
+    fn name(&self) -> &'static str {
+        INSTANCE_GROUP
+    }
+
+    fn schema(&self) -> Schema {
+        super::schema::instance_group()
+    }
+
+    fn validate(&self, config: &Value, diags: &mut crate::diag::Diagnostics) {
+        let o = Obj::new(config, INSTANCE_GROUP);
+        super::spec::check_range(&o, "instance_count", 0, 1000, "expand number", diags);
+    }
+
+    async fn read_batch(
+        &self,
+        client: &Client,
+        priors: &[Value],
+    ) -> Result<Vec<Option<Value>>, ProviderError> {
+        read_many(client, priors).await
+    }
+
+    async fn create(&self, client: &Client, planned: &Value, op: &OperationContext) -> ApplyResult {
+        create(client, planned, op).await
+    }
+
+    async fn update(
+        &self,
+        client: &Client,
+        prior: &Value,
+        planned: &Value,
+        op: &OperationContext,
+    ) -> ApplyResult {
+        update(client, prior, planned, op).await
+    }
+
+    async fn delete(&self, client: &Client, prior: &Value, _op: &OperationContext) -> DeleteResult {
+        Ok(delete(client, prior).await?)
+    }
+
+    async fn import(&self, client: &Client, id: &str) -> Result<Value, ProviderError> {
+        import(client, id).await
+    }
 }
 
 #[cfg(test)]
@@ -237,7 +340,7 @@ mod tests {
         let live = vec![
             Instance {
                 instance_id: "i-b".into(),
-                status: status::RUNNING,
+                status: 3,
                 ..Instance::default()
             },
             Instance {
@@ -250,7 +353,7 @@ mod tests {
             },
         ];
         let owned = vec!["i-a".to_string(), "i-gone".to_string(), "i-b".to_string()];
-        let v = value_from("3", &owned, &live, "c");
+        let v = value_from(&StatusTable::default(), "3", &owned, &live, "c");
         assert_eq!(owned_ids(&v), vec!["i-a", "i-b"]);
         assert_eq!(v.get_attr("instance_count"), Some(&n(2)));
     }

@@ -9,7 +9,11 @@ use super::instance::{delete_ids, get};
 use super::schema::MACHINE_RECORD;
 use super::values::{s, Obj};
 use crate::lang::Value;
+use crate::provider::resource::ResourceType;
+use crate::provider::schema::Schema;
 use crate::provider::ProviderError;
+use crate::provider::{ApplyResult, DeleteResult, OperationContext};
+use async_trait::async_trait;
 use reqwest::Method;
 use serde::Serialize;
 
@@ -37,8 +41,13 @@ pub fn upload_body(planned: &Value) -> Result<MachineUpload, ProviderError> {
 }
 
 /// The state: the instance view of the machine, with `instance_id` instead of `running`.
-fn value_from(inst: &Instance, base: &Value, correlation_id: Option<&str>) -> Value {
-    let mut v = super::instance::value_from(inst, base, correlation_id);
+fn value_from(
+    inst: &Instance,
+    base: &Value,
+    correlation_id: Option<&str>,
+    client: &Client,
+) -> Value {
+    let mut v = super::instance::value_from(inst, base, correlation_id, client.status_table());
     if let Value::Object(m) = &mut v {
         m.remove("running");
         m.insert("instance_id".into(), s(&inst.instance_id));
@@ -63,7 +72,7 @@ pub async fn create(client: &Client, planned: &Value) -> Result<Value, ProviderE
             "the server recorded the machine but did not say its InstanceId",
         ));
     }
-    Ok(value_from(&inst, planned, Some(&cid)))
+    Ok(value_from(&inst, planned, Some(&cid), client))
 }
 
 pub async fn delete(client: &Client, prior: &Value) -> Result<(), ProviderError> {
@@ -77,14 +86,54 @@ pub async fn read_many(
     priors: &[Value],
 ) -> Result<Vec<Option<Value>>, ProviderError> {
     super::instance::read_listed(client, priors, MACHINE_RECORD, |i, p| {
-        value_from(i, p, None)
+        value_from(i, p, None, client)
     })
     .await
 }
 
 pub async fn import(client: &Client, id: &str) -> Result<Value, ProviderError> {
     let inst = get(client, id).await?;
-    Ok(value_from(&inst, &Value::Null, None))
+    Ok(value_from(&inst, &Value::Null, None, client))
+}
+
+/// `mcloud_machine_record` as a registered resource type.
+pub struct MachineRecordResource;
+
+#[async_trait]
+impl ResourceType<Client> for MachineRecordResource {
+    fn name(&self) -> &'static str {
+        MACHINE_RECORD
+    }
+
+    fn schema(&self) -> Schema {
+        super::schema::machine_record()
+    }
+
+    fn validate(&self, config: &Value, diags: &mut crate::diag::Diagnostics) {
+        super::spec::validate_machine_spec(config, diags)
+    }
+
+    async fn read_batch(
+        &self,
+        client: &Client,
+        priors: &[Value],
+    ) -> Result<Vec<Option<Value>>, ProviderError> {
+        read_many(client, priors).await
+    }
+
+    async fn create(&self, client: &Client, planned: &Value, op: &OperationContext) -> ApplyResult {
+        let _ = op;
+        Ok(create(client, planned).await?)
+    }
+
+    async fn delete(&self, client: &Client, prior: &Value, op: &OperationContext) -> DeleteResult {
+        let _ = op;
+        Ok(delete(client, prior).await?)
+    }
+
+    async fn import(&self, client: &Client, id: &str) -> Result<Value, ProviderError> {
+        import(client, id).await
+    }
 }
 
 #[cfg(test)]

@@ -2,9 +2,13 @@
 //! instances, physical machines, ssh keys and catalog reads.
 //!
 //! `provider "mcloud" { endpoint = "http://127.0.0.1:PORT" | "embedded", timeout = "30s",
-//! max_retries = 3 }`; `MCLOUD_ENDPOINT` is used when `endpoint` is unset. `"embedded"`
-//! starts the simulator inside this process (state under `<work_dir>/state/sim`) and talks
-//! to it over loopback HTTP like any other server.
+//! max_retries = 3, status_codes = { running = [3], starting = [1], stopped = [7] } }`;
+//! `MCLOUD_ENDPOINT` is used when `endpoint` is unset. `"embedded"` asks the configure
+//! context's embedded-cloud launcher for a simulator inside this process (state under
+//! `<work_dir>/state/sim`) and talks to it over loopback HTTP like any other server.
+//!
+//! Each resource type and data source is registered in [`types`]; the configured provider
+//! is a [`Registered`] client, so nothing here dispatches on type names.
 
 pub mod api;
 pub mod client;
@@ -23,15 +27,13 @@ pub mod status;
 pub mod template;
 pub mod values;
 
-use crate::diag::{Diagnostic, Diagnostics};
 use crate::lang::Value;
+use crate::provider::resource::{Registered, Types};
 use crate::provider::schema::ProviderSchema;
-use crate::provider::{ConfigureContext, OperationContext, Provider, ProviderError, ProviderType};
+use crate::provider::{ConfigureContext, ErrorKind, Provider, ProviderError, ProviderType};
 use async_trait::async_trait;
 use client::{Client, RetryPolicy, PROVIDER};
-use schema::{
-    INSTANCE, INSTANCE_GROUP, MACHINE_RECORD, OPENSTACK_CONFIG, PHYSICAL_MACHINE, SSH_KEY, TEMPLATE,
-};
+use status::StatusTable;
 use std::sync::Arc;
 use std::time::Duration;
 use values::Obj;
@@ -41,14 +43,38 @@ pub const ENDPOINT_ENV: &str = "MCLOUD_ENDPOINT";
 /// Per-request timeout when the provider block sets none.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// Every resource type and data source of mcloud.
+pub fn types() -> Types<Client> {
+    let mut t = Types::new(PROVIDER, schema::provider_block())
+        .resource(template::TemplateResource)
+        .resource(instance::InstanceResource)
+        .resource(instance_group::InstanceGroupResource)
+        .resource(phydev::PhysicalMachineResource)
+        .resource(machine_record::MachineRecordResource)
+        .resource(ssh_key::SshKeyResource)
+        .resource(openstack::OpenstackConfigResource);
+    for d in data_sources::all() {
+        t = t.data_source(d);
+    }
+    t
+}
+
+/// Everything the provider offers.
+pub fn provider_schema() -> ProviderSchema {
+    types().schema().clone()
+}
+
+/// A configured mcloud provider.
+pub type MCloudProvider = Registered<Client>;
+
 pub struct MCloudProviderType {
-    schema: Arc<ProviderSchema>,
+    types: Arc<Types<Client>>,
 }
 
 impl MCloudProviderType {
     pub fn new() -> Self {
         MCloudProviderType {
-            schema: Arc::new(schema::provider_schema()),
+            types: Arc::new(types()),
         }
     }
 }
@@ -65,6 +91,7 @@ pub struct Settings {
     pub endpoint: String,
     pub timeout: Duration,
     pub max_retries: u32,
+    pub status_codes: StatusTable,
 }
 
 /// Reads the provider block (and `MCLOUD_ENDPOINT` for a missing endpoint).
@@ -94,6 +121,7 @@ pub fn settings_from(
                 "configure",
                 format!("timeout {t:?} is not a duration such as \"30s\", \"2m\" or \"1m30s\""),
             )
+            .kind(ErrorKind::Invalid)
         })?,
     };
     let max_retries = match o.opt_i64("max_retries")? {
@@ -104,13 +132,16 @@ pub fn settings_from(
                 PROVIDER,
                 "configure",
                 format!("max_retries must be between 0 and 100; got {r}"),
-            ))
+            )
+            .kind(ErrorKind::Invalid))
         }
     };
+    let status_codes = StatusTable::from_config(o.get("status_codes"))?;
     Ok(Settings {
         endpoint: endpoint.trim().to_string(),
         timeout,
         max_retries,
+        status_codes,
     })
 }
 
@@ -155,7 +186,7 @@ impl ProviderType for MCloudProviderType {
     }
 
     fn schema(&self) -> &ProviderSchema {
-        &self.schema
+        self.types.schema()
     }
 
     async fn configure(
@@ -173,187 +204,13 @@ impl ProviderType for MCloudProviderType {
         } else {
             settings.endpoint.clone()
         };
-        let client = Client::new(&base_url, settings.timeout, retry)?;
-        Ok(Arc::new(MCloudProvider {
-            schema: self.schema.clone(),
-            client,
-        }))
+        let client = Client::new(&base_url, settings.timeout, retry)?
+            .with_status_table(settings.status_codes);
+        Ok(Arc::new(Registered::new(self.types.clone(), client)))
     }
 }
 
 mod embedded;
-
-/// A configured mcloud provider.
-pub struct MCloudProvider {
-    schema: Arc<ProviderSchema>,
-    client: Client,
-}
-
-impl MCloudProvider {
-    /// A provider talking to `client` (tests build one directly).
-    pub fn with_client(client: Client) -> MCloudProvider {
-        MCloudProvider {
-            schema: Arc::new(schema::provider_schema()),
-            client,
-        }
-    }
-
-    pub fn client(&self) -> &Client {
-        &self.client
-    }
-}
-
-fn op_timeout(op: &OperationContext) -> Duration {
-    op.timeout.unwrap_or(instance::DEFAULT_TIMEOUT)
-}
-
-fn unknown_type(type_name: &str, what: &str) -> ProviderError {
-    ProviderError::new(
-        PROVIDER,
-        format!("{what} {type_name}"),
-        format!("mcloud has no resource type {type_name:?}"),
-    )
-}
-
-#[async_trait]
-impl Provider for MCloudProvider {
-    fn schema(&self) -> &ProviderSchema {
-        &self.schema
-    }
-
-    fn validate_resource(&self, type_name: &str, config: &Value) -> Diagnostics {
-        let mut diags = Diagnostics::new();
-        match type_name {
-            TEMPLATE | INSTANCE | MACHINE_RECORD => spec::validate_machine_spec(config, &mut diags),
-            INSTANCE_GROUP => {
-                let o = Obj::new(config, type_name);
-                spec::check_range(&o, "instance_count", 0, 1000, "expand number", &mut diags);
-            }
-            PHYSICAL_MACHINE => {
-                let o = Obj::new(config, type_name);
-                spec::check_range(&o, "port", 0, 65535, "Port", &mut diags);
-            }
-            SSH_KEY | OPENSTACK_CONFIG => {}
-            other => diags.push(Diagnostic::error(
-                format!("Unknown resource type {other:?}"),
-                "the mcloud provider has mcloud_template, mcloud_instance, mcloud_instance_group, mcloud_physical_machine, mcloud_machine_record, mcloud_ssh_key and mcloud_openstack_config",
-            )),
-        }
-        diags
-    }
-
-    async fn read_resources(
-        &self,
-        type_name: &str,
-        priors: &[Value],
-    ) -> Result<Vec<Option<Value>>, ProviderError> {
-        let c = &self.client;
-        match type_name {
-            TEMPLATE => template::read_many(c, priors).await,
-            INSTANCE => instance::read_many(c, priors).await,
-            INSTANCE_GROUP => instance_group::read_many(c, priors).await,
-            PHYSICAL_MACHINE => phydev::read_many(c, priors).await,
-            MACHINE_RECORD => machine_record::read_many(c, priors).await,
-            SSH_KEY => ssh_key::read_many(c, priors).await,
-            OPENSTACK_CONFIG => Ok(priors.iter().cloned().map(Some).collect()),
-            other => Err(unknown_type(other, "read")),
-        }
-    }
-
-    async fn create(
-        &self,
-        type_name: &str,
-        planned: &Value,
-        op: &OperationContext,
-    ) -> Result<Value, ProviderError> {
-        let c = &self.client;
-        match type_name {
-            TEMPLATE => template::create(c, planned).await,
-            INSTANCE => instance::create(c, planned, op).await,
-            INSTANCE_GROUP => instance_group::create(c, planned, op_timeout(op), &op.address).await,
-            PHYSICAL_MACHINE => phydev::create(c, planned, &op.address).await,
-            MACHINE_RECORD => machine_record::create(c, planned).await,
-            SSH_KEY => ssh_key::create(c, planned).await,
-            OPENSTACK_CONFIG => openstack::apply(c, planned).await,
-            other => Err(unknown_type(other, "create")),
-        }
-    }
-
-    async fn update(
-        &self,
-        type_name: &str,
-        prior: &Value,
-        planned: &Value,
-        op: &OperationContext,
-    ) -> Result<Value, ProviderError> {
-        let c = &self.client;
-        match type_name {
-            INSTANCE => instance::update(c, prior, planned, op_timeout(op), &op.address).await,
-            INSTANCE_GROUP => {
-                instance_group::update(c, prior, planned, op_timeout(op), &op.address).await
-            }
-            OPENSTACK_CONFIG => openstack::apply(c, planned).await,
-            TEMPLATE | SSH_KEY | PHYSICAL_MACHINE | MACHINE_RECORD => Err(ProviderError::new(
-                PROVIDER,
-                format!("update {type_name}"),
-                format!("{type_name} cannot change in place (every argument forces replacement)"),
-            )),
-            other => Err(unknown_type(other, "update")),
-        }
-    }
-
-    async fn delete(
-        &self,
-        type_name: &str,
-        prior: &Value,
-        _op: &OperationContext,
-    ) -> Result<(), ProviderError> {
-        let c = &self.client;
-        match type_name {
-            TEMPLATE => template::delete(c, prior).await,
-            INSTANCE => instance::delete(c, prior).await,
-            INSTANCE_GROUP => instance_group::delete(c, prior).await,
-            PHYSICAL_MACHINE => phydev::delete(c, prior).await,
-            MACHINE_RECORD => machine_record::delete(c, prior).await,
-            // The API has no call to remove a key or the OpenStack settings: forgetting
-            // them is all a delete can do.
-            SSH_KEY | OPENSTACK_CONFIG => Ok(()),
-            other => Err(unknown_type(other, "delete")),
-        }
-    }
-
-    async fn read_data(&self, type_name: &str, config: &Value) -> Result<Value, ProviderError> {
-        data_sources::read(&self.client, type_name, config).await
-    }
-
-    async fn find_created(
-        &self,
-        type_name: &str,
-        token: &str,
-        planned: &Value,
-    ) -> Result<Option<Value>, ProviderError> {
-        match type_name {
-            INSTANCE => instance::find_created(&self.client, token, planned).await,
-            _ => Ok(None),
-        }
-    }
-
-    async fn import(&self, type_name: &str, id: &str) -> Result<Value, ProviderError> {
-        let c = &self.client;
-        match type_name {
-            TEMPLATE => template::import(c, id).await,
-            INSTANCE => instance::import(c, id).await,
-            INSTANCE_GROUP => instance_group::import(c, id).await,
-            PHYSICAL_MACHINE => phydev::import(c, id).await,
-            MACHINE_RECORD => machine_record::import(c, id).await,
-            other => Err(ProviderError::new(
-                PROVIDER,
-                format!("import {other}"),
-                format!("import of {other} by id {id:?} is not supported"),
-            )),
-        }
-    }
-}
 
 #[cfg(test)]
 mod tests {

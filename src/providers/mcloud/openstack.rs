@@ -7,7 +7,11 @@ use super::client::{Client, Request, Retry, PROVIDER};
 use super::schema::OPENSTACK_CONFIG;
 use super::values::{s, Obj};
 use crate::lang::Value;
+use crate::provider::resource::ResourceType;
+use crate::provider::schema::Schema;
 use crate::provider::ProviderError;
+use crate::provider::{ApplyResult, DeleteResult, OperationContext};
+use async_trait::async_trait;
 use reqwest::Method;
 
 /// The request body from a planned value.
@@ -63,6 +67,52 @@ pub async fn apply(client: &Client, planned: &Value) -> Result<Value, ProviderEr
         ("id", s(format!("{}:{}", cfg.op_ip, cfg.op_port))),
         ("result", Value::sensitive(s(content.to_string()))),
     ]))
+}
+
+/// `mcloud_openstack_config` as a registered resource type.
+pub struct OpenstackConfigResource;
+
+#[async_trait]
+impl ResourceType<Client> for OpenstackConfigResource {
+    fn name(&self) -> &'static str {
+        OPENSTACK_CONFIG
+    }
+
+    fn schema(&self) -> Schema {
+        super::schema::openstack_config()
+    }
+
+    async fn read_batch(
+        &self,
+        client: &Client,
+        priors: &[Value],
+    ) -> Result<Vec<Option<Value>>, ProviderError> {
+        // No read call: the prior state is all there is.
+        let _ = client;
+        Ok(priors.iter().cloned().map(Some).collect())
+    }
+
+    async fn create(&self, client: &Client, planned: &Value, op: &OperationContext) -> ApplyResult {
+        let _ = op;
+        Ok(apply(client, planned).await?)
+    }
+
+    async fn update(
+        &self,
+        client: &Client,
+        prior: &Value,
+        planned: &Value,
+        op: &OperationContext,
+    ) -> ApplyResult {
+        let _ = (prior, op);
+        Ok(apply(client, planned).await?)
+    }
+
+    async fn delete(&self, client: &Client, prior: &Value, op: &OperationContext) -> DeleteResult {
+        // No delete call: forgetting the settings is all a delete can do.
+        let _ = (client, prior, op);
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -8,10 +8,13 @@ use super::api::{BatchResult, Instance, PhysicalMachine, PhysicalMachineList};
 use super::client::{decode_content, new_correlation_id, Client, Request, Retry, PROVIDER};
 use super::instance::{delete_ids, find_by_ip, get};
 use super::schema::PHYSICAL_MACHINE;
-use super::status;
 use super::values::{n, s, Obj};
 use crate::lang::Value;
+use crate::provider::resource::ResourceType;
+use crate::provider::schema::Schema;
 use crate::provider::ProviderError;
+use crate::provider::{ApplyResult, DeleteResult, OperationContext};
+use async_trait::async_trait;
 use reqwest::Method;
 use std::time::{Duration, Instant};
 
@@ -49,7 +52,7 @@ pub fn check_registered(operation: &str, ip: &str, r: &BatchResult) -> Result<()
 }
 
 /// The state: configuration as given, id and status from the server.
-fn value_from(inst: &Instance, base: &Value, correlation_id: &str) -> Value {
+fn value_from(inst: &Instance, base: &Value, correlation_id: &str, client: &Client) -> Value {
     let o = Obj::new(base, PHYSICAL_MACHINE);
     let keep = |k: &str| o.get(k).cloned().unwrap_or(Value::Null);
     let pick = |live: &str, k: &str| {
@@ -71,7 +74,7 @@ fn value_from(inst: &Instance, base: &Value, correlation_id: &str) -> Value {
     m.insert("password".into(), keep("password"));
     m.insert("port".into(), n(o.i64_or_zero("port").unwrap_or(0)));
     m.insert("id".into(), s(&inst.instance_id));
-    m.insert("status".into(), s(status::name(inst.status)));
+    m.insert("status".into(), s(client.status_table().name(inst.status)));
     m.insert("last_correlation_id".into(), s(correlation_id));
     Value::Object(m)
 }
@@ -79,7 +82,7 @@ fn value_from(inst: &Instance, base: &Value, correlation_id: &str) -> Value {
 pub async fn create(
     client: &Client,
     planned: &Value,
-    address: &str,
+    op: &OperationContext,
 ) -> Result<Value, ProviderError> {
     let list_body = register_body(planned)?;
     let ip = list_body
@@ -96,8 +99,8 @@ pub async fn create(
     let content = client.call(&req).await?;
     let result: BatchResult = decode_content(&req.operation(), content)?;
     check_registered(&req.operation(), &ip, &result)?;
-    let inst = find_by_ip(client, &ip, Instant::now() + LIST_WAIT, address).await?;
-    Ok(value_from(&inst, planned, &cid))
+    let inst = find_by_ip(client, &ip, Instant::now() + LIST_WAIT, op).await?;
+    Ok(value_from(&inst, planned, &cid, client))
 }
 
 pub async fn delete(client: &Client, prior: &Value) -> Result<(), ProviderError> {
@@ -112,7 +115,7 @@ pub async fn read_many(
 ) -> Result<Vec<Option<Value>>, ProviderError> {
     super::instance::read_listed(client, priors, PHYSICAL_MACHINE, |i, p| {
         let cid = Obj::new(p, PHYSICAL_MACHINE).str_or_empty("last_correlation_id");
-        value_from(i, p, &cid)
+        value_from(i, p, &cid, client)
     })
     .await
 }
@@ -120,7 +123,47 @@ pub async fn read_many(
 /// Imports by instance id; the password is not readable, so it stays null until set.
 pub async fn import(client: &Client, id: &str) -> Result<Value, ProviderError> {
     let inst = get(client, id).await?;
-    Ok(value_from(&inst, &Value::Null, ""))
+    Ok(value_from(&inst, &Value::Null, "", client))
+}
+
+/// `mcloud_physical_machine` as a registered resource type.
+pub struct PhysicalMachineResource;
+
+#[async_trait]
+impl ResourceType<Client> for PhysicalMachineResource {
+    fn name(&self) -> &'static str {
+        PHYSICAL_MACHINE
+    }
+
+    fn schema(&self) -> Schema {
+        super::schema::physical_machine()
+    }
+
+    fn validate(&self, config: &Value, diags: &mut crate::diag::Diagnostics) {
+        let o = super::values::Obj::new(config, PHYSICAL_MACHINE);
+        super::spec::check_range(&o, "port", 0, 65535, "Port", diags);
+    }
+
+    async fn read_batch(
+        &self,
+        client: &Client,
+        priors: &[Value],
+    ) -> Result<Vec<Option<Value>>, ProviderError> {
+        read_many(client, priors).await
+    }
+
+    async fn create(&self, client: &Client, planned: &Value, op: &OperationContext) -> ApplyResult {
+        Ok(create(client, planned, op).await?)
+    }
+
+    async fn delete(&self, client: &Client, prior: &Value, op: &OperationContext) -> DeleteResult {
+        let _ = op;
+        Ok(delete(client, prior).await?)
+    }
+
+    async fn import(&self, client: &Client, id: &str) -> Result<Value, ProviderError> {
+        import(client, id).await
+    }
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 
 use super::values::object_type;
 use crate::lang::Type;
-use crate::provider::schema::{Attribute, NestedBlock, Nesting, ProviderSchema, Schema};
+use crate::provider::schema::{Attribute, NestedBlock, Nesting, Schema};
 
 pub const TEMPLATE: &str = "mcloud_template";
 pub const INSTANCE: &str = "mcloud_instance";
@@ -15,28 +15,8 @@ pub const MACHINE_RECORD: &str = "mcloud_machine_record";
 pub const SSH_KEY: &str = "mcloud_ssh_key";
 pub const OPENSTACK_CONFIG: &str = "mcloud_openstack_config";
 
-/// Everything the provider offers.
-pub fn provider_schema() -> ProviderSchema {
-    let mut s = ProviderSchema {
-        provider: provider_block(),
-        ..ProviderSchema::default()
-    };
-    s.resources.insert(TEMPLATE.into(), template());
-    s.resources.insert(INSTANCE.into(), instance());
-    s.resources.insert(INSTANCE_GROUP.into(), instance_group());
-    s.resources
-        .insert(PHYSICAL_MACHINE.into(), physical_machine());
-    s.resources.insert(MACHINE_RECORD.into(), machine_record());
-    s.resources.insert(SSH_KEY.into(), ssh_key());
-    s.resources
-        .insert(OPENSTACK_CONFIG.into(), openstack_config());
-    for (name, schema) in super::data_sources::schemas() {
-        s.data_sources.insert(name.into(), schema);
-    }
-    s
-}
-
-fn provider_block() -> Schema {
+/// The `provider "mcloud"` block.
+pub fn provider_block() -> Schema {
     Schema::new("The mcloud multi-cloud API (seed 003).")
         .attr(
             "endpoint",
@@ -53,6 +33,12 @@ fn provider_block() -> Schema {
             "max_retries",
             Attribute::optional(Type::Number)
                 .describe("Retries of idempotent calls after transient failures (default 3)."),
+        )
+        .attr(
+            "status_codes",
+            Attribute::optional(Type::map(Type::list(Type::Number))).describe(
+                "What the API's instance status integers mean: { running = [3], starting = [1], stopped = [7] } (the defaults); no code in two lists.",
+            ),
         )
 }
 

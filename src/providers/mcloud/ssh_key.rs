@@ -8,7 +8,11 @@ use super::client::{Client, Request, Retry};
 use super::schema::SSH_KEY;
 use super::values::{s, Obj};
 use crate::lang::Value;
+use crate::provider::resource::ResourceType;
+use crate::provider::schema::Schema;
 use crate::provider::ProviderError;
+use crate::provider::{ApplyResult, DeleteResult, OperationContext};
+use async_trait::async_trait;
 use reqwest::Method;
 use std::collections::HashSet;
 
@@ -61,4 +65,37 @@ pub async fn read_many(
             Ok(live.contains(&id).then(|| p.clone()))
         })
         .collect()
+}
+
+/// `mcloud_ssh_key` as a registered resource type.
+pub struct SshKeyResource;
+
+#[async_trait]
+impl ResourceType<Client> for SshKeyResource {
+    fn name(&self) -> &'static str {
+        SSH_KEY
+    }
+
+    fn schema(&self) -> Schema {
+        super::schema::ssh_key()
+    }
+
+    async fn read_batch(
+        &self,
+        client: &Client,
+        priors: &[Value],
+    ) -> Result<Vec<Option<Value>>, ProviderError> {
+        read_many(client, priors).await
+    }
+
+    async fn create(&self, client: &Client, planned: &Value, op: &OperationContext) -> ApplyResult {
+        let _ = op;
+        Ok(create(client, planned).await?)
+    }
+
+    async fn delete(&self, client: &Client, prior: &Value, op: &OperationContext) -> DeleteResult {
+        // The API has no call to remove a key: forgetting it is all a delete can do.
+        let _ = (client, prior, op);
+        Ok(())
+    }
 }

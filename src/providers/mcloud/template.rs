@@ -7,7 +7,11 @@ use super::schema::TEMPLATE;
 use super::spec::{network_from, network_value, zone_from, zone_value};
 use super::values::{n, s, Obj};
 use crate::lang::Value;
+use crate::provider::resource::ResourceType;
+use crate::provider::schema::Schema;
 use crate::provider::ProviderError;
+use crate::provider::{ApplyResult, DeleteResult, OperationContext};
+use async_trait::async_trait;
 use reqwest::Method;
 use std::collections::HashMap;
 
@@ -173,6 +177,46 @@ pub async fn delete(client: &Client, prior: &Value) -> Result<(), ProviderError>
 
 pub async fn import(client: &Client, id: &str) -> Result<Value, ProviderError> {
     Ok(value_from(&get(client, parse_id(id)?).await?))
+}
+
+/// `mcloud_template` as a registered resource type.
+pub struct TemplateResource;
+
+#[async_trait]
+impl ResourceType<Client> for TemplateResource {
+    fn name(&self) -> &'static str {
+        TEMPLATE
+    }
+
+    fn schema(&self) -> Schema {
+        super::schema::template()
+    }
+
+    fn validate(&self, config: &Value, diags: &mut crate::diag::Diagnostics) {
+        super::spec::validate_machine_spec(config, diags)
+    }
+
+    async fn read_batch(
+        &self,
+        client: &Client,
+        priors: &[Value],
+    ) -> Result<Vec<Option<Value>>, ProviderError> {
+        read_many(client, priors).await
+    }
+
+    async fn create(&self, client: &Client, planned: &Value, op: &OperationContext) -> ApplyResult {
+        let _ = op;
+        Ok(create(client, planned).await?)
+    }
+
+    async fn delete(&self, client: &Client, prior: &Value, op: &OperationContext) -> DeleteResult {
+        let _ = op;
+        Ok(delete(client, prior).await?)
+    }
+
+    async fn import(&self, client: &Client, id: &str) -> Result<Value, ProviderError> {
+        import(client, id).await
+    }
 }
 
 #[cfg(test)]

@@ -30,9 +30,12 @@ mod templates;
 
 pub use clock::SimClock;
 pub use knobs::{Knobs, THROTTLED_MSG};
+// Shared with the jdcloud simulator.
+pub(crate) use lockfile::{lock_state, StateLock};
 pub use routes::router;
 pub use simulator::{SimOptions, Simulator};
 pub use status::InstanceStatus;
+pub(crate) use store::write_atomic;
 
 use crate::sim::{serve, SimError};
 use std::collections::HashMap;

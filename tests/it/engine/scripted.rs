@@ -7,7 +7,8 @@ use skyform::lang::{Type, Value};
 use skyform::provider::registry::ProviderRegistry;
 use skyform::provider::schema::{Attribute, ProviderSchema, Schema};
 use skyform::provider::{
-    ConfigureContext, OperationContext, Provider, ProviderError, ProviderType,
+    ApplyResult, ConfigureContext, DeleteResult, OperationContext, PartialFailure, Progress,
+    Provider, ProviderError, ProviderType,
 };
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -18,12 +19,28 @@ const NAME: &str = "scripted";
 #[derive(Debug, Clone)]
 pub enum OnCreate {
     Fail(String),
+    /// The object is made, then the create fails (it never became usable).
+    FailAfterMaking(String),
+    /// The object is made, then the create waits for it to become ready, which never
+    /// happens: only the operation's cancellation ends the wait.
+    WaitForever,
+}
+
+/// What an update of the object with a given name does: fail part-way, with `size` now
+/// as given (e.g. stopped for a resize that then failed).
+#[derive(Debug, Clone)]
+pub struct OnUpdate {
+    pub message: String,
+    pub size_now: String,
 }
 
 #[derive(Default)]
 struct Shared {
     on_create: BTreeMap<String, OnCreate>,
+    on_update: BTreeMap<String, OnUpdate>,
     created: Vec<String>,
+    /// Refresh drops the last result (a broken batched read).
+    short_refresh: bool,
 }
 
 /// Sets up the script before the run.
@@ -42,6 +59,19 @@ impl Scripted {
         self.lock()
             .on_create
             .insert(name.to_string(), OnCreate::Fail(message.to_string()));
+    }
+
+    pub fn fail_create_after_making(&self, name: &str, message: &str) {
+        self.lock().on_create.insert(
+            name.to_string(),
+            OnCreate::FailAfterMaking(message.to_string()),
+        );
+    }
+
+    pub fn wait_forever(&self, name: &str) {
+        self.lock()
+            .on_create
+            .insert(name.to_string(), OnCreate::WaitForever);
     }
 
     pub fn into_script(self) -> Script {
@@ -68,6 +98,20 @@ impl Script {
             schema: schema(),
             shared: self.shared.clone(),
         }))
+    }
+
+    pub fn fail_update(&self, name: &str, message: &str, size_now: &str) {
+        self.shared.lock().expect("script").on_update.insert(
+            name.to_string(),
+            OnUpdate {
+                message: message.to_string(),
+                size_now: size_now.to_string(),
+            },
+        );
+    }
+
+    pub fn short_refresh(&self) {
+        self.shared.lock().expect("script").short_refresh = true;
     }
 
     /// Names of the objects created, in order.
@@ -142,16 +186,21 @@ impl Provider for ScriptedProvider {
         _type_name: &str,
         priors: &[Value],
     ) -> Result<Vec<Option<Value>>, ProviderError> {
-        Ok(priors.iter().cloned().map(Some).collect())
+        let mut out: Vec<Option<Value>> = priors.iter().cloned().map(Some).collect();
+        if self.shared.lock().expect("script").short_refresh {
+            out.pop();
+        }
+        Ok(out)
     }
 
     async fn create(
         &self,
         _type_name: &str,
         planned: &Value,
-        _op: &OperationContext,
-    ) -> Result<Value, ProviderError> {
+        op: &OperationContext,
+    ) -> ApplyResult {
         let name = name_of(planned);
+        op.report(Progress::Message(format!("making {name}")));
         let behaviour = self
             .shared
             .lock()
@@ -159,19 +208,46 @@ impl Provider for ScriptedProvider {
             .on_create
             .get(&name)
             .cloned();
-        if let Some(OnCreate::Fail(message)) = behaviour {
-            return Err(ProviderError::new(NAME, "create", message));
+        let made = with_attr(planned, "id", Value::string(format!("id-{name}")));
+        match behaviour {
+            Some(OnCreate::Fail(message)) => {
+                Err(ProviderError::new(NAME, "create", message).into())
+            }
+            Some(OnCreate::FailAfterMaking(message)) => {
+                self.shared
+                    .lock()
+                    .expect("script")
+                    .created
+                    .push(name.clone());
+                Err(PartialFailure::with_state(
+                    made,
+                    ProviderError::new(NAME, "create", message),
+                ))
+            }
+            Some(OnCreate::WaitForever) => {
+                self.shared
+                    .lock()
+                    .expect("script")
+                    .created
+                    .push(name.clone());
+                op.report(Progress::Message(format!("waiting for {name}")));
+                op.cancel.cancelled().await;
+                let mut error = ProviderError::new(NAME, "create", "stopped waiting: cancelled");
+                error.kind = skyform::provider::ErrorKind::Cancelled;
+                Err(PartialFailure::with_state(
+                    with_attr(&made, "size", Value::string("booting")),
+                    error,
+                ))
+            }
+            None => {
+                self.shared
+                    .lock()
+                    .expect("script")
+                    .created
+                    .push(name.clone());
+                Ok(made)
+            }
         }
-        self.shared
-            .lock()
-            .expect("script")
-            .created
-            .push(name.clone());
-        Ok(with_attr(
-            planned,
-            "id",
-            Value::string(format!("id-{name}")),
-        ))
     }
 
     async fn update(
@@ -180,8 +256,22 @@ impl Provider for ScriptedProvider {
         _prior: &Value,
         planned: &Value,
         _op: &OperationContext,
-    ) -> Result<Value, ProviderError> {
-        Ok(planned.clone())
+    ) -> ApplyResult {
+        let name = name_of(planned);
+        let behaviour = self
+            .shared
+            .lock()
+            .expect("script")
+            .on_update
+            .get(&name)
+            .cloned();
+        match behaviour {
+            Some(u) => Err(PartialFailure::with_state(
+                with_attr(planned, "size", Value::string(u.size_now)),
+                ProviderError::new(NAME, "update", u.message),
+            )),
+            None => Ok(planned.clone()),
+        }
     }
 
     async fn delete(
@@ -189,7 +279,7 @@ impl Provider for ScriptedProvider {
         _type_name: &str,
         _prior: &Value,
         _op: &OperationContext,
-    ) -> Result<(), ProviderError> {
+    ) -> DeleteResult {
         Ok(())
     }
 

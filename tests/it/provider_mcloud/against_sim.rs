@@ -3,7 +3,7 @@
 use skyform::lang::Value;
 use skyform::provider::schema::Schema;
 use skyform::provider::{
-    ConfigureContext, OperationContext, Provider, ProviderError, ProviderType,
+    ConfigureContext, OperationContext, PartialFailure, Provider, ProviderType,
 };
 use skyform::providers::mcloud::MCloudProviderType;
 use skyform::sim::mcloud::{self, Knobs, SimOptions, Simulator};
@@ -19,6 +19,11 @@ pub struct Env {
 }
 
 pub async fn env_with(knobs: Knobs) -> Env {
+    env_configured(knobs, &[]).await
+}
+
+/// A simulator with `knobs` and a provider whose block also sets `extra`.
+pub async fn env_configured(knobs: Knobs, extra: &[(&str, Value)]) -> Env {
     let sim = Simulator::open(SimOptions {
         persist_path: None,
         knobs,
@@ -29,14 +34,19 @@ pub async fn env_with(knobs: Knobs) -> Env {
         .await
         .expect("serve");
     let base = format!("http://{bound}");
-    let config = Value::object([
+    let mut config: BTreeMap<String, Value> = [
         ("endpoint", s(&base)),
         ("timeout", s("10s")),
         ("max_retries", Value::number(3)),
-    ]);
-    let ctx = ConfigureContext {
-        work_dir: std::env::temp_dir(),
-    };
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    for (k, v) in extra {
+        config.insert(k.to_string(), v.clone());
+    }
+    let config = Value::Object(config);
+    let ctx = ConfigureContext::new(std::env::temp_dir());
     let provider = MCloudProviderType::new()
         .configure(&config, &ctx)
         .await
@@ -61,11 +71,7 @@ pub fn n(v: i64) -> Value {
 }
 
 pub fn op(address: &str) -> OperationContext {
-    OperationContext {
-        address: address.to_string(),
-        timeout: Some(Duration::from_secs(20)),
-        created: None,
-    }
+    OperationContext::new(address).with_timeout(Some(Duration::from_secs(20)))
 }
 
 /// A value as the core hands it over: every schema attribute present, the given ones
@@ -118,6 +124,14 @@ impl Env {
         self.sim.request_counts()
     }
 
+    /// How many machines the simulator holds.
+    pub fn sim_instance_count(&self) -> usize {
+        self.sim.snapshot()["instances"]
+            .as_array()
+            .map(Vec::len)
+            .unwrap_or(0)
+    }
+
     pub fn count(&self, key: &str) -> u64 {
         self.counts().get(key).copied().unwrap_or(0)
     }
@@ -134,7 +148,7 @@ impl Env {
         &self,
         type_name: &str,
         given: &[(&str, Value)],
-    ) -> Result<Value, ProviderError> {
+    ) -> Result<Value, PartialFailure> {
         let p = planned(&self.schema(type_name), given);
         self.provider.create(type_name, &p, &op(type_name)).await
     }

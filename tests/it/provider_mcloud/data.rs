@@ -157,9 +157,8 @@ async fn embedded_endpoint_serves_over_loopback() {
         ("timeout", Value::Null),
         ("max_retries", Value::Null),
     ]);
-    let ctx = ConfigureContext {
-        work_dir: dir.path().to_path_buf(),
-    };
+    let ctx = ConfigureContext::new(dir.path())
+        .with_embedded(std::sync::Arc::new(skyform::sim::embedded::Launcher));
     let provider = MCloudProviderType::new()
         .configure(&config, &ctx)
         .await
@@ -186,9 +185,7 @@ async fn unreachable_endpoint_is_a_clear_error() {
         ("timeout", s("2s")),
         ("max_retries", n(1)),
     ]);
-    let ctx = ConfigureContext {
-        work_dir: std::env::temp_dir(),
-    };
+    let ctx = ConfigureContext::new(std::env::temp_dir());
     let provider = MCloudProviderType::new()
         .configure(&config, &ctx)
         .await
@@ -198,7 +195,7 @@ async fn unreachable_endpoint_is_a_clear_error() {
         .read_data("mcloud_providers", &planned(&schema, &[]))
         .await
         .unwrap_err();
-    assert!(err.retryable);
+    assert_eq!(err.kind, skyform::provider::ErrorKind::Transient);
     assert!(
         err.to_string()
             .starts_with("mcloud: GET /v1/instance/provider: cannot connect"),

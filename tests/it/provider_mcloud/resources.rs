@@ -255,9 +255,10 @@ async fn idempotent_reads_are_retried_creates_are_not() {
         1,
         "a create is never repeated blindly"
     );
-    assert_eq!(err.code.as_deref(), Some("10999"));
+    assert_eq!(err.error.code.as_deref(), Some("10999"));
 
-    // Throttling: HTTP 429; the read waits and gets through, the create does not retry.
+    // Throttling: HTTP 429; the read waits and gets through, and so does the create: a
+    // throttled request was never processed, so repeating it cannot make a second machine.
     e.sim.set_knobs(Knobs {
         throttle: 1,
         ..Knobs::default()
@@ -275,9 +276,12 @@ async fn idempotent_reads_are_retried_creates_are_not() {
         .unwrap();
     assert_eq!(first, second);
     assert!(e.count("GET /v1/cluster") >= 3, "{:?}", e.counts());
-    let err = e.try_create(INSTANCE, &instance_args()).await.unwrap_err();
-    assert_eq!(e.count("POST /v1/instance"), 1);
-    assert!(err.to_string().contains("HTTP 429"), "{err}");
+    let before = e.sim_instance_count();
+    e.try_create(INSTANCE, &instance_args())
+        .await
+        .expect("a throttled create is retried");
+    assert_eq!(e.count("POST /v1/instance"), 2, "{:?}", e.counts());
+    assert_eq!(e.sim_instance_count(), before + 1, "one machine, not two");
 }
 
 #[tokio::test]
@@ -434,19 +438,17 @@ async fn create_timeout_names_the_machine_to_adopt() {
     })
     .await;
     let p = planned(&e.schema(INSTANCE), &instance_args());
-    let ctx = skyform::provider::OperationContext {
-        address: "mcloud_instance.slow".into(),
-        timeout: Some(std::time::Duration::from_millis(800)),
-        created: None,
-    };
-    let err = e
-        .provider
-        .create(INSTANCE, &p, &ctx)
-        .await
-        .unwrap_err()
-        .to_string();
+    let ctx = skyform::provider::OperationContext::new("mcloud_instance.slow")
+        .with_timeout(Some(std::time::Duration::from_millis(800)));
+    let failure = e.provider.create(INSTANCE, &p, &ctx).await.unwrap_err();
+    assert_eq!(failure.error.kind, skyform::provider::ErrorKind::Timeout);
+    // The machine exists: the failure carries its state, so apply records it.
+    let state = failure.state.clone().expect("the machine's state");
+    assert_eq!(text(&state, "status"), "starting");
+    assert!(text(&state, "id").starts_with("i-"));
+    let err = failure.to_string();
     assert!(err.contains("timed out"), "{err}");
-    assert!(err.contains("last state starting"), "{err}");
+    assert!(err.contains("last status starting"), "{err}");
     assert!(
         err.contains("skyform import mcloud_instance.slow i-"),
         "{err}"

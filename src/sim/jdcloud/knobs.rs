@@ -1,0 +1,97 @@
+//! Test knobs: latency, injected 5xx failures, throttling (429) and
+//! transition time.
+
+use serde::{Deserialize, Serialize};
+use std::time::{Duration, Instant};
+
+/// Knobs that make the simulator slow, flaky or busy. All zero (the default)
+/// is fast and deterministic; transitions then finish by the next request.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Knobs {
+    /// Delay before answering each API request.
+    pub latency_ms: u64,
+    /// Probability (0..=1) that an API request fails with 500 INTERNAL
+    /// "Unknown server error" before it changes anything.
+    pub error_rate: f64,
+    /// Requests per second admitted; further ones get 429 RATE_LIMIT. 0 = unlimited.
+    pub throttle: u32,
+    /// How long every transient state lasts (pending, stopping, starting,
+    /// rebooting, rebuilding, resizing, deleting, attaching, detaching, image pending).
+    pub transition_ms: u64,
+    /// Probability (0..=1) that a created instance fails: `pending`, then
+    /// `error` after `transition_ms`, then deleted after another `transition_ms`
+    /// (reference 1.5: failed creations are briefly `error`, then removed).
+    pub create_failure_rate: f64,
+    /// Delay after a request was acted on before its answer is sent (the change is
+    /// made at once, the answer is late; `latency_ms` delays before).
+    pub answer_delay_ms: u64,
+    /// Probability (0..=1) that the answer to a successful POST or DELETE is lost:
+    /// the change was made, then the connection breaks before the body arrives.
+    pub lose_answers: f64,
+}
+
+impl Knobs {
+    /// Checks the ranges; the error names the knob.
+    pub fn validate(&self) -> Result<(), String> {
+        if !(0.0..=1.0).contains(&self.error_rate) || self.error_rate.is_nan() {
+            return Err(format!(
+                "error_rate must be between 0 and 1, got {}",
+                self.error_rate
+            ));
+        }
+        for (name, p) in [
+            ("create_failure_rate", self.create_failure_rate),
+            ("lose_answers", self.lose_answers),
+        ] {
+            if !(0.0..=1.0).contains(&p) || p.is_nan() {
+                return Err(format!("{name} must be between 0 and 1, got {p}"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A one-second fixed window of admitted requests.
+#[derive(Debug, Default)]
+pub struct Throttle {
+    window_start: Option<Instant>,
+    admitted: u32,
+}
+
+impl Throttle {
+    /// Admits a request unless `limit` were admitted this second.
+    pub fn admit(&mut self, limit: u32, now: Instant) -> bool {
+        let fresh = self
+            .window_start
+            .is_none_or(|start| now.duration_since(start) >= Duration::from_secs(1));
+        if fresh {
+            self.window_start = Some(now);
+            self.admitted = 0;
+        }
+        if self.admitted >= limit {
+            return false;
+        }
+        self.admitted += 1;
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn throttle_and_validate() {
+        let mut t = Throttle::default();
+        let start = Instant::now();
+        assert!(t.admit(1, start));
+        assert!(!t.admit(1, start));
+        assert!(t.admit(1, start + Duration::from_secs(1)));
+        let k = Knobs {
+            error_rate: 2.0,
+            ..Knobs::default()
+        };
+        assert!(k.validate().is_err());
+    }
+}
