@@ -75,14 +75,17 @@ def pg_counters(url):
 
 
 def apply(binary, work, parallelism):
+    log = os.path.join(work, "apply.log")
     start = time.monotonic()
-    p = subprocess.Popen([binary, "-no-color", "apply", "-auto-approve", "-parallelism=%d" % parallelism],
-                         cwd=work, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    _, _, usage = os.wait4(p.pid, 0)
+    with open(log, "w") as out:
+        p = subprocess.Popen([binary, "-no-color", "apply", "-auto-approve", "-parallelism=%d" % parallelism],
+                             cwd=work, stdout=out, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(p.pid, 0)
     elapsed = time.monotonic() - start
-    out, err = p.communicate()
-    if p.returncode not in (0, None) and "Apply complete" not in out:
-        sys.exit("skyform apply failed:\n%s%s" % (out, err))
+    p.returncode = os.waitstatus_to_exitcode(status)
+    if p.returncode != 0:
+        with open(log) as f:
+            sys.exit("skyform apply failed:\n" + f.read())
     return elapsed, usage.ru_oublock * 512
 
 
