@@ -608,6 +608,21 @@ fn unknown_backends_and_settings_fail_at_init_plan_and_apply() {
     );
     let err = w.run(&["plan"]).fails();
     assert!(err.contains("requires skyform >= 99.0"), "{err}");
+    // Tables that must exist but do not: said at init, nothing created.
+    let schema = unique_schema();
+    w.write(
+        "main.sky.hcl",
+        &(provider_block("embedded")
+            + &pg_config(&schema).replace(
+                "schema_name =",
+                "skip_schema_creation = true\n    schema_name =",
+            )),
+    );
+    let err = w.run(&["init"]).fails();
+    assert!(
+        err.contains("skip_schema_creation is set") && err.contains(&schema),
+        "{err}"
+    );
 }
 
 #[test]

@@ -76,13 +76,16 @@ pub async fn ensure(client: &Client, settings: &PgSettings, location: &str) -> R
         "BEGIN; SELECT pg_advisory_xact_lock({SCHEMA_LOCK_KEY}, 0); {} COMMIT;",
         create_sql(&schema)
     );
-    client.batch_execute(&sql).await.map_err(|e| {
-        db(
+    if let Err(e) = client.batch_execute(&sql).await {
+        // Leave the session usable: the failed statement aborted the transaction.
+        let _ = client.batch_execute("ROLLBACK").await;
+        return Err(db(
             e,
             &format!(
                 "cannot create the state tables in schema {}",
                 settings.schema
             ),
-        )
-    })
+        ));
+    }
+    Ok(())
 }

@@ -39,12 +39,13 @@ impl PgBackend {
         let data: Vec<u8> = first.get(3);
         let plain = self.codec.open(&data, &self.location())?;
         let mut state = parse_state(&plain, &self.location())?;
-        let (mut replayed, mut stale) = (0usize, false);
+        let mut replayed = 0usize;
         for (i, row) in rows.iter().enumerate().skip(1) {
             let lineage: String = row.get(1);
             let serial = row.get::<_, i64>(2).max(0) as u64;
+            // Already folded into the snapshot (cannot normally survive a full write, which
+            // deletes them in the same transaction).
             if lineage == state.lineage && serial < state.serial {
-                stale = true;
                 continue;
             }
             if lineage != state.lineage || serial != state.serial {
@@ -68,7 +69,6 @@ impl PgBackend {
             state.apply_change(&change);
             replayed += 1;
         }
-        let _ = stale;
         Ok(Some(Loaded {
             state,
             replayed,
