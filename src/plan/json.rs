@@ -276,6 +276,9 @@ pub fn plan_document(
         if let Some(r) = &c.reason {
             e["action_reason"] = J::String(r.clone());
         }
+        if let Some(d) = &c.deposed {
+            e["deposed"] = J::String(d.clone());
+        }
         e
     };
     let planned: Vec<(crate::addr::ModulePath, J)> = plan

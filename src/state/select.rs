@@ -238,8 +238,14 @@ struct Parsed {
 }
 
 fn parse_dir(dir: &Path) -> Result<Parsed> {
-    let files = crate::config::loader::config_files(dir)
-        .map_err(|d| config_error(format!("{}: {}", d.summary, d.detail)))?;
+    let files = crate::config::loader::config_files(dir).map_err(|d| {
+        config_error(
+            d.iter()
+                .map(|d| format!("{}: {}", d.summary, d.detail))
+                .collect::<Vec<_>>()
+                .join("; "),
+        )
+    })?;
     let mut parsed = Parsed {
         blocks: Vec::new(),
         variables: Vec::new(),
