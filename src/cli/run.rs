@@ -137,6 +137,7 @@ fn settings(
                 Some(progress_lines(*ui))
             },
             cancel: Cancel::new(),
+            embedded: Some(Arc::new(crate::sim::embedded::Launcher)),
         },
         lock: lock.then_some(lock_timeout),
     })

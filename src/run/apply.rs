@@ -50,6 +50,7 @@ pub async fn apply(
     let mode = planned.plan.mode;
     let recorder = Arc::new(JournalRecorder {
         writer: writer.clone(),
+        registry: ctx.registry.clone(),
     });
     let engine = Engine::new(
         ctx.config.clone(),
@@ -57,10 +58,11 @@ pub async fn apply(
         WalkMode::Apply,
         ctx.options.clone(),
         ctx.inputs.clone(),
-        session.prior(&ctx.registry),
+        session.prior(&ctx.registry)?,
         ctx.registry.clone(),
     )
     .with_events(ctx.events.clone())
+    .with_embedded(ctx.embedded.clone())
     .with_cancel(ctx.cancel.clone());
     if let Some(plan_engine) = planned.engine() {
         engine.reuse_providers(plan_engine);

@@ -42,10 +42,11 @@ pub async fn plan(ctx: &RunContext, session: &Session) -> Result<Planned, Diagno
         WalkMode::Plan(ctx.mode),
         ctx.options.clone(),
         ctx.inputs.clone(),
-        session.prior(&ctx.registry),
+        session.prior(&ctx.registry)?,
         ctx.registry.clone(),
     )
     .with_events(ctx.events.clone())
+    .with_embedded(ctx.embedded.clone())
     .with_cancel(ctx.cancel.clone());
     let engine = Arc::new(engine);
     let planned = engine.plan(ctx.config_digest.clone()).await;
