@@ -125,7 +125,7 @@ fn validate_walk(
     }
 }
 
-pub fn init(ui: &Ui, dir: &Path) -> i32 {
+pub async fn init(ui: &Ui, dir: &Path, a: &super::args::InitArgs) -> i32 {
     let (diags, sources) = check(dir);
     if diags.has_errors() {
         ui.diags(&diags, &sources);
@@ -133,6 +133,9 @@ pub fn init(ui: &Ui, dir: &Path) -> i32 {
     }
     if let Err(e) = std::fs::create_dir_all(dir.join(crate::state::STATE_DIR)) {
         ui.error("Failed to create the state directory", &e.to_string());
+        return EXIT_ERROR;
+    }
+    if super::workspace::init_backend(ui, dir, a).await.is_err() {
         return EXIT_ERROR;
     }
     ui.out(&format!(

@@ -74,6 +74,8 @@ pub struct Options {
     pub refresh: bool,
     pub targets: Vec<Target>,
     pub replace: Vec<AbsInstance>,
+    /// The selected workspace (`skyform.workspace` in expressions).
+    pub workspace: String,
 }
 
 impl Default for Options {
@@ -84,6 +86,7 @@ impl Default for Options {
             refresh: true,
             targets: Vec::new(),
             replace: Vec::new(),
+            workspace: "default".to_string(),
         }
     }
 }
@@ -191,6 +194,7 @@ impl Engine {
         registry: Arc<ProviderRegistry>,
     ) -> Engine {
         let io = Arc::new(Semaphore::new(options.parallelism.max(1)));
+        let workspace = options.workspace.clone();
         let mut engine = Engine {
             config,
             graph,
@@ -198,7 +202,10 @@ impl Engine {
             options,
             mode,
             inputs,
-            values: Mutex::new(Values::new()),
+            values: Mutex::new(Values {
+                workspace,
+                ..Values::new()
+            }),
             providers: Mutex::new(BTreeMap::new()),
             prior: Mutex::new(prior),
             refresh_done: Mutex::new(BTreeMap::new()),

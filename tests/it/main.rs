@@ -26,6 +26,7 @@ mod lang_diagnostics;
 mod lang_eval;
 mod lang_functions;
 mod layering;
+mod pg_state;
 mod provider_jdcloud;
 mod provider_mcloud;
 mod sim_jdcloud;
