@@ -6,6 +6,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The pg state backend's tests need a PostgreSQL server: a throwaway one on loopback unless
+# SKYFORM_TEST_PG_URL already points at one (its tests each use their own schema).
+if [ -z "${SKYFORM_TEST_PG_URL:-}" ]; then
+  eval "$(./scripts/pg-test-server.sh start)"
+  trap './scripts/pg-test-server.sh stop "$SKYFORM_TEST_PG_DIR"' EXIT
+fi
+export SKYFORM_TEST_PG_URL
+
 cargo test --locked --no-fail-fast
 
 shared="${SKYFORM_SHARED:-../shared}"

@@ -53,6 +53,9 @@ pub enum Command {
     /// Print provider schemas.
     #[command(subcommand)]
     Providers(ProvidersCommand),
+    /// Manage workspaces: separate states of the same configuration.
+    #[command(subcommand)]
+    Workspace(WorkspaceCommand),
     /// Remove a stale state lock left by a crashed run.
     #[command(name = "force-unlock")]
     ForceUnlock(ForceUnlockArgs),
@@ -67,6 +70,18 @@ pub struct InitArgs {
     /// Accepted for Terraform compatibility; skyform never asks at init.
     #[arg(long)]
     pub input: Option<String>,
+    /// Copy the state of every workspace from the previously used backend to the configured one.
+    #[arg(long = "migrate-state")]
+    pub migrate_state: bool,
+    /// With -migrate-state: overwrite a target that holds a state of another lineage.
+    #[arg(long = "force-copy")]
+    pub force_copy: bool,
+    /// Use the configured backend without moving any state from the previous one.
+    #[arg(long)]
+    pub reconfigure: bool,
+    /// How long to wait for the state locks while migrating (e.g. 30s).
+    #[arg(long = "lock-timeout", default_value = "0s")]
+    pub lock_timeout: String,
 }
 
 #[derive(Debug, Args, Default)]
@@ -243,6 +258,24 @@ pub enum ProvidersCommand {
     Schema {
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WorkspaceCommand {
+    /// Create a workspace (with an empty state) and select it.
+    New { name: String },
+    /// Select the workspace later commands use.
+    Select { name: String },
+    /// List workspaces; the selected one is marked with `*`.
+    List,
+    /// Print the selected workspace.
+    Show,
+    /// Delete a workspace and its state (refused while it holds resources, unless -force).
+    Delete {
+        name: String,
+        #[arg(long)]
+        force: bool,
     },
 }
 

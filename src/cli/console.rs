@@ -44,6 +44,7 @@ pub async fn run(ui: &Ui, dir: &Path, a: &ConsoleArgs) -> i32 {
     };
     let options = Options {
         work_dir: dir.to_path_buf(),
+        workspace: crate::state::selected_workspace(dir).unwrap_or_else(|_| "default".to_string()),
         ..Options::default()
     };
     let engine = Arc::new(Engine::new(

@@ -46,7 +46,7 @@ pub async fn show(ui: &Ui, dir: &Path, a: &ShowArgs) -> i32 {
         } else {
             dir.join(file)
         };
-        let plan = match crate::plan::file::load(&path) {
+        let plan = match crate::plan::file::load_with(&path, &super::run::plan_codec(dir)) {
             Ok(p) => p,
             Err(d) => {
                 ui.diags(&d.into(), &Sources::default());

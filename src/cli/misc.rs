@@ -20,9 +20,13 @@ fn check(dir: &Path) -> (Diagnostics, Sources) {
         Err(d) => return (d, sources),
     };
     let mut diags = Diagnostics::new();
-    if let Err(d) = crate::graph::build(&config) {
-        diags.extend(d);
-    }
+    let graph = match crate::graph::build(&config) {
+        Ok(g) => Some(g),
+        Err(d) => {
+            diags.extend(d);
+            None
+        }
+    };
     let types: std::collections::BTreeMap<String, _> = crate::providers::builtin_registry()
         .iter()
         .map(|p| (p.name().to_string(), p.clone()))
@@ -83,10 +87,45 @@ fn check(dir: &Path) -> (Diagnostics, Sources) {
             }
         }
     }
+    // Then every check that needs no provider call: the walk evaluates variables (their
+    // defaults checked, their values unknown), locals, module and resource count/for_each,
+    // function calls and bodies against schemas.
+    if let (false, Some(graph)) = (diags.has_errors(), graph) {
+        if let Err(d) = validate_walk(config, graph, dir) {
+            diags.extend(d);
+        }
+    }
     (diags, sources)
 }
 
-pub fn init(ui: &Ui, dir: &Path) -> i32 {
+fn validate_walk(
+    config: crate::config::Config,
+    graph: crate::graph::ConfigGraph,
+    dir: &Path,
+) -> Result<(), Diagnostics> {
+    let engine = std::sync::Arc::new(crate::engine::Engine::new(
+        std::sync::Arc::new(config),
+        graph,
+        crate::engine::WalkMode::Validate,
+        crate::engine::Options {
+            work_dir: dir.to_path_buf(),
+            ..crate::engine::Options::default()
+        },
+        Default::default(),
+        Default::default(),
+        std::sync::Arc::new(crate::providers::builtin_registry()),
+    ));
+    let runtime = tokio::runtime::Handle::try_current();
+    match runtime {
+        Ok(handle) => tokio::task::block_in_place(|| handle.block_on(engine.walk())),
+        Err(_) => tokio::runtime::Builder::new_current_thread()
+            .build()
+            .map_err(|e| Diagnostics::from(Diagnostic::error("Internal error", e.to_string())))?
+            .block_on(engine.walk()),
+    }
+}
+
+pub async fn init(ui: &Ui, dir: &Path, a: &super::args::InitArgs) -> i32 {
     let (diags, sources) = check(dir);
     if diags.has_errors() {
         ui.diags(&diags, &sources);
@@ -94,6 +133,9 @@ pub fn init(ui: &Ui, dir: &Path) -> i32 {
     }
     if let Err(e) = std::fs::create_dir_all(dir.join(crate::state::STATE_DIR)) {
         ui.error("Failed to create the state directory", &e.to_string());
+        return EXIT_ERROR;
+    }
+    if super::workspace::init_backend(ui, dir, a).await.is_err() {
         return EXIT_ERROR;
     }
     ui.out(&format!(

@@ -109,7 +109,8 @@ async fn dispatch(cli: Cli) -> i32 {
     }
     let dir = std::fs::canonicalize(&dir).unwrap_or(dir);
     match cli.command {
-        Command::Init(_) => misc::init(&ui, &dir),
+        Command::Init(a) => misc::init(&ui, &dir, &a).await,
+        Command::Workspace(c) => workspace::command(&ui, &dir, c).await,
         Command::Validate(a) => misc::validate(&ui, &dir, &a),
         Command::Fmt(a) => fmt::run(&ui, &dir, &a),
         Command::Plan(a) => run::plan(&ui, &dir, a).await,

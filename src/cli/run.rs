@@ -126,6 +126,8 @@ fn settings(
                 refresh,
                 targets,
                 replace,
+                workspace: crate::state::selected_workspace(dir)
+                    .unwrap_or_else(|_| "default".to_string()),
             },
             inputs,
             // Progress lines go to stdout unless the output is JSON.
@@ -139,6 +141,13 @@ fn settings(
         },
         lock: lock.then_some(lock_timeout),
     })
+}
+
+/// How plan files are encrypted: like the state (no key configured: plain).
+pub(super) fn plan_codec(dir: &Path) -> crate::state::encryption::Codec {
+    crate::state::read_settings(dir)
+        .map(|s| s.codec())
+        .unwrap_or_default()
 }
 
 /// Opens the state for a command: the backend, the lock (released when the session is
@@ -199,7 +208,7 @@ pub async fn plan(ui: &Ui, dir: &Path, a: PlanArgs) -> i32 {
         } else {
             dir.join(out)
         };
-        if let Err(d) = crate::plan::file::save(&plan, &path) {
+        if let Err(d) = crate::plan::file::save_with(&plan, &path, &plan_codec(dir)) {
             ui.diags(&d.into(), &loaded.sources);
             return EXIT_ERROR;
         }
@@ -243,7 +252,7 @@ pub async fn apply(ui: &Ui, dir: &Path, a: ApplyArgs) -> i32 {
             } else {
                 dir.join(file)
             };
-            let plan = match crate::plan::file::load(&path) {
+            let plan = match crate::plan::file::load_with(&path, &plan_codec(dir)) {
                 Ok(p) => p,
                 Err(d) => {
                     ui.diags(&d.into(), &loaded.sources);

@@ -19,6 +19,7 @@ pub mod plan;
 pub mod recorder;
 pub mod refresh;
 pub mod resource;
+mod validate;
 pub mod values;
 
 use crate::addr::{AbsInstance, Target};
@@ -51,6 +52,9 @@ pub enum WalkMode {
     Apply,
     /// Evaluate only (console, outputs): resources come from state, no provider is called.
     Eval,
+    /// `validate`: evaluate everything that needs no provider call, with root variables
+    /// unknown and every resource an unknown object, as Terraform's validate does.
+    Validate,
 }
 
 /// A root variable value as given by the user, before conversion to its declared type.
@@ -70,6 +74,8 @@ pub struct Options {
     pub refresh: bool,
     pub targets: Vec<Target>,
     pub replace: Vec<AbsInstance>,
+    /// The selected workspace (`skyform.workspace` in expressions).
+    pub workspace: String,
 }
 
 impl Default for Options {
@@ -80,6 +86,7 @@ impl Default for Options {
             refresh: true,
             targets: Vec::new(),
             replace: Vec::new(),
+            workspace: "default".to_string(),
         }
     }
 }
@@ -187,6 +194,7 @@ impl Engine {
         registry: Arc<ProviderRegistry>,
     ) -> Engine {
         let io = Arc::new(Semaphore::new(options.parallelism.max(1)));
+        let workspace = options.workspace.clone();
         let mut engine = Engine {
             config,
             graph,
@@ -194,7 +202,10 @@ impl Engine {
             options,
             mode,
             inputs,
-            values: Mutex::new(Values::new()),
+            values: Mutex::new(Values {
+                workspace,
+                ..Values::new()
+            }),
             providers: Mutex::new(BTreeMap::new()),
             prior: Mutex::new(prior),
             refresh_done: Mutex::new(BTreeMap::new()),
@@ -297,6 +308,7 @@ impl Engine {
                 let targeted = self.targeted.as_ref().is_none_or(|t| t.contains(node));
                 match self.mode {
                     WalkMode::Eval => self.resource_from_state(&node.module, addr),
+                    WalkMode::Validate => self.validate_resource(&node.module, addr),
                     _ if !targeted => self.resource_from_state(&node.module, addr),
                     WalkMode::Plan(_) => plan::plan_resource(self, &node.module, addr).await,
                     WalkMode::Apply => {

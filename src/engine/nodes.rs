@@ -23,7 +23,7 @@ impl Engine {
     }
 
     pub(crate) async fn visit_provider(&self, p: &ProviderRef) -> Result<(), Diagnostics> {
-        if self.mode == WalkMode::Eval {
+        if matches!(self.mode, WalkMode::Eval | WalkMode::Validate) {
             return Ok(());
         }
         if self
@@ -141,7 +141,11 @@ impl Engine {
                     None => None,
                 }
             };
-            let v = finalize_variable(decl, raw, module.is_empty())?;
+            let v = if module.is_empty() && self.mode == WalkMode::Validate {
+                super::validate::root_variable(decl)?
+            } else {
+                finalize_variable(decl, raw, module.is_empty())?
+            };
             if module.is_empty() {
                 self.root_variables
                     .lock()
@@ -224,7 +228,12 @@ impl Engine {
             let exprs: Vec<&crate::hcl::ast::Expr> =
                 call.count.iter().chain(call.for_each.iter()).collect();
             let ctx = self.context(&m, &Binding::None, &exprs);
-            for binding in expand(call.count.as_ref(), call.for_each.as_ref(), &ctx)? {
+            let bindings = if self.mode == WalkMode::Validate {
+                super::validate::bindings(call.count.as_ref(), call.for_each.as_ref(), &ctx)?
+            } else {
+                expand(call.count.as_ref(), call.for_each.as_ref(), &ctx)?
+            };
+            for binding in bindings {
                 let key = binding.key();
                 let child = m.child(name, key);
                 let mut values = self.values();

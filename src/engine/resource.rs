@@ -73,7 +73,13 @@ impl Engine {
                 .validate_resource(&setup.rcfg.addr.type_name, &v);
             for d in checks.0.iter_mut() {
                 if d.span.is_none() {
-                    d.span = Some(setup.rcfg.decl_span.clone());
+                    // A detail starting `attribute PATH:` points at that attribute.
+                    let at = d
+                        .detail
+                        .strip_prefix("attribute ")
+                        .and_then(|rest| rest.split_once(':'))
+                        .and_then(|(path, _)| attribute_span(&setup.rcfg.body, path));
+                    d.span = Some(at.unwrap_or_else(|| setup.rcfg.decl_span.clone()));
                 }
             }
             checks.into_result()?;
@@ -137,6 +143,37 @@ fn lookup_schema(
 }
 
 /// Every expression in a body, blocks included, for building contexts.
+/// Where `path` (`password`, `data_disk[1].disk_size_gb`) is written in `body`.
+fn attribute_span(body: &Body, path: &str) -> Option<crate::diag::Span> {
+    let (head, rest) = match path.split_once('.') {
+        Some((h, r)) => (h, Some(r)),
+        None => (path, None),
+    };
+    let (name, index) = match head.split_once('[') {
+        Some((n, i)) => (n, i.trim_end_matches(']').parse::<usize>().ok()),
+        None => (head, None),
+    };
+    let mut blocks = 0usize;
+    for item in &body.items {
+        match item {
+            BodyItem::Attribute(a) if a.name == name && rest.is_none() => {
+                return Some(a.span.clone())
+            }
+            BodyItem::Block(b) if b.kind == name => {
+                if index.unwrap_or(0) == blocks {
+                    return match rest {
+                        Some(r) => attribute_span(&b.body, r).or(Some(b.span.clone())),
+                        None => Some(b.span.clone()),
+                    };
+                }
+                blocks += 1;
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 pub fn body_exprs(body: &Body) -> Vec<&Expr> {
     let mut out = Vec::new();
     for item in &body.items {

@@ -50,6 +50,8 @@ pub struct Values {
     pub instances: BTreeMap<Vec<String>, Vec<ModulePath>>,
     /// How each module call expands: `None` (no count/for_each), count or for_each.
     pub call_kinds: BTreeMap<Vec<String>, CallKind>,
+    /// The selected workspace, for `skyform.workspace` / `terraform.workspace`.
+    pub workspace: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -187,7 +189,9 @@ impl Values {
                         Value::string(config.dir.to_string_lossy().to_string()),
                     ),
                 ]),
-                "terraform" | "skyform" => Value::object([("workspace", Value::string("default"))]),
+                "terraform" | "skyform" => {
+                    Value::object([("workspace", Value::string(self.workspace.clone()))])
+                }
                 "data" => {
                     let mut types: BTreeMap<String, Value> = BTreeMap::new();
                     for ty in wanted_names.get("data").into_iter().flatten() {

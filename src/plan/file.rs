@@ -11,6 +11,7 @@ use crate::addr::{parse_target, Target};
 use crate::config::ProviderRef;
 use crate::diag::Diagnostic;
 use crate::lang::{Type, Value};
+use crate::state::encryption::Codec;
 use serde_json::{json, Value as J};
 use std::path::Path;
 
@@ -57,7 +58,15 @@ pub fn to_json(plan: &Plan) -> J {
 
 /// Writes a plan file atomically (a half-written plan must never be applied).
 pub fn save(plan: &Plan, path: &Path) -> Result<(), Diagnostic> {
+    save_with(plan, path, &Codec::plain())
+}
+
+/// [`save`], encrypted like the state when `codec` has a key (a plan holds the same secrets).
+pub fn save_with(plan: &Plan, path: &Path, codec: &Codec) -> Result<(), Diagnostic> {
     let text = serde_json::to_string_pretty(&to_json(plan))
+        .map_err(|e| Diagnostic::error("Failed to write plan file", e.to_string()))?;
+    let text = codec
+        .seal(text.as_bytes())
         .map_err(|e| Diagnostic::error("Failed to write plan file", e.to_string()))?;
     let tmp = path.with_extension("tmp-skyform");
     let fail = |e: std::io::Error| {
@@ -71,6 +80,11 @@ pub fn save(plan: &Plan, path: &Path) -> Result<(), Diagnostic> {
 }
 
 pub fn load(path: &Path) -> Result<Plan, Diagnostic> {
+    load_with(path, &Codec::plain())
+}
+
+/// [`load`] of a plan file that may be encrypted (decrypted with `codec`'s keys).
+pub fn load_with(path: &Path, codec: &Codec) -> Result<Plan, Diagnostic> {
     let bad = |why: String| {
         Diagnostic::error(
             "Failed to load plan file",
@@ -80,7 +94,11 @@ pub fn load(path: &Path) -> Result<Plan, Diagnostic> {
             ),
         )
     };
-    let text = std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
+    let bytes = std::fs::read(path).map_err(|e| bad(e.to_string()))?;
+    let bytes = codec
+        .open(&bytes, &path.display().to_string())
+        .map_err(|e| Diagnostic::error("Failed to load plan file", e.to_string()))?;
+    let text = String::from_utf8(bytes).map_err(|_| bad("it is not UTF-8 text".into()))?;
     let j: J = serde_json::from_str(&text).map_err(|e| bad(format!("invalid JSON ({e})")))?;
     if j.get("format").and_then(J::as_str) != Some(FORMAT) {
         return Err(bad("the format marker is missing".into()));

@@ -404,7 +404,8 @@ pub trait Provider: Send + Sync {
     }
 
     /// Plan-time checks of a resource configuration that need no API call (documented
-    /// limits such as mcloud's DataDiskNum 1..4). Errors carry no span; the caller adds it.
+    /// limits such as mcloud's DataDiskNum 1..4). Errors carry no span; the caller adds it
+    /// (the attribute's, when the detail starts with `attribute PATH:`).
     fn validate_resource(&self, _type_name: &str, _config: &Value) -> Diagnostics {
         Diagnostics::new()
     }

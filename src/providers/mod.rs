@@ -8,5 +8,7 @@ use std::sync::Arc;
 
 /// Every provider skyform ships, for runs started from the command line.
 pub fn builtin_registry() -> ProviderRegistry {
-    ProviderRegistry::new().with(Arc::new(mcloud::MCloudProviderType::new()))
+    ProviderRegistry::new()
+        .with(Arc::new(mcloud::MCloudProviderType::new()))
+        .with(Arc::new(jdcloud::JdCloudProviderType::new()))
 }

@@ -98,6 +98,14 @@ pub trait Backend: Send + Sync {
     /// Hold the lock.
     async fn replace_full(&self, state: &State) -> Result<State>;
 
+    /// The workspaces that have a stored state next to this one (sorted; `default` may be
+    /// missing when it has no state yet).
+    async fn list_workspaces(&self) -> Result<Vec<String>>;
+
+    /// Remove this workspace's stored state (document, journal, lock details). The caller
+    /// checks it is empty (or was told `-force`) and holds its lock.
+    async fn delete_workspace(&self) -> Result<()>;
+
     /// Refuse `state` unless it has `lineage`.
     fn check_lineage(&self, state: &State, lineage: &str) -> Result<()> {
         check_lineage(&self.location(), state, lineage)

@@ -169,6 +169,48 @@ pub enum StateError {
     )]
     InvalidWorkspace { name: String },
 
+    #[error("state encryption: {message}")]
+    Encryption { message: String },
+
+    #[error(
+        "cannot decrypt {location}: {message}. Check the state passphrase (skyform {{ encryption {{ ... }} }} \
+         or SKYFORM_STATE_KEY); after a key change, give the previous one as a fallback. Nothing was changed"
+    )]
+    Decrypt { location: String, message: String },
+
+    #[error(
+        "{location} is encrypted, but no state key is configured; set SKYFORM_STATE_KEY or add \
+         skyform {{ encryption {{ key_provider \"pbkdf2\" {{ passphrase = ... }} }} }}. Nothing was changed"
+    )]
+    EncryptedWithoutKey { location: String },
+
+    #[error("{message}")]
+    Config { message: String },
+
+    #[error("PostgreSQL state {location}: {message}")]
+    Database { location: String, message: String },
+
+    #[error(
+        "the state lock on {location} was lost: its database session ended ({cause}); stopping so that \
+         nobody else's changes are overwritten. Everything completed before is in the journal; run again"
+    )]
+    LockLost { location: String, cause: String },
+
+    #[error("workspace {name:?} does not exist in {location}; create it with: skyform workspace new {name}")]
+    NoSuchWorkspace { name: String, location: String },
+
+    #[error("workspace {name:?} already exists in {location}")]
+    WorkspaceExists { name: String, location: String },
+
+    #[error(
+        "workspace {name:?} is not empty ({resources} resource(s) in its state); refusing to delete it. \
+         Destroy its resources first, or use -force to forget them"
+    )]
+    WorkspaceNotEmpty { name: String, resources: usize },
+
+    #[error("cannot delete the workspace {name:?}: {reason}")]
+    CannotDeleteWorkspace { name: String, reason: String },
+
     #[error(
         "the state writer stopped after an earlier error ({cause}); changes acknowledged before it \
          are safe in the journal and will be replayed on the next load"

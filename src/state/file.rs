@@ -164,11 +164,16 @@ pub fn read_bytes(path: &Path) -> Result<Option<Vec<u8>>> {
 /// `previous` (the file's current bytes, if any) as the backup, also atomically. Returns the
 /// size of the written document.
 pub fn write_state(path: &Path, previous: Option<&[u8]>, state: &State) -> Result<u64> {
+    write_document(path, previous, &render_canonical(state))
+}
+
+/// Keep `previous` as the backup, then write `bytes` (a rendered, possibly encrypted,
+/// document) atomically; returns the size written.
+pub fn write_document(path: &Path, previous: Option<&[u8]>, bytes: &[u8]) -> Result<u64> {
     if let Some(previous) = previous {
         write_atomic(&backup_path(path), previous)?;
     }
-    let bytes = render_canonical(state);
-    write_atomic(path, &bytes)?;
+    write_atomic(path, bytes)?;
     Ok(bytes.len() as u64)
 }
 

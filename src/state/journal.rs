@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::backend::JournalBase;
+use super::encryption::Codec;
 use super::error::{Result, StateError};
 use super::file::write_atomic;
 use super::model::{Change, State};
@@ -59,13 +60,18 @@ pub struct JournalReplay {
 }
 
 /// Read the journal at `path` for `state` (read from `location`). `None` if there is none.
-pub fn read_journal(path: &Path, location: &str, state: &State) -> Result<Option<JournalReplay>> {
+pub fn read_journal(
+    path: &Path,
+    location: &str,
+    state: &State,
+    codec: &Codec,
+) -> Result<Option<JournalReplay>> {
     let bytes = match fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(StateError::io("read", path, e)),
     };
-    parse_journal(&bytes, &path.display().to_string(), location, state).map(Some)
+    parse_journal_with(&bytes, &path.display().to_string(), location, state, codec).map(Some)
 }
 
 /// Parse journal bytes read from `journal`, for `state` read from `location`; see the module
@@ -75,6 +81,17 @@ pub fn parse_journal(
     journal: &str,
     location: &str,
     state: &State,
+) -> Result<JournalReplay> {
+    parse_journal_with(bytes, journal, location, state, &Codec::plain())
+}
+
+/// [`parse_journal`] for records that may be encrypted (each line is then an envelope).
+pub fn parse_journal_with(
+    bytes: &[u8],
+    journal: &str,
+    location: &str,
+    state: &State,
+    codec: &Codec,
 ) -> Result<JournalReplay> {
     let complete_len = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
     let mut replay = JournalReplay {
@@ -120,8 +137,9 @@ pub fn parse_journal(
         });
     }
     for (i, line) in lines.enumerate() {
+        let line = codec.open(line, journal)?;
         let change: Change =
-            serde_json::from_slice(line).map_err(|e| corrupt(i + 2, e.to_string()))?;
+            serde_json::from_slice(&line).map_err(|e| corrupt(i + 2, e.to_string()))?;
         replay.changes.push(change);
     }
     Ok(replay)
@@ -144,6 +162,20 @@ pub fn encode(changes: &[Change]) -> Vec<u8> {
         }
     }
     buf
+}
+
+/// [`encode`], each record sealed by `codec` (an encrypted envelope is one JSON line too).
+pub fn encode_with(changes: &[Change], codec: &Codec) -> Result<Vec<u8>> {
+    if !codec.is_encrypted() {
+        return Ok(encode(changes));
+    }
+    let mut buf = Vec::with_capacity(changes.len() * 512);
+    for change in changes {
+        let plain = serde_json::to_vec(change).unwrap_or_default();
+        buf.extend_from_slice(&codec.seal(&plain)?);
+        buf.push(b'\n');
+    }
+    Ok(buf)
 }
 
 /// Append `lines` (from [`encode`]) to the journal at `path` for `base` with one write and one

@@ -13,10 +13,11 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use super::backend::{self, Backend, JournalBase, Loaded, Written};
+use super::encryption::Codec;
 use super::error::{Result, StateError};
 use super::file::{
-    backup_path, parent_dir, parse_state, read_bytes, read_state, sync_dir, with_suffix,
-    write_state,
+    backup_path, parent_dir, parse_state, read_bytes, render_state, sync_dir, with_suffix,
+    write_document,
 };
 use super::journal::{self, journal_path_for, read_journal, OpenJournal};
 use super::local_lock;
@@ -34,6 +35,8 @@ pub struct LocalBackend {
     path: PathBuf,
     /// The journal this backend is appending to, if any.
     journal: Arc<Mutex<Option<OpenJournal>>>,
+    /// Encryption of the document and each journal record (plain by default).
+    codec: Codec,
 }
 
 impl LocalBackend {
@@ -62,7 +65,27 @@ impl LocalBackend {
         LocalBackend {
             path: path.into(),
             journal: Arc::new(Mutex::new(None)),
+            codec: Codec::plain(),
         }
+    }
+
+    /// This backend, encrypting what it writes (and decrypting what it reads) with `codec`.
+    pub fn with_codec(mut self, codec: Codec) -> Self {
+        self.codec = codec;
+        self
+    }
+
+    /// The stored bytes, decrypted, parsed and validated; `None` if there is no file.
+    fn read_document(&self) -> Result<Option<State>> {
+        match read_bytes(&self.path)? {
+            Some(bytes) => self.parse_document(&bytes).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn parse_document(&self, bytes: &[u8]) -> Result<State> {
+        let plain = self.codec.open(bytes, &self.location())?;
+        parse_state(&plain, &self.location())
     }
 
     /// The state file's path as messages show it.
@@ -126,7 +149,7 @@ impl LocalBackend {
 
     fn load_once(&self) -> Result<Option<Loaded>> {
         let journal = self.journal_path();
-        let Some(mut state) = read_state(&self.path)? else {
+        let Some(mut state) = self.read_document()? else {
             return match fs::metadata(&journal) {
                 Ok(_) => Err(StateError::JournalWithoutState {
                     journal: journal.display().to_string(),
@@ -136,7 +159,7 @@ impl LocalBackend {
             };
         };
         let (mut replayed, mut torn_tail_bytes) = (0, 0);
-        if let Some(replay) = read_journal(&journal, &self.location(), &state)? {
+        if let Some(replay) = read_journal(&journal, &self.location(), &state, &self.codec)? {
             for change in &replay.changes {
                 state.apply_change(change);
             }
@@ -188,7 +211,7 @@ impl LocalBackend {
 
     /// Durably append `changes` to the journal for `base`; see [`Backend::append`].
     pub fn append(&self, base: &JournalBase, changes: &[Change]) -> Result<u64> {
-        self.append_lines(base, &journal::encode(changes))
+        self.append_lines(base, &journal::encode_with(changes, &self.codec)?)
     }
 
     fn append_lines(&self, base: &JournalBase, lines: &[u8]) -> Result<u64> {
@@ -208,7 +231,7 @@ impl LocalBackend {
     pub fn write_full_sized(&self, state: &State) -> Result<(State, u64)> {
         let previous = read_bytes(&self.path)?;
         if let Some(bytes) = &previous {
-            let on_disk = parse_state(bytes, &self.location())?;
+            let on_disk = self.parse_document(bytes)?;
             if on_disk.lineage != state.lineage {
                 return Err(StateError::LineageOverwrite {
                     location: self.location(),
@@ -233,7 +256,7 @@ impl LocalBackend {
         let previous = read_bytes(&self.path)?;
         let current_serial = match previous
             .as_deref()
-            .map(|b| parse_state(b, &self.location()))
+            .map(|b| parse_state(b, &self.location()).or_else(|_| self.parse_document(b)))
         {
             // Above the stored serial whatever its lineage: serials at one location only grow.
             Some(Ok(current)) => current.serial,
@@ -250,7 +273,11 @@ impl LocalBackend {
         written.serial = state.serial.saturating_add(1);
         written.skyform_version = env!("CARGO_PKG_VERSION").to_string();
         written.canonicalize();
-        let size = write_state(&self.path, previous.as_deref(), &written)?;
+        let size = write_document(
+            &self.path,
+            previous.as_deref(),
+            &self.codec.seal(&render_state(&written))?,
+        )?;
         // The journal's records are in the written document; the next append starts anew.
         *self.journal.lock().unwrap_or_else(|e| e.into_inner()) = None;
         let journal = self.journal_path();
@@ -260,6 +287,48 @@ impl LocalBackend {
             Err(e) => return Err(StateError::io("remove", &journal, e)),
         }
         Ok((written, size))
+    }
+}
+
+impl LocalBackend {
+    /// Workspaces with a state file (or journal) in this state's folder, sorted.
+    pub fn workspaces(&self) -> Result<Vec<String>> {
+        let dir = parent_dir(&self.path);
+        let entries = match fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(StateError::io("list", &dir, e)),
+        };
+        let mut names: Vec<String> = entries
+            .filter_map(|e| e.ok())
+            .filter_map(|e| e.file_name().into_string().ok())
+            .filter_map(|n| {
+                n.strip_suffix(".json")
+                    .or_else(|| n.strip_suffix(".json.journal"))
+                    .map(str::to_string)
+            })
+            .filter(|n| LocalBackend::new(&dir, n).is_ok() && n != "schema")
+            .collect();
+        names.sort();
+        names.dedup();
+        Ok(names)
+    }
+
+    /// Remove this workspace's files (state, backup, journal, lock).
+    pub fn delete_files(&self) -> Result<()> {
+        for path in [
+            self.path.clone(),
+            self.backup_path(),
+            self.journal_path(),
+            self.lock_path(),
+        ] {
+            match fs::remove_file(&path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == ErrorKind::NotFound => {}
+                Err(e) => return Err(StateError::io("remove", &path, e)),
+            }
+        }
+        sync_dir(&parent_dir(&self.path))
     }
 }
 
@@ -310,7 +379,7 @@ impl Backend for LocalBackend {
 
     async fn append(&self, base: &JournalBase, changes: &[Change]) -> Result<u64> {
         // Encoded here so only bytes move to the blocking thread.
-        let (base, lines) = (base.clone(), journal::encode(changes));
+        let (base, lines) = (base.clone(), journal::encode_with(changes, &self.codec)?);
         self.blocking(move |b| b.append_lines(&base, &lines)).await
     }
 
@@ -326,5 +395,13 @@ impl Backend for LocalBackend {
     async fn replace_full(&self, state: &State) -> Result<State> {
         let state = state.clone();
         self.blocking(move |b| b.replace_full(&state)).await
+    }
+
+    async fn list_workspaces(&self) -> Result<Vec<String>> {
+        self.blocking(|b| b.workspaces()).await
+    }
+
+    async fn delete_workspace(&self) -> Result<()> {
+        self.blocking(|b| b.delete_files()).await
     }
 }

@@ -11,13 +11,17 @@
 //!   documents), [`journal`] (the append-only journal file) and [`local_lock`] (the `.lock` file).
 
 pub mod backend;
+pub mod encryption;
 pub mod error;
 pub mod file;
 pub mod journal;
 pub mod local;
 pub mod local_lock;
 pub mod lock;
+pub mod migrate;
 pub mod model;
+pub mod pg;
+pub mod select;
 pub mod writer;
 
 pub use backend::{local_backend, Backend, JournalBase, Loaded, Written};
@@ -28,4 +32,5 @@ pub use model::{
     Change, IndexKey, InstanceState, Mode, OutputState, ResourceKey, ResourceState, State,
     STATE_FORMAT_VERSION, STATUS_PENDING_CREATE, STATUS_TAINTED,
 };
+pub use select::{backend_for_dir, read_settings, selected_workspace, StateSettings};
 pub use writer::{CompactionPolicy, StateWriter, WriterStats};

@@ -122,6 +122,11 @@ mod local {
     backend_contract_suite!(fixture);
 }
 
+/// The pg backend: a schema of its own on the test server (`SKYFORM_TEST_PG_URL`).
+pub mod pg_backend {
+    backend_contract_suite!(crate::pg_state::fixture);
+}
+
 const EMBEDDED: &str = "provider \"mcloud\" {\n  endpoint = \"embedded\"\n}\n";
 
 fn web() -> ResourceKey {

@@ -342,3 +342,73 @@ fn non_utf8_content_names_its_line_and_column() {
     assert!(err.contains("bad.sky.hcl:2:14"), "{err}");
     assert!(err.contains("not valid UTF-8"), "{err}");
 }
+
+#[test]
+fn validate_catches_what_plan_would_reject_without_an_api_call() {
+    let module = ("mod/main.sky.hcl", "variable \"x\" {\n  default = 1\n}\n");
+    let cases = [
+        (
+            "module \"m\" {\n  source = \"./mod\"\n  count  = -1\n}\n",
+            "Invalid count argument",
+        ),
+        (
+            "module \"m\" {\n  source = \"./mod\"\n  count  = 1.5\n}\n",
+            "Invalid count argument",
+        ),
+        (
+            "module \"m\" {\n  source = \"./mod\"\n  count  = 1e400\n}\n",
+            "Invalid count argument",
+        ),
+        (
+            "module \"m\" {\n  source   = \"./mod\"\n  for_each = 3\n}\n",
+            "Invalid for_each argument",
+        ),
+        (
+            "locals {\n  a = nosuchfn(1)\n}\n",
+            "Call to unknown function",
+        ),
+        ("locals {\n  a = range(1e12)\n}\n", "Error in function call"),
+        (
+            "variable \"v\" {\n  type    = number\n  default = \"abc\"\n}\n",
+            "Invalid value for input variable",
+        ),
+    ];
+    for (config, summary) in cases {
+        let w = Work::new(&[("main.sky.hcl", config), module]);
+        let validated = w.run(&["validate"]);
+        assert_eq!(validated.code(), 1, "{config}{}", validated.stdout());
+        assert!(
+            validated.stderr().contains(&format!("Error: {summary}")),
+            "{config}{}",
+            validated.stderr()
+        );
+        let planned = w.run(&["plan", "-input=false"]);
+        assert_eq!(planned.code(), 1, "{config}");
+        assert!(
+            planned.stderr().contains(&format!("Error: {summary}")),
+            "{config}{}",
+            planned.stderr()
+        );
+    }
+    // Unknown root variables do not make validate fail where plan would need a value.
+    let w = Work::new(&[
+        (
+            "main.sky.hcl",
+            "variable \"n\" {\n  type = number\n}\n\nmodule \"m\" {\n  source = \"./mod\"\n  count  = var.n\n}\n\nresource \"mcloud_instance\" \"x\" {\n  count = var.n\n  cloud = \"aliyun\"\n}\n",
+        ),
+        module,
+    ]);
+    let out = w.run(&["validate"]);
+    assert_eq!(out.code(), 1, "{}", out.stdout());
+    // The instance body is still checked against its schema.
+    assert!(
+        out.stderr().contains("Missing required argument"),
+        "{}",
+        out.stderr()
+    );
+    assert!(
+        !out.stderr().contains("Invalid count argument"),
+        "{}",
+        out.stderr()
+    );
+}

@@ -2294,3 +2294,29 @@ async fn sim_jdcloud_clock_moves_long_transitions_forward() {
     // Signatures are still checked against the wall clock.
     c.get("/instances", "").await.result();
 }
+
+#[tokio::test]
+async fn sim_jdcloud_fail_operations_knob_fails_only_the_listed_operation() {
+    let c = cloud(Knobs::default()).await;
+    let id = c.create_one(UBUNTU).await;
+    c.wait_for(&id, "running").await;
+    c.sim.set_knobs(Knobs {
+        fail_operations: vec!["startInstance".into()],
+        ..Knobs::default()
+    });
+    c.post(&format!("/instances/{id}:stopInstance"), json!({}))
+        .await
+        .result();
+    c.wait_for(&id, "stopped").await;
+    let msg = c
+        .post(&format!("/instances/{id}:startInstance"), json!({}))
+        .await
+        .error(500, "INTERNAL");
+    assert_eq!(msg, "Unknown server error");
+    assert_eq!(c.status(&id).await, "stopped", "nothing changed");
+    c.sim.set_knobs(Knobs::default());
+    c.post(&format!("/instances/{id}:startInstance"), json!({}))
+        .await
+        .result();
+    c.wait_for(&id, "running").await;
+}

@@ -29,6 +29,9 @@ pub struct Knobs {
     /// Probability (0..=1) that the answer to a successful POST or DELETE is lost:
     /// the change was made, then the connection breaks before the body arrives.
     pub lose_answers: f64,
+    /// Operations (`startInstance`, `vpc:describeSubnets`) that always fail with 500
+    /// INTERNAL "Unknown server error" before changing anything, while listed.
+    pub fail_operations: Vec<String>,
 }
 
 impl Knobs {

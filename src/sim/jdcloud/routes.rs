@@ -244,6 +244,9 @@ async fn api(
     if knobs.error_rate > 0.0 && rand::thread_rng().gen_bool(knobs.error_rate.clamp(0.0, 1.0)) {
         return respond(&rid, Err(ApiError::internal()));
     }
+    if knobs.fail_operations.iter().any(|o| o == route.op) {
+        return respond(&rid, Err(ApiError::internal()));
+    }
     if !REGIONS.contains(&route.region.as_str()) {
         return respond(
             &rid,

@@ -1,0 +1,131 @@
+//! `jdcloud_elastic_ip_association`: associateElasticIp / disassociateElasticIp on the
+//! primary NIC's primary IP. Refresh: describeInstances of the priors' instances (100 per
+//! page), matching `elasticIpId`. Id: `INSTANCE_ID:ELASTIC_IP_ID`.
+
+use super::client::{Call, Client, PROVIDER};
+use super::ops::{act, at_step, deadline, describe_instance, describe_many, instance_path};
+use super::values::{req_str, s, str_or_empty};
+use super::wire::Instance;
+use crate::lang::{Type, Value};
+use crate::provider::resource::ResourceType;
+use crate::provider::schema::{Attribute, Schema};
+use crate::provider::{ApplyResult, DeleteResult, ErrorKind, OperationContext, ProviderError};
+use async_trait::async_trait;
+use serde_json::json;
+
+pub struct EipAssociationResource;
+
+fn value(i: &Instance, eip: &str) -> Value {
+    Value::object([
+        ("id", s(format!("{}:{eip}", i.instance_id))),
+        ("instance_id", s(&i.instance_id)),
+        ("elastic_ip_id", s(eip)),
+        ("elastic_ip_address", s(&i.elastic_ip_address)),
+    ])
+}
+
+#[async_trait]
+impl ResourceType<Client> for EipAssociationResource {
+    fn name(&self) -> &'static str {
+        "jdcloud_elastic_ip_association"
+    }
+
+    fn schema(&self) -> Schema {
+        Schema::new("An elastic IP bound to an instance's primary IP.")
+            .attr("id", Attribute::computed(Type::String))
+            .attr("instance_id", Attribute::required(Type::String).force_new())
+            .attr(
+                "elastic_ip_id",
+                Attribute::required(Type::String).force_new(),
+            )
+            .attr("elastic_ip_address", Attribute::computed(Type::String))
+    }
+
+    async fn read_batch(
+        &self,
+        client: &Client,
+        priors: &[Value],
+    ) -> Result<Vec<Option<Value>>, ProviderError> {
+        let mut ids: Vec<String> = priors
+            .iter()
+            .map(|p| str_or_empty(p, "instance_id"))
+            .collect();
+        ids.sort();
+        ids.dedup();
+        let live = describe_many(client, &ids).await?;
+        Ok(priors
+            .iter()
+            .map(|p| {
+                let (inst, eip) = (
+                    str_or_empty(p, "instance_id"),
+                    str_or_empty(p, "elastic_ip_id"),
+                );
+                live.iter()
+                    .find(|i| i.instance_id == inst && i.elastic_ip_id == eip)
+                    .map(|i| value(i, &eip))
+            })
+            .collect())
+    }
+
+    async fn create(&self, client: &Client, planned: &Value, op: &OperationContext) -> ApplyResult {
+        let address = op.address.as_str();
+        let inst = req_str(planned, "instance_id", address)?;
+        let eip = req_str(planned, "elastic_ip_id", address)?;
+        let call = Call::post(
+            "associateElasticIp",
+            format!("{}:associateElasticIp", instance_path(&inst)),
+            json!({ "elasticIpId": eip }),
+        )
+        .cancel(&op.cancel);
+        let result = act(client, &inst, call, deadline(op), op).await;
+        let now = describe_instance(client, &inst)
+            .await
+            .map_err(|e| at_step(e, address, "describeInstance"))?
+            .unwrap_or_default();
+        match result {
+            Ok(_) => Ok(value(&now, &eip)),
+            // Bound already by an earlier attempt whose answer was lost: done.
+            Err(_) if now.elastic_ip_id == eip => Ok(value(&now, &eip)),
+            Err(e) => Err(at_step(e, address, "associateElasticIp").into()),
+        }
+    }
+
+    async fn delete(&self, client: &Client, prior: &Value, op: &OperationContext) -> DeleteResult {
+        let (inst, eip) = (
+            str_or_empty(prior, "instance_id"),
+            str_or_empty(prior, "elastic_ip_id"),
+        );
+        let call = Call::post(
+            "disassociateElasticIp",
+            format!("{}:disassociateElasticIp", instance_path(&inst)),
+            json!({ "elasticIpId": eip }),
+        )
+        .idempotent(true)
+        .cancel(&op.cancel);
+        match act(client, &inst, call, deadline(op), op).await {
+            Ok(_) => Ok(()),
+            Err(e) if e.kind == ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(at_step(e, &op.address, "disassociateElasticIp").into()),
+        }
+    }
+
+    async fn import(&self, client: &Client, id: &str) -> Result<Value, ProviderError> {
+        let Some((inst, eip)) = id.split_once(':') else {
+            return Err(ProviderError::new(
+                PROVIDER,
+                "import jdcloud_elastic_ip_association",
+                format!("id {id:?} must be INSTANCE_ID:ELASTIC_IP_ID"),
+            )
+            .kind(ErrorKind::Invalid));
+        };
+        match describe_instance(client, inst).await? {
+            Some(i) if i.elastic_ip_id == eip => Ok(value(&i, eip)),
+            _ => Err(ProviderError::new(
+                PROVIDER,
+                "import jdcloud_elastic_ip_association",
+                format!("elastic IP {eip} is not bound to instance {inst}"),
+            )
+            .kind(ErrorKind::NotFound)),
+        }
+    }
+}
