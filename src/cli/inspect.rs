@@ -55,11 +55,16 @@ pub async fn show(ui: &Ui, dir: &Path, a: &ShowArgs) -> i32 {
         };
         if a.json {
             let state = open(ui, dir).await.ok().and_then(|(_, s)| s);
+            // The configuration beside the plan fills in `configuration`, as Terraform's
+            // plan file carries it; without one the section is left out.
+            let mut sources = Sources::default();
+            let config = crate::config::load(dir, &mut sources).ok();
             ui.outln(
                 &crate::plan::json::plan_document(
                     &plan,
                     state.as_ref(),
                     &crate::providers::builtin_registry(),
+                    config.as_ref(),
                 )
                 .to_string(),
             );

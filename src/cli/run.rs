@@ -187,7 +187,12 @@ pub async fn plan(ui: &Ui, dir: &Path, a: PlanArgs) -> i32 {
     };
     interrupts.disarm();
     if a.json {
-        let j = crate::plan::json::plan_document(&plan, session.state.as_ref(), &s.ctx.registry);
+        let j = crate::plan::json::plan_document(
+            &plan,
+            session.state.as_ref(),
+            &s.ctx.registry,
+            Some(&s.ctx.config),
+        );
         ui.outln(&j.to_string());
     } else {
         ui.out(&crate::plan::render::render_plan(&plan, ui.style()));

@@ -16,6 +16,8 @@ mod e2e_lifecycle;
 mod e2e_mcloud;
 mod e2e_modules;
 mod e2e_signals;
+mod eco_json_plan;
+mod eco_policy;
 mod engine;
 mod hcl_differential;
 mod hcl_fmt;
