@@ -46,10 +46,11 @@ fn settings(
         diags.extend(d);
         true
     });
-    let input = bool_flag(&a.input, "input", true).unwrap_or_else(|d| {
+    // Machine-readable output never prompts (as Terraform's -json implies -input=false).
+    let input = bool_flag(&a.input, "input", !a.json).unwrap_or_else(|d| {
         diags.extend(d);
         true
-    });
+    }) && !a.json;
     let lock_timeout = match &a.lock_timeout {
         None => Duration::ZERO,
         Some(s) => parse_duration(s).unwrap_or_else(|| {
@@ -128,12 +129,16 @@ fn settings(
                 replace,
             },
             inputs,
-            // Progress lines go to stdout unless the output is JSON.
-            events: if a.json {
-                None
-            } else {
-                Some(progress_lines(*ui))
-            },
+            // Progress as lines for people, or as JSON messages.
+            // "Still creating..." every 10 s of an operation's real run time.
+            events: Some(super::progress::with_ticker(
+                if a.json {
+                    super::json_ui::event_sink()
+                } else {
+                    progress_lines(*ui)
+                },
+                super::progress::interval(),
+            )),
             cancel: Cancel::new(),
         },
         lock: lock.then_some(lock_timeout),
@@ -160,6 +165,10 @@ async fn open_session(
 }
 
 pub async fn plan(ui: &Ui, dir: &Path, a: PlanArgs) -> i32 {
+    let ui = &ui.json_mode(a.json);
+    if a.json {
+        super::json_ui::version();
+    }
     let Ok(mut loaded) = load_config(ui, dir) else {
         return EXIT_ERROR;
     };
@@ -187,13 +196,7 @@ pub async fn plan(ui: &Ui, dir: &Path, a: PlanArgs) -> i32 {
     };
     interrupts.disarm();
     if a.json {
-        let j = crate::plan::json::plan_document(
-            &plan,
-            session.state.as_ref(),
-            &s.ctx.registry,
-            Some(&s.ctx.config),
-        );
-        ui.outln(&j.to_string());
+        super::json_ui::plan(&plan, "plan");
     } else {
         ui.out(&crate::plan::render::render_plan(&plan, ui.style()));
     }
@@ -225,6 +228,18 @@ pub async fn plan(ui: &Ui, dir: &Path, a: PlanArgs) -> i32 {
 }
 
 pub async fn apply(ui: &Ui, dir: &Path, a: ApplyArgs) -> i32 {
+    let json = a.plan.json;
+    let ui = &ui.json_mode(json);
+    if json {
+        super::json_ui::version();
+        if a.plan_file.is_none() && !a.plan.auto_approve {
+            ui.error(
+                "Plan file or auto-approve required",
+                "skyform cannot ask for interactive approval when -json is set. You can either apply a saved plan file, or enable the -auto-approve option.",
+            );
+            return EXIT_ERROR;
+        }
+    }
     let Ok(mut loaded) = load_config(ui, dir) else {
         return EXIT_ERROR;
     };
@@ -262,6 +277,9 @@ pub async fn apply(ui: &Ui, dir: &Path, a: ApplyArgs) -> i32 {
             }
             crate::run::adopt_saved_plan(&mut s.ctx, &plan);
             ui.out(&crate::plan::render::render_plan(&plan, ui.style()));
+            if json {
+                super::json_ui::plan(&plan, "plan");
+            }
             Planned::saved(plan)
         }
         None => {
@@ -278,6 +296,9 @@ pub async fn apply(ui: &Ui, dir: &Path, a: ApplyArgs) -> i32 {
             match planned {
                 Ok(p) => {
                     ui.out(&crate::plan::render::render_plan(&p.plan, ui.style()));
+                    if json {
+                        super::json_ui::plan(&p.plan, "plan");
+                    }
                     p
                 }
                 Err(d) => {
@@ -295,11 +316,25 @@ pub async fn apply(ui: &Ui, dir: &Path, a: ApplyArgs) -> i32 {
             "Apply complete! Resources: 0 added, 0 changed, 0 destroyed."
         };
         ui.out(&format!("\n{}\n", ui.style().bold(summary)));
-        print_outputs(ui, &planned.outputs());
+        if json {
+            let op = if s.ctx.mode == PlanMode::Destroy {
+                "destroy"
+            } else {
+                "apply"
+            };
+            super::json_ui::change_summary(summary, 0, 0, 0, op);
+        }
+        if s.ctx.mode != PlanMode::Destroy {
+            print_outputs(ui, &planned.outputs());
+        }
         return EXIT_OK;
     }
     if a.plan_file.is_none() && !a.plan.auto_approve && !confirm(ui, s.ctx.mode) {
-        ui.err("\nError: Apply cancelled.\n");
+        if s.ctx.mode == PlanMode::Destroy {
+            ui.err("\nError: Destroy cancelled.\n");
+        } else {
+            ui.err("\nError: Apply cancelled.\n");
+        }
         return EXIT_ERROR;
     }
     interrupts.arm();
@@ -329,6 +364,20 @@ pub async fn apply(ui: &Ui, dir: &Path, a: ApplyArgs) -> i32 {
             )
         };
         ui.out(&format!("\n{}\n", ui.style().bold(&summary)));
+        if json {
+            let op = if applied.mode == PlanMode::Destroy {
+                "destroy"
+            } else {
+                "apply"
+            };
+            super::json_ui::change_summary(
+                &summary,
+                report.added,
+                report.changed,
+                report.destroyed,
+                op,
+            );
+        }
         if applied.mode != PlanMode::Destroy {
             print_outputs(ui, &applied.outputs);
         }
@@ -450,6 +499,10 @@ impl Signals {
 }
 
 pub fn print_outputs(ui: &Ui, outputs: &BTreeMap<String, crate::lang::Value>) {
+    if ui.json {
+        super::json_ui::outputs(outputs);
+        return;
+    }
     if outputs.is_empty() {
         return;
     }

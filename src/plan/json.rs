@@ -146,6 +146,29 @@ pub fn decode_full(j: &J, ty: &Type) -> Value {
     )
 }
 
+/// A type as Terraform writes it in JSON (`"string"`, `["list","number"]`,
+/// `["object",{"a":"bool"}]`).
+pub fn type_json(t: &Type) -> J {
+    match t {
+        Type::Dynamic => J::String("dynamic".into()),
+        Type::Bool => J::String("bool".into()),
+        Type::Number => J::String("number".into()),
+        Type::String => J::String("string".into()),
+        Type::List(e) => json!(["list", type_json(e)]),
+        Type::Set(e) => json!(["set", type_json(e)]),
+        Type::Map(e) => json!(["map", type_json(e)]),
+        Type::Tuple(ts) => json!(["tuple", ts.iter().map(type_json).collect::<Vec<_>>()]),
+        Type::Object(attrs) => json!([
+            "object",
+            attrs
+                .iter()
+                .map(|(k, v)| (k.clone(), type_json(v)))
+                .collect::<Map<_, _>>()
+        ]),
+        Type::Optional(t) => type_json(t),
+    }
+}
+
 /// The `index` field of Terraform's JSON resource entries.
 pub fn index_json(key: &InstanceKey) -> Option<J> {
     key.to_json()

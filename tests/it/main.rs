@@ -18,6 +18,7 @@ mod e2e_modules;
 mod e2e_signals;
 mod eco_json_plan;
 mod eco_policy;
+mod eco_ui;
 mod engine;
 mod hcl_differential;
 mod hcl_fmt;
