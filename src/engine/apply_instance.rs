@@ -121,9 +121,17 @@ async fn apply_instance(
     }
     let config = engine.instance_config(&inst.module, &binding, setup)?;
     let lifecycle = &setup.rcfg.lifecycle;
+    // A delete-then-create replacement lost its old object in the delete phase; the final
+    // plan is still checked against it.
+    let replaced = engine
+        .replaced
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&inst)
+        .cloned();
     let fin = plan_instance(
         &setup.schema,
-        prior.as_ref(),
+        prior.as_ref().or(replaced.as_ref()),
         &config,
         &lifecycle.ignore_changes,
         action.is_replace(),
@@ -159,10 +167,13 @@ async fn apply_instance(
             ops.update(&prior).await?
         }
         Action::DeleteThenCreate => {
-            let Some(prior) = prior else {
-                return Err(missing_prior(&inst));
-            };
-            ops.delete(&prior, true).await?;
+            match (prior, replaced) {
+                // Deleted in the delete phase.
+                (None, Some(_)) => {}
+                // Still there: its delete failed (reported there) or never ran.
+                (Some(_), _) => return Err(replacement_not_deleted(&inst)),
+                (None, None) => return Err(missing_prior(&inst)),
+            }
             ops.create(true).await?
         }
         Action::CreateThenDelete => {
@@ -403,6 +414,14 @@ fn bump(engine: &Engine, f: impl FnOnce(&mut crate::engine::ApplyReport)) {
     f(&mut engine.report.lock().unwrap_or_else(|e| e.into_inner()));
 }
 
+fn replacement_not_deleted(inst: &AbsInstance) -> Diagnostics {
+    Diagnostic::error(
+        format!("{inst} was not replaced"),
+        "Its old object was not deleted (see the error above, if any), so no new object was created. Run \"skyform apply\" again once the delete can succeed.",
+    )
+    .into()
+}
+
 fn missing_prior(inst: &AbsInstance) -> Diagnostics {
     Diagnostic::error("Missing prior state", format!("The plan changes {inst}, but the state has no object for it. Run \"skyform plan\" again.")).into()
 }
@@ -538,8 +557,11 @@ async fn record_remove(engine: &Engine, inst: &AbsInstance) -> Result<(), Diagno
     Ok(())
 }
 
-/// Deletes every instance the plan deletes, dependents before what they depend on (by the
-/// dependencies recorded in state), up to `-parallelism` at once.
+/// Deletes every instance the plan deletes, and the old object of every delete-then-create
+/// replacement, dependents before what they depend on (by the dependencies recorded in
+/// state), up to `-parallelism` at once. Replacements are deleted here rather than by their
+/// own node so that, as in Terraform, a group is deleted before the template it was made
+/// from is replaced: a real API refuses to delete a template in use.
 pub async fn apply_deletes(engine: &Arc<Engine>) -> Result<(), Diagnostics> {
     let Some(plan) = &engine.plan else {
         return Ok(());
@@ -547,7 +569,7 @@ pub async fn apply_deletes(engine: &Arc<Engine>) -> Result<(), Diagnostics> {
     let deletes: Vec<ResourceChange> = plan
         .changes
         .iter()
-        .filter(|c| c.action == Action::Delete)
+        .filter(|c| matches!(c.action, Action::Delete | Action::DeleteThenCreate))
         .cloned()
         .collect();
     if deletes.is_empty() {
@@ -648,7 +670,16 @@ async fn delete_instance(engine: &Engine, c: &ResourceChange) -> Result<(), Diag
         (result, started)
     };
     let recorded = match result {
-        Ok(()) => record_remove(engine, &c.addr).await,
+        Ok(()) => {
+            if c.action == Action::DeleteThenCreate {
+                engine
+                    .replaced
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(c.addr.clone(), prior.clone());
+            }
+            record_remove(engine, &c.addr).await
+        }
         Err(f) => {
             let mut diags = op_error(&c.addr, "delete", Some(&f.error));
             note_interrupted(engine, &c.addr, &f.error);

@@ -169,6 +169,8 @@ pub struct Engine {
     adopted: Mutex<Vec<crate::plan::Adopted>>,
     /// Pending creates whose object does not exist.
     forgotten: Mutex<Vec<AbsInstance>>,
+    /// Old objects of delete-then-create replacements, deleted in the delete phase.
+    replaced: Mutex<BTreeMap<AbsInstance, Value>>,
     events: Option<EventSink>,
 }
 
@@ -207,6 +209,7 @@ impl Engine {
             events: None,
             adopted: Mutex::new(Vec::new()),
             forgotten: Mutex::new(Vec::new()),
+            replaced: Mutex::new(BTreeMap::new()),
         };
         engine.select_targets();
         engine

@@ -114,3 +114,80 @@ fn fleet_applies_plans_clean_scales_and_destroys() {
         "no cloud machine left behind: {remaining:?}"
     );
 }
+
+/// One template and a group made from it; `disk_size` is force-new on the template.
+fn template_and_group(endpoint: &str, disk_size: u32) -> String {
+    format!(
+        r#"{provider}
+resource "mcloud_template" "t" {{
+  name                 = "t"
+  cloud                = "aliyun"
+  cpu                  = 2
+  ram                  = 4
+  instance_type        = "ecs.c2.medium"
+  image_id             = "centos7u2_64_40G_cloudinit_20160728.raw"
+  system_disk_category = "cloud_efficiency"
+  data_disk_size       = {disk_size}
+  data_disk_num        = 1
+  data_disk_category   = "cloud_efficiency"
+
+  network {{
+    internet_charge_type       = "PayByBandwidth"
+    internet_max_bandwidth_out = 5
+  }}
+
+  zone {{
+    region_name = "cn-beijing"
+    zone_name   = "cn-beijing-c"
+  }}
+}}
+
+resource "mcloud_instance_group" "g" {{
+  template_id    = mcloud_template.t.id
+  instance_count = 2
+}}
+"#,
+        provider = provider_block(endpoint)
+    )
+}
+
+#[test]
+fn replacing_a_template_and_its_group_deletes_the_group_first() {
+    let sim = Sim::start(&[]);
+    let w = Work::new(&[("main.sky.hcl", &template_and_group(&sim.endpoint(), 100))]);
+    w.run(&["apply", "-auto-approve"]).ok();
+    let old_template = sim.get("/v1/cluster")["content"][0]["Id"].clone();
+    assert!(!old_template.is_null());
+
+    w.write("main.sky.hcl", &template_and_group(&sim.endpoint(), 200));
+    let plan = w.run(&["plan"]).ok();
+    assert!(
+        plan.contains("Plan: 2 to add, 0 to change, 2 to destroy."),
+        "{plan}"
+    );
+    sim.reset_counts();
+    let out = w.run(&["apply", "-auto-approve"]).ok();
+    assert!(out.contains("Apply complete!"), "{out}");
+
+    let log = sim.log();
+    let position = |what: &dyn Fn(&str) -> bool| {
+        log.iter()
+            .position(|l| what(l))
+            .unwrap_or_else(|| panic!("not in the request log: {log:#?}"))
+    };
+    let group_members_deleted = position(&|l| l.starts_with("DELETE /v1/instance/"));
+    let template_deleted =
+        position(&|l| l == format!("DELETE /v1/cluster/{}", old_template.as_u64().unwrap_or(0)));
+    let template_created = position(&|l| l.starts_with("POST /v1/cluster"));
+    let group_expanded = log
+        .iter()
+        .rposition(|l| l.starts_with("POST /v1/cluster/expand") || l.contains("expand"))
+        .unwrap_or_else(|| panic!("no expand: {log:#?}"));
+    assert!(
+        group_members_deleted < template_deleted,
+        "the group's machines go before their template: {log:#?}"
+    );
+    assert!(template_deleted < template_created, "{log:#?}");
+    assert!(template_created < group_expanded, "{log:#?}");
+    assert_eq!(w.run(&["plan", "-detailed-exitcode"]).code(), 0);
+}
