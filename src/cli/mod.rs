@@ -6,6 +6,7 @@ pub mod console;
 pub mod fmt;
 pub mod inspect;
 pub mod json_ui;
+pub mod log;
 pub mod misc;
 pub mod progress;
 pub mod run;
@@ -41,7 +42,11 @@ pub fn main() -> i32 {
             }
         }
     }
-    let argv = args::normalize_flags(argv);
+    let argv = args::help_first(args::normalize_flags(argv));
+    if let Err(e) = log::init() {
+        eprintln!("\nWarning: {e}\n");
+    }
+    tracing::info!(version = env!("CARGO_PKG_VERSION"), args = ?argv.get(1..), "skyform starting");
     let parsed = <Cli as clap::CommandFactory>::command()
         .try_get_matches_from(argv)
         .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m).map(|c| (c, m)));
@@ -139,8 +144,12 @@ async fn dispatch(cli: Cli) -> i32 {
         }
         Command::ForceUnlock(a) => misc::force_unlock(&ui, &dir, &a).await,
         Command::Sim(a) => misc::sim(&ui, &a).await,
-        Command::Version => {
-            ui.outln(&format!("skyform v{}", env!("CARGO_PKG_VERSION")));
+        Command::Version(a) => misc::version(&ui, &a),
+        Command::Completions(a) => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut out = Vec::new();
+            clap_complete::generate(a.shell, &mut cmd, "skyform", &mut out);
+            ui.out(&String::from_utf8_lossy(&out));
             EXIT_OK
         }
     }

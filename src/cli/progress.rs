@@ -47,6 +47,7 @@ pub fn with_ticker(inner: EventSink, every: Duration) -> EventSink {
     let table: Arc<Table> = Arc::new(Mutex::new(HashMap::new()));
     spawn_ticker(Arc::downgrade(&table), inner.clone(), every);
     Arc::new(move |event: Event| {
+        tracing::debug!(?event, "engine event");
         let mut t = table.lock().unwrap_or_else(|e| e.into_inner());
         match &event {
             Event::Started { addr, op, .. } => {

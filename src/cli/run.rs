@@ -200,6 +200,9 @@ pub async fn plan(ui: &Ui, dir: &Path, a: PlanArgs) -> i32 {
     } else {
         ui.out(&crate::plan::render::render_plan(&plan, ui.style()));
     }
+    if !s.ctx.options.targets.is_empty() {
+        ui.diags(&targeting_warning(false).into(), &loaded.sources);
+    }
     if let Some(out) = &a.out {
         let path = if out.is_absolute() {
             out.clone()
@@ -243,6 +246,13 @@ pub async fn apply(ui: &Ui, dir: &Path, a: ApplyArgs) -> i32 {
     let Ok(mut loaded) = load_config(ui, dir) else {
         return EXIT_ERROR;
     };
+    if a.plan_file.is_some() && !(a.plan.var.is_empty() && a.plan.var_file.is_empty()) {
+        ui.error(
+            "Can't set variables when applying a saved plan",
+            "The -var and -var-file options cannot be used when applying a saved plan file, because a saved plan includes the variable values that were set when it was created.",
+        );
+        return EXIT_ERROR;
+    }
     let Ok(mut s) = settings(ui, dir, &mut loaded, &a.plan) else {
         return EXIT_ERROR;
     };
@@ -309,6 +319,9 @@ pub async fn apply(ui: &Ui, dir: &Path, a: ApplyArgs) -> i32 {
         }
     };
     let plan = &planned.plan;
+    if !s.ctx.options.targets.is_empty() {
+        ui.diags(&targeting_warning(false).into(), &loaded.sources);
+    }
     if !plan.has_changes() && plan.drift.is_empty() && a.plan_file.is_none() {
         let summary = if s.ctx.mode == PlanMode::Destroy {
             "Destroy complete! Resources: 0 destroyed."
@@ -349,6 +362,9 @@ pub async fn apply(ui: &Ui, dir: &Path, a: ApplyArgs) -> i32 {
     };
     if let Err(d) = &applied.state_written {
         ui.diags(d, &loaded.sources);
+    }
+    if !s.ctx.options.targets.is_empty() {
+        ui.diags(&targeting_warning(true).into(), &loaded.sources);
     }
     let report = &applied.report;
     if applied.is_complete() {
@@ -402,6 +418,21 @@ pub async fn apply(ui: &Ui, dir: &Path, a: ApplyArgs) -> i32 {
         );
     }
     EXIT_ERROR
+}
+
+/// Terraform's warnings while `-target` limits a run.
+fn targeting_warning(applied: bool) -> Diagnostic {
+    if applied {
+        Diagnostic::warning(
+            "Applied changes may be incomplete",
+            "The plan was created with the -target option in effect, so some changes requested in the configuration may have been ignored and the output values may not be fully updated. Run the following command to verify that no other changes are pending:\n    skyform plan\n\nNote that the -target option is not suitable for routine use, and is provided only for exceptional situations such as recovering from errors or mistakes, or when skyform specifically suggests to use it as part of an error message.",
+        )
+    } else {
+        Diagnostic::warning(
+            "Resource targeting is in effect",
+            "You are creating a plan with the -target option, which means that the result of this plan may not represent all of the changes requested by the current configuration.\n\nThe -target option is not for routine use, and is provided only for exceptional situations such as recovering from errors or mistakes, or when skyform specifically suggests to use it as part of an error message.",
+        )
+    }
 }
 
 fn confirm(ui: &Ui, mode: PlanMode) -> bool {

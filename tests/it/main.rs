@@ -16,6 +16,7 @@ mod e2e_lifecycle;
 mod e2e_mcloud;
 mod e2e_modules;
 mod e2e_signals;
+mod eco_habits;
 mod eco_json_plan;
 mod eco_policy;
 mod eco_ui;
