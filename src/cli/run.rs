@@ -140,6 +140,7 @@ fn settings(
                 super::progress::interval(),
             )),
             cancel: Cancel::new(),
+            embedded: Some(Arc::new(crate::sim::embedded::Launcher)),
         },
         lock: lock.then_some(lock_timeout),
     })

@@ -20,26 +20,107 @@ const TOP_LEVEL_BLOCKS: &[&str] = &[
     "import",
 ];
 
-/// Lists the configuration files of a directory, sorted by name.
-pub fn config_files(dir: &Path) -> Result<Vec<std::path::PathBuf>, Diagnostic> {
+/// Lists the configuration files of a directory, sorted by name. Anything named like a
+/// configuration file that is not a readable regular file (a dangling or looping symlink, a
+/// directory, a FIFO, a name that is not UTF-8) is an error naming it: skipping it would
+/// plan to destroy everything it declares.
+pub fn config_files(dir: &Path) -> Result<Vec<std::path::PathBuf>, Diagnostics> {
     let entries = std::fs::read_dir(dir).map_err(|e| {
-        Diagnostic::error(
+        Diagnostics::from(Diagnostic::error(
             "Failed to read configuration directory",
             format!("Could not read {}: {e}.", dir.display()),
-        )
+        ))
     })?;
-    let mut files: Vec<_> = entries
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| {
-            p.is_file()
-                && p.file_name()
-                    .and_then(|n| n.to_str())
-                    .is_some_and(|n| n.ends_with(CONFIG_SUFFIX) && !n.starts_with('.'))
-        })
-        .collect();
+    let mut files = Vec::new();
+    let mut diags = Diagnostics::new();
+    for entry in entries {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                diags.push(Diagnostic::error(
+                    "Failed to read configuration directory",
+                    format!("Could not list {}: {e}.", dir.display()),
+                ));
+                continue;
+            }
+        };
+        let path = entry.path();
+        let raw_name = entry.file_name();
+        let Some(name) = raw_name.to_str() else {
+            if raw_name.to_string_lossy().ends_with(CONFIG_SUFFIX) {
+                diags.push(Diagnostic::error(
+                    "Invalid configuration file name",
+                    format!(
+                        "The name of {} is not valid UTF-8; rename the file.",
+                        path.display()
+                    ),
+                ));
+            }
+            continue;
+        };
+        if !name.ends_with(CONFIG_SUFFIX) || name.starts_with('.') {
+            continue;
+        }
+        match unreadable_reason(&path) {
+            None => files.push(path),
+            Some(why) => diags.push(Diagnostic::error(
+                "Failed to read configuration file",
+                format!("{} cannot be read: {why}.", path.display()),
+            )),
+        }
+    }
+    if diags.has_errors() {
+        return Err(diags);
+    }
     files.sort();
     Ok(files)
+}
+
+/// Why `path` is not a regular file that can be read, without opening it (opening a FIFO
+/// would wait for a writer forever).
+fn unreadable_reason(path: &Path) -> Option<String> {
+    let link = match std::fs::symlink_metadata(path) {
+        Ok(m) => m,
+        Err(e) => return Some(e.to_string()),
+    };
+    let meta = if link.file_type().is_symlink() {
+        match std::fs::metadata(path) {
+            Ok(m) => m,
+            Err(e) => {
+                let target = std::fs::read_link(path)
+                    .map(|t| t.display().to_string())
+                    .unwrap_or_else(|_| "?".into());
+                return Some(format!(
+                    "it is a symbolic link to {target}, which cannot be followed ({e})"
+                ));
+            }
+        }
+    } else {
+        link
+    };
+    if meta.is_dir() {
+        return Some("it is a directory".into());
+    }
+    if !meta.is_file() {
+        return Some("it is not a regular file (a FIFO, socket or device)".into());
+    }
+    None
+}
+
+/// `line:column` (1-based) of byte `offset` in `bytes`, for messages about raw bytes.
+fn line_column(bytes: &[u8], offset: usize) -> (usize, usize) {
+    let before = &bytes[..offset.min(bytes.len())];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    // Columns count characters: the valid UTF-8 before the bad byte.
+    let column = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
+    (line, column)
 }
 
 /// Loads one module directory. `display_prefix` is how file names appear in messages
@@ -63,10 +144,11 @@ pub fn load_module(
         let text = match std::fs::read(&path) {
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(t) => t,
-                Err(_) => {
+                Err(e) => {
+                    let (line, column) = line_column(e.as_bytes(), e.utf8_error().valid_up_to());
                     diags.push(Diagnostic::error(
                         "Invalid UTF-8 in configuration file",
-                        format!("{name} is not valid UTF-8 text. Save it as UTF-8."),
+                        format!("{name}:{line}:{column}: the file is not valid UTF-8 text from here on. Save it as UTF-8."),
                     ));
                     continue;
                 }

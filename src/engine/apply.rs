@@ -114,9 +114,9 @@ async fn record_moves(engine: &Engine) -> Result<(), Diagnostics> {
             .get(&m.to)
             .cloned();
         if let Some(p) = p {
-            rec.remove(&m.from).await?;
-            rec.upsert(&m.to, &p.provider, &p.value, &p.dependencies)
-                .await?;
+            // One record: a crash can leave the object at the old or the new address,
+            // never at neither.
+            rec.moved(&m.from, &m.to, &p.provider).await?;
         }
     }
     Ok(())

@@ -180,9 +180,18 @@ async fn apply_instance(
             let Some(prior) = prior else {
                 return Err(missing_prior(&inst));
             };
-            let v = ops.create(false).await?;
-            // The new object already holds this address in state; only the old one goes.
-            ops.delete(&prior, false).await?;
+            // The old object stays in state, deposed, until its delete succeeds: a failed
+            // delete or a crash never loses it.
+            let provider = &setup.rcfg.provider;
+            let key = depose(engine, &inst, provider).await?;
+            let v = match ops.create(true).await {
+                Ok(v) => v,
+                Err(d) => {
+                    restore_deposed(engine, &inst, provider, &key).await?;
+                    return Err(d);
+                }
+            };
+            ops.delete_deposed(&prior, &key).await?;
             v
         }
         Action::NoOp | Action::Delete | Action::Read => return Ok(None),
@@ -319,9 +328,9 @@ impl ObjectOps<'_> {
         Ok(v)
     }
 
-    /// Deletes the prior object; `forget` removes it from state (false when a replacement
-    /// already holds the address).
-    async fn delete(&self, prior: &Value, forget: bool) -> Result<(), Diagnostics> {
+    /// Deletes the old object of a create_before_destroy replacement, deposed as `key`:
+    /// forgotten once gone, kept deposed (for the next run) if the delete fails.
+    async fn delete_deposed(&self, prior: &Value, key: &str) -> Result<(), Diagnostics> {
         let (result, started) = {
             let _permit = permit(self.engine).await?;
             let started = self.started(Operation::Delete, object_id(prior));
@@ -337,10 +346,15 @@ impl ObjectOps<'_> {
             (result, started)
         };
         let recorded = match result {
-            // Still there, as the provider describes it now (only where it is recorded).
-            Err(f) => Err(self.failed("delete", f, forget).await),
-            Ok(()) if forget => record_remove(self.engine, self.inst).await,
-            Ok(()) => Ok(()),
+            Err(f) => {
+                note_interrupted(self.engine, self.inst, &f.error);
+                Err(op_error(
+                    self.inst,
+                    &format!("delete deposed object {key} of"),
+                    Some(&f.error),
+                ))
+            }
+            Ok(()) => forget_deposed(self.engine, self.inst, &self.setup.rcfg.provider, key).await,
         };
         let _ = self.finished(
             Operation::Delete,
@@ -582,28 +596,26 @@ pub async fn apply_deletes(engine: &Arc<Engine>) -> Result<(), Diagnostics> {
         .unwrap_or_else(|e| e.into_inner())
         .clone();
     for c in &deletes {
-        dag.add_node(c.addr.to_string());
+        dag.add_node(delete_key(c));
     }
     for c in &deletes {
-        let deps = prior
-            .instances
-            .get(&c.addr)
-            .map(|p| p.dependencies.clone())
-            .unwrap_or_default();
+        let recorded = match &c.deposed {
+            Some(key) => prior.deposed.get(&(c.addr.clone(), key.clone())),
+            None => prior.instances.get(&c.addr),
+        };
+        let deps = recorded.map(|p| p.dependencies.clone()).unwrap_or_default();
         for d in &deletes {
             let same_module = d.addr.module == c.addr.module;
             if same_module
                 && deps.contains(&d.addr.abs_resource().resource.to_string())
                 && d.addr != c.addr
             {
-                dag.add_edge(&c.addr.to_string(), &d.addr.to_string());
+                dag.add_edge(&delete_key(c), &delete_key(d));
             }
         }
     }
-    let by_addr: std::collections::BTreeMap<String, ResourceChange> = deletes
-        .into_iter()
-        .map(|c| (c.addr.to_string(), c))
-        .collect();
+    let by_addr: std::collections::BTreeMap<String, ResourceChange> =
+        deletes.into_iter().map(|c| (delete_key(&c), c)).collect();
     let by_addr = Arc::new(by_addr);
     let me = engine.clone();
     let outcomes = dag
@@ -637,7 +649,19 @@ pub async fn apply_deletes(engine: &Arc<Engine>) -> Result<(), Diagnostics> {
     diags.into_result()
 }
 
+/// The delete walk's name for a change: its address, and the deposed key of a deposed
+/// object (which shares its address with the current object).
+fn delete_key(c: &ResourceChange) -> String {
+    match &c.deposed {
+        Some(key) => format!("{} (deposed object {key})", c.addr),
+        None => c.addr.to_string(),
+    }
+}
+
 async fn delete_instance(engine: &Engine, c: &ResourceChange) -> Result<(), Diagnostics> {
+    if let Some(key) = &c.deposed {
+        return delete_deposed(engine, c, key).await;
+    }
     let Some(prior) = prior_value(engine, &c.addr) else {
         // Already gone (deleted outside skyform and found so by refresh).
         return Ok(());
@@ -707,4 +731,128 @@ async fn delete_instance(engine: &Engine, c: &ResourceChange) -> Result<(), Diag
     recorded?;
     bump(engine, |r| r.destroyed += 1);
     Ok(())
+}
+
+/// Deletes a deposed object; on success it leaves state, on failure it stays deposed for
+/// the next run.
+async fn delete_deposed(engine: &Engine, c: &ResourceChange, key: &str) -> Result<(), Diagnostics> {
+    let prior = engine
+        .prior
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .deposed
+        .get(&(c.addr.clone(), key.to_string()))
+        .map(|p| p.value.clone());
+    let Some(prior) = prior else {
+        return Ok(());
+    };
+    let provider = engine.provider(&c.provider)?;
+    let (result, started) = {
+        let _permit = permit(engine).await?;
+        engine.emit(Event::Started {
+            addr: c.addr.clone(),
+            op: Operation::Delete,
+            id: object_id(&prior),
+        });
+        let started = Instant::now();
+        let result = provider
+            .delete(
+                &c.addr.resource.type_name,
+                &prior,
+                &op_context(engine, &c.addr, None, Operation::Delete),
+            )
+            .await;
+        (result, started)
+    };
+    let recorded = match result {
+        Ok(()) => forget_deposed(engine, &c.addr, &c.provider, key).await,
+        Err(f) => {
+            note_interrupted(engine, &c.addr, &f.error);
+            Err(op_error(
+                &c.addr,
+                &format!("delete deposed object {key} of"),
+                Some(&f.error),
+            ))
+        }
+    };
+    let _ = finished(
+        engine,
+        &c.addr,
+        Operation::Delete,
+        started,
+        recorded.as_ref().ok().map(|_| &prior),
+    );
+    recorded?;
+    bump(engine, |r| r.destroyed += 1);
+    Ok(())
+}
+
+async fn forget_deposed(
+    engine: &Engine,
+    addr: &AbsInstance,
+    provider: &crate::config::ProviderRef,
+    key: &str,
+) -> Result<(), Diagnostics> {
+    if let Some(rec) = &engine.recorder {
+        rec.remove_deposed(addr, provider, key)
+            .await
+            .map_err(Diagnostics::from)?;
+    }
+    engine
+        .prior
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .deposed
+        .remove(&(addr.clone(), key.to_string()));
+    Ok(())
+}
+
+/// Puts the deposed object back when its replacement was not created (nothing was recorded
+/// at the address): the next plan replaces it again rather than deleting it.
+async fn restore_deposed(
+    engine: &Engine,
+    addr: &AbsInstance,
+    provider: &crate::config::ProviderRef,
+    key: &str,
+) -> Result<(), Diagnostics> {
+    let has_current = engine
+        .prior
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .instances
+        .contains_key(addr);
+    if has_current {
+        // The failed create left an object: the deposed one stays to be deleted.
+        return Ok(());
+    }
+    if let Some(rec) = &engine.recorder {
+        rec.restore_deposed(addr, provider, key)
+            .await
+            .map_err(Diagnostics::from)?;
+    }
+    let mut prior = engine.prior.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(object) = prior.deposed.remove(&(addr.clone(), key.to_string())) {
+        prior.instances.insert(addr.clone(), object);
+    }
+    Ok(())
+}
+
+/// Keeps the current object at `addr` aside as deposed before its replacement is created;
+/// returns the new deposed key (8 hex digits, as in Terraform).
+async fn depose(
+    engine: &Engine,
+    addr: &AbsInstance,
+    provider: &crate::config::ProviderRef,
+) -> Result<String, Diagnostics> {
+    let key = uuid::Uuid::new_v4().simple().to_string()[..8].to_string();
+    if let Some(rec) = &engine.recorder {
+        rec.depose(addr, provider, &key)
+            .await
+            .map_err(Diagnostics::from)?;
+    }
+    let mut prior = engine.prior.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(object) = prior.instances.remove(addr) {
+        prior.deposed.insert((addr.clone(), key.clone()), object);
+    }
+    Ok(key)
 }

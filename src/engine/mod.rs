@@ -172,6 +172,8 @@ pub struct Engine {
     /// Old objects of delete-then-create replacements, deleted in the delete phase.
     replaced: Mutex<BTreeMap<AbsInstance, Value>>,
     events: Option<EventSink>,
+    /// Starts in-process simulators for `endpoint = "embedded"`; the engine knows none.
+    embedded: Option<Arc<dyn crate::provider::EmbeddedClouds>>,
 }
 
 impl Engine {
@@ -207,6 +209,7 @@ impl Engine {
             root_variables: Mutex::new(BTreeMap::new()),
             data_read: Mutex::new(BTreeSet::new()),
             events: None,
+            embedded: None,
             adopted: Mutex::new(Vec::new()),
             forgotten: Mutex::new(Vec::new()),
             replaced: Mutex::new(BTreeMap::new()),
@@ -218,6 +221,16 @@ impl Engine {
     /// Where events go; none are produced without a sink.
     pub fn with_events(mut self, events: Option<EventSink>) -> Self {
         self.events = events;
+        self
+    }
+
+    /// What starts in-process simulators for providers configured with `endpoint =
+    /// "embedded"` (the command line passes the simulators; tests may pass none).
+    pub fn with_embedded(
+        mut self,
+        embedded: Option<Arc<dyn crate::provider::EmbeddedClouds>>,
+    ) -> Self {
+        self.embedded = embedded;
         self
     }
 

@@ -86,8 +86,10 @@ impl Engine {
                 &mut Diagnostics::new(),
             ),
         };
-        let ctx = ConfigureContext::new(self.options.work_dir.clone())
-            .with_embedded(std::sync::Arc::new(crate::sim::embedded::Launcher));
+        let mut ctx = ConfigureContext::new(self.options.work_dir.clone());
+        if let Some(embedded) = &self.embedded {
+            ctx = ctx.with_embedded(embedded.clone());
+        }
         let provider = ptype.configure(&config_value, &ctx).await.map_err(|e| {
             let mut d =
                 Diagnostic::error(format!("Failed to configure provider {p}"), e.to_string());

@@ -27,6 +27,7 @@ impl Engine {
         };
         self.walk().await?;
         plan_orphans(self).await?;
+        plan_deposed(self, mode);
         settle_pending(self).await?;
         let mut plan = finish(self, mode, config_digest);
         plan.moves = moves.into_iter().map(|m| (m.from, m.to)).collect();
@@ -150,6 +151,7 @@ pub(super) async fn plan_resource(
                 after: Some(p.planned),
                 replace_paths: p.replace_paths,
                 reason,
+                deposed: None,
             });
         }
         // Instances in state that the configuration no longer has (count lowered,
@@ -193,6 +195,7 @@ pub(super) async fn plan_resource(
                     after: None,
                     replace_paths: Vec::new(),
                     reason,
+                    deposed: None,
                 });
             }
         }
@@ -232,6 +235,7 @@ async fn read_data_at_plan(
             after: Some(config.clone()),
             replace_paths: Vec::new(),
             reason: Some("config refers to values not yet known".to_string()),
+            deposed: None,
         });
         return Ok(planned);
     }
@@ -348,6 +352,7 @@ async fn plan_orphans(engine: &Engine) -> Result<(), Diagnostics> {
             } else {
                 Some(format!("because {} is not in configuration", a.module))
             },
+            deposed: None,
         });
     }
     Ok(())
@@ -601,10 +606,42 @@ async fn settle_pending(engine: &Engine) -> Result<(), Diagnostics> {
                 reason: Some(
                     "created by an interrupted run, no longer in configuration".to_string(),
                 ),
+                deposed: None,
             }),
             Ok(None) => {}
             Err(d) => diags.extend(d),
         }
     }
     diags.into_result()
+}
+
+/// Objects create_before_destroy replaced whose delete has not succeeded yet are deleted by
+/// the next plan (in every mode but refresh-only), as Terraform does.
+fn plan_deposed(engine: &Engine, mode: PlanMode) {
+    if mode == PlanMode::RefreshOnly {
+        return;
+    }
+    let deposed = engine
+        .prior
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .deposed
+        .clone();
+    for ((addr, key), p) in deposed {
+        if !engine.options.targets.is_empty()
+            && !engine.options.targets.iter().any(|t| t.matches(&addr))
+        {
+            continue;
+        }
+        engine.push_change(ResourceChange {
+            addr,
+            provider: p.provider.clone(),
+            action: Action::Delete,
+            before: Some(p.value.clone()),
+            after: None,
+            replace_paths: Vec::new(),
+            reason: None,
+            deposed: Some(key),
+        });
+    }
 }

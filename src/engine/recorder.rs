@@ -29,4 +29,38 @@ pub trait StateRecorder: Send + Sync {
         provider: &ProviderRef,
         token: &str,
     ) -> Result<(), Diagnostic>;
+
+    /// Keeps the current object at `addr` aside as deposed `key` (create_before_destroy,
+    /// before the replacement is created).
+    async fn depose(
+        &self,
+        addr: &AbsInstance,
+        provider: &ProviderRef,
+        key: &str,
+    ) -> Result<(), Diagnostic>;
+
+    /// Puts deposed object `key` back as the current object at `addr` (its replacement
+    /// was never created).
+    async fn restore_deposed(
+        &self,
+        addr: &AbsInstance,
+        provider: &ProviderRef,
+        key: &str,
+    ) -> Result<(), Diagnostic>;
+
+    /// Forgets deposed object `key` at `addr` once its delete succeeded.
+    async fn remove_deposed(
+        &self,
+        addr: &AbsInstance,
+        provider: &ProviderRef,
+        key: &str,
+    ) -> Result<(), Diagnostic>;
+
+    /// Moves the object at `from` to `to` in one durable record (`moved` blocks).
+    async fn moved(
+        &self,
+        from: &AbsInstance,
+        to: &AbsInstance,
+        provider: &ProviderRef,
+    ) -> Result<(), Diagnostic>;
 }

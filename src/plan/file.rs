@@ -37,6 +37,7 @@ pub fn to_json(plan: &Plan) -> J {
             "after": value(&c.after),
             "replace_paths": c.replace_paths,
             "reason": c.reason,
+            "deposed": c.deposed,
         })).collect::<Vec<_>>(),
         "drift": plan.drift.iter().map(|d| json!({
             "address": d.addr.to_string(),
@@ -154,6 +155,7 @@ pub fn load(path: &Path) -> Result<Plan, Diagnostic> {
                 .map(|a| a.iter().filter_map(J::as_str).map(str::to_string).collect())
                 .unwrap_or_default(),
             reason: c.get("reason").and_then(J::as_str).map(str::to_string),
+            deposed: c.get("deposed").and_then(J::as_str).map(str::to_string),
         });
     }
     for d in j.get("drift").and_then(J::as_array).into_iter().flatten() {

@@ -405,6 +405,9 @@ pub fn plan_document(
         if let Some(r) = action_reason(c) {
             e["action_reason"] = J::String(r.to_string());
         }
+        if let Some(d) = &c.deposed {
+            e["deposed"] = J::String(d.clone());
+        }
         e
     };
     let planned: Vec<(crate::addr::ModulePath, J)> = plan

@@ -78,6 +78,9 @@ pub struct ResourceChange {
     pub replace_paths: Vec<String>,
     /// Why, when it is not obvious from the diff (`because it is not in the configuration`).
     pub reason: Option<String>,
+    /// Set when this change deletes a deposed object (one that create_before_destroy
+    /// replaced earlier and whose delete did not succeed), not the current one.
+    pub deposed: Option<String>,
 }
 
 /// Something that changed outside skyform, found by refresh.
@@ -177,6 +180,8 @@ impl Plan {
     }
 
     pub fn change(&self, addr: &AbsInstance) -> Option<&ResourceChange> {
-        self.changes.iter().find(|c| &c.addr == addr)
+        self.changes
+            .iter()
+            .find(|c| &c.addr == addr && c.deposed.is_none())
     }
 }

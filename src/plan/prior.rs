@@ -25,6 +25,9 @@ pub struct PriorState {
     /// Creates a run recorded as acknowledged by the cloud but did not finish (it died):
     /// the next plan looks for these objects by token and adopts them.
     pub pending: BTreeMap<AbsInstance, PendingCreate>,
+    /// Objects create_before_destroy replaced whose delete has not succeeded yet, by
+    /// address and deposed key: the next plan deletes them.
+    pub deposed: BTreeMap<(AbsInstance, String), PriorInstance>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -43,6 +46,7 @@ pub fn prior_from_state(
     use crate::state::{IndexKey, Mode as SMode};
     let mut out = PriorState {
         pending: BTreeMap::new(),
+        deposed: BTreeMap::new(),
         lineage: Some(state.lineage.clone()),
         serial: state.serial,
         instances: BTreeMap::new(),
@@ -114,18 +118,24 @@ pub fn prior_from_state(
                 None => Value::from_json(&inst.attributes),
             };
             let value = crate::plan::diff::mark_paths(value, &inst.sensitive_attributes);
-            out.instances.insert(
-                AbsInstance {
-                    module: module.clone(),
-                    resource: resource.clone(),
-                    key,
-                },
-                PriorInstance {
-                    provider: provider.clone(),
-                    value,
-                    dependencies: inst.dependencies.clone(),
-                },
-            );
+            let addr = AbsInstance {
+                module: module.clone(),
+                resource: resource.clone(),
+                key,
+            };
+            let object = PriorInstance {
+                provider: provider.clone(),
+                value,
+                dependencies: inst.dependencies.clone(),
+            };
+            match &inst.deposed {
+                Some(deposed) => {
+                    out.deposed.insert((addr, deposed.clone()), object);
+                }
+                None => {
+                    out.instances.insert(addr, object);
+                }
+            }
         }
     }
     out

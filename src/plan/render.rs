@@ -219,7 +219,14 @@ pub fn render_change(c: &ResourceChange, style: Style) -> String {
         Action::Read => "will be read during apply".to_string(),
         Action::NoOp => "has no changes".to_string(),
     };
-    let _ = writeln!(out, "  # {addr} {what}");
+    match &c.deposed {
+        Some(key) => {
+            let _ = writeln!(out, "  # {addr} (deposed object {key}) {what}");
+        }
+        None => {
+            let _ = writeln!(out, "  # {addr} {what}");
+        }
+    }
     if let Some(reason) = &c.reason {
         let _ = writeln!(out, "  # ({reason})");
     }

@@ -61,6 +61,7 @@ pub async fn apply(
         ctx.registry.clone(),
     )
     .with_events(ctx.events.clone())
+    .with_embedded(ctx.embedded.clone())
     .with_cancel(ctx.cancel.clone());
     if let Some(plan_engine) = planned.engine() {
         engine.reuse_providers(plan_engine);

@@ -41,6 +41,9 @@ pub struct RunContext {
     pub events: Option<EventSink>,
     /// Stops the run from starting new work (Ctrl-C, SIGTERM, a test).
     pub cancel: Cancel,
+    /// Starts in-process simulators for `endpoint = "embedded"` (the command line passes
+    /// `sim::embedded::Launcher`; the run layer imports no simulator).
+    pub embedded: Option<Arc<dyn crate::provider::EmbeddedClouds>>,
 }
 
 /// The diagnostics of a run minus the per-node "Cancelled" ones: a cancelled run reports

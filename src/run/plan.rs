@@ -46,6 +46,7 @@ pub async fn plan(ctx: &RunContext, session: &Session) -> Result<Planned, Diagno
         ctx.registry.clone(),
     )
     .with_events(ctx.events.clone())
+    .with_embedded(ctx.embedded.clone())
     .with_cancel(ctx.cancel.clone());
     let engine = Arc::new(engine);
     let planned = engine.plan(ctx.config_digest.clone()).await;

@@ -14,6 +14,22 @@ pub struct JournalRecorder {
     pub writer: crate::state::StateWriter,
 }
 
+impl JournalRecorder {
+    async fn record(
+        &self,
+        change: crate::state::Change,
+        addr: &AbsInstance,
+        what: &str,
+    ) -> Result<(), Diagnostic> {
+        self.writer.record(change).await.map_err(|e| {
+            Diagnostic::error(
+                "Failed to persist state",
+                format!("{addr}: {what} failed: {e}"),
+            )
+        })
+    }
+}
+
 #[async_trait]
 impl StateRecorder for JournalRecorder {
     async fn upsert(
@@ -61,6 +77,79 @@ impl StateRecorder for JournalRecorder {
                     format!("{addr}: recording the create in progress failed: {e}"),
                 )
             })
+    }
+
+    async fn depose(
+        &self,
+        addr: &AbsInstance,
+        provider: &ProviderRef,
+        key: &str,
+    ) -> Result<(), Diagnostic> {
+        self.record(
+            crate::state::Change::Depose {
+                resource: resource_key(addr, provider),
+                index_key: index_key(addr),
+                deposed: key.to_string(),
+            },
+            addr,
+            "keeping the replaced object as deposed",
+        )
+        .await
+    }
+
+    async fn restore_deposed(
+        &self,
+        addr: &AbsInstance,
+        provider: &ProviderRef,
+        key: &str,
+    ) -> Result<(), Diagnostic> {
+        self.record(
+            crate::state::Change::RestoreDeposed {
+                resource: resource_key(addr, provider),
+                index_key: index_key(addr),
+                deposed: key.to_string(),
+            },
+            addr,
+            "restoring the object whose replacement failed",
+        )
+        .await
+    }
+
+    async fn remove_deposed(
+        &self,
+        addr: &AbsInstance,
+        provider: &ProviderRef,
+        key: &str,
+    ) -> Result<(), Diagnostic> {
+        self.record(
+            crate::state::Change::RemoveDeposed {
+                resource: resource_key(addr, provider),
+                index_key: index_key(addr),
+                deposed: key.to_string(),
+            },
+            addr,
+            "forgetting the deleted deposed object",
+        )
+        .await
+    }
+
+    async fn moved(
+        &self,
+        from: &AbsInstance,
+        to: &AbsInstance,
+        provider: &ProviderRef,
+    ) -> Result<(), Diagnostic> {
+        self.record(
+            crate::state::Change::Move {
+                from: resource_key(from, provider),
+                from_index: index_key(from),
+                to: resource_key(to, provider),
+                to_index: index_key(to),
+            },
+            to,
+            "recording the move",
+        )
+        .await
     }
 
     async fn remove(&self, addr: &AbsInstance) -> Result<(), Diagnostic> {

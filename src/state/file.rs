@@ -88,7 +88,7 @@ fn validate(state: &State) -> std::result::Result<(), String> {
                 .as_ref()
                 .map(|k| k.to_string())
                 .unwrap_or_default();
-            if !keys.insert(instance.index_key.clone()) {
+            if !keys.insert((instance.index_key.clone(), instance.deposed.clone())) {
                 return Err(format!("instance {address}{suffix} appears twice"));
             }
             if !instance.attributes.is_object() {

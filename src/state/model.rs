@@ -130,6 +130,10 @@ pub struct InstanceState {
     /// A name the provider can search by to adopt an object whose create was not confirmed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_token: Option<String>,
+    /// Set on an object that create_before_destroy replaced and whose delete has not
+    /// succeeded yet (Terraform's deposed objects): it stays in state until it is gone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deposed: Option<String>,
 }
 
 impl InstanceState {
@@ -142,6 +146,7 @@ impl InstanceState {
             sensitive_attributes: Vec::new(),
             dependencies: Vec::new(),
             create_token: None,
+            deposed: None,
         }
     }
 
@@ -209,6 +214,39 @@ pub enum Change {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         index_key: Option<IndexKey>,
         create_token: String,
+    },
+    /// Keep the current object of an instance aside as deposed `deposed` before its
+    /// create_before_destroy replacement is created.
+    Depose {
+        resource: ResourceKey,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        index_key: Option<IndexKey>,
+        deposed: String,
+    },
+    /// Put a deposed object back as the current one, when its replacement was never
+    /// created (a failed create); nothing happens if a current object exists.
+    RestoreDeposed {
+        resource: ResourceKey,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        index_key: Option<IndexKey>,
+        deposed: String,
+    },
+    /// Forget a deposed object (after its delete succeeded).
+    RemoveDeposed {
+        resource: ResourceKey,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        index_key: Option<IndexKey>,
+        deposed: String,
+    },
+    /// Move an instance to another address in one record (a `moved` block), so a crash
+    /// can never leave it at neither.
+    Move {
+        from: ResourceKey,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        from_index: Option<IndexKey>,
+        to: ResourceKey,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        to_index: Option<IndexKey>,
     },
     /// Replace all root outputs.
     SetOutputs {
@@ -283,14 +321,69 @@ impl State {
                 resource,
                 index_key,
             } => {
-                let key = resource.sort_key();
-                if let Ok(r) = self.resources.binary_search_by(|r| r.sort_key().cmp(&key)) {
-                    let entry = &mut self.resources[r];
-                    if let Ok(i) = entry.instance_position(index_key.as_ref()) {
-                        entry.instances.remove(i);
+                self.take_instance(resource, index_key.as_ref(), None);
+            }
+            Change::Depose {
+                resource,
+                index_key,
+                deposed,
+            } => {
+                if let Some(mut object) = self.take_instance(resource, index_key.as_ref(), None) {
+                    object.deposed = Some(deposed.clone());
+                    let entry = self.resource_entry(resource);
+                    match entry.position(index_key.as_ref(), Some(deposed)) {
+                        Ok(i) => entry.instances[i] = object,
+                        Err(i) => entry.instances.insert(i, object),
                     }
-                    if entry.instances.is_empty() {
-                        self.resources.remove(r);
+                }
+            }
+            Change::RemoveDeposed {
+                resource,
+                index_key,
+                deposed,
+            } => {
+                self.take_instance(resource, index_key.as_ref(), Some(deposed));
+            }
+            Change::RestoreDeposed {
+                resource,
+                index_key,
+                deposed,
+            } => {
+                let has_current = self
+                    .resource(
+                        resource.module.as_deref(),
+                        resource.mode,
+                        &resource.type_,
+                        &resource.name,
+                    )
+                    .and_then(|r| r.instance(index_key.as_ref()))
+                    .is_some();
+                if has_current {
+                    return;
+                }
+                if let Some(mut object) =
+                    self.take_instance(resource, index_key.as_ref(), Some(deposed))
+                {
+                    object.deposed = None;
+                    let entry = self.resource_entry(resource);
+                    match entry.instance_position(index_key.as_ref()) {
+                        Ok(i) => entry.instances[i] = object,
+                        Err(i) => entry.instances.insert(i, object),
+                    }
+                }
+            }
+            Change::Move {
+                from,
+                from_index,
+                to,
+                to_index,
+            } => {
+                if let Some(mut object) = self.take_instance(from, from_index.as_ref(), None) {
+                    object.index_key = to_index.clone();
+                    let entry = self.resource_entry(to);
+                    match entry.instance_position(to_index.as_ref()) {
+                        Ok(i) => entry.instances[i] = object,
+                        Err(i) => entry.instances.insert(i, object),
                     }
                 }
             }
@@ -330,7 +423,7 @@ impl State {
         for resource in &mut self.resources {
             resource
                 .instances
-                .sort_by(|a, b| a.index_key.cmp(&b.index_key));
+                .sort_by(|a, b| (&a.index_key, &a.deposed).cmp(&(&b.index_key, &b.deposed)));
             for instance in &mut resource.instances {
                 sort_object_keys(&mut instance.attributes);
             }
@@ -341,6 +434,30 @@ impl State {
     }
 
     /// The entry for `key`, created (in sorted position) if missing; its provider is updated.
+    /// Removes and returns one object (the current one, or a deposed one); the last object
+    /// takes the resource entry with it.
+    fn take_instance(
+        &mut self,
+        resource: &ResourceKey,
+        index_key: Option<&IndexKey>,
+        deposed: Option<&String>,
+    ) -> Option<InstanceState> {
+        let key = resource.sort_key();
+        let r = self
+            .resources
+            .binary_search_by(|r| r.sort_key().cmp(&key))
+            .ok()?;
+        let entry = &mut self.resources[r];
+        let taken = entry
+            .position(index_key, deposed)
+            .ok()
+            .map(|i| entry.instances.remove(i));
+        if entry.instances.is_empty() {
+            self.resources.remove(r);
+        }
+        taken
+    }
+
     fn resource_entry(&mut self, key: &ResourceKey) -> &mut ResourceState {
         let sort_key = key.sort_key();
         let i = match self
@@ -418,9 +535,25 @@ impl ResourceState {
         out
     }
 
+    /// Where the current object of `index_key` is (or would go). Objects sort by index key,
+    /// the current one before its deposed ones.
     fn instance_position(&self, index_key: Option<&IndexKey>) -> Result<usize, usize> {
-        self.instances
-            .binary_search_by(|i| i.index_key.as_ref().cmp(&index_key))
+        self.position(index_key, None)
+    }
+
+    fn position(
+        &self,
+        index_key: Option<&IndexKey>,
+        deposed: Option<&String>,
+    ) -> Result<usize, usize> {
+        self.instances.binary_search_by(|i| {
+            (i.index_key.as_ref(), i.deposed.as_ref()).cmp(&(index_key, deposed))
+        })
+    }
+
+    /// The deposed objects of every instance.
+    pub fn deposed(&self) -> impl Iterator<Item = &InstanceState> {
+        self.instances.iter().filter(|i| i.deposed.is_some())
     }
 }
 
@@ -634,5 +767,87 @@ mod tests {
             r#"{"op":"intent","resource":{"mode":"managed","type":"mcloud_instance","name":"web","provider":"provider[\"mcloud\"]"},"index_key":"k","create_token":"t"}"#
         );
         assert_eq!(serde_json::from_str::<Change>(&line).unwrap(), change);
+    }
+
+    #[test]
+    fn deposed_objects_live_beside_the_current_one_until_removed() {
+        let mut state = State::new();
+        let one = Some(IndexKey::Int(1));
+        state.apply_change(&upsert(web(), one.clone(), json!({"id": "old"})));
+        state.apply_change(&Change::Depose {
+            resource: web(),
+            index_key: one.clone(),
+            deposed: "0a1b2c3d".into(),
+        });
+        state.apply_change(&upsert(web(), one.clone(), json!({"id": "new"})));
+        let r = &state.resources[0];
+        assert_eq!(r.instances.len(), 2);
+        assert_eq!(
+            r.instance(one.as_ref()).map(|i| &i.attributes["id"]),
+            Some(&json!("new"))
+        );
+        let deposed: Vec<_> = r.deposed().map(|i| i.attributes["id"].clone()).collect();
+        assert_eq!(deposed, [json!("old")]);
+        // A restore does nothing while a current object exists.
+        state.apply_change(&Change::RestoreDeposed {
+            resource: web(),
+            index_key: one.clone(),
+            deposed: "0a1b2c3d".into(),
+        });
+        assert_eq!(state.resources[0].instances.len(), 2);
+        state.apply_change(&Change::RemoveDeposed {
+            resource: web(),
+            index_key: one.clone(),
+            deposed: "0a1b2c3d".into(),
+        });
+        assert_eq!(state.resources[0].instances.len(), 1);
+        assert_eq!(state.resources[0].deposed().count(), 0);
+    }
+
+    #[test]
+    fn a_deposed_object_is_restored_when_no_replacement_exists() {
+        let mut state = State::new();
+        state.apply_change(&upsert(web(), None, json!({"id": "old"})));
+        let key = "deadbeef".to_string();
+        state.apply_change(&Change::Depose {
+            resource: web(),
+            index_key: None,
+            deposed: key.clone(),
+        });
+        assert!(state.resources[0].instance(None).is_none());
+        state.apply_change(&Change::RestoreDeposed {
+            resource: web(),
+            index_key: None,
+            deposed: key,
+        });
+        let current = state.resources[0].instance(None).expect("restored");
+        assert_eq!(current.attributes["id"], json!("old"));
+        assert_eq!(current.deposed, None);
+        assert_eq!(state.resources[0].instances.len(), 1);
+    }
+
+    #[test]
+    fn a_move_is_one_change() {
+        let mut state = State::new();
+        state.apply_change(&upsert(web(), Some(IndexKey::Int(0)), json!({"id": "i-1"})));
+        let other = ResourceKey::managed("mcloud_instance", "app", "provider[\"mcloud\"]");
+        let change = Change::Move {
+            from: web(),
+            from_index: Some(IndexKey::Int(0)),
+            to: other.clone(),
+            to_index: Some(IndexKey::Str("a".into())),
+        };
+        let text = serde_json::to_string(&change).expect("encode");
+        assert_eq!(
+            serde_json::from_str::<Change>(&text).expect("decode"),
+            change
+        );
+        state.apply_change(&change);
+        assert_eq!(state.resources.len(), 1);
+        assert_eq!(state.resources[0].name, "app");
+        let moved = state.resources[0]
+            .instance(Some(&IndexKey::Str("a".into())))
+            .expect("moved");
+        assert_eq!(moved.attributes["id"], json!("i-1"));
     }
 }

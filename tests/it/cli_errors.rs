@@ -268,3 +268,77 @@ fn an_invalid_sensitive_value_appears_in_no_message() {
         assert!(all.contains("var.pin"), "{how:?}: {all}");
     }
 }
+
+const ONE_OUTPUT: &str = "output \"x\" {\n  value = 1\n}\n";
+
+/// Makes one kind of unreadable file in a working directory.
+type MakeBadFile = Box<dyn Fn(&std::path::Path)>;
+
+#[test]
+fn a_config_file_that_cannot_be_read_is_an_error_not_skipped() {
+    // Each kind of unreadable file: plan must fail naming it, never plan without it.
+    let cases: Vec<(&str, MakeBadFile, &str)> = vec![
+        (
+            "dangling symlink",
+            Box::new(|d| {
+                std::os::unix::fs::symlink(d.join("gone.txt"), d.join("net.sky.hcl")).unwrap()
+            }),
+            "is a symbolic link to",
+        ),
+        (
+            "symlink loop",
+            Box::new(|d| {
+                std::os::unix::fs::symlink(d.join("b.sky.hcl"), d.join("a.sky.hcl")).unwrap();
+                std::os::unix::fs::symlink(d.join("a.sky.hcl"), d.join("b.sky.hcl")).unwrap();
+            }),
+            "cannot be followed",
+        ),
+        (
+            "directory",
+            Box::new(|d| std::fs::create_dir(d.join("dir.sky.hcl")).unwrap()),
+            "it is a directory",
+        ),
+        (
+            "fifo",
+            Box::new(|d| {
+                let path = std::ffi::CString::new(
+                    d.join("pipe.sky.hcl").into_os_string().into_encoded_bytes(),
+                )
+                .unwrap();
+                // SAFETY: a valid NUL-terminated path.
+                assert_eq!(unsafe { libc::mkfifo(path.as_ptr(), 0o644) }, 0);
+            }),
+            "not a regular file",
+        ),
+        (
+            "non-UTF-8 name",
+            Box::new(|d| {
+                use std::os::unix::ffi::OsStrExt;
+                let name = std::ffi::OsStr::from_bytes(b"caf\xe9.sky.hcl");
+                std::fs::write(d.join(name), ONE_OUTPUT).unwrap();
+            }),
+            "is not valid UTF-8",
+        ),
+    ];
+    for (what, make, expected) in cases {
+        let w = Work::new(&[("main.sky.hcl", ONE_OUTPUT)]);
+        make(w.path());
+        let r = w.run(&["plan"]);
+        assert_eq!(r.code(), 1, "{what}: {}", r.stderr());
+        assert!(r.stderr().contains(expected), "{what}: {}", r.stderr());
+        assert!(!r.stdout().contains("Plan:"), "{what}: {}", r.stdout());
+    }
+}
+
+#[test]
+fn non_utf8_content_names_its_line_and_column() {
+    let w = Work::new(&[("main.sky.hcl", ONE_OUTPUT)]);
+    std::fs::write(
+        w.path().join("bad.sky.hcl"),
+        b"locals {\n  name = \"caf\xe9\"\n}\n",
+    )
+    .unwrap();
+    let err = w.run(&["plan"]).fails();
+    assert!(err.contains("bad.sky.hcl:2:14"), "{err}");
+    assert!(err.contains("not valid UTF-8"), "{err}");
+}

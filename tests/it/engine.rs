@@ -37,6 +37,7 @@ fn context(dir: &Path, script: &Script, events: Option<EventSink>) -> RunContext
         inputs: Default::default(),
         events,
         cancel: Cancel::new(),
+        embedded: None,
     }
 }
 
@@ -310,4 +311,116 @@ resource "scripted_thing" "after" { name = scripted_thing.slow.id }
         "{}",
         message.detail
     );
+}
+
+fn cbd_config(kind: &str, fail_create: bool) -> String {
+    let name = if fail_create { "broken" } else { "vm" };
+    format!(
+        "resource \"scripted_thing\" \"vm\" {{\n  name = \"{name}\"\n  kind = \"{kind}\"\n  lifecycle {{\n    create_before_destroy = true\n  }}\n}}\n"
+    )
+}
+
+/// Plans and applies the configuration in `dir` once.
+async fn plan_and_apply(
+    dir: &Path,
+    script: &Script,
+) -> (skyform::plan::Plan, skyform::run::Applied) {
+    let ctx = context(dir, script, None);
+    let session = session(dir).await;
+    let planned = skyform::run::plan(&ctx, &session).await.expect("plan");
+    let plan = planned.plan.clone();
+    let applied = skyform::run::apply(&ctx, &session, planned)
+        .await
+        .expect("apply runs");
+    (plan, applied)
+}
+
+fn objects_in_state(dir: &Path) -> Vec<(Option<String>, String)> {
+    let state = LocalBackend::new(dir, "default")
+        .expect("backend")
+        .load()
+        .expect("state loads")
+        .expect("a state exists");
+    state
+        .resources
+        .iter()
+        .flat_map(|r| r.instances.iter())
+        .map(|i| {
+            (
+                i.deposed.clone(),
+                i.attributes["kind"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn create_before_destroy_keeps_the_old_object_deposed_until_its_delete_succeeds() {
+    let dir = workdir(&cbd_config("a", false));
+    let script = Scripted::new().into_script();
+    let (_, applied) = plan_and_apply(dir.path(), &script).await;
+    assert!(applied.is_complete());
+
+    // Replace it; the old object's delete fails.
+    std::fs::write(dir.path().join("main.sky.hcl"), cbd_config("b", false)).expect("write");
+    script.fail_deletes_of_kind("a");
+    let (plan, applied) = plan_and_apply(dir.path(), &script).await;
+    assert_eq!(plan.counts(), (1, 0, 1));
+    let errors = applied
+        .result
+        .clone()
+        .expect_err("the delete fails")
+        .to_string();
+    assert!(errors.contains("cannot delete kind a"), "{errors}");
+    let objects = objects_in_state(dir.path());
+    assert_eq!(objects.len(), 2, "{objects:?}");
+    assert!(objects.contains(&(None, "b".to_string())), "{objects:?}");
+    let deposed_key = objects
+        .iter()
+        .find_map(|(d, kind)| (kind == "a").then(|| d.clone()).flatten())
+        .expect("the old object is deposed, not lost");
+    assert_eq!(deposed_key.len(), 8);
+
+    // The next plan deletes the deposed object, and only that.
+    script.allow_deletes();
+    let (plan, applied) = plan_and_apply(dir.path(), &script).await;
+    assert_eq!(plan.counts(), (0, 0, 1));
+    let change = plan
+        .changes
+        .iter()
+        .find(|c| c.deposed.is_some())
+        .expect("a change for the deposed object");
+    assert_eq!(change.deposed.as_deref(), Some(deposed_key.as_str()));
+    let shown =
+        skyform::plan::render::render_change(change, skyform::plan::render::Style { color: false });
+    assert!(
+        shown.contains(&format!(
+            "# scripted_thing.vm (deposed object {deposed_key}) will be destroyed"
+        )),
+        "{shown}"
+    );
+    assert!(applied.is_complete(), "{:?}", applied.result);
+    assert_eq!(objects_in_state(dir.path()), [(None, "b".to_string())]);
+    assert_eq!(script.deleted(), ["a"]);
+}
+
+#[tokio::test]
+async fn a_failed_create_before_destroy_restores_the_old_object() {
+    let dir = workdir(&cbd_config("a", false));
+    let script = Scripted::new().into_script();
+    let (_, applied) = plan_and_apply(dir.path(), &script).await;
+    assert!(applied.is_complete());
+
+    // The replacement's create fails before anything is made: the old object is current
+    // again, not deposed (so no later plan deletes the only machine).
+    std::fs::write(dir.path().join("main.sky.hcl"), cbd_config("b", true)).expect("write");
+    script.fail_create("broken", "no capacity");
+    let (plan, applied) = plan_and_apply(dir.path(), &script).await;
+    assert_eq!(plan.counts(), (1, 0, 1));
+    assert!(applied.result.is_err());
+    assert_eq!(objects_in_state(dir.path()), [(None, "a".to_string())]);
+    assert!(script.deleted().is_empty());
 }

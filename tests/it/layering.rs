@@ -118,3 +118,17 @@ fn the_check_finds_a_violation() {
     // The checker itself must be able to fail: cli does import engine.
     assert!(!violations("cli", &["engine"]).is_empty());
 }
+
+#[test]
+fn the_core_knows_no_simulator_and_no_concrete_provider() {
+    // The engine and the run layer are handed a provider registry and a launcher for
+    // embedded simulators; only the command line picks `providers` and `sim`.
+    for module in ["engine", "run", "provider", "plan", "state"] {
+        let v = violations(module, &["sim", "providers"]);
+        assert!(
+            v.is_empty(),
+            "{module} imports sim or a concrete provider:\n{}",
+            v.join("\n")
+        );
+    }
+}

@@ -39,6 +39,10 @@ struct Shared {
     on_create: BTreeMap<String, OnCreate>,
     on_update: BTreeMap<String, OnUpdate>,
     created: Vec<String>,
+    /// Deletes of objects of these kinds fail.
+    failing_deletes: Vec<String>,
+    /// Kinds of the objects deleted, in order.
+    deleted: Vec<String>,
     /// Refresh drops the last result (a broken batched read).
     short_refresh: bool,
 }
@@ -110,6 +114,33 @@ impl Script {
         );
     }
 
+    /// Creates of the object named `name` fail from now on.
+    pub fn fail_create(&self, name: &str, message: &str) {
+        self.shared
+            .lock()
+            .expect("script")
+            .on_create
+            .insert(name.to_string(), OnCreate::Fail(message.to_string()));
+    }
+
+    /// Deletes of objects whose `kind` is `kind` fail (until `allow_deletes`).
+    pub fn fail_deletes_of_kind(&self, kind: &str) {
+        self.shared
+            .lock()
+            .expect("script")
+            .failing_deletes
+            .push(kind.to_string());
+    }
+
+    pub fn allow_deletes(&self) {
+        self.shared.lock().expect("script").failing_deletes.clear();
+    }
+
+    /// Kinds of the objects deleted, in order.
+    pub fn deleted(&self) -> Vec<String> {
+        self.shared.lock().expect("script").deleted.clone()
+    }
+
     pub fn short_refresh(&self) {
         self.shared.lock().expect("script").short_refresh = true;
     }
@@ -127,6 +158,8 @@ fn schema() -> ProviderSchema {
         Schema::new("A scripted object.")
             .attr("name", Attribute::required(Type::String))
             .attr("size", Attribute::optional(Type::String))
+            // A change of kind replaces the object.
+            .attr("kind", Attribute::optional(Type::String).force_new())
             .attr("id", Attribute::computed(Type::String)),
     );
     ProviderSchema {
@@ -277,9 +310,21 @@ impl Provider for ScriptedProvider {
     async fn delete(
         &self,
         _type_name: &str,
-        _prior: &Value,
+        prior: &Value,
         _op: &OperationContext,
     ) -> DeleteResult {
+        let kind = prior
+            .get_attr("kind")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let mut shared = self.shared.lock().expect("script");
+        if shared.failing_deletes.contains(&kind) {
+            return Err(
+                ProviderError::new(NAME, "delete", format!("cannot delete kind {kind}")).into(),
+            );
+        }
+        shared.deleted.push(kind);
         Ok(())
     }
 
