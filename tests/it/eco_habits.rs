@@ -283,3 +283,75 @@ fn eco_debug_log_goes_to_a_file_without_values() {
     let r = w.run_env(&["plan", "-var", "name=x"], &[("TF_LOG", "info")]);
     assert!(r.stderr().contains("skyform starting"), "{}", r.stderr());
 }
+
+/// A template and a group of `n` machines with an output built from the group's instances.
+fn group(n: u32) -> String {
+    format!(
+        r#"provider "mcloud" {{
+  endpoint = "embedded"
+}}
+
+resource "mcloud_template" "t" {{
+  name                 = "t"
+  cloud                = "aliyun"
+  cpu                  = 2
+  ram                  = 4
+  instance_type        = "ecs.c2.medium"
+  image_id             = "centos7u2_64_40G_cloudinit_20160728.raw"
+  system_disk_category = "cloud_efficiency"
+  data_disk_size       = 100
+  data_disk_num        = 1
+  data_disk_category   = "cloud_efficiency"
+
+  network {{
+    internet_charge_type       = "PayByBandwidth"
+    internet_max_bandwidth_out = 5
+  }}
+
+  zone {{
+    region_name = "cn-beijing"
+    zone_name   = "cn-beijing-c"
+  }}
+}}
+
+resource "mcloud_instance_group" "g" {{
+  template_id    = mcloud_template.t.id
+  instance_count = {n}
+}}
+
+output "members" {{
+  value = length(mcloud_instance_group.g.instances)
+}}
+"#
+    )
+}
+
+#[test]
+fn eco_group_count_change_shows_instances_and_outputs_changing() {
+    let w = Work::new(&[("main.sky.hcl", &group(1))]);
+    w.run(&["apply", "-auto-approve"]).ok();
+    assert_eq!(w.run(&["output", "-raw", "members"]).ok(), "1");
+    w.write("main.sky.hcl", &group(2));
+    let plan = w.run(&["plan"]).ok();
+    assert!(
+        plan.contains("~ instances") && plan.contains("(known after apply)"),
+        "{plan}"
+    );
+    assert!(plan.contains("Changes to Outputs:"), "{plan}");
+    assert!(
+        plan.contains("~ members = 1 -> (known after apply)"),
+        "{plan}"
+    );
+    w.run(&["plan", "-out=tfplan"]).ok();
+    let doc: serde_json::Value =
+        serde_json::from_str(&w.run(&["show", "-json", "tfplan"]).ok()).expect("json");
+    assert_eq!(
+        doc["output_changes"]["members"]["actions"],
+        serde_json::json!(["update"])
+    );
+    assert_eq!(doc["output_changes"]["members"]["after_unknown"], true);
+    w.run(&["apply", "tfplan"]).ok();
+    assert_eq!(w.run(&["output", "-raw", "members"]).ok(), "2");
+    // Unchanged count: the instances stay known and nothing is planned.
+    assert_eq!(w.run(&["plan", "-detailed-exitcode"]).code(), 0);
+}
