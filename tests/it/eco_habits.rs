@@ -355,3 +355,19 @@ fn eco_group_count_change_shows_instances_and_outputs_changing() {
     // Unchanged count: the instances stay known and nothing is planned.
     assert_eq!(w.run(&["plan", "-detailed-exitcode"]).code(), 0);
 }
+
+#[test]
+fn eco_console_reports_undeclared_references_like_terraform() {
+    let w = Work::new(&[("main.sky.hcl", "locals {\n  a = 1\n}\n")]);
+    let (code, out, err) = with_stdin(
+        &w,
+        &["console"],
+        "x\ncan(local.nope)\nlocal.a\nvar.nope\ncan(local.a)\n",
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        "ERROR Invalid reference\nERROR Reference to undeclared local value\n1\nERROR Reference to undeclared input variable\ntrue\n"
+    );
+    insta::assert_snapshot!("console_reference_errors", err);
+}
