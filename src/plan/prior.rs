@@ -28,6 +28,9 @@ pub struct PriorState {
     /// Objects create_before_destroy replaced whose delete has not succeeded yet, by
     /// address and deposed key: the next plan deletes them.
     pub deposed: BTreeMap<(AbsInstance, String), PriorInstance>,
+    /// Objects whose recorded schema version could not be brought up to the current one
+    /// (a newer state, or a failed upgrade): a run refuses to work on such a state.
+    pub upgrade_errors: Vec<crate::diag::Diagnostic>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -47,6 +50,7 @@ pub fn prior_from_state(
     let mut out = PriorState {
         pending: BTreeMap::new(),
         deposed: BTreeMap::new(),
+        upgrade_errors: Vec::new(),
         lineage: Some(state.lineage.clone()),
         serial: state.serial,
         instances: BTreeMap::new(),
@@ -110,12 +114,41 @@ pub fn prior_from_state(
                 Some(IndexKey::Int(i)) => InstanceKey::Int(*i),
                 Some(IndexKey::Str(s)) => InstanceKey::Str(s.clone()),
             };
+            let attributes = match (&schema, mode) {
+                (Some(s), crate::addr::Mode::Managed) if inst.schema_version != s.version => {
+                    match upgrade(
+                        registry,
+                        &provider.name,
+                        &r.type_,
+                        inst.schema_version,
+                        s.version,
+                        &inst.attributes,
+                    ) {
+                        Ok(a) => a,
+                        Err(message) => {
+                            out.upgrade_errors.push(crate::diag::Diagnostic::error(
+                                "Cannot read the state",
+                                format!(
+                                    "{}{}: {message}",
+                                    r.address(),
+                                    inst.index_key
+                                        .as_ref()
+                                        .map(|k| format!("[{k}]"))
+                                        .unwrap_or_default()
+                                ),
+                            ));
+                            inst.attributes.clone()
+                        }
+                    }
+                }
+                _ => inst.attributes.clone(),
+            };
             let value = match &schema {
                 Some(s) => crate::plan::diff::mark_sensitive(
                     s,
-                    Value::from_json_typed(&inst.attributes, &s.value_type()),
+                    Value::from_json_typed(&attributes, &s.value_type()),
                 ),
-                None => Value::from_json(&inst.attributes),
+                None => Value::from_json(&attributes),
             };
             let value = crate::plan::diff::mark_paths(value, &inst.sensitive_attributes);
             let addr = AbsInstance {
@@ -139,6 +172,29 @@ pub fn prior_from_state(
         }
     }
     out
+}
+
+/// Brings attributes written under schema `from` up to `to` through the provider's hook.
+fn upgrade(
+    registry: &crate::provider::registry::ProviderRegistry,
+    provider: &str,
+    type_name: &str,
+    from: u64,
+    to: u64,
+    attributes: &serde_json::Value,
+) -> Result<serde_json::Value, String> {
+    if from > to {
+        return Err(format!("it was written under schema version {from} of {type_name}, and this skyform knows version {to}; use a skyform at least as new as the one that wrote it"));
+    }
+    let Some(ptype) = registry.get(provider) else {
+        return Err(format!(
+            "provider {provider:?} is not available to upgrade it"
+        ));
+    };
+    ptype
+        .upgrade_state(type_name, from, Value::from_json(attributes))
+        .map(|v| v.to_json())
+        .map_err(|e| format!("upgrading it from schema version {from} to {to} failed: {e}"))
 }
 
 /// Parses `module.a[1].module.b` (as state stores it) into a module path.

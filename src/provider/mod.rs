@@ -352,6 +352,17 @@ impl OperationContext {
 pub trait ProviderType: Send + Sync {
     fn name(&self) -> &'static str;
     fn schema(&self) -> &ProviderSchema;
+    /// Brings a state written under schema `version` of `type_name` up to the current
+    /// version ([`Schema::version`]). Called when state is decoded, before any provider is
+    /// configured (an upgrade needs no API call); identity by default.
+    fn upgrade_state(
+        &self,
+        _type_name: &str,
+        _version: u64,
+        value: Value,
+    ) -> Result<Value, ProviderError> {
+        Ok(value)
+    }
     /// Builds a client from the evaluated `provider` block (null attributes where unset;
     /// the provider reads its environment variables for missing credentials).
     async fn configure(
@@ -375,17 +386,6 @@ pub trait Provider: Send + Sync {
     /// limits such as mcloud's DataDiskNum 1..4). Errors carry no span; the caller adds it.
     fn validate_resource(&self, _type_name: &str, _config: &Value) -> Diagnostics {
         Diagnostics::new()
-    }
-
-    /// Brings a state written under schema `version` of `type_name` up to the current
-    /// version ([`Schema::version`]). The engine calls it when state is older.
-    fn upgrade_state(
-        &self,
-        _type_name: &str,
-        _version: u64,
-        value: Value,
-    ) -> Result<Value, ProviderError> {
-        Ok(value)
     }
 
     /// Batched refresh: the live state of each prior object of one resource type, in the

@@ -184,6 +184,19 @@ impl<C: Send + Sync> Registered<C> {
     pub fn types(&self) -> &Types<C> {
         &self.types
     }
+
+    /// The state-upgrade hook of `type_name` (the provider type's
+    /// [`super::ProviderType::upgrade_state`] delegates here).
+    pub fn upgrade_state(
+        &self,
+        type_name: &str,
+        version: u64,
+        value: Value,
+    ) -> Result<Value, ProviderError> {
+        self.types
+            .get_resource(type_name)?
+            .upgrade_state(version, value)
+    }
 }
 
 #[async_trait]
@@ -202,17 +215,6 @@ impl<C: Send + Sync + 'static> Provider for Registered<C> {
             )),
         }
         diags
-    }
-
-    fn upgrade_state(
-        &self,
-        type_name: &str,
-        version: u64,
-        value: Value,
-    ) -> Result<Value, ProviderError> {
-        self.types
-            .get_resource(type_name)?
-            .upgrade_state(version, value)
     }
 
     async fn read_resources(

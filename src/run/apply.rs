@@ -50,6 +50,7 @@ pub async fn apply(
     let mode = planned.plan.mode;
     let recorder = Arc::new(JournalRecorder {
         writer: writer.clone(),
+        registry: ctx.registry.clone(),
     });
     let engine = Engine::new(
         ctx.config.clone(),
@@ -57,7 +58,7 @@ pub async fn apply(
         WalkMode::Apply,
         ctx.options.clone(),
         ctx.inputs.clone(),
-        session.prior(&ctx.registry),
+        session.prior(&ctx.registry)?,
         ctx.registry.clone(),
     )
     .with_events(ctx.events.clone())

@@ -37,7 +37,7 @@ pub async fn import(
         )
         .into());
     };
-    let prior = session.prior(&ctx.registry);
+    let prior = session.prior(&ctx.registry)?;
     if prior.instances.contains_key(addr) {
         return Err(Diagnostic::error(
             "Resource already managed by skyform",
@@ -86,6 +86,7 @@ pub async fn import(
         })?;
     let recorder = JournalRecorder {
         writer: writer.clone(),
+        registry: ctx.registry.clone(),
     };
     let deps = engine.resource_dependencies(&names, &addr.resource);
     recorder

@@ -42,7 +42,7 @@ pub async fn plan(ctx: &RunContext, session: &Session) -> Result<Planned, Diagno
         WalkMode::Plan(ctx.mode),
         ctx.options.clone(),
         ctx.inputs.clone(),
-        session.prior(&ctx.registry),
+        session.prior(&ctx.registry)?,
         ctx.registry.clone(),
     )
     .with_events(ctx.events.clone())

@@ -12,6 +12,8 @@ use async_trait::async_trait;
 /// Records completed operations into the state journal.
 pub struct JournalRecorder {
     pub writer: crate::state::StateWriter,
+    /// For the schema version each object is written under.
+    pub registry: std::sync::Arc<crate::provider::registry::ProviderRegistry>,
 }
 
 impl JournalRecorder {
@@ -43,6 +45,14 @@ impl StateRecorder for JournalRecorder {
         instance.index_key = index_key(addr);
         instance.sensitive_attributes = sensitive_paths(value);
         instance.dependencies = dependencies.to_vec();
+        instance.schema_version = self
+            .registry
+            .schema_of(
+                &provider.name,
+                addr.resource.mode == crate::addr::Mode::Data,
+                &addr.resource.type_name,
+            )
+            .map_or(0, |s| s.version);
         self.writer
             .record(crate::state::Change::Upsert {
                 resource: resource_key(addr, provider),

@@ -41,12 +41,22 @@ impl Session {
         })
     }
 
-    /// The state decoded for the engine (empty when there is no state yet).
-    pub fn prior(&self, registry: &ProviderRegistry) -> PriorState {
-        self.state
+    /// The state decoded for the engine (empty when there is no state yet), with objects
+    /// of older schema versions upgraded. A state that cannot be upgraded is refused.
+    pub fn prior(&self, registry: &ProviderRegistry) -> Result<PriorState, Diagnostics> {
+        let prior = self
+            .state
             .as_ref()
             .map(|s| prior_from_state(s, registry))
-            .unwrap_or_default()
+            .unwrap_or_default();
+        if !prior.upgrade_errors.is_empty() {
+            let mut d = Diagnostics::new();
+            for e in &prior.upgrade_errors {
+                d.push(e.clone());
+            }
+            return Err(d);
+        }
+        Ok(prior)
     }
 
     /// The state to build on: the loaded one, or a new one (new lineage, serial 0).

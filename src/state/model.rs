@@ -130,6 +130,10 @@ pub struct InstanceState {
     /// A name the provider can search by to adopt an object whose create was not confirmed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_token: Option<String>,
+    /// The version of the resource type's schema the attributes were written under (as in
+    /// Terraform's state); older ones go through the provider's upgrade hook when read.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub schema_version: u64,
     /// Set on an object that create_before_destroy replaced and whose delete has not
     /// succeeded yet (Terraform's deposed objects): it stays in state until it is gone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -146,6 +150,7 @@ impl InstanceState {
             sensitive_attributes: Vec::new(),
             dependencies: Vec::new(),
             create_token: None,
+            schema_version: 0,
             deposed: None,
         }
     }
@@ -555,6 +560,10 @@ impl ResourceState {
     pub fn deposed(&self) -> impl Iterator<Item = &InstanceState> {
         self.instances.iter().filter(|i| i.deposed.is_some())
     }
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// Sort the keys of every JSON object inside `value`, so written files have a stable order no

@@ -424,3 +424,51 @@ async fn a_failed_create_before_destroy_restores_the_old_object() {
     assert_eq!(objects_in_state(dir.path()), [(None, "a".to_string())]);
     assert!(script.deleted().is_empty());
 }
+
+/// Rewrites the state file: `f` edits the one instance object.
+fn edit_state_instance(dir: &Path, f: impl Fn(&mut serde_json::Value)) {
+    let path = dir.join("state/default.json");
+    let mut state: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("read state")).expect("json");
+    f(&mut state["resources"][0]["instances"][0]);
+    std::fs::write(&path, serde_json::to_string_pretty(&state).expect("encode")).expect("write");
+}
+
+#[tokio::test]
+async fn state_of_an_older_schema_version_is_upgraded_through_the_provider() {
+    let dir =
+        workdir("resource \"scripted_thing\" \"vm\" {\n  name = \"vm\"\n  size = \"small\"\n}\n");
+    let script = Scripted::new().into_script();
+    let (_, applied) = plan_and_apply(dir.path(), &script).await;
+    assert!(applied.is_complete());
+    let written: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("state/default.json")).expect("state"),
+    )
+    .expect("json");
+    assert_eq!(written["resources"][0]["instances"][0]["schema_version"], 1);
+
+    // As an older skyform wrote it: version 0, where `size` was called `sz`.
+    edit_state_instance(dir.path(), |i| {
+        let attrs = i["attributes"].as_object_mut().expect("attributes");
+        let size = attrs.remove("size").expect("size");
+        attrs.insert("sz".into(), size);
+        i.as_object_mut()
+            .expect("instance")
+            .remove("schema_version");
+    });
+    let ctx = context(dir.path(), &script, None);
+    let first = session(dir.path()).await;
+    let planned = skyform::run::plan(&ctx, &first).await.expect("plan");
+    assert!(!planned.plan.has_changes(), "{:?}", planned.plan.changes);
+    drop(first);
+
+    // A state written under a newer schema than this build knows is refused, not guessed.
+    edit_state_instance(dir.path(), |i| i["schema_version"] = serde_json::json!(7));
+    let session = session(dir.path()).await;
+    let err = match skyform::run::plan(&ctx, &session).await {
+        Ok(_) => panic!("a newer state was accepted"),
+        Err(e) => e.to_string(),
+    };
+    assert!(err.contains("scripted_thing.vm"), "{err}");
+    assert!(err.contains("schema version 7"), "{err}");
+}

@@ -987,6 +987,7 @@ fn written_states_match_the_json_schema() {
             sensitive_attributes: vec![json!(["password"])],
             dependencies: vec!["mcloud_instance.web".into()],
             create_token: Some("tok".into()),
+            schema_version: 0,
             deposed: None,
         },
     });

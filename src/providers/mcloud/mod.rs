@@ -189,6 +189,17 @@ impl ProviderType for MCloudProviderType {
         self.types.schema()
     }
 
+    fn upgrade_state(
+        &self,
+        type_name: &str,
+        version: u64,
+        value: Value,
+    ) -> Result<Value, ProviderError> {
+        self.types
+            .get_resource(type_name)?
+            .upgrade_state(version, value)
+    }
+
     async fn configure(
         &self,
         config: &Value,

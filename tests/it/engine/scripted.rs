@@ -155,7 +155,9 @@ fn schema() -> ProviderSchema {
     let mut resources = BTreeMap::new();
     resources.insert(
         "scripted_thing".to_string(),
+        // Version 1 renamed `sz` to `size` (see `upgrade_state`).
         Schema::new("A scripted object.")
+            .version(1)
             .attr("name", Attribute::required(Type::String))
             .attr("size", Attribute::optional(Type::String))
             // A change of kind replaces the object.
@@ -182,6 +184,27 @@ impl ProviderType for ScriptedType {
 
     fn schema(&self) -> &ProviderSchema {
         &self.schema
+    }
+
+    fn upgrade_state(
+        &self,
+        _type_name: &str,
+        version: u64,
+        value: Value,
+    ) -> Result<Value, ProviderError> {
+        match (version, value) {
+            (0, Value::Object(mut m)) => {
+                if let Some(size) = m.remove("sz") {
+                    m.insert("size".to_string(), size);
+                }
+                Ok(Value::Object(m))
+            }
+            (v, _) => Err(ProviderError::new(
+                NAME,
+                "upgrade",
+                format!("no upgrade from version {v}"),
+            )),
+        }
     }
 
     async fn configure(
