@@ -371,3 +371,18 @@ fn eco_console_reports_undeclared_references_like_terraform() {
     );
     insta::assert_snapshot!("console_reference_errors", err);
 }
+
+#[test]
+fn eco_negative_count_says_it_once() {
+    let w = Work::new(&[(
+        "main.sky.hcl",
+        "provider \"mcloud\" {\n  endpoint = \"embedded\"\n}\n\nresource \"mcloud_instance_group\" \"g\" {\n  count          = -1\n  template_id    = \"x\"\n  instance_count = 1\n}\n",
+    )]);
+    let err = w.run(&["plan"]).fails();
+    assert_eq!(
+        err.matches("argument value is unsuitable").count(),
+        1,
+        "{err}"
+    );
+    insta::assert_snapshot!("negative_count", err);
+}
