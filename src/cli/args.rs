@@ -37,6 +37,8 @@ pub enum Command {
     Apply(ApplyArgs),
     /// Delete everything this configuration manages.
     Destroy(PlanArgs),
+    /// Update the state from the live objects (`apply -refresh-only -auto-approve`).
+    Refresh(PlanArgs),
     /// Show the state, or a saved plan.
     Show(ShowArgs),
     /// Inspect and edit the state.

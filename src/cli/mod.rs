@@ -55,7 +55,7 @@ pub fn main() -> i32 {
             if let Some((_, sub)) = m.subcommand() {
                 // Only these commands define -var/-var-file (clap rejects other ids).
                 match &mut c.command {
-                    Command::Plan(a) | Command::Destroy(a) => {
+                    Command::Plan(a) | Command::Destroy(a) | Command::Refresh(a) => {
                         a.var_order = args::ordered_var_args(sub)
                     }
                     Command::Apply(a) => a.plan.var_order = args::ordered_var_args(sub),
@@ -123,6 +123,20 @@ async fn dispatch(cli: Cli) -> i32 {
         Command::Apply(a) => run::apply(&ui, &dir, a).await,
         Command::Destroy(mut a) => {
             a.destroy = true;
+            run::apply(
+                &ui,
+                &dir,
+                args::ApplyArgs {
+                    plan: a,
+                    plan_file: None,
+                },
+            )
+            .await
+        }
+        Command::Refresh(mut a) => {
+            // Terraform's `refresh` is `apply -refresh-only -auto-approve`.
+            a.refresh_only = true;
+            a.auto_approve = true;
             run::apply(
                 &ui,
                 &dir,

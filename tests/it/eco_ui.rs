@@ -242,3 +242,35 @@ fn eco_plain_progress_for_slow_creates_times_from_the_real_start() {
     // No provider poll chatter between the Terraform lines.
     assert!(!out.contains("Still waiting for"), "{out}");
 }
+
+#[test]
+fn eco_refresh_json_reports_refreshes_and_drift() {
+    let sim = Sim::start(&[]);
+    let w = Work::new(&[
+        ("provider.sky.hcl", &provider_block(&sim.endpoint())),
+        ("main.sky.hcl", &instance_block("web", 2, "")),
+    ]);
+    w.run(&["apply", "-auto-approve"]).ok();
+    let ids = state_instance_ids(&w);
+    let reply = sim.delete(&format!("/v1/instance/{}", ids[0]));
+    assert_eq!(reply["code"], 0, "{reply}");
+    let r = w.run(&["refresh", "-json"]);
+    let msgs = lines(&r.ok());
+    let t = types(&msgs);
+    assert_eq!(t[0], "version");
+    let refresh = msgs
+        .iter()
+        .find(|m| m["type"] == "refresh_start")
+        .expect("refresh_start");
+    assert_eq!(refresh["hook"]["resource_type"], "mcloud_instance");
+    let drift = msgs
+        .iter()
+        .find(|m| m["type"] == "resource_drift")
+        .expect("resource_drift");
+    assert_eq!(drift["change"]["action"], "delete");
+    assert_eq!(
+        state_instance_ids(&w).len(),
+        1,
+        "refresh forgot the deleted machine"
+    );
+}
