@@ -37,6 +37,8 @@ pub enum Command {
     Apply(ApplyArgs),
     /// Delete everything this configuration manages.
     Destroy(PlanArgs),
+    /// Update the state from the live objects (`apply -refresh-only -auto-approve`).
+    Refresh(PlanArgs),
     /// Show the state, or a saved plan.
     Show(ShowArgs),
     /// Inspect and edit the state.
@@ -62,7 +64,23 @@ pub enum Command {
     /// Run the cloud simulators on loopback.
     Sim(SimArgs),
     /// Print the skyform version.
-    Version,
+    Version(VersionArgs),
+    /// Print a shell completion script: `skyform completions bash|zsh|fish`.
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args, Default)]
+pub struct VersionArgs {
+    /// Print the version as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args, Default)]
@@ -178,6 +196,7 @@ pub struct ApplyArgs {
 
 #[derive(Debug, Args, Default)]
 pub struct ShowArgs {
+    /// Print the state or plan in Terraform's JSON format.
     #[arg(long)]
     pub json: bool,
     /// A saved plan file to show instead of the state.
@@ -187,22 +206,37 @@ pub struct ShowArgs {
 #[derive(Debug, Subcommand)]
 pub enum StateCommand {
     /// List the resource instances in state.
-    List { addresses: Vec<String> },
+    List {
+        /// Only these resources or modules (all when none are given).
+        addresses: Vec<String>,
+    },
     /// Show one resource instance's attributes.
-    Show { address: String },
+    Show {
+        /// The resource instance address.
+        address: String,
+    },
     /// Forget instances without deleting them.
     Rm {
+        /// The resource instances (or resources, or modules) to forget.
         addresses: Vec<String>,
+        /// Print what would be removed; change nothing.
         #[arg(long = "dry-run")]
         dry_run: bool,
     },
     /// Rename an instance in state.
-    Mv { source: String, destination: String },
+    Mv {
+        /// The address the object has now.
+        source: String,
+        /// The address it should have.
+        destination: String,
+    },
     /// Print the raw state.
     Pull,
     /// Replace the state with a file (checked, lineage must match).
     Push {
+        /// The state file to upload (`-` reads standard input).
         path: PathBuf,
+        /// Write it even when its lineage or serial says it is not a successor.
         #[arg(long)]
         force: bool,
     },
@@ -214,24 +248,29 @@ pub struct ImportArgs {
     pub address: String,
     /// The object's id in the cloud.
     pub id: String,
+    /// Set a variable: -var 'name=value'.
     #[arg(long, value_name = "NAME=VALUE")]
     pub var: Vec<String>,
+    /// Read variable values from a file (`.skyvars.hcl` or `.skyvars.json`).
     #[arg(long = "var-file", value_name = "FILE")]
     pub var_file: Vec<PathBuf>,
     /// `-var` and `-var-file` in command-line order (filled after parsing).
     #[arg(skip)]
     pub var_order: Vec<VarArg>,
+    /// How long to wait for another run's state lock (e.g. 30s).
     #[arg(long = "lock-timeout", value_name = "DURATION")]
     pub lock_timeout: Option<String>,
 }
 
 #[derive(Debug, Args, Default)]
 pub struct OutputArgs {
+    /// Print the outputs as JSON, with their types.
     #[arg(long)]
     pub json: bool,
     /// The value of one string output, without quotes.
     #[arg(long)]
     pub raw: bool,
+    /// One output to print (all when omitted).
     pub name: Option<String>,
 }
 
@@ -240,8 +279,10 @@ pub struct ConsoleArgs {
     /// One compact JSON result per expression.
     #[arg(long)]
     pub json: bool,
+    /// Set a variable: -var 'name=value'.
     #[arg(long, value_name = "NAME=VALUE")]
     pub var: Vec<String>,
+    /// Read variable values from a file (`.skyvars.hcl` or `.skyvars.json`).
     #[arg(long = "var-file", value_name = "FILE")]
     pub var_file: Vec<PathBuf>,
     /// `-var` and `-var-file` in command-line order (filled after parsing).
@@ -256,6 +297,7 @@ pub struct GraphArgs {}
 pub enum ProvidersCommand {
     /// Print every provider's schema.
     Schema {
+        /// Required: print the schemas as JSON.
         #[arg(long)]
         json: bool,
     },
@@ -281,7 +323,9 @@ pub enum WorkspaceCommand {
 
 #[derive(Debug, Args)]
 pub struct ForceUnlockArgs {
+    /// The lock ID the locked-state error printed.
     pub lock_id: String,
+    /// Do not ask for confirmation.
     #[arg(long)]
     pub force: bool,
 }
@@ -385,6 +429,25 @@ pub fn normalize_flags(args: Vec<String>) -> Vec<String> {
         out.push(flag);
     }
     out
+}
+
+/// Terraform's help spellings: `skyform -help plan` and `skyform help plan` show the plan
+/// command's help (as `skyform plan -help` does), `skyform help` the top-level help.
+pub fn help_first(mut args: Vec<String>) -> Vec<String> {
+    // Global options may come first (`-chdir=DIR -help plan`).
+    let at = args
+        .iter()
+        .skip(1)
+        .position(|a| !(a.starts_with("--chdir") || a == "--no-color"))
+        .map(|i| i + 1);
+    let Some(at) = at else {
+        return args;
+    };
+    if matches!(args[at].as_str(), "help" | "--help" | "-h") {
+        args.remove(at);
+        args.push("--help".to_string());
+    }
+    args
 }
 
 fn takes_value(name: &str) -> bool {

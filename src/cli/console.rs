@@ -94,7 +94,7 @@ pub async fn run(ui: &Ui, dir: &Path, a: &ConsoleArgs) -> i32 {
             ui.outln(&format!("ERROR {summary}"));
             continue;
         }
-        let result = evaluate(&engine, text, line_no);
+        let result = evaluate(&engine, &loaded.config.root.module, text, line_no);
         match result {
             Ok(v) => ui.outln(&render(&v, a.json)),
             Err((d, sources)) => {
@@ -118,6 +118,7 @@ pub async fn run(ui: &Ui, dir: &Path, a: &ConsoleArgs) -> i32 {
 
 fn evaluate(
     engine: &Engine,
+    module: &crate::config::Module,
     text: &str,
     line_no: usize,
 ) -> Result<Value, (crate::diag::Diagnostics, Sources)> {
@@ -125,6 +126,17 @@ fn evaluate(
     let mut sources = Sources::default();
     sources.add(Arc::from(name.as_str()), Arc::from(text));
     let expr = crate::hcl::parse_expr(text, &name).map_err(|d| (d, sources.clone()))?;
+    // References are checked before evaluating, as Terraform does: an undeclared name is a
+    // static error, not something `can` or `try` catch.
+    let mut diags = crate::diag::Diagnostics::new();
+    for t in expr.traversals() {
+        if let Some(d) = reference_error(module, &t) {
+            diags.push(d);
+        }
+    }
+    if diags.has_errors() {
+        return Err((diags, sources));
+    }
     engine
         .eval_in(&ModulePath::root(), &Binding::None, &expr)
         .map_err(|d| (d, sources))
@@ -141,5 +153,93 @@ fn render(v: &Value, json: bool) -> String {
         }
     } else {
         crate::lang::display::console_notation(v)
+    }
+}
+
+/// Terraform's static reference errors for one reference in the root module.
+fn reference_error(
+    module: &crate::config::Module,
+    t: &crate::hcl::ast::Traversal,
+) -> Option<crate::diag::Diagnostic> {
+    use crate::diag::Diagnostic;
+    use crate::hcl::ast::Step;
+    let attr = |i: usize| match t.steps.get(i) {
+        Some(Step::Attr(n)) => Some(n.as_str()),
+        _ => None,
+    };
+    let err = |summary: &str, detail: String| {
+        Some(Diagnostic::error(summary, detail).with_span(t.span.clone()))
+    };
+    match t.root.as_str() {
+        "var" => match attr(0) {
+            Some(n) if module.variables.contains_key(n) => None,
+            Some(n) => err(
+                "Reference to undeclared input variable",
+                format!("An input variable with the name {n:?} has not been declared. This variable can be declared with a variable {n:?} {{}} block."),
+            ),
+            None => err(
+                "Invalid reference",
+                "The \"var\" object cannot be accessed directly. Instead, access one of its attributes.".into(),
+            ),
+        },
+        "local" => match attr(0) {
+            Some(n) if module.locals.contains_key(n) => None,
+            Some(n) => err(
+                "Reference to undeclared local value",
+                format!("A local value with the name {n:?} has not been declared."),
+            ),
+            None => err(
+                "Invalid reference",
+                "The \"local\" object cannot be accessed directly. Instead, access one of its attributes.".into(),
+            ),
+        },
+        "module" => match attr(0) {
+            Some(n) if module.module_calls.contains_key(n) => None,
+            Some(n) => err(
+                "Reference to undeclared module",
+                format!("No module call named {n:?} is declared in the root module."),
+            ),
+            None => err(
+                "Invalid reference",
+                "The \"module\" object cannot be accessed directly. Instead, access one of its attributes.".into(),
+            ),
+        },
+        "count" | "each" | "path" | "terraform" | "self" => None,
+        "data" => match (attr(0), attr(1)) {
+            (Some(ty), Some(n)) => {
+                let declared = module
+                    .resources
+                    .contains_key(&crate::addr::ResourceAddr::data(ty, n));
+                (!declared).then(|| {
+                    Diagnostic::error(
+                        "Reference to undeclared resource",
+                        format!("A data resource {ty:?} {n:?} has not been declared in the root module."),
+                    )
+                    .with_span(t.span.clone())
+                })
+            }
+            _ => err(
+                "Invalid reference",
+                "A reference to a data source must be followed by at least one attribute access, specifying the resource name.".into(),
+            ),
+        },
+        ty => match attr(0) {
+            Some(n) => {
+                let declared = module
+                    .resources
+                    .contains_key(&crate::addr::ResourceAddr::managed(ty, n));
+                (!declared).then(|| {
+                    Diagnostic::error(
+                        "Reference to undeclared resource",
+                        format!("A managed resource {ty:?} {n:?} has not been declared in the root module."),
+                    )
+                    .with_span(t.span.clone())
+                })
+            }
+            None => err(
+                "Invalid reference",
+                "A reference to a resource type must be followed by at least one attribute access, specifying the resource name.".into(),
+            ),
+        },
     }
 }

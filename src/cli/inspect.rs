@@ -55,11 +55,16 @@ pub async fn show(ui: &Ui, dir: &Path, a: &ShowArgs) -> i32 {
         };
         if a.json {
             let state = open(ui, dir).await.ok().and_then(|(_, s)| s);
+            // The configuration beside the plan fills in `configuration`, as Terraform's
+            // plan file carries it; without one the section is left out.
+            let mut sources = Sources::default();
+            let config = crate::config::load(dir, &mut sources).ok();
             ui.outln(
                 &crate::plan::json::plan_document(
                     &plan,
                     state.as_ref(),
                     &crate::providers::builtin_registry(),
+                    config.as_ref(),
                 )
                 .to_string(),
             );
@@ -109,34 +114,65 @@ pub async fn show(ui: &Ui, dir: &Path, a: &ShowArgs) -> i32 {
 
 /// `# addr:` then the resource block with its attributes, as `terraform show` prints state.
 fn render_instance(addr: &AbsInstance, v: &Value) -> String {
-    let kw = if addr.resource.mode == crate::addr::Mode::Data {
-        "data"
-    } else {
-        "resource"
-    };
+    let data = addr.resource.mode == crate::addr::Mode::Data;
+    let kw = if data { "data" } else { "resource" };
+    let registry = crate::providers::builtin_registry();
+    let schema = registry.schema_of(
+        addr.resource.implied_provider(),
+        data,
+        &addr.resource.type_name,
+    );
     let mut out = format!(
         "# {addr}:\n{kw} \"{}\" \"{}\" {{\n",
         addr.resource.type_name, addr.resource.name
     );
-    if let Some(m) = v.as_map() {
-        let width = m
-            .iter()
-            .filter(|(_, x)| !x.is_null())
-            .map(|(k, _)| k.len())
-            .max()
-            .unwrap_or(0);
-        for (k, x) in m {
-            if x.is_null() {
-                continue;
-            }
-            out.push_str(&format!(
-                "    {k:<width$} = {}\n",
-                crate::plan::render::value_inline(x, false, 2)
-            ));
-        }
-    }
+    render_body(&mut out, v, schema, 1);
     out.push_str("}\n");
     out
+}
+
+/// A body as Terraform's `show` prints it: attributes aligned, then nested blocks as
+/// blocks (`network { ... }`), not as quoted maps.
+fn render_body(
+    out: &mut String,
+    v: &Value,
+    schema: Option<&crate::provider::schema::Schema>,
+    depth: usize,
+) {
+    let Some(m) = v.as_map() else {
+        return;
+    };
+    let pad = "    ".repeat(depth);
+    let is_block = |k: &str| schema.is_some_and(|s| s.blocks.contains_key(k));
+    let attrs: Vec<(&String, &Value)> = m
+        .iter()
+        .filter(|(k, x)| !x.is_null() && !is_block(k))
+        .collect();
+    let width = attrs.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+    for (k, x) in attrs {
+        let sensitive = schema
+            .and_then(|s| s.attributes.get(k.as_str()))
+            .is_some_and(|a| a.sensitive);
+        out.push_str(&format!(
+            "{pad}{k:<width$} = {}\n",
+            crate::plan::render::value_inline(x, sensitive, depth * 2)
+        ));
+    }
+    for (k, x) in m.iter().filter(|(k, _)| is_block(k)) {
+        let inner = schema
+            .and_then(|s| s.blocks.get(k.as_str()))
+            .map(|b| &b.schema);
+        let items: Vec<&Value> = match x.unmarked() {
+            Value::Null => Vec::new(),
+            Value::List(xs) | Value::Set(xs) | Value::Tuple(xs) => xs.iter().collect(),
+            _ => vec![x],
+        };
+        for item in items {
+            out.push_str(&format!("\n{pad}{k} {{\n"));
+            render_body(out, item, inner, depth + 1);
+            out.push_str(&format!("{pad}}}\n"));
+        }
+    }
 }
 
 fn matching(prior: &PriorState, targets: &[Target]) -> Vec<AbsInstance> {
@@ -461,7 +497,11 @@ pub async fn output(ui: &Ui, dir: &Path, a: &OutputArgs) -> i32 {
                         };
                         (
                             k.clone(),
-                            serde_json::json!({"sensitive": v.is_sensitive(), "value": value}),
+                            serde_json::json!({
+                                "sensitive": v.is_sensitive(),
+                                "type": crate::plan::json::type_json(&v.unmarked().type_of()),
+                                "value": value,
+                            }),
                         )
                     })
                     .collect();

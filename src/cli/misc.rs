@@ -125,11 +125,37 @@ fn validate_walk(
     }
 }
 
+/// What `init` writes when the directory has no `.gitignore`: the state (with its backups,
+/// journal, lock and the embedded simulator's data) and saved plans hold secret values.
+pub const GITIGNORE: &str = "# Written by skyform init. State and saved plans hold secrets: keep them out of git.\nstate/\n*.skyplan\n*.tfplan\ntfplan\n*.plan\n";
+
 pub async fn init(ui: &Ui, dir: &Path, a: &super::args::InitArgs) -> i32 {
     let (diags, sources) = check(dir);
     if diags.has_errors() {
         ui.diags(&diags, &sources);
         return EXIT_ERROR;
+    }
+    let has_config = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(Result::ok).any(|e| {
+                e.file_name()
+                    .to_str()
+                    .is_some_and(|n| n.ends_with(".sky.hcl"))
+            })
+        })
+        .unwrap_or(false);
+    if !has_config {
+        // Terraform's answer for an empty directory: nothing to initialise, nothing written.
+        ui.out(&format!(
+            "{}
+
+The directory has no skyform configuration files. You may begin working
+with skyform immediately by creating skyform configuration files (*.sky.hcl).
+",
+            ui.style()
+                .bold("skyform initialized in an empty directory!")
+        ));
+        return EXIT_OK;
     }
     if let Err(e) = std::fs::create_dir_all(dir.join(crate::state::STATE_DIR)) {
         ui.error("Failed to create the state directory", &e.to_string());
@@ -137,6 +163,14 @@ pub async fn init(ui: &Ui, dir: &Path, a: &super::args::InitArgs) -> i32 {
     }
     if super::workspace::init_backend(ui, dir, a).await.is_err() {
         return EXIT_ERROR;
+    }
+    let gitignore = dir.join(".gitignore");
+    if !gitignore.exists() {
+        if let Err(e) = std::fs::write(&gitignore, GITIGNORE) {
+            ui.error("Failed to write .gitignore", &e.to_string());
+            return EXIT_ERROR;
+        }
+        ui.out("\nWrote .gitignore: state/ and saved plans hold secrets and stay out of git.\n");
     }
     ui.out(&format!(
         "\n{}\n\nYou may now begin working with skyform. Try running \"skyform plan\" to see\nany changes that are required for your infrastructure.\n",
@@ -155,21 +189,7 @@ pub fn validate(ui: &Ui, dir: &Path, a: &ValidateArgs) -> i32 {
     if a.json {
         let list: Vec<J> = diags
             .iter()
-            .map(|d| {
-                let mut j = json!({
-                    "severity": if d.is_error() { "error" } else { "warning" },
-                    "summary": d.summary,
-                    "detail": d.detail,
-                });
-                if let Some(s) = &d.span {
-                    j["range"] = json!({
-                        "filename": &*s.file,
-                        "start": {"line": s.start.line, "column": s.start.col, "byte": s.start.byte},
-                        "end": {"line": s.end.line, "column": s.end.col, "byte": s.end.byte},
-                    });
-                }
-                j
-            })
+            .map(|d| super::json_ui::diagnostic_json(d, &sources))
             .collect();
         ui.outln(
             &json!({"format_version": "1.0", "valid": errors == 0, "error_count": errors, "warning_count": warnings, "diagnostics": list})
@@ -411,4 +431,42 @@ async fn sim_jdcloud(ui: &Ui, a: &SimArgs, listen: std::net::SocketAddr) -> i32 
             EXIT_ERROR
         }
     }
+}
+
+/// `skyform version [-json]`, the JSON as Terraform's (`terraform_version`, `platform`,
+/// `provider_selections`, `terraform_outdated`) plus `skyform_version`. Providers are built
+/// in, so each is selected at skyform's own version.
+pub fn version(ui: &Ui, a: &super::args::VersionArgs) -> i32 {
+    let version = env!("CARGO_PKG_VERSION");
+    let arch = match std::env::consts::ARCH {
+        "x86_64" => "amd64",
+        "aarch64" => "arm64",
+        "x86" => "386",
+        other => other,
+    };
+    let platform = format!("{}_{arch}", std::env::consts::OS);
+    if a.json {
+        let providers: serde_json::Map<String, J> = crate::providers::builtin_registry()
+            .names()
+            .map(|n| {
+                (
+                    crate::plan::json::provider_address(n),
+                    J::String(version.to_string()),
+                )
+            })
+            .collect();
+        ui.outln(
+            &serde_json::to_string_pretty(&json!({
+                "terraform_version": crate::plan::json::terraform_version(),
+                "skyform_version": version,
+                "platform": platform,
+                "provider_selections": providers,
+                "terraform_outdated": false,
+            }))
+            .unwrap_or_default(),
+        );
+    } else {
+        ui.outln(&format!("skyform v{version}\non {platform}"));
+    }
+    EXIT_OK
 }

@@ -5,7 +5,10 @@ pub mod args;
 pub mod console;
 pub mod fmt;
 pub mod inspect;
+pub mod json_ui;
+pub mod log;
 pub mod misc;
+pub mod progress;
 pub mod run;
 pub mod ui;
 pub mod vars;
@@ -39,7 +42,11 @@ pub fn main() -> i32 {
             }
         }
     }
-    let argv = args::normalize_flags(argv);
+    let argv = args::help_first(args::normalize_flags(argv));
+    if let Err(e) = log::init() {
+        eprintln!("\nWarning: {e}\n");
+    }
+    tracing::info!(version = env!("CARGO_PKG_VERSION"), args = ?argv.get(1..), "skyform starting");
     let parsed = <Cli as clap::CommandFactory>::command()
         .try_get_matches_from(argv)
         .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m).map(|c| (c, m)));
@@ -48,7 +55,7 @@ pub fn main() -> i32 {
             if let Some((_, sub)) = m.subcommand() {
                 // Only these commands define -var/-var-file (clap rejects other ids).
                 match &mut c.command {
-                    Command::Plan(a) | Command::Destroy(a) => {
+                    Command::Plan(a) | Command::Destroy(a) | Command::Refresh(a) => {
                         a.var_order = args::ordered_var_args(sub)
                     }
                     Command::Apply(a) => a.plan.var_order = args::ordered_var_args(sub),
@@ -127,6 +134,20 @@ async fn dispatch(cli: Cli) -> i32 {
             )
             .await
         }
+        Command::Refresh(mut a) => {
+            // Terraform's `refresh` is `apply -refresh-only -auto-approve`.
+            a.refresh_only = true;
+            a.auto_approve = true;
+            run::apply(
+                &ui,
+                &dir,
+                args::ApplyArgs {
+                    plan: a,
+                    plan_file: None,
+                },
+            )
+            .await
+        }
         Command::Show(a) => inspect::show(&ui, &dir, &a).await,
         Command::State(c) => inspect::state(&ui, &dir, c).await,
         Command::Output(a) => inspect::output(&ui, &dir, &a).await,
@@ -138,8 +159,12 @@ async fn dispatch(cli: Cli) -> i32 {
         }
         Command::ForceUnlock(a) => misc::force_unlock(&ui, &dir, &a).await,
         Command::Sim(a) => misc::sim(&ui, &a).await,
-        Command::Version => {
-            ui.outln(&format!("skyform v{}", env!("CARGO_PKG_VERSION")));
+        Command::Version(a) => misc::version(&ui, &a),
+        Command::Completions(a) => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut out = Vec::new();
+            clap_complete::generate(a.shell, &mut cmd, "skyform", &mut out);
+            ui.out(&String::from_utf8_lossy(&out));
             EXIT_OK
         }
     }

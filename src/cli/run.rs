@@ -46,10 +46,11 @@ fn settings(
         diags.extend(d);
         true
     });
-    let input = bool_flag(&a.input, "input", true).unwrap_or_else(|d| {
+    // Machine-readable output never prompts (as Terraform's -json implies -input=false).
+    let input = bool_flag(&a.input, "input", !a.json).unwrap_or_else(|d| {
         diags.extend(d);
         true
-    });
+    }) && !a.json;
     let lock_timeout = match &a.lock_timeout {
         None => Duration::ZERO,
         Some(s) => parse_duration(s).unwrap_or_else(|| {
@@ -130,12 +131,16 @@ fn settings(
                     .unwrap_or_else(|_| "default".to_string()),
             },
             inputs,
-            // Progress lines go to stdout unless the output is JSON.
-            events: if a.json {
-                None
-            } else {
-                Some(progress_lines(*ui))
-            },
+            // Progress as lines for people, or as JSON messages.
+            // "Still creating..." every 10 s of an operation's real run time.
+            events: Some(super::progress::with_ticker(
+                if a.json {
+                    super::json_ui::event_sink()
+                } else {
+                    progress_lines(*ui)
+                },
+                super::progress::interval(),
+            )),
             cancel: Cancel::new(),
             embedded: Some(Arc::new(crate::sim::embedded::Launcher)),
         },
@@ -170,6 +175,10 @@ async fn open_session(
 }
 
 pub async fn plan(ui: &Ui, dir: &Path, a: PlanArgs) -> i32 {
+    let ui = &ui.json_mode(a.json);
+    if a.json {
+        super::json_ui::version();
+    }
     let Ok(mut loaded) = load_config(ui, dir) else {
         return EXIT_ERROR;
     };
@@ -197,10 +206,12 @@ pub async fn plan(ui: &Ui, dir: &Path, a: PlanArgs) -> i32 {
     };
     interrupts.disarm();
     if a.json {
-        let j = crate::plan::json::plan_document(&plan, session.state.as_ref(), &s.ctx.registry);
-        ui.outln(&j.to_string());
+        super::json_ui::plan(&plan, "plan");
     } else {
         ui.out(&crate::plan::render::render_plan(&plan, ui.style()));
+    }
+    if !s.ctx.options.targets.is_empty() {
+        ui.diags(&targeting_warning(false).into(), &loaded.sources);
     }
     if let Some(out) = &a.out {
         let path = if out.is_absolute() {
@@ -230,9 +241,28 @@ pub async fn plan(ui: &Ui, dir: &Path, a: PlanArgs) -> i32 {
 }
 
 pub async fn apply(ui: &Ui, dir: &Path, a: ApplyArgs) -> i32 {
+    let json = a.plan.json;
+    let ui = &ui.json_mode(json);
+    if json {
+        super::json_ui::version();
+        if a.plan_file.is_none() && !a.plan.auto_approve {
+            ui.error(
+                "Plan file or auto-approve required",
+                "skyform cannot ask for interactive approval when -json is set. You can either apply a saved plan file, or enable the -auto-approve option.",
+            );
+            return EXIT_ERROR;
+        }
+    }
     let Ok(mut loaded) = load_config(ui, dir) else {
         return EXIT_ERROR;
     };
+    if a.plan_file.is_some() && !(a.plan.var.is_empty() && a.plan.var_file.is_empty()) {
+        ui.error(
+            "Can't set variables when applying a saved plan",
+            "The -var and -var-file options cannot be used when applying a saved plan file, because a saved plan includes the variable values that were set when it was created.",
+        );
+        return EXIT_ERROR;
+    }
     let Ok(mut s) = settings(ui, dir, &mut loaded, &a.plan) else {
         return EXIT_ERROR;
     };
@@ -267,6 +297,9 @@ pub async fn apply(ui: &Ui, dir: &Path, a: ApplyArgs) -> i32 {
             }
             crate::run::adopt_saved_plan(&mut s.ctx, &plan);
             ui.out(&crate::plan::render::render_plan(&plan, ui.style()));
+            if json {
+                super::json_ui::plan(&plan, "plan");
+            }
             Planned::saved(plan)
         }
         None => {
@@ -283,6 +316,9 @@ pub async fn apply(ui: &Ui, dir: &Path, a: ApplyArgs) -> i32 {
             match planned {
                 Ok(p) => {
                     ui.out(&crate::plan::render::render_plan(&p.plan, ui.style()));
+                    if json {
+                        super::json_ui::plan(&p.plan, "plan");
+                    }
                     p
                 }
                 Err(d) => {
@@ -293,6 +329,9 @@ pub async fn apply(ui: &Ui, dir: &Path, a: ApplyArgs) -> i32 {
         }
     };
     let plan = &planned.plan;
+    if !s.ctx.options.targets.is_empty() {
+        ui.diags(&targeting_warning(false).into(), &loaded.sources);
+    }
     if !plan.has_changes() && plan.drift.is_empty() && a.plan_file.is_none() {
         let summary = if s.ctx.mode == PlanMode::Destroy {
             "Destroy complete! Resources: 0 destroyed."
@@ -300,11 +339,25 @@ pub async fn apply(ui: &Ui, dir: &Path, a: ApplyArgs) -> i32 {
             "Apply complete! Resources: 0 added, 0 changed, 0 destroyed."
         };
         ui.out(&format!("\n{}\n", ui.style().bold(summary)));
-        print_outputs(ui, &planned.outputs());
+        if json {
+            let op = if s.ctx.mode == PlanMode::Destroy {
+                "destroy"
+            } else {
+                "apply"
+            };
+            super::json_ui::change_summary(summary, 0, 0, 0, op);
+        }
+        if s.ctx.mode != PlanMode::Destroy {
+            print_outputs(ui, &planned.outputs());
+        }
         return EXIT_OK;
     }
     if a.plan_file.is_none() && !a.plan.auto_approve && !confirm(ui, s.ctx.mode) {
-        ui.err("\nError: Apply cancelled.\n");
+        if s.ctx.mode == PlanMode::Destroy {
+            ui.err("\nError: Destroy cancelled.\n");
+        } else {
+            ui.err("\nError: Apply cancelled.\n");
+        }
         return EXIT_ERROR;
     }
     interrupts.arm();
@@ -320,6 +373,9 @@ pub async fn apply(ui: &Ui, dir: &Path, a: ApplyArgs) -> i32 {
     if let Err(d) = &applied.state_written {
         ui.diags(d, &loaded.sources);
     }
+    if !s.ctx.options.targets.is_empty() {
+        ui.diags(&targeting_warning(true).into(), &loaded.sources);
+    }
     let report = &applied.report;
     if applied.is_complete() {
         let summary = if applied.mode == PlanMode::Destroy {
@@ -334,6 +390,20 @@ pub async fn apply(ui: &Ui, dir: &Path, a: ApplyArgs) -> i32 {
             )
         };
         ui.out(&format!("\n{}\n", ui.style().bold(&summary)));
+        if json {
+            let op = if applied.mode == PlanMode::Destroy {
+                "destroy"
+            } else {
+                "apply"
+            };
+            super::json_ui::change_summary(
+                &summary,
+                report.added,
+                report.changed,
+                report.destroyed,
+                op,
+            );
+        }
         if applied.mode != PlanMode::Destroy {
             print_outputs(ui, &applied.outputs);
         }
@@ -358,6 +428,21 @@ pub async fn apply(ui: &Ui, dir: &Path, a: ApplyArgs) -> i32 {
         );
     }
     EXIT_ERROR
+}
+
+/// Terraform's warnings while `-target` limits a run.
+fn targeting_warning(applied: bool) -> Diagnostic {
+    if applied {
+        Diagnostic::warning(
+            "Applied changes may be incomplete",
+            "The plan was created with the -target option in effect, so some changes requested in the configuration may have been ignored and the output values may not be fully updated. Run the following command to verify that no other changes are pending:\n    skyform plan\n\nNote that the -target option is not suitable for routine use, and is provided only for exceptional situations such as recovering from errors or mistakes, or when skyform specifically suggests to use it as part of an error message.",
+        )
+    } else {
+        Diagnostic::warning(
+            "Resource targeting is in effect",
+            "You are creating a plan with the -target option, which means that the result of this plan may not represent all of the changes requested by the current configuration.\n\nThe -target option is not for routine use, and is provided only for exceptional situations such as recovering from errors or mistakes, or when skyform specifically suggests to use it as part of an error message.",
+        )
+    }
 }
 
 fn confirm(ui: &Ui, mode: PlanMode) -> bool {
@@ -455,6 +540,10 @@ impl Signals {
 }
 
 pub fn print_outputs(ui: &Ui, outputs: &BTreeMap<String, crate::lang::Value>) {
+    if ui.json {
+        super::json_ui::outputs(outputs);
+        return;
+    }
     if outputs.is_empty() {
         return;
     }

@@ -13,6 +13,9 @@ pub struct Reported;
 #[derive(Debug, Clone, Copy)]
 pub struct Ui {
     pub color: bool,
+    /// Machine-readable mode (`-json` on plan, apply, destroy): human text is not printed,
+    /// diagnostics and messages go to stdout as JSON lines (`cli::json_ui`).
+    pub json: bool,
 }
 
 impl Ui {
@@ -21,6 +24,15 @@ impl Ui {
             color: !no_color
                 && std::io::stdout().is_terminal()
                 && std::env::var_os("NO_COLOR").is_none(),
+            json: false,
+        }
+    }
+
+    /// This UI in machine-readable mode when `json` is set.
+    pub fn json_mode(self, json: bool) -> Ui {
+        Ui {
+            color: self.color && !json,
+            json: self.json || json,
         }
     }
 
@@ -29,6 +41,9 @@ impl Ui {
     }
 
     pub fn out(&self, s: &str) {
+        if self.json {
+            return;
+        }
         let mut o = std::io::stdout().lock();
         let _ = o.write_all(s.as_bytes());
         let _ = o.flush();
@@ -39,12 +54,23 @@ impl Ui {
     }
 
     pub fn err(&self, s: &str) {
+        if self.json {
+            let text = s.trim();
+            if !text.is_empty() {
+                super::json_ui::emit("warn", text, "log", serde_json::json!({}));
+            }
+            return;
+        }
         let mut e = std::io::stderr().lock();
         let _ = e.write_all(s.as_bytes());
         let _ = e.flush();
     }
 
     pub fn diags(&self, d: &Diagnostics, sources: &Sources) {
+        if self.json {
+            super::json_ui::diagnostics(d, sources);
+            return;
+        }
         let color = self.color && std::io::stderr().is_terminal();
         self.err(&render(d, sources, color));
     }

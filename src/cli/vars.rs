@@ -13,6 +13,8 @@ use std::sync::Arc;
 
 pub const VARS_FILE: &str = "skyform.skyvars.hcl";
 pub const AUTO_VARS_SUFFIX: &str = ".auto.skyvars.hcl";
+pub const VARS_FILE_JSON: &str = "skyform.skyvars.json";
+pub const AUTO_VARS_SUFFIX_JSON: &str = ".auto.skyvars.json";
 
 pub fn collect(
     config: &Config,
@@ -51,17 +53,19 @@ pub fn collect(
         }
     }
     let mut files: Vec<PathBuf> = Vec::new();
-    if dir.join(VARS_FILE).is_file() {
-        files.push(dir.join(VARS_FILE));
+    for f in [VARS_FILE, VARS_FILE_JSON] {
+        if dir.join(f).is_file() {
+            files.push(dir.join(f));
+        }
     }
     let mut auto: Vec<PathBuf> = std::fs::read_dir(dir)
         .map(|rd| {
             rd.filter_map(Result::ok)
                 .map(|e| e.path())
                 .filter(|p| {
-                    p.file_name()
-                        .and_then(|n| n.to_str())
-                        .is_some_and(|n| n.ends_with(AUTO_VARS_SUFFIX))
+                    p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+                        n.ends_with(AUTO_VARS_SUFFIX) || n.ends_with(AUTO_VARS_SUFFIX_JSON)
+                    })
                 })
                 .collect()
         })
@@ -146,6 +150,9 @@ fn read_var_file(
     })?;
     let name: Arc<str> = Arc::from(shown.as_str());
     sources.add(name.clone(), Arc::from(text.as_str()));
+    if shown.ends_with(".json") {
+        return read_json_var_file(&text, &shown, config, out);
+    }
     let body = crate::hcl::parse_file(&text, &name)?;
     let mut diags = Diagnostics::new();
     for b in body.blocks() {
@@ -170,6 +177,38 @@ fn read_var_file(
             }
             Err(d) => diags.extend(d),
         }
+    }
+    diags.into_result()
+}
+
+/// A JSON variables file (`*.skyvars.json`, `-var-file=x.json`): one object whose
+/// properties are variable values, as Terraform's `*.tfvars.json`.
+fn read_json_var_file(
+    text: &str,
+    shown: &str,
+    config: &Config,
+    out: &mut BTreeMap<String, InputValue>,
+) -> Result<(), Diagnostics> {
+    let doc: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+        Diagnostics::from(Diagnostic::error(
+            "Invalid JSON variables file",
+            format!("{shown} is not valid JSON: {e}."),
+        ))
+    })?;
+    let serde_json::Value::Object(m) = doc else {
+        return Err(Diagnostic::error(
+            "Invalid JSON variables file",
+            format!("The root of {shown} must be an object whose properties are variable values, like {{\"instance_count\": 3}}."),
+        )
+        .into());
+    };
+    let mut diags = Diagnostics::new();
+    for (k, v) in m {
+        if !config.root.module.variables.contains_key(&k) {
+            diags.push(undeclared(&k, &format!("in {shown}"), config));
+            continue;
+        }
+        out.insert(k, InputValue::Value(crate::lang::Value::from_json(&v)));
     }
     diags.into_result()
 }

@@ -40,13 +40,10 @@ pub fn expand(
             _ => return Err(count_error(expr, "a number is required")),
         };
         let Some(n) = n.to_i64() else {
-            return Err(count_error(
-                expr,
-                "the given \"count\" argument value is unsuitable: a whole number is required",
-            ));
+            return Err(count_error(expr, "a whole number is required"));
         };
         if n < 0 {
-            return Err(count_error(expr, "the given \"count\" argument value is unsuitable: must be greater than or equal to zero"));
+            return Err(count_error(expr, "must be greater than or equal to zero"));
         }
         if n > MAX_COUNT {
             return Err(count_error(expr, &format!("the given \"count\" argument value {n} is larger than skyform's limit of {MAX_COUNT}")));

@@ -139,7 +139,12 @@ pub fn merge(
         } else if !cfg.is_null() {
             cfg
         } else if attr.computed {
+            let recomputed = attr.recomputed_when.iter().any(|a| {
+                let now = config.get_attr(a).filter(|v| !v.is_null());
+                now.is_some() && now != prior.and_then(|p| p.get_attr(a))
+            });
             match old {
+                Some(_) if recomputed => Value::Unknown(attr.ty.clone()),
                 Some(v) if !v.is_null() => v,
                 _ if prior.is_some() && !attr.optional => Value::Null,
                 _ => Value::Unknown(attr.ty.clone()),

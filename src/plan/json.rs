@@ -146,21 +146,93 @@ pub fn decode_full(j: &J, ty: &Type) -> Value {
     )
 }
 
+/// A type as Terraform writes it in JSON (`"string"`, `["list","number"]`,
+/// `["object",{"a":"bool"}]`).
+pub fn type_json(t: &Type) -> J {
+    match t {
+        Type::Dynamic => J::String("dynamic".into()),
+        Type::Bool => J::String("bool".into()),
+        Type::Number => J::String("number".into()),
+        Type::String => J::String("string".into()),
+        Type::List(e) => json!(["list", type_json(e)]),
+        Type::Set(e) => json!(["set", type_json(e)]),
+        Type::Map(e) => json!(["map", type_json(e)]),
+        Type::Tuple(ts) => json!(["tuple", ts.iter().map(type_json).collect::<Vec<_>>()]),
+        Type::Object(attrs) => json!([
+            "object",
+            attrs
+                .iter()
+                .map(|(k, v)| (k.clone(), type_json(v)))
+                .collect::<Map<_, _>>()
+        ]),
+        Type::Optional(t) => type_json(t),
+    }
+}
+
 /// The `index` field of Terraform's JSON resource entries.
 pub fn index_json(key: &InstanceKey) -> Option<J> {
     key.to_json()
 }
 
+/// The provider's full address, as Terraform writes `provider_name`
+/// (`registry.terraform.io/hashicorp/aws`). skyform's providers are built in, so they live
+/// under `skyform.io/builtin/`, the way Terraform names its own `terraform.io/builtin/terraform`.
+pub fn provider_address(name: &str) -> String {
+    format!("skyform.io/builtin/{name}")
+}
+
+/// Terraform's rendering of values in a plan or state document: unknown attributes are left
+/// out of objects (and are `null` in sequences); sensitive values are never present (`null`,
+/// flagged in the `*_sensitive` mirror).
+pub fn encode_tf(v: &Value) -> (J, J, J) {
+    let (mut j, u, s) = encode(v, Redact::Hide);
+    omit_unknowns(&mut j, &u);
+    (j, u, s)
+}
+
+fn omit_unknowns(j: &mut J, unknown: &J) {
+    match (j, unknown) {
+        (J::Object(m), J::Object(u)) => {
+            m.retain(|k, _| u.get(k) != Some(&J::Bool(true)));
+            for (k, x) in m.iter_mut() {
+                if let Some(uk) = u.get(k) {
+                    omit_unknowns(x, uk);
+                }
+            }
+        }
+        (J::Array(xs), J::Array(us)) => {
+            for (x, ux) in xs.iter_mut().zip(us) {
+                if ux == &J::Bool(true) {
+                    *x = J::Null;
+                } else {
+                    omit_unknowns(x, ux);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
 /// One resource instance as Terraform's JSON `values` representation shows it.
-fn resource_entry(addr: &crate::addr::AbsInstance, provider: &str, v: &Value) -> J {
-    let (values, _, sensitive) = encode(v, Redact::Hide);
+fn resource_entry(
+    addr: &crate::addr::AbsInstance,
+    provider: &str,
+    v: &Value,
+    registry: &crate::provider::registry::ProviderRegistry,
+) -> J {
+    let (values, _, sensitive) = encode_tf(v);
+    let data = addr.resource.mode == crate::addr::Mode::Data;
+    let schema_version = registry
+        .schema_of(provider, data, &addr.resource.type_name)
+        .map(|s| s.version)
+        .unwrap_or(0);
     let mut e = json!({
         "address": addr.to_string(),
         "mode": addr.resource.mode.as_str(),
         "type": addr.resource.type_name,
         "name": addr.resource.name,
-        "provider_name": provider,
-        "schema_version": 0,
+        "provider_name": provider_address(provider),
+        "schema_version": schema_version,
         "values": values,
         "sensitive_values": sensitive,
     });
@@ -193,9 +265,28 @@ fn module_tree(entries: Vec<(crate::addr::ModulePath, J)>) -> J {
     rm
 }
 
-/// The state in Terraform's JSON values format (`show -json`, `prior_state`), with
-/// sensitive values redacted.
-pub fn state_document(
+/// The Terraform release whose JSON formats skyform writes (plan format 1.1, with
+/// `relevant_attributes`, arrived in Terraform 1.2).
+pub const TERRAFORM_COMPAT: &str = "1.2.0";
+
+/// `terraform_version` as skyform writes it: the Terraform release whose format the document
+/// follows, with skyform's own version as semver build metadata (`1.2.0+skyform.0.1.0`).
+/// Tools key on it: checkov reads no plan without it, and terraform-compliance refuses a
+/// version that does not start with a Terraform release it knows (skyform's bare `0.1.0`).
+pub fn terraform_version() -> String {
+    format!("{TERRAFORM_COMPAT}+skyform.{}", env!("CARGO_PKG_VERSION"))
+}
+
+/// The version fields every document carries (`terraform_version`, and `skyform_version`
+/// for tools that know skyform).
+fn versions(doc: &mut J, format: &str) {
+    doc["format_version"] = J::String(format.to_string());
+    doc["terraform_version"] = J::String(terraform_version());
+    doc["skyform_version"] = J::String(env!("CARGO_PKG_VERSION").to_string());
+}
+
+/// The `values` of a state: outputs and the module tree, sensitive values redacted.
+fn state_values(
     state: &crate::state::State,
     registry: &crate::provider::registry::ProviderRegistry,
 ) -> J {
@@ -206,7 +297,7 @@ pub fn state_document(
         .map(|(a, p)| {
             (
                 a.module.clone(),
-                resource_entry(a, &p.provider.state_string(), &p.value),
+                resource_entry(a, &p.provider.name, &p.value, registry),
             )
         })
         .collect();
@@ -222,59 +313,97 @@ pub fn state_document(
             (k.clone(), json!({"sensitive": o.sensitive, "value": value}))
         })
         .collect();
-    json!({
-        "format_version": "1.0",
-        "skyform_version": env!("CARGO_PKG_VERSION"),
-        "values": { "outputs": outputs, "root_module": module_tree(entries) },
+    json!({ "outputs": outputs, "root_module": module_tree(entries) })
+}
+
+/// The state in Terraform's JSON values format (`show -json`, `prior_state`), with
+/// sensitive values redacted.
+pub fn state_document(
+    state: &crate::state::State,
+    registry: &crate::provider::registry::ProviderRegistry,
+) -> J {
+    let mut doc = json!({ "values": state_values(state, registry) });
+    versions(&mut doc, "1.0");
+    doc
+}
+
+/// Terraform's `action_reason` for a change, from the engine's reason sentence and the
+/// action (`replace_because_cannot_update` when a force-new attribute changed).
+pub fn action_reason(c: &super::ResourceChange) -> Option<&'static str> {
+    let r = c.reason.as_deref().unwrap_or("");
+    Some(match r {
+        r if r.contains("-replace") => "replace_by_request",
+        r if r.starts_with("replace_triggered_by") => "replace_by_triggers",
+        r if r.contains("out of range for count") => "delete_because_count_index",
+        r if r.contains("not in for_each") => "delete_because_each_key",
+        r if r.contains("now uses count or for_each") => "delete_because_wrong_repetition",
+        r if r.starts_with("because module.") => "delete_because_no_module",
+        r if r.contains("not in configuration") || r.contains("no longer in configuration") => {
+            "delete_because_no_resource_config"
+        }
+        r if r.contains("not yet known") => "read_because_config_unknown",
+        "" if c.action.is_replace() && !c.replace_paths.is_empty() => {
+            "replace_because_cannot_update"
+        }
+        _ => return None,
     })
 }
 
+/// A change's `before`/`after` pair with its mirrors.
+fn change_body(actions: &[&str], before: Option<&Value>, after: Option<&Value>) -> J {
+    let none = || (J::Null, J::Bool(false), J::Bool(false));
+    let (before, _, before_sensitive) = before.map(encode_tf).unwrap_or_else(none);
+    let (after, after_unknown, after_sensitive) = after.map(encode_tf).unwrap_or_else(none);
+    json!({
+        "actions": actions,
+        "before": before,
+        "after": after,
+        "after_unknown": after_unknown,
+        "before_sensitive": before_sensitive,
+        "after_sensitive": after_sensitive,
+    })
+}
+
+fn address_fields(addr: &crate::addr::AbsInstance, provider: &str) -> J {
+    let mut e = json!({
+        "address": addr.to_string(),
+        "mode": addr.resource.mode.as_str(),
+        "type": addr.resource.type_name,
+        "name": addr.resource.name,
+        "provider_name": provider_address(provider),
+    });
+    if !addr.module.is_root() {
+        e["module_address"] = J::String(addr.module.to_string());
+    }
+    if let Some(i) = index_json(&addr.key) {
+        e["index"] = i;
+    }
+    e
+}
+
 /// The plan in Terraform's JSON plan format (`plan -json`, `show -json PLANFILE`), so
-/// policy and review tools read it unchanged. Sensitive values are never included.
+/// policy and review tools read it unchanged. Sensitive values are never included. The
+/// `configuration` section is written when the configuration is given.
 pub fn plan_document(
     plan: &super::Plan,
     prior_state: Option<&crate::state::State>,
     registry: &crate::provider::registry::ProviderRegistry,
+    config: Option<&crate::config::Config>,
 ) -> J {
     use super::Action;
     let change_json = |c: &super::ResourceChange| {
-        let (before, _, before_sensitive) = c
-            .before
-            .as_ref()
-            .map(|v| encode(v, Redact::Hide))
-            .unwrap_or((J::Null, J::Bool(false), J::Bool(false)));
-        let (after, after_unknown, after_sensitive) = c
-            .after
-            .as_ref()
-            .map(|v| encode(v, Redact::Hide))
-            .unwrap_or((J::Null, J::Bool(false), J::Bool(false)));
-        let mut e = json!({
-            "address": c.addr.to_string(),
-            "mode": c.addr.resource.mode.as_str(),
-            "type": c.addr.resource.type_name,
-            "name": c.addr.resource.name,
-            "provider_name": c.provider.state_string(),
-            "change": {
-                "actions": c.action.json_actions(),
-                "before": before,
-                "after": after,
-                "after_unknown": after_unknown,
-                "before_sensitive": before_sensitive,
-                "after_sensitive": after_sensitive,
-            },
-        });
-        if !c.addr.module.is_root() {
-            e["module_address"] = J::String(c.addr.module.to_string());
-        }
-        if let Some(i) = index_json(&c.addr.key) {
-            e["index"] = i;
-        }
+        let mut e = address_fields(&c.addr, &c.provider.name);
+        e["change"] = change_body(c.action.json_actions(), c.before.as_ref(), c.after.as_ref());
         if !c.replace_paths.is_empty() {
-            e["change"]["replace_paths"] =
-                J::Array(c.replace_paths.iter().map(|p| json!([p])).collect());
+            e["change"]["replace_paths"] = J::Array(
+                c.replace_paths
+                    .iter()
+                    .map(|p| J::Array(p.split('.').map(path_step).collect()))
+                    .collect(),
+            );
         }
-        if let Some(r) = &c.reason {
-            e["action_reason"] = J::String(r.clone());
+        if let Some(r) = action_reason(c) {
+            e["action_reason"] = J::String(r.to_string());
         }
         if let Some(d) = &c.deposed {
             e["deposed"] = J::String(d.clone());
@@ -289,7 +418,7 @@ pub fn plan_document(
             c.after.as_ref().map(|v| {
                 (
                     c.addr.module.clone(),
-                    resource_entry(&c.addr, &c.provider.state_string(), v),
+                    resource_entry(&c.addr, &c.provider.name, v, registry),
                 )
             })
         })
@@ -298,12 +427,13 @@ pub fn plan_document(
     let mut output_changes = serde_json::Map::new();
     for (name, o) in &plan.outputs {
         if let Some(a) = &o.after {
-            let (v, _, _) = encode(a, Redact::Hide);
-            let value = if o.sensitive { J::Null } else { v };
-            planned_outputs.insert(
-                name.clone(),
-                json!({"sensitive": o.sensitive, "value": value}),
-            );
+            let mut entry = json!({"sensitive": o.sensitive});
+            if a.is_wholly_known() && !o.sensitive {
+                entry["value"] = encode_tf(a).0;
+            } else if !o.sensitive {
+                // Terraform leaves an unknown output's value out of planned_values.
+            }
+            planned_outputs.insert(name.clone(), entry);
         }
         let actions: &[&str] = match (&o.before, &o.after) {
             (None, Some(_)) => &["create"],
@@ -311,51 +441,438 @@ pub fn plan_document(
             _ if o.is_change() => &["update"],
             _ => &["no-op"],
         };
+        // Output marks are single booleans in Terraform's format.
         let enc = |v: &Option<Value>| match v {
-            Some(v) if !o.sensitive => encode(v, Redact::Hide),
-            Some(_) => (J::Null, J::Bool(false), J::Bool(true)),
-            None => (J::Null, J::Bool(false), J::Bool(false)),
+            Some(v) if !o.sensitive && !v.is_sensitive() => encode_tf(v).0,
+            _ => J::Null,
         };
-        let (before, _, before_sensitive) = enc(&o.before);
-        let (after, after_unknown, after_sensitive) = enc(&o.after);
+        let after_unknown = match &o.after {
+            Some(v) if v.is_wholly_known() => J::Bool(false),
+            Some(Value::Unknown(_)) => J::Bool(true),
+            Some(v) => encode_tf(v).1,
+            None => J::Bool(false),
+        };
+        let sens =
+            |v: &Option<Value>| J::Bool(o.sensitive || v.as_ref().is_some_and(Value::is_sensitive));
         output_changes.insert(
             name.clone(),
-            json!({"actions": actions, "before": before, "after": after, "after_unknown": after_unknown,
-                   "before_sensitive": before_sensitive, "after_sensitive": after_sensitive}),
+            json!({"actions": actions, "before": enc(&o.before), "after": enc(&o.after),
+                   "after_unknown": after_unknown,
+                   "before_sensitive": sens(&o.before), "after_sensitive": sens(&o.after)}),
         );
     }
+    let sensitive_vars: std::collections::BTreeSet<&str> = config
+        .map(|c| {
+            c.root
+                .module
+                .variables
+                .values()
+                .filter(|v| v.sensitive)
+                .map(|v| v.name.as_str())
+                .collect()
+        })
+        .unwrap_or_default();
     let variables: serde_json::Map<String, J> = plan
         .variables
         .iter()
         .map(|(k, v)| {
-            let (j, _, _) = encode(v, Redact::Hide);
+            let j = if sensitive_vars.contains(k.as_str()) {
+                J::Null
+            } else {
+                encode_tf(v).0
+            };
             (k.clone(), json!({"value": j}))
         })
         .collect();
     let mut doc = json!({
-        "format_version": "1.0",
-        "skyform_version": env!("CARGO_PKG_VERSION"),
         "variables": variables,
         "planned_values": { "outputs": planned_outputs, "root_module": module_tree(planned) },
         "resource_drift": plan.drift.iter().map(|d| {
-            let (before, _, before_sensitive) = encode(&d.before, Redact::Hide);
-            let (after, after_unknown, after_sensitive) = d.after.as_ref().map(|v| encode(v, Redact::Hide)).unwrap_or((J::Null, J::Bool(false), J::Bool(false)));
-            json!({
-                "address": d.addr.to_string(),
-                "mode": d.addr.resource.mode.as_str(),
-                "type": d.addr.resource.type_name,
-                "name": d.addr.resource.name,
-                "change": {"actions": if d.after.is_some() { ["update"] } else { ["delete"] }, "before": before, "after": after,
-                           "after_unknown": after_unknown, "before_sensitive": before_sensitive, "after_sensitive": after_sensitive},
-            })
+            let provider = plan.changes.iter().find(|c| c.addr == d.addr)
+                .map(|c| c.provider.name.clone())
+                .unwrap_or_else(|| d.addr.resource.implied_provider().to_string());
+            let mut e = address_fields(&d.addr, &provider);
+            e["change"] = change_body(if d.after.is_some() { &["update"] } else { &["delete"] }, Some(&d.before), d.after.as_ref());
+            e
         }).collect::<Vec<_>>(),
         "resource_changes": plan.changes.iter().map(change_json).collect::<Vec<_>>(),
         "output_changes": output_changes,
     });
+    versions(&mut doc, "1.1");
     if let Some(s) = prior_state {
-        doc["prior_state"] = state_document(s, registry);
+        let mut prior = json!({ "values": state_values(s, registry) });
+        versions(&mut prior, "1.0");
+        doc["prior_state"] = prior;
+    }
+    if let Some(c) = config {
+        doc["configuration"] = configuration::configuration(c, registry);
+        doc["relevant_attributes"] = configuration::relevant_attributes(c);
     }
     doc
+}
+
+/// A step of a `replace_paths` path: a number for an index, a string for a name.
+fn path_step(s: &str) -> J {
+    match s.parse::<u64>() {
+        Ok(n) => J::from(n),
+        Err(_) => J::String(s.to_string()),
+    }
+}
+
+/// Terraform's `configuration` section: provider configurations, and each module's
+/// variables, outputs, resources and module calls with their expressions shown as a
+/// `constant_value` (a literal) or the `references` they make. Sensitive attributes (by
+/// schema) never show their constant.
+pub mod configuration {
+    use super::provider_address;
+    use crate::config::{Config, ModuleNode, Resource};
+    use crate::hcl::ast::{Body, Expr, Literal, Step, Traversal};
+    use crate::provider::registry::ProviderRegistry;
+    use crate::provider::schema::Schema;
+    use serde_json::{json, Map, Value as J};
+
+    pub fn configuration(config: &Config, registry: &ProviderRegistry) -> J {
+        let mut provider_config = Map::new();
+        for node in config.root.all() {
+            for p in &node.module.providers {
+                let key = match (&p.alias, node.path.is_empty()) {
+                    (Some(a), true) => format!("{}.{a}", p.name),
+                    (None, true) => p.name.clone(),
+                    (alias, false) => {
+                        let prefix = node.path.join(":");
+                        match alias {
+                            Some(a) => format!("{prefix}:{}.{a}", p.name),
+                            None => format!("{prefix}:{}", p.name),
+                        }
+                    }
+                };
+                let schema = registry.get(&p.name).map(|t| t.schema().provider.clone());
+                let mut e = json!({
+                    "name": p.name,
+                    "full_name": provider_address(&p.name),
+                    "expressions": expressions(&p.body, schema.as_ref()),
+                });
+                if let Some(a) = &p.alias {
+                    e["alias"] = J::String(a.clone());
+                }
+                if !node.path.is_empty() {
+                    e["module_address"] = J::String(
+                        node.path
+                            .iter()
+                            .map(|n| format!("module.{n}"))
+                            .collect::<Vec<_>>()
+                            .join("."),
+                    );
+                }
+                provider_config.insert(key, e);
+            }
+        }
+        json!({
+            "provider_config": provider_config,
+            "root_module": module(&config.root, registry),
+        })
+    }
+
+    fn module(node: &ModuleNode, registry: &ProviderRegistry) -> J {
+        let m = &node.module;
+        let mut out = Map::new();
+        if !m.outputs.is_empty() {
+            let outputs: Map<String, J> = m
+                .outputs
+                .values()
+                .map(|o| {
+                    let mut e = json!({ "expression": expression(&o.expr, o.sensitive) });
+                    if o.sensitive {
+                        e["sensitive"] = J::Bool(true);
+                    }
+                    if let Some(d) = &o.description {
+                        e["description"] = J::String(d.clone());
+                    }
+                    if !o.depends_on.is_empty() {
+                        e["depends_on"] = o.depends_on.iter().map(traversal_string).collect();
+                    }
+                    (o.name.clone(), e)
+                })
+                .collect();
+            out.insert("outputs".into(), J::Object(outputs));
+        }
+        out.insert(
+            "resources".into(),
+            m.resources
+                .values()
+                .map(|r| resource(r, registry))
+                .collect(),
+        );
+        if !m.module_calls.is_empty() {
+            let calls: Map<String, J> = m
+                .module_calls
+                .values()
+                .map(|c| {
+                    let expressions: Map<String, J> = c
+                        .inputs
+                        .iter()
+                        .map(|(k, e)| (k.clone(), expression(e, false)))
+                        .collect();
+                    let mut e = json!({
+                        "source": c.source,
+                        "expressions": expressions,
+                        "module": node.children.get(&c.name).map(|n| module(n, registry)).unwrap_or_else(|| json!({})),
+                    });
+                    if let Some(x) = &c.count {
+                        e["count_expression"] = expression(x, false);
+                    }
+                    if let Some(x) = &c.for_each {
+                        e["for_each_expression"] = expression(x, false);
+                    }
+                    if !c.depends_on.is_empty() {
+                        e["depends_on"] = c.depends_on.iter().map(traversal_string).collect();
+                    }
+                    (c.name.clone(), e)
+                })
+                .collect();
+            out.insert("module_calls".into(), J::Object(calls));
+        }
+        if !m.variables.is_empty() {
+            let vars: Map<String, J> = m
+                .variables
+                .values()
+                .map(|v| {
+                    let mut e = json!({});
+                    if let (Some(d), false) = (&v.default, v.sensitive) {
+                        if let Some(c) = constant(d) {
+                            e["default"] = c;
+                        }
+                    }
+                    if let Some(d) = &v.description {
+                        e["description"] = J::String(d.clone());
+                    }
+                    if v.sensitive {
+                        e["sensitive"] = J::Bool(true);
+                    }
+                    (v.name.clone(), e)
+                })
+                .collect();
+            out.insert("variables".into(), J::Object(vars));
+        }
+        J::Object(out)
+    }
+
+    fn resource(r: &Resource, registry: &ProviderRegistry) -> J {
+        let data = r.addr.mode == crate::addr::Mode::Data;
+        let schema = registry.schema_of(&r.provider.name, data, &r.addr.type_name);
+        let mut e = json!({
+            "address": r.addr.to_string(),
+            "mode": r.addr.mode.as_str(),
+            "type": r.addr.type_name,
+            "name": r.addr.name,
+            "provider_config_key": r.provider.to_string(),
+            "expressions": expressions(&r.body, schema),
+            "schema_version": schema.map(|s| s.version).unwrap_or(0),
+        });
+        if let Some(x) = &r.count {
+            e["count_expression"] = expression(x, false);
+        }
+        if let Some(x) = &r.for_each {
+            e["for_each_expression"] = expression(x, false);
+        }
+        if !r.depends_on.is_empty() {
+            e["depends_on"] = r.depends_on.iter().map(traversal_string).collect();
+        }
+        e
+    }
+
+    /// A body's attributes and blocks (a block is a list of expression objects).
+    fn expressions(body: &Body, schema: Option<&Schema>) -> J {
+        let mut out = Map::new();
+        for a in body.attributes() {
+            let sensitive = schema
+                .and_then(|s| s.attributes.get(&a.name))
+                .is_some_and(|at| at.sensitive);
+            out.insert(a.name.clone(), expression(&a.expr, sensitive));
+        }
+        for b in body.blocks() {
+            let inner = schema
+                .and_then(|s| s.blocks.get(&b.kind))
+                .map(|nb| &nb.schema);
+            let entry = out
+                .entry(b.kind.clone())
+                .or_insert_with(|| J::Array(Vec::new()));
+            if let J::Array(xs) = entry {
+                xs.push(expressions(&b.body, inner));
+            }
+        }
+        J::Object(out)
+    }
+
+    /// `{"constant_value": …}` for an expression that refers to nothing (left out when the
+    /// attribute is sensitive), otherwise `{"references": […]}`.
+    pub fn expression(e: &Expr, sensitive: bool) -> J {
+        let refs = references(e);
+        if refs.is_empty() {
+            if sensitive {
+                return json!({});
+            }
+            return match constant(e) {
+                Some(c) => json!({ "constant_value": c }),
+                None => json!({}),
+            };
+        }
+        json!({ "references": refs })
+    }
+
+    fn constant(e: &Expr) -> Option<J> {
+        let v = crate::lang::eval(e, &crate::lang::EvalContext::default()).ok()?;
+        (v.is_wholly_known() && !v.is_sensitive()).then(|| v.to_json())
+    }
+
+    /// Terraform's reference list: each reference as written, then the objects containing
+    /// it (`mcloud_template.web.cloud`, `mcloud_template.web`).
+    pub fn references(e: &Expr) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for t in e.traversals() {
+            for r in reference_forms(&t) {
+                if !out.contains(&r) {
+                    out.push(r);
+                }
+            }
+        }
+        out
+    }
+
+    fn reference_forms(t: &Traversal) -> Vec<String> {
+        // How many leading steps name the object: `var.x` 1, `data.t.n` 2, `t.n` 1.
+        let subject_steps = match t.root.as_str() {
+            "var" | "local" | "module" | "count" | "each" | "path" | "terraform" | "self" => 1,
+            "data" => 2,
+            _ => 1,
+        };
+        let mut forms = Vec::new();
+        let mut s = t.root.clone();
+        let mut prefixes = Vec::new();
+        for (i, step) in t.steps.iter().enumerate() {
+            match step {
+                Step::Attr(n) => s.push_str(&format!(".{n}")),
+                Step::Index(Literal::String(k)) => s.push_str(&format!("[{k:?}]")),
+                Step::Index(Literal::Number(n)) => s.push_str(&format!("[{}]", n.as_str())),
+                Step::Dynamic => break,
+            }
+            if i + 1 >= subject_steps {
+                prefixes.push(s.clone());
+            }
+        }
+        if prefixes.is_empty() {
+            return vec![s];
+        }
+        // The full reference, then its subject and (for indexed resources and modules)
+        // the instance: Terraform lists these, not every intermediate attribute.
+        let full = prefixes.last().cloned().unwrap_or_default();
+        forms.push(full);
+        let subject = prefixes[0].clone();
+        if let Some(instance) = prefixes.get(1) {
+            if matches!(t.steps.get(subject_steps), Some(Step::Index(_))) {
+                forms.push(instance.clone());
+            }
+        }
+        forms.push(subject);
+        forms.dedup();
+        let mut seen = Vec::new();
+        forms.retain(|f| {
+            let new = !seen.contains(f);
+            seen.push(f.clone());
+            new
+        });
+        // `count.index`, `each.key`, `var.x`, `local.x`: one form only.
+        if matches!(
+            t.root.as_str(),
+            "count" | "each" | "path" | "terraform" | "self"
+        ) {
+            forms.truncate(1);
+        }
+        forms
+    }
+
+    fn traversal_string(t: &Traversal) -> J {
+        J::String(reference_forms(t).into_iter().next().unwrap_or_default())
+    }
+
+    /// `relevant_attributes`: the resource attributes the configuration reads, which is
+    /// what makes a drift of them relevant to the plan.
+    pub fn relevant_attributes(config: &Config) -> J {
+        let mut out: Vec<J> = Vec::new();
+        for node in config.root.all() {
+            let m = &node.module;
+            let module_prefix: String = node.path.iter().map(|n| format!("module.{n}.")).collect();
+            let mut exprs: Vec<&Expr> = m.outputs.values().map(|o| &o.expr).collect();
+            exprs.extend(m.locals.values().map(|l| &l.expr));
+            for r in m.resources.values() {
+                collect_body_exprs(&r.body, &mut exprs);
+                exprs.extend(r.count.iter());
+                exprs.extend(r.for_each.iter());
+            }
+            for c in m.module_calls.values() {
+                exprs.extend(c.inputs.values());
+            }
+            for e in exprs {
+                for t in e.traversals() {
+                    let (resource, rest) = match t.root.as_str() {
+                        "var" | "local" | "module" | "count" | "each" | "path" | "terraform"
+                        | "self" => continue,
+                        "data" => match (t.steps.first(), t.steps.get(1)) {
+                            (Some(Step::Attr(ty)), Some(Step::Attr(n))) => {
+                                (format!("data.{ty}.{n}"), &t.steps[2..])
+                            }
+                            _ => continue,
+                        },
+                        ty => match t.steps.first() {
+                            Some(Step::Attr(n)) => (format!("{ty}.{n}"), &t.steps[1..]),
+                            _ => continue,
+                        },
+                    };
+                    let (resource, rest) = match rest.first() {
+                        Some(Step::Index(Literal::Number(n))) => {
+                            (format!("{resource}[{}]", n.as_str()), &rest[1..])
+                        }
+                        Some(Step::Index(Literal::String(k))) => {
+                            (format!("{resource}[{k:?}]"), &rest[1..])
+                        }
+                        Some(Step::Dynamic) => (resource, &rest[1..]),
+                        _ => (resource, rest),
+                    };
+                    let attribute: Vec<J> = rest
+                        .iter()
+                        .map_while(|s| match s {
+                            Step::Attr(n) => Some(J::String(n.clone())),
+                            Step::Index(Literal::String(k)) => Some(J::String(k.clone())),
+                            Step::Index(Literal::Number(n)) => {
+                                n.as_str().parse::<u64>().ok().map(J::from)
+                            }
+                            Step::Dynamic => None,
+                        })
+                        .collect();
+                    if attribute.is_empty() {
+                        continue;
+                    }
+                    let entry = json!({
+                        "resource": format!("{module_prefix}{resource}"),
+                        "attribute": attribute,
+                    });
+                    if !out.contains(&entry) {
+                        out.push(entry);
+                    }
+                }
+            }
+        }
+        J::Array(out)
+    }
+
+    fn collect_body_exprs<'a>(body: &'a Body, out: &mut Vec<&'a Expr>) {
+        for a in body.attributes() {
+            out.push(&a.expr);
+        }
+        for b in body.blocks() {
+            collect_body_exprs(&b.body, out);
+        }
+    }
 }
 
 #[cfg(test)]

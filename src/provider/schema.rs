@@ -17,6 +17,9 @@ pub struct Attribute {
     pub force_new: bool,
     /// Never printed; stored in state's `sensitive_attributes`.
     pub sensitive: bool,
+    /// For a computed attribute: it is known only after apply whenever one of these
+    /// attributes changes (a group's `instances` when its `instance_count` does).
+    pub recomputed_when: &'static [&'static str],
 }
 
 impl Attribute {
@@ -29,6 +32,7 @@ impl Attribute {
             computed: false,
             force_new: false,
             sensitive: false,
+            recomputed_when: &[],
         }
     }
     pub fn required(ty: Type) -> Attribute {
@@ -63,6 +67,10 @@ impl Attribute {
     }
     pub fn sensitive(mut self) -> Attribute {
         self.sensitive = true;
+        self
+    }
+    pub fn recomputed_when(mut self, attrs: &'static [&'static str]) -> Attribute {
+        self.recomputed_when = attrs;
         self
     }
     pub fn describe(mut self, d: &'static str) -> Attribute {

@@ -14,7 +14,16 @@ fn init_version_graph_and_schema() {
 
     assert_eq!(
         w.run(&["version"]).ok(),
-        format!("skyform v{}\n", env!("CARGO_PKG_VERSION"))
+        format!(
+            "skyform v{}\non {}_{}\n",
+            env!("CARGO_PKG_VERSION"),
+            std::env::consts::OS,
+            match std::env::consts::ARCH {
+                "x86_64" => "amd64",
+                "aarch64" => "arm64",
+                other => other,
+            }
+        )
     );
     assert_eq!(
         w.run(&["--version"]).ok(),

@@ -202,7 +202,9 @@ pub fn instance_group() -> Schema {
             out(
                 Type::list(group_member_type()),
                 "The group's machines, oldest first.",
-            ),
+            )
+            // A new instance_count adds or removes machines: known after apply.
+            .recomputed_when(&["instance_count"]),
         )
         .attr(
             "last_correlation_id",
