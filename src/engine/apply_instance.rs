@@ -625,19 +625,32 @@ pub async fn apply_deletes(engine: &Arc<Engine>) -> Result<(), Diagnostics> {
     for c in &deletes {
         dag.add_node(delete_key(c));
     }
+    // Deletes by (module, resource), so each one finds what it depends on without
+    // comparing every pair (a thousand-instance destroy would be a million comparisons).
+    let mut by_resource: std::collections::HashMap<(String, String), Vec<&ResourceChange>> =
+        std::collections::HashMap::new();
+    for d in &deletes {
+        by_resource
+            .entry((d.addr.module.to_string(), d.addr.resource.to_string()))
+            .or_default()
+            .push(d);
+    }
     for c in &deletes {
         let recorded = match &c.deposed {
             Some(key) => prior.deposed.get(&(c.addr.clone(), key.clone())),
             None => prior.instances.get(&c.addr),
         };
         let deps = recorded.map(|p| p.dependencies.clone()).unwrap_or_default();
-        for d in &deletes {
-            let same_module = d.addr.module == c.addr.module;
-            if same_module
-                && deps.contains(&d.addr.abs_resource().resource.to_string())
-                && d.addr != c.addr
+        let module = c.addr.module.to_string();
+        for dep in deps {
+            for d in by_resource
+                .get(&(module.clone(), dep))
+                .into_iter()
+                .flatten()
             {
-                dag.add_edge(&delete_key(c), &delete_key(d));
+                if d.addr != c.addr {
+                    dag.add_edge(&delete_key(c), &delete_key(d));
+                }
             }
         }
     }

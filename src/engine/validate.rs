@@ -78,7 +78,9 @@ impl Engine {
             )
             .cloned();
         let mut diags = Diagnostics::new();
-        for m in self.values().instances_of(module) {
+        // Collected first: the values lock must not be held while contexts are built.
+        let instances = self.values().instances_of(module);
+        for m in instances {
             let exprs: Vec<&Expr> = rcfg.count.iter().chain(rcfg.for_each.iter()).collect();
             let ctx = self.context(&m, &Binding::None, &exprs);
             let bindings = match bindings(rcfg.count.as_ref(), rcfg.for_each.as_ref(), &ctx) {

@@ -153,11 +153,24 @@ pub fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
 
 /// The raw bytes of `path`; `None` when it does not exist.
 pub fn read_bytes(path: &Path) -> Result<Option<Vec<u8>>> {
-    match fs::read(path) {
+    match read_regular(path) {
         Ok(bytes) => Ok(Some(bytes)),
         Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
         Err(e) => Err(StateError::io("read", path, e)),
     }
+}
+
+/// Reads a file that must be a regular file: a FIFO, socket, device or directory in its
+/// place is refused before it is opened (opening a FIFO waits for a writer forever).
+pub fn read_regular(path: &Path) -> std::io::Result<Vec<u8>> {
+    let meta = fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(std::io::Error::new(
+            ErrorKind::InvalidInput,
+            "it is not a regular file (a directory, FIFO, socket or device)",
+        ));
+    }
+    fs::read(path)
 }
 
 /// Write `state` (already canonical, serial already set) to `path` atomically, first saving

@@ -9,7 +9,7 @@
 //!
 //! The group commit that batches records lives in [`super::writer`]; this file stores a batch.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{File, OpenOptions};
 use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
 
@@ -66,7 +66,7 @@ pub fn read_journal(
     state: &State,
     codec: &Codec,
 ) -> Result<Option<JournalReplay>> {
-    let bytes = match fs::read(path) {
+    let bytes = match super::file::read_regular(path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(StateError::io("read", path, e)),

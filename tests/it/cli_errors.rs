@@ -412,3 +412,17 @@ fn validate_catches_what_plan_would_reject_without_an_api_call() {
         out.stderr()
     );
 }
+
+#[test]
+fn validate_passes_a_valid_configuration_with_resources_and_modules() {
+    for example in ["quickstart", "modules", "mcloud-fleet"] {
+        let w = Work::example(example);
+        let out = w.run(&["validate"]);
+        assert_eq!(out.code(), 0, "{example}: {}", out.stderr());
+        assert!(
+            out.stdout().contains("Success!"),
+            "{example}: {}",
+            out.stdout()
+        );
+    }
+}

@@ -1322,3 +1322,28 @@ fn force_unlock_command_refuses_a_wrong_id_and_breaks_a_live_holders_lock() {
     drop(b.lock("OperationTypePlan", Duration::ZERO).unwrap());
     drop(held);
 }
+
+#[test]
+fn a_state_path_that_is_not_a_regular_file_is_refused_without_hanging() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("state")).unwrap();
+    let path = std::ffi::CString::new(
+        dir.path()
+            .join("state/default.json")
+            .into_os_string()
+            .into_encoded_bytes(),
+    )
+    .unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(path.as_ptr(), 0o644) }, 0);
+    let backend = LocalBackend::new(dir.path(), "default").unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(backend.load().map(|_| ()).map_err(|e| e.to_string()));
+    });
+    let result = rx
+        .recv_timeout(Duration::from_secs(10))
+        .expect("loading a FIFO as state must not hang");
+    let err = result.expect_err("a FIFO is not a state file");
+    assert!(err.contains("not a regular file"), "{err}");
+}
