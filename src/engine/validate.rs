@@ -43,15 +43,12 @@ pub(super) fn bindings(
 ) -> Result<Vec<Binding>, Diagnostics> {
     if let Some(e) = count {
         if eval(e, ctx)?.is_unknown() {
-            return Ok(vec![Binding::Count(0)]);
+            return Ok(vec![Binding::UnknownCount]);
         }
     }
     if let Some(e) = for_each {
         if eval(e, ctx)?.is_unknown() {
-            return Ok(vec![Binding::Each {
-                key: String::new(),
-                value: Value::unknown(),
-            }]);
+            return Ok(vec![Binding::UnknownEach]);
         }
     }
     expand(count, for_each, ctx)

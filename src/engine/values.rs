@@ -18,6 +18,10 @@ pub enum Binding {
         key: String,
         value: Value,
     },
+    /// `validate` only: a `count` or `for_each` whose value is not known stands for one
+    /// instance whose `count.index` / `each.key` / `each.value` are unknown.
+    UnknownCount,
+    UnknownEach,
 }
 
 impl Binding {
@@ -26,6 +30,8 @@ impl Binding {
             Binding::None => InstanceKey::None,
             Binding::Count(i) => InstanceKey::Int(*i),
             Binding::Each { key, .. } => InstanceKey::Str(key.clone()),
+            Binding::UnknownCount => InstanceKey::Int(0),
+            Binding::UnknownEach => InstanceKey::Str(String::new()),
         }
     }
 }
@@ -88,10 +94,22 @@ impl Values {
             .get(&config_path)
             .copied()
             .unwrap_or(CallKind::Single);
-        let children: Vec<(InstanceKey, Value)> = self
+        let instances: Vec<ModulePath> = self
             .instances_of(&config_path)
             .into_iter()
             .filter(|c| c.0.len() == m.0.len() + 1 && c.0.starts_with(&m.0))
+            .collect();
+        // Instances of an unknown count/for_each (validate): the call's value is unknown.
+        let unknown = instances.iter().any(|c| {
+            self.modules.get(c).is_some_and(|mv| {
+                matches!(mv.binding, Binding::UnknownCount | Binding::UnknownEach)
+            })
+        });
+        if unknown {
+            return Value::unknown();
+        }
+        let children: Vec<(InstanceKey, Value)> = instances
+            .into_iter()
             .map(|c| {
                 let key =
                     c.0.last()
@@ -172,12 +190,19 @@ impl Values {
                 ),
                 "count" => match binding {
                     Binding::Count(i) => Value::object([("index", Value::number(*i))]),
+                    Binding::UnknownCount => {
+                        Value::object([("index", Value::Unknown(crate::lang::Type::Number))])
+                    }
                     _ => continue,
                 },
                 "each" => match binding {
                     Binding::Each { key, value } => Value::object([
                         ("key", Value::string(key.clone())),
                         ("value", value.clone()),
+                    ]),
+                    Binding::UnknownEach => Value::object([
+                        ("key", Value::Unknown(crate::lang::Type::String)),
+                        ("value", Value::unknown()),
                     ]),
                     _ => continue,
                 },
