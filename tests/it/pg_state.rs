@@ -230,7 +230,9 @@ async fn pg_killed_runner_and_killed_connection_lose_nothing_and_the_next_apply_
     let backend = open_pg(&schema, "default");
 
     for kill_connection in [false, true] {
-        let total = if kill_connection { 24 } else { 12 };
+        // Large enough that creates are still running once the first ones are reported
+        // complete (finished creates are resolved in batches).
+        let total = if kill_connection { 240 } else { 120 };
         let n = format!("n={total}");
         let mut child = std::process::Command::new(bin())
             .args([
