@@ -14,6 +14,7 @@
 
 pub mod cancel;
 pub mod http;
+pub mod inventory;
 pub mod registry;
 pub mod resource;
 pub mod schema;
@@ -448,6 +449,17 @@ pub trait Provider: Send + Sync {
 
     /// Reads a data source from its evaluated configuration.
     async fn read_data(&self, type_name: &str, config: &Value) -> Result<Value, ProviderError>;
+
+    /// Every machine the account can see, for `skyform inventory`; `None` when this
+    /// provider cannot list machines (see [`inventory::InventorySource`]).
+    async fn list_machines(&self) -> Result<Option<Vec<inventory::ListedMachine>>, ProviderError> {
+        Ok(None)
+    }
+
+    /// The machine ids that an object of `type_name` in state stands for.
+    fn machine_ids(&self, _type_name: &str, _state: &Value) -> Vec<String> {
+        Vec::new()
+    }
 
     /// Reads an existing object by its id for `skyform import`.
     async fn import(&self, type_name: &str, id: &str) -> Result<Value, ProviderError> {

@@ -3,6 +3,7 @@
 //! registered in a [`Types`] map. [`Registered`] turns a client and its types into a
 //! [`Provider`], so a provider has no `match type_name` of its own.
 
+use super::inventory::{InventorySource, ListedMachine};
 use super::schema::{ProviderSchema, Schema};
 use super::{
     ApplyResult, DeleteResult, ErrorKind, OperationContext, PartialFailure, Provider, ProviderError,
@@ -96,6 +97,7 @@ pub struct Types<C> {
     schema: ProviderSchema,
     resources: BTreeMap<String, Arc<dyn ResourceType<C>>>,
     data_sources: BTreeMap<String, Arc<dyn DataSourceType<C>>>,
+    inventory: Option<Arc<dyn InventorySource<C>>>,
 }
 
 impl<C: Send + Sync> Types<C> {
@@ -109,7 +111,14 @@ impl<C: Send + Sync> Types<C> {
             },
             resources: BTreeMap::new(),
             data_sources: BTreeMap::new(),
+            inventory: None,
         }
+    }
+
+    /// Lets `skyform inventory` list this provider's machines.
+    pub fn inventory(mut self, source: impl InventorySource<C> + 'static) -> Self {
+        self.inventory = Some(Arc::new(source));
+        self
     }
 
     pub fn resource(mut self, r: impl ResourceType<C> + 'static) -> Self {
@@ -268,6 +277,20 @@ impl<C: Send + Sync + 'static> Provider for Registered<C> {
     async fn import(&self, type_name: &str, id: &str) -> Result<Value, ProviderError> {
         let r = self.types.get_resource(type_name)?;
         r.import(&self.client, id).await
+    }
+
+    async fn list_machines(&self) -> Result<Option<Vec<ListedMachine>>, ProviderError> {
+        match &self.types.inventory {
+            Some(source) => source.list(&self.client).await.map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn machine_ids(&self, type_name: &str, state: &Value) -> Vec<String> {
+        match &self.types.inventory {
+            Some(source) => source.machine_ids(type_name, state),
+            None => Vec::new(),
+        }
     }
 }
 
