@@ -197,8 +197,8 @@ pub async fn plan(ui: &Ui, dir: &Path, a: PlanArgs) -> i32 {
     };
     let interrupts = Interrupts::install(ui, s.ctx.cancel.clone());
     interrupts.arm();
-    let plan = match crate::run::plan(&s.ctx, &session).await {
-        Ok(p) => p.plan,
+    let (plan, warnings) = match crate::run::plan(&s.ctx, &session).await {
+        Ok(p) => (p.plan, p.warnings),
         Err(d) => {
             ui.diags(&d, &loaded.sources);
             return EXIT_ERROR;
@@ -210,6 +210,7 @@ pub async fn plan(ui: &Ui, dir: &Path, a: PlanArgs) -> i32 {
     } else {
         ui.out(&crate::plan::render::render_plan(&plan, ui.style()));
     }
+    ui.diags(&warnings, &loaded.sources);
     if !s.ctx.options.targets.is_empty() {
         ui.diags(&targeting_warning(false).into(), &loaded.sources);
     }
@@ -319,6 +320,7 @@ pub async fn apply(ui: &Ui, dir: &Path, a: ApplyArgs) -> i32 {
                     if json {
                         super::json_ui::plan(&p.plan, "plan");
                     }
+                    ui.diags(&p.warnings, &loaded.sources);
                     p
                 }
                 Err(d) => {

@@ -16,6 +16,7 @@ pub mod expand;
 pub mod moves;
 pub mod nodes;
 pub mod plan;
+mod plan_checks;
 pub mod recorder;
 pub mod refresh;
 pub mod resource;
@@ -176,6 +177,8 @@ pub struct Engine {
     adopted: Mutex<Vec<crate::plan::Adopted>>,
     /// Pending creates whose object does not exist.
     forgotten: Mutex<Vec<AbsInstance>>,
+    /// Warnings of the providers' plan checks (`plan_checks.rs`), shown with the plan.
+    plan_warnings: Mutex<Diagnostics>,
     /// Old objects of delete-then-create replacements, deleted in the delete phase.
     replaced: Mutex<BTreeMap<AbsInstance, Value>>,
     events: Option<EventSink>,
@@ -223,6 +226,7 @@ impl Engine {
             embedded: None,
             adopted: Mutex::new(Vec::new()),
             forgotten: Mutex::new(Vec::new()),
+            plan_warnings: Mutex::new(Diagnostics::new()),
             replaced: Mutex::new(BTreeMap::new()),
         };
         engine.select_targets();

@@ -29,6 +29,7 @@ impl Engine {
         plan_orphans(self).await?;
         plan_deposed(self, mode);
         settle_pending(self).await?;
+        super::plan_checks::check_planned(self).await?;
         let mut plan = finish(self, mode, config_digest);
         plan.moves = moves.into_iter().map(|m| (m.from, m.to)).collect();
         Ok(plan)

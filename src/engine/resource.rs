@@ -144,7 +144,7 @@ fn lookup_schema(
 
 /// Every expression in a body, blocks included, for building contexts.
 /// Where `path` (`password`, `data_disk[1].disk_size_gb`) is written in `body`.
-fn attribute_span(body: &Body, path: &str) -> Option<crate::diag::Span> {
+pub(super) fn attribute_span(body: &Body, path: &str) -> Option<crate::diag::Span> {
     let (head, rest) = match path.split_once('.') {
         Some((h, r)) => (h, Some(r)),
         None => (path, None),

@@ -185,6 +185,18 @@ pub trait EmbeddedClouds: Send + Sync {
     async fn start(&self, cloud: &str, state_dir: &Path) -> Result<String, String>;
 }
 
+/// One create or in-place update in a finished plan, for [`Provider::check_plan`].
+#[derive(Debug, Clone, Copy)]
+pub struct PlannedChange<'a> {
+    /// The instance address (`jdcloud_instance.web[0]`), for messages.
+    pub address: &'a str,
+    pub type_name: &'a str,
+    /// The object in state; `None` for a create.
+    pub prior: Option<&'a Value>,
+    /// The planned object (unknown where only the apply will tell).
+    pub planned: &'a Value,
+}
+
 /// What a provider is told when it is configured.
 #[derive(Clone)]
 pub struct ConfigureContext {
@@ -409,6 +421,19 @@ pub trait Provider: Send + Sync {
     /// (the attribute's, when the detail starts with `attribute PATH:`).
     fn validate_resource(&self, _type_name: &str, _config: &Value) -> Diagnostics {
         Diagnostics::new()
+    }
+
+    /// Checks of a finished plan's creates and in-place updates of this provider that may
+    /// read the cloud (an image's instance-type constraints, quotas) or that only make sense
+    /// for all of them together (a quota counts every create), and notes on what the apply
+    /// will do that the diff does not show (a reboot), as warnings. Each diagnostic comes
+    /// with the index of the change it is about; errors refuse the plan. Called once per
+    /// configured provider with changes; never mutates anything.
+    async fn check_plan(
+        &self,
+        _changes: &[PlannedChange<'_>],
+    ) -> Vec<(usize, crate::diag::Diagnostic)> {
+        Vec::new()
     }
 
     /// Batched refresh: the live state of each prior object of one resource type, in the

@@ -6,7 +6,8 @@
 use super::inventory::{InventorySource, ListedMachine};
 use super::schema::{ProviderSchema, Schema};
 use super::{
-    ApplyResult, DeleteResult, ErrorKind, OperationContext, PartialFailure, Provider, ProviderError,
+    ApplyResult, DeleteResult, ErrorKind, OperationContext, PartialFailure, PlannedChange,
+    Provider, ProviderError,
 };
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::lang::Value;
@@ -29,6 +30,16 @@ pub trait ResourceType<C: Send + Sync>: Send + Sync {
     /// Brings a state of schema `version` up to the current one; identity by default.
     fn upgrade_state(&self, _version: u64, value: Value) -> Result<Value, ProviderError> {
         Ok(value)
+    }
+
+    /// Plan checks of this type's planned creates and updates; see
+    /// [`Provider::check_plan`] (indexes are into `changes`).
+    async fn check_plan(
+        &self,
+        _client: &C,
+        _changes: &[PlannedChange<'_>],
+    ) -> Vec<(usize, Diagnostic)> {
+        Vec::new()
     }
 
     /// Batched refresh; see [`Provider::read_resources`].
@@ -224,6 +235,26 @@ impl<C: Send + Sync + 'static> Provider for Registered<C> {
             )),
         }
         diags
+    }
+
+    async fn check_plan(&self, changes: &[PlannedChange<'_>]) -> Vec<(usize, Diagnostic)> {
+        let mut by_type: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (i, c) in changes.iter().enumerate() {
+            by_type.entry(c.type_name).or_default().push(i);
+        }
+        let mut out = Vec::new();
+        for (type_name, indexes) in by_type {
+            let Ok(r) = self.types.get_resource(type_name) else {
+                continue;
+            };
+            let subset: Vec<PlannedChange<'_>> = indexes.iter().map(|&i| changes[i]).collect();
+            for (i, d) in r.check_plan(&self.client, &subset).await {
+                if let Some(&at) = indexes.get(i) {
+                    out.push((at, d));
+                }
+            }
+        }
+        out
     }
 
     async fn read_resources(

@@ -10,13 +10,20 @@ use std::sync::Arc;
 /// that follows, so connections and embedded simulators are not set up twice).
 pub struct Planned {
     pub plan: Plan,
+    /// Warnings of the providers' plan checks (a reboot the diff does not show), for the
+    /// plan's output; none for a saved plan (they were shown when it was made).
+    pub warnings: Diagnostics,
     engine: Option<Arc<Engine>>,
 }
 
 impl Planned {
     /// A plan read from a file: nothing was configured for it yet.
     pub fn saved(plan: Plan) -> Planned {
-        Planned { plan, engine: None }
+        Planned {
+            plan,
+            warnings: Diagnostics::new(),
+            engine: None,
+        }
     }
 
     /// The root outputs as the plan computed them (empty for a saved plan).
@@ -59,6 +66,7 @@ pub async fn plan(ctx: &RunContext, session: &Session) -> Result<Planned, Diagno
     let plan = planned?;
     Ok(Planned {
         plan,
+        warnings: engine.take_plan_warnings(),
         engine: Some(engine),
     })
 }

@@ -249,9 +249,11 @@ resource "jdcloud_instance" "web" {{
         ),
     )]);
     // createInstances is acted on at once and answered late: the run dies in between.
+    // (A saved plan: the plan's own reads are not slowed down.)
+    w.run(&["plan", "-out", "create.plan"]).ok();
     sim.set_knobs(json!({"answer_delay_ms": 30000}));
     let mut child = std::process::Command::new(bin())
-        .args(["-no-color", "apply", "-auto-approve"])
+        .args(["-no-color", "apply", "create.plan"])
         .current_dir(w.path())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
@@ -287,4 +289,180 @@ resource "jdcloud_instance" "web" {{
     assert_eq!(state_list(&w), vec!["jdcloud_instance.web"]);
     let again = w.run(&["plan", "-detailed-exitcode"]);
     assert_eq!(again.code(), 0, "{}{}", again.stdout(), again.stderr());
+}
+
+/// A small jdcloud configuration on `sim`: `count` instances of `instance_type` from `image`.
+fn instances_on(sim: &Sim, count: usize, instance_type: &str, image: &str) -> Work {
+    Work::new(&[(
+        "main.sky.hcl",
+        &format!(
+            r#"
+provider "jdcloud" {{
+  endpoint   = "{}"
+  region     = "cn-north-1"
+  access_key = "skyform-jdcloud-ak"
+  secret_key = "skyform-jdcloud-sk"
+}}
+
+variable "password" {{
+  type      = string
+  default   = "Initial-pw-1"
+  sensitive = true
+}}
+
+resource "jdcloud_instance" "app" {{
+  count         = {count}
+  az            = "cn-north-1a"
+  instance_name = "app-${{count.index}}"
+  instance_type = "{instance_type}"
+  image_id      = "{image}"
+  subnet_id     = "subnet-bj0001"
+  password      = var.password
+}}
+"#,
+            sim.endpoint()
+        ),
+    )])
+}
+
+#[test]
+fn plan_checks_image_constraints_instance_types_and_the_quota_before_any_call() {
+    let catalogue = tempfile::NamedTempFile::new().expect("temp file");
+    std::fs::write(catalogue.path(), r#"{"quotas": {"instance": 2}}"#).expect("write");
+    let path = catalogue.path().to_string_lossy().to_string();
+    let sim = Sim::start(&["-cloud", "jdcloud", "-jdcloud-catalogue", &path]);
+    let ubuntu = "bba85cab-dfdc-4359-9218-7a2de429dd80";
+
+    // The Windows image excludes g.n2.medium: refused at the attribute, nothing called.
+    let w = instances_on(&sim, 1, "g.n2.medium", WINDOWS);
+    sim.reset_counts();
+    let err = w.run(&["plan"]).fails();
+    assert!(
+        err.contains(&format!(
+            "Image {WINDOWS} does not support instance type \"g.n2.medium\""
+        )),
+        "{err}"
+    );
+    assert!(err.contains("选择的镜像必须支持选择的实例规格"), "{err}");
+    let line = std::fs::read_to_string(w.path().join("main.sky.hcl"))
+        .expect("read")
+        .lines()
+        .position(|l| l.contains("instance_type ="))
+        .expect("line")
+        + 1;
+    assert!(err.contains(&format!("main.sky.hcl:{line}:")), "{err}");
+    assert!(actions(&sim).is_empty());
+
+    // A sold-out type and one not offered at all.
+    let err = instances_on(&sim, 1, "m.n2.large", ubuntu)
+        .run(&["plan"])
+        .fails();
+    assert!(
+        err.contains("Instance type \"m.n2.large\" is sold out in every zone"),
+        "{err}"
+    );
+    assert!(err.contains("不能使用已下线、或已售馨的规格ID"), "{err}");
+    let err = instances_on(&sim, 1, "x.n9.huge", ubuntu)
+        .run(&["plan"])
+        .fails();
+    assert!(
+        err.contains("Instance type \"x.n9.huge\" is not offered in this region"),
+        "{err}"
+    );
+
+    // Three creates against a quota of two: refused as a whole, before any create.
+    let w = instances_on(&sim, 3, "g.n2.medium", ubuntu);
+    let err = w.run(&["plan"]).fails();
+    assert!(err.contains("Instance quota exceeded"), "{err}");
+    assert!(
+        err.contains("The plan creates 3 instances, but the quota allows 2 (0 of 2 in use)"),
+        "{err}"
+    );
+    let err = w.run(&["apply", "-auto-approve"]).fails();
+    assert!(err.contains("Instance quota exceeded"), "{err}");
+    assert!(actions(&sim).is_empty(), "{:?}", actions(&sim));
+    assert!(state_list(&w).is_empty());
+
+    // Within the quota the plan goes through; the checks cost three reads, not one per
+    // instance.
+    let w = instances_on(&sim, 2, "g.n2.medium", ubuntu);
+    sim.reset_counts();
+    w.run(&["plan"]).ok();
+    let calls: Vec<String> = serde_json::from_value(sim.get("/_sim/calls")).expect("calls");
+    for check in [
+        "describeInstanceTypes",
+        "describeImageConstraintsBatch",
+        "describeQuotas",
+    ] {
+        assert_eq!(
+            calls.iter().filter(|c| *c == check).count(),
+            1,
+            "{check}: {calls:?}"
+        );
+    }
+}
+
+#[test]
+fn a_new_password_on_a_running_instance_plans_with_a_reboot_warning() {
+    let sim = Sim::start(&["-cloud", "jdcloud"]);
+    let w = instances_on(
+        &sim,
+        1,
+        "g.n2.medium",
+        "bba85cab-dfdc-4359-9218-7a2de429dd80",
+    );
+    w.run(&["apply", "-auto-approve"]).ok();
+    let plan = w.run(&["plan", "-var", "password=Second-pw-2"]);
+    assert_eq!(plan.code(), 0, "{}", plan.stderr());
+    let warning = plan.stderr();
+    assert!(
+        warning.contains("Warning: jdcloud_instance.app[0] will be rebooted"),
+        "{warning}"
+    );
+    assert!(
+        warning.contains("apply reboots it (rebootInstance)"),
+        "{warning}"
+    );
+    assert!(!warning.contains("Second-pw-2"), "no secret in the warning");
+    assert!(plan.stdout().contains("1 to change"), "{}", plan.stdout());
+
+    sim.reset_counts();
+    w.run(&["apply", "-auto-approve", "-var", "password=Second-pw-2"])
+        .ok();
+    assert_eq!(
+        actions(&sim),
+        vec!["modifyInstancePassword", "rebootInstance"]
+    );
+}
+
+#[test]
+fn a_failed_resize_leaves_the_old_type_stopped_and_the_next_apply_finishes_it() {
+    let sim = Sim::start(&["-cloud", "jdcloud"]);
+    let w = example_on(&sim);
+    w.run(&["apply", "-auto-approve"]).ok();
+    sim.set_knobs(json!({"fail_operations": ["resizeInstance"]}));
+    sim.reset_counts();
+    let err = w
+        .run(&["apply", "-auto-approve", "-var", "instance_type=g.n2.large"])
+        .fails();
+    assert!(err.contains("resizeInstance"), "{err}");
+    assert!(err.contains("500 INTERNAL"), "{err}");
+    assert_eq!(actions(&sim), vec!["stopInstance", "resizeInstance"]);
+    let web = values_of(&w, "jdcloud_instance.web");
+    assert_eq!(web["status"], "stopped", "{web}");
+    assert_eq!(web["instance_type"], "g.n2.medium", "the old type: {web}");
+
+    sim.set_knobs(json!({"fail_operations": []}));
+    let plan = w.run(&["plan", "-var", "instance_type=g.n2.large"]).ok();
+    assert!(
+        plan.contains(r#"~ instance_type                = "g.n2.medium" -> "g.n2.large""#),
+        "{plan}"
+    );
+    sim.reset_counts();
+    w.run(&["apply", "-auto-approve", "-var", "instance_type=g.n2.large"])
+        .ok();
+    assert_eq!(actions(&sim), vec!["resizeInstance", "startInstance"]);
+    let web = values_of(&w, "jdcloud_instance.web");
+    assert_eq!(web["status"], "running");
+    assert_eq!(web["instance_type"], "g.n2.large");
 }

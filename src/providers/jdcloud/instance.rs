@@ -746,6 +746,14 @@ impl ResourceType<Client> for InstanceResource {
             .collect())
     }
 
+    async fn check_plan(
+        &self,
+        client: &Client,
+        changes: &[crate::provider::PlannedChange<'_>],
+    ) -> Vec<(usize, crate::diag::Diagnostic)> {
+        super::plan_checks::instances(client, changes).await
+    }
+
     async fn create(&self, client: &Client, planned: &Value, op: &OperationContext) -> ApplyResult {
         create(client, planned, &reporting(op, "creating")).await
     }

@@ -18,6 +18,7 @@ pub mod image;
 pub mod instance;
 pub mod nic_attachment;
 pub mod ops;
+pub mod plan_checks;
 pub mod sign;
 pub mod values;
 pub mod wire;
