@@ -2,10 +2,9 @@
 //! modifyInstanceDiskAttribute. Refresh: describeInstances for all the priors' instances
 //! (100 per page). Id: `INSTANCE_ID:DISK_ID`.
 
-use super::client::{Call, Client, PROVIDER};
-use super::ops::{
-    act, at_step, deadline, describe_instance, describe_many, instance_path, reporting,
-};
+use super::attachment::{self, instance_action};
+use super::client::{Client, PROVIDER};
+use super::ops::{act, at_step, deadline, describe_instance, reporting};
 use super::values::{opt_bool, req_str, s, str_or_empty};
 use super::wire::Instance;
 use crate::lang::{Type, Value};
@@ -106,26 +105,15 @@ impl ResourceType<Client> for DiskAttachmentResource {
         client: &Client,
         priors: &[Value],
     ) -> Result<Vec<Option<Value>>, ProviderError> {
-        let mut ids: Vec<String> = priors
-            .iter()
-            .map(|p| str_or_empty(p, "instance_id"))
-            .collect();
-        ids.sort();
-        ids.dedup();
-        let live = describe_many(client, &ids).await?;
-        Ok(priors
-            .iter()
-            .map(|p| {
-                let (inst, disk) = (str_or_empty(p, "instance_id"), str_or_empty(p, "disk_id"));
-                let i = live.iter().find(|i| i.instance_id == inst)?;
-                match disk_status(i, &disk) {
-                    (st, Some((ad, dev))) if st == "attached" || st == "attaching" => {
-                        Some(value(&inst, &disk, ad, &dev, p))
-                    }
-                    _ => None,
+        attachment::read_batch(client, priors, "disk_id", |i, disk, p| {
+            match disk_status(i, disk) {
+                (st, Some((ad, dev))) if st == "attached" || st == "attaching" => {
+                    Some(value(&i.instance_id, disk, ad, &dev, p))
                 }
-            })
-            .collect())
+                _ => None,
+            }
+        })
+        .await
     }
 
     async fn create(&self, client: &Client, planned: &Value, op: &OperationContext) -> ApplyResult {
@@ -141,12 +129,7 @@ impl ResourceType<Client> for DiskAttachmentResource {
         if let Some(dev) = super::values::opt_str(planned, "device_name") {
             body["deviceName"] = json!(dev);
         }
-        let call = Call::post(
-            "attachDisk",
-            format!("{}:attachDisk", instance_path(&inst)),
-            body,
-        )
-        .cancel(&op.cancel);
+        let call = instance_action("attachDisk", &inst, body).cancel(&op.cancel);
         match act(client, &inst, call, until, op).await {
             Ok(_) => {}
             // Attached already (an earlier attempt whose answer was lost): done.
@@ -185,9 +168,9 @@ impl ResourceType<Client> for DiskAttachmentResource {
             str_or_empty(prior, "disk_id"),
         );
         let ad = opt_bool(planned, "auto_delete").unwrap_or(false);
-        let call = Call::post(
+        let call = instance_action(
             "modifyInstanceDiskAttribute",
-            format!("{}:modifyInstanceDiskAttribute", instance_path(&inst)),
+            &inst,
             json!({ "dataDisks": [{ "diskId": disk, "autoDelete": ad }] }),
         )
         .idempotent(true)
@@ -216,13 +199,9 @@ impl ResourceType<Client> for DiskAttachmentResource {
         if opt_bool(prior, "force_detach") == Some(true) {
             body["force"] = json!(true);
         }
-        let call = Call::post(
-            "detachDisk",
-            format!("{}:detachDisk", instance_path(&inst)),
-            body,
-        )
-        .idempotent(true)
-        .cancel(&op.cancel);
+        let call = instance_action("detachDisk", &inst, body)
+            .idempotent(true)
+            .cancel(&op.cancel);
         match act(client, &inst, call, until, op).await {
             Ok(_) => {}
             Err(e) if e.kind == ErrorKind::NotFound => return Ok(()),
@@ -243,25 +222,16 @@ impl ResourceType<Client> for DiskAttachmentResource {
     }
 
     async fn import(&self, client: &Client, id: &str) -> Result<Value, ProviderError> {
-        let Some((inst, disk)) = id.split_once(':') else {
-            return Err(ProviderError::new(
-                PROVIDER,
-                "import jdcloud_disk_attachment",
-                format!("id {id:?} must be INSTANCE_ID:DISK_ID"),
-            )
-            .kind(ErrorKind::Invalid));
-        };
+        let (inst, disk) = attachment::split_id(self.name(), id, "DISK_ID")?;
         let i = describe_instance(client, inst).await?.unwrap_or_default();
         match disk_status(&i, disk) {
             (st, Some((ad, dev))) if st == "attached" => {
                 Ok(value(inst, disk, ad, &dev, &Value::Null))
             }
-            _ => Err(ProviderError::new(
-                PROVIDER,
-                "import jdcloud_disk_attachment",
+            _ => Err(attachment::not_attached(
+                self.name(),
                 format!("disk {disk} is not attached to instance {inst}"),
-            )
-            .kind(ErrorKind::NotFound)),
+            )),
         }
     }
 }

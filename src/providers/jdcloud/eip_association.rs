@@ -2,14 +2,15 @@
 //! primary NIC's primary IP. Refresh: describeInstances of the priors' instances (100 per
 //! page), matching `elasticIpId`. Id: `INSTANCE_ID:ELASTIC_IP_ID`.
 
-use super::client::{Call, Client, PROVIDER};
-use super::ops::{act, at_step, deadline, describe_instance, describe_many, instance_path};
+use super::attachment::{self, instance_action};
+use super::client::Client;
+use super::ops::{act, at_step, deadline, describe_instance};
 use super::values::{req_str, s, str_or_empty};
 use super::wire::Instance;
 use crate::lang::{Type, Value};
 use crate::provider::resource::ResourceType;
 use crate::provider::schema::{Attribute, Schema};
-use crate::provider::{ApplyResult, DeleteResult, ErrorKind, OperationContext, ProviderError};
+use crate::provider::{ApplyResult, DeleteResult, OperationContext, ProviderError};
 use async_trait::async_trait;
 use serde_json::json;
 
@@ -46,37 +47,18 @@ impl ResourceType<Client> for EipAssociationResource {
         client: &Client,
         priors: &[Value],
     ) -> Result<Vec<Option<Value>>, ProviderError> {
-        let mut ids: Vec<String> = priors
-            .iter()
-            .map(|p| str_or_empty(p, "instance_id"))
-            .collect();
-        ids.sort();
-        ids.dedup();
-        let live = describe_many(client, &ids).await?;
-        Ok(priors
-            .iter()
-            .map(|p| {
-                let (inst, eip) = (
-                    str_or_empty(p, "instance_id"),
-                    str_or_empty(p, "elastic_ip_id"),
-                );
-                live.iter()
-                    .find(|i| i.instance_id == inst && i.elastic_ip_id == eip)
-                    .map(|i| value(i, &eip))
-            })
-            .collect())
+        attachment::read_batch(client, priors, "elastic_ip_id", |i, eip, _| {
+            (i.elastic_ip_id == eip).then(|| value(i, eip))
+        })
+        .await
     }
 
     async fn create(&self, client: &Client, planned: &Value, op: &OperationContext) -> ApplyResult {
         let address = op.address.as_str();
         let inst = req_str(planned, "instance_id", address)?;
         let eip = req_str(planned, "elastic_ip_id", address)?;
-        let call = Call::post(
-            "associateElasticIp",
-            format!("{}:associateElasticIp", instance_path(&inst)),
-            json!({ "elasticIpId": eip }),
-        )
-        .cancel(&op.cancel);
+        let call = instance_action("associateElasticIp", &inst, json!({ "elasticIpId": eip }))
+            .cancel(&op.cancel);
         let result = act(client, &inst, call, deadline(op), op).await;
         let now = describe_instance(client, &inst)
             .await
@@ -95,37 +77,22 @@ impl ResourceType<Client> for EipAssociationResource {
             str_or_empty(prior, "instance_id"),
             str_or_empty(prior, "elastic_ip_id"),
         );
-        let call = Call::post(
+        let call = instance_action(
             "disassociateElasticIp",
-            format!("{}:disassociateElasticIp", instance_path(&inst)),
+            &inst,
             json!({ "elasticIpId": eip }),
-        )
-        .idempotent(true)
-        .cancel(&op.cancel);
-        match act(client, &inst, call, deadline(op), op).await {
-            Ok(_) => Ok(()),
-            Err(e) if e.kind == ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(at_step(e, &op.address, "disassociateElasticIp").into()),
-        }
+        );
+        attachment::detach(client, &inst, call, "disassociateElasticIp", op).await
     }
 
     async fn import(&self, client: &Client, id: &str) -> Result<Value, ProviderError> {
-        let Some((inst, eip)) = id.split_once(':') else {
-            return Err(ProviderError::new(
-                PROVIDER,
-                "import jdcloud_elastic_ip_association",
-                format!("id {id:?} must be INSTANCE_ID:ELASTIC_IP_ID"),
-            )
-            .kind(ErrorKind::Invalid));
-        };
+        let (inst, eip) = attachment::split_id(self.name(), id, "ELASTIC_IP_ID")?;
         match describe_instance(client, inst).await? {
             Some(i) if i.elastic_ip_id == eip => Ok(value(&i, eip)),
-            _ => Err(ProviderError::new(
-                PROVIDER,
-                "import jdcloud_elastic_ip_association",
+            _ => Err(attachment::not_attached(
+                self.name(),
                 format!("elastic IP {eip} is not bound to instance {inst}"),
-            )
-            .kind(ErrorKind::NotFound)),
+            )),
         }
     }
 }

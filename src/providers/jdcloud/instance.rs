@@ -416,25 +416,18 @@ async fn stop(
     op: &OperationContext,
     step: &str,
 ) -> Result<Instance, PartialFailure> {
-    let address = op.address.as_str();
-    let call = Call::post(
+    power(
+        client,
+        id,
+        base,
+        until,
+        op,
+        step,
         "stopInstance",
-        format!("{}:stopInstance", instance_path(id)),
-        json!({}),
+        &["stopping", RUNNING],
+        STOPPED,
     )
-    .cancel(&op.cancel);
-    if let Err(e) = act(client, id, call, until, op).await {
-        return Err(PartialFailure {
-            state: partial(client, id, base, None).await,
-            error: at_step(e, address, &format!("{step} (stopInstance)")),
-        });
-    }
-    wait_status(client, id, &["stopping", RUNNING], &[STOPPED], until, op)
-        .await
-        .map_err(|(last, e)| PartialFailure {
-            state: last.map(|i| value_from(&i, base)),
-            error: at_step(e, address, &format!("{step} (wait for stopped)")),
-        })
+    .await
 }
 
 async fn start(
@@ -445,24 +438,52 @@ async fn start(
     op: &OperationContext,
     step: &str,
 ) -> Result<Instance, PartialFailure> {
+    power(
+        client,
+        id,
+        base,
+        until,
+        op,
+        step,
+        "startInstance",
+        &["starting", STOPPED],
+        RUNNING,
+    )
+    .await
+}
+
+/// Sends `operation` (stopInstance or startInstance) and waits from `pending` to `target`;
+/// a failure carries the instance as it is now.
+#[allow(clippy::too_many_arguments)]
+async fn power(
+    client: &Client,
+    id: &str,
+    base: &Value,
+    until: Instant,
+    op: &OperationContext,
+    step: &str,
+    operation: &'static str,
+    pending: &[&str],
+    target: &str,
+) -> Result<Instance, PartialFailure> {
     let address = op.address.as_str();
     let call = Call::post(
-        "startInstance",
-        format!("{}:startInstance", instance_path(id)),
+        operation,
+        format!("{}:{operation}", instance_path(id)),
         json!({}),
     )
     .cancel(&op.cancel);
     if let Err(e) = act(client, id, call, until, op).await {
         return Err(PartialFailure {
             state: partial(client, id, base, None).await,
-            error: at_step(e, address, &format!("{step} (startInstance)")),
+            error: at_step(e, address, &format!("{step} ({operation})")),
         });
     }
-    wait_status(client, id, &["starting", STOPPED], &[RUNNING], until, op)
+    wait_status(client, id, pending, &[target], until, op)
         .await
         .map_err(|(last, e)| PartialFailure {
             state: last.map(|i| value_from(&i, base)),
-            error: at_step(e, address, &format!("{step} (wait for running)")),
+            error: at_step(e, address, &format!("{step} (wait for {target})")),
         })
 }
 

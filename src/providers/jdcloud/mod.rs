@@ -9,6 +9,7 @@
 //! Every request is signed (JDCLOUD2-HMAC-SHA256, [`sign`]) on every attempt. See
 //! `docs/providers/jdcloud.md` for what each resource and data source calls.
 
+pub mod attachment;
 pub mod checks;
 pub mod client;
 pub mod data_sources;

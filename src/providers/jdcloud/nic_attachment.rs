@@ -3,14 +3,15 @@
 //! Refresh: describeInstances of the priors' instances (100 per page), matching the
 //! secondary NICs. Id: `INSTANCE_ID:NETWORK_INTERFACE_ID`.
 
-use super::client::{Call, Client, PROVIDER};
-use super::ops::{act, at_step, deadline, describe_instance, describe_many, instance_path};
+use super::attachment::{self, instance_action};
+use super::client::{Client, PROVIDER};
+use super::ops::{act, at_step, deadline, describe_instance};
 use super::values::{opt_bool, req_str, s, str_or_empty};
 use super::wire::Instance;
 use crate::lang::{Type, Value};
 use crate::provider::resource::ResourceType;
 use crate::provider::schema::{Attribute, Schema};
-use crate::provider::{ApplyResult, DeleteResult, ErrorKind, OperationContext, ProviderError};
+use crate::provider::{ApplyResult, DeleteResult, OperationContext, ProviderError};
 use async_trait::async_trait;
 use serde_json::json;
 
@@ -60,24 +61,10 @@ impl ResourceType<Client> for NicAttachmentResource {
         client: &Client,
         priors: &[Value],
     ) -> Result<Vec<Option<Value>>, ProviderError> {
-        let mut ids: Vec<String> = priors
-            .iter()
-            .map(|p| str_or_empty(p, "instance_id"))
-            .collect();
-        ids.sort();
-        ids.dedup();
-        let live = describe_many(client, &ids).await?;
-        Ok(priors
-            .iter()
-            .map(|p| {
-                let (inst, nic) = (
-                    str_or_empty(p, "instance_id"),
-                    str_or_empty(p, "network_interface_id"),
-                );
-                let i = live.iter().find(|i| i.instance_id == inst)?;
-                find(i, &nic).map(|(ad, idx)| value(&inst, &nic, ad, idx))
-            })
-            .collect())
+        attachment::read_batch(client, priors, "network_interface_id", |i, nic, _| {
+            find(i, nic).map(|(ad, idx)| value(&i.instance_id, nic, ad, idx))
+        })
+        .await
     }
 
     async fn create(&self, client: &Client, planned: &Value, op: &OperationContext) -> ApplyResult {
@@ -88,12 +75,7 @@ impl ResourceType<Client> for NicAttachmentResource {
         if let Some(ad) = opt_bool(planned, "auto_delete") {
             body["autoDelete"] = json!(ad);
         }
-        let call = Call::post(
-            "attachNetworkInterface",
-            format!("{}:attachNetworkInterface", instance_path(&inst)),
-            body,
-        )
-        .cancel(&op.cancel);
+        let call = instance_action("attachNetworkInterface", &inst, body).cancel(&op.cancel);
         let result = act(client, &inst, call, deadline(op), op).await;
         let now = describe_instance(client, &inst)
             .await
@@ -123,9 +105,9 @@ impl ResourceType<Client> for NicAttachmentResource {
             str_or_empty(prior, "network_interface_id"),
         );
         let ad = opt_bool(planned, "auto_delete").unwrap_or(false);
-        let call = Call::post(
+        let call = instance_action(
             "modifyInstanceNetworkAttribute",
-            format!("{}:modifyInstanceNetworkAttribute", instance_path(&inst)),
+            &inst,
             json!({ "networks": [{ "networkInterfaceId": nic, "autoDelete": ad }] }),
         )
         .idempotent(true)
@@ -142,39 +124,24 @@ impl ResourceType<Client> for NicAttachmentResource {
             str_or_empty(prior, "instance_id"),
             str_or_empty(prior, "network_interface_id"),
         );
-        let call = Call::post(
+        let call = instance_action(
             "detachNetworkInterface",
-            format!("{}:detachNetworkInterface", instance_path(&inst)),
+            &inst,
             json!({ "networkInterfaceId": nic }),
-        )
-        .idempotent(true)
-        .cancel(&op.cancel);
-        match act(client, &inst, call, deadline(op), op).await {
-            Ok(_) => Ok(()),
-            Err(e) if e.kind == ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(at_step(e, &op.address, "detachNetworkInterface").into()),
-        }
+        );
+        attachment::detach(client, &inst, call, "detachNetworkInterface", op).await
     }
 
     async fn import(&self, client: &Client, id: &str) -> Result<Value, ProviderError> {
-        let Some((inst, nic)) = id.split_once(':') else {
-            return Err(ProviderError::new(
-                PROVIDER,
-                "import jdcloud_network_interface_attachment",
-                format!("id {id:?} must be INSTANCE_ID:NETWORK_INTERFACE_ID"),
-            )
-            .kind(ErrorKind::Invalid));
-        };
+        let (inst, nic) = attachment::split_id(self.name(), id, "NETWORK_INTERFACE_ID")?;
         let i = describe_instance(client, inst).await?.unwrap_or_default();
         find(&i, nic)
             .map(|(ad, idx)| value(inst, nic, ad, idx))
             .ok_or_else(|| {
-                ProviderError::new(
-                    PROVIDER,
-                    "import jdcloud_network_interface_attachment",
+                attachment::not_attached(
+                    self.name(),
                     format!("network interface {nic} is not attached to instance {inst}"),
                 )
-                .kind(ErrorKind::NotFound)
             })
     }
 }
