@@ -17,7 +17,8 @@ pub mod moves;
 pub mod nodes;
 pub mod plan;
 pub mod recorder;
-pub mod refresh;
+pub mod recover;
+mod refresh;
 pub mod resource;
 mod validate;
 pub mod values;
@@ -176,6 +177,10 @@ pub struct Engine {
     adopted: Mutex<Vec<crate::plan::Adopted>>,
     /// Pending creates whose object does not exist.
     forgotten: Mutex<Vec<AbsInstance>>,
+    /// (provider, type) pairs whose open create intents were recovered (`recover.rs`).
+    recovered: Mutex<BTreeMap<(ProviderRef, String), RefreshOnce>>,
+    /// Intents recovery could not resolve: their addresses are not planned.
+    possible_orphans: Mutex<Vec<crate::plan::PossibleOrphans>>,
     /// Old objects of delete-then-create replacements, deleted in the delete phase.
     replaced: Mutex<BTreeMap<AbsInstance, Value>>,
     events: Option<EventSink>,
@@ -223,6 +228,8 @@ impl Engine {
             embedded: None,
             adopted: Mutex::new(Vec::new()),
             forgotten: Mutex::new(Vec::new()),
+            recovered: Mutex::new(BTreeMap::new()),
+            possible_orphans: Mutex::new(Vec::new()),
             replaced: Mutex::new(BTreeMap::new()),
         };
         engine.select_targets();

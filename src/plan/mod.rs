@@ -139,6 +139,37 @@ pub struct Plan {
     pub adopted: Vec<Adopted>,
     /// Create intents whose object never came to exist: dropped from state.
     pub forgotten: Vec<AbsInstance>,
+    /// Create intents that more unclaimed objects match than there are intents: nothing
+    /// was adopted or planned at these addresses; the user decides (`skyform import`).
+    pub possible_orphans: Vec<PossibleOrphans>,
+}
+
+/// Addresses whose interrupted creates match more objects in the cloud than there are
+/// addresses: skyform cannot tell which objects are theirs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PossibleOrphans {
+    /// The addresses with open create intents, oldest intent first.
+    pub addresses: Vec<AbsInstance>,
+    /// Every unclaimed object that matches them, oldest first.
+    pub candidates: Vec<crate::provider::recovery::Candidate>,
+}
+
+impl PossibleOrphans {
+    /// One `skyform import ADDR ID` command per candidate (addresses taken in turn), each
+    /// with the candidate's description.
+    pub fn import_commands(&self) -> Vec<String> {
+        if self.addresses.is_empty() {
+            return Vec::new();
+        }
+        self.candidates
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let addr = &self.addresses[i % self.addresses.len()];
+                format!("skyform import '{addr}' {}    # {}", c.id, c.summary)
+            })
+            .collect()
+    }
 }
 
 /// An object created by a run that died before recording it, found again.
