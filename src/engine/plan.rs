@@ -105,12 +105,10 @@ pub(super) async fn plan_resource(
                 }
                 continue;
             }
-            if prior.is_none() && engine.is_blocked(&inst) {
-                // Recovery could not tell which object is this address's: plan nothing here
-                // (a create could duplicate one); its references stay unknown.
-                instance_values.push((inst.key.clone(), unknown_object(&setup.schema)));
-                continue;
-            }
+            // Recovery could not tell which object is this address's: nothing is planned here
+            // (a create could duplicate one); the configured value is kept as a no-op so
+            // `skyform import` can fill in what the API does not report.
+            let blocked = prior.is_none() && engine.is_blocked(&inst);
             let lifecycle = &setup.rcfg.lifecycle;
             let requested = engine.options.replace.contains(&inst);
             let triggered = replace_triggered(engine, &inst, &setup.rcfg);
@@ -138,7 +136,7 @@ pub(super) async fn plan_resource(
             engine.push_change(ResourceChange {
                 addr: inst,
                 provider: setup.rcfg.provider.clone(),
-                action: p.action,
+                action: if blocked { Action::NoOp } else { p.action },
                 before: prior,
                 after: Some(p.planned),
                 replace_paths: p.replace_paths,

@@ -202,7 +202,6 @@ impl Engine {
         let objects = prior
             .instances
             .iter()
-            .map(|(a, p)| (a, p))
             .chain(prior.deposed.iter().map(|((a, _), p)| (a, p)))
             .filter(|(a, p)| a.resource.mode == Mode::Managed && providers.contains(&p.provider));
         let mut ids = BTreeSet::new();

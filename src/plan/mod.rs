@@ -155,6 +155,20 @@ pub struct PossibleOrphans {
 }
 
 impl PossibleOrphans {
+    /// The error a plan or apply reports (and stops at) for these addresses.
+    pub fn diagnostic(&self) -> crate::diag::Diagnostic {
+        let addrs: Vec<String> = self.addresses.iter().map(ToString::to_string).collect();
+        let detail = format!(
+            "{} {} being created when an earlier run stopped, and {} objects in the cloud match, more than there are addresses, so skyform cannot tell which are theirs. Nothing was adopted, deleted or created at {}. Import one object per address, e.g.:\n  {}\nthen delete in the cloud the matching objects you did not import (no state knows them).",
+            addrs.join(", "),
+            if addrs.len() == 1 { "was" } else { "were" },
+            self.candidates.len(),
+            if addrs.len() == 1 { "this address" } else { "these addresses" },
+            self.import_commands().join("\n  ")
+        );
+        crate::diag::Diagnostic::error("Possible orphans of interrupted creates", detail)
+    }
+
     /// One `skyform import ADDR ID` command per candidate (addresses taken in turn), each
     /// with the candidate's description.
     pub fn import_commands(&self) -> Vec<String> {
