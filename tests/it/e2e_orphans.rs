@@ -1,6 +1,6 @@
 //! No orphans, no duplicates (#9): write-ahead create intents and their recovery, through
 //! the real binary against a separate `skyform sim` process that acts at once and answers
-//! late (`-answer-delay-ms`) or never (`-lose-answers`).
+//! late (knob `answer_delay_ms`) or never (knob `lose_answers`).
 
 use crate::common::*;
 use rand::{Rng, SeedableRng};
@@ -69,7 +69,8 @@ fn twenty_kills_mid_apply_leave_no_orphan_and_no_duplicate() {
         .unwrap_or_else(|| rand::thread_rng().gen());
     println!("crash loop seed {seed} (rerun with SKYFORM_CRASH_SEED={seed})");
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
-    let sim = Sim::start(&["-answer-delay-ms", "20"]);
+    let sim = Sim::start(&[]);
+    sim.set_knobs(serde_json::json!({"answer_delay_ms": 20}));
     let w = Work::new(&[
         ("provider.sky.hcl", &provider_block(&sim.endpoint())),
         (
@@ -102,7 +103,8 @@ fn twenty_kills_mid_apply_leave_no_orphan_and_no_duplicate() {
 
 #[test]
 fn lost_answers_converge_within_five_applies_without_duplicates() {
-    let sim = Sim::start(&["-lose-answers", "0.3"]);
+    let sim = Sim::start(&[]);
+    sim.set_knobs(serde_json::json!({"lose_answers": 0.3}));
     let w = Work::new(&[
         ("provider.sky.hcl", &provider_block(&sim.endpoint())),
         (
