@@ -56,7 +56,11 @@ fn assert_cloud_matches_state(sim: &Sim, w: &Work, instances: usize) {
     let mut unique = in_cloud.clone();
     unique.dedup();
     assert_eq!(unique.len(), in_cloud.len(), "no id twice: {in_cloud:?}");
-    assert_eq!(in_cloud.len(), instances, "the cloud holds the declared machines");
+    assert_eq!(
+        in_cloud.len(),
+        instances,
+        "the cloud holds the declared machines"
+    );
     assert_eq!(in_state, in_cloud, "state and cloud agree: no orphan");
     assert_eq!(template_names(sim), ["web"], "exactly one template");
 }
@@ -118,11 +122,18 @@ fn lost_answers_converge_within_five_applies_without_duplicates() {
         let r = w.run(&["apply", "-auto-approve", "-parallelism=8"]);
         // However a run ended, the cloud never holds more than was declared.
         assert!(sim.instance_ids().len() <= 20, "run {runs}: a duplicate");
-        assert!(template_names(&sim).len() <= 1, "run {runs}: a duplicate template");
+        assert!(
+            template_names(&sim).len() <= 1,
+            "run {runs}: a duplicate template"
+        );
         if r.code() == 0 {
             break;
         }
-        assert!(runs < 5, "not converged after {runs} applies:\n{}", r.stderr());
+        assert!(
+            runs < 5,
+            "not converged after {runs} applies:\n{}",
+            r.stderr()
+        );
     }
     println!("converged after {runs} applies");
     assert_cloud_matches_state(&sim, &w, 20);
@@ -209,7 +220,10 @@ fn intents_matched_one_to_one_are_adopted_without_a_create() {
         out.contains("# mcloud_instance.web[0] was created by an interrupted run: found it, adopting it into state"),
         "{out}"
     );
-    assert!(out.contains("0 added"), "adopted, not created again:\n{out}");
+    assert!(
+        out.contains("0 added"),
+        "adopted, not created again:\n{out}"
+    );
     assert!(!sim.counts().contains_key("POST /v1/instance"));
     let mut in_state = state_instance_ids(&w);
     in_state.sort();
@@ -232,7 +246,10 @@ fn more_matching_machines_than_intents_are_shown_as_possible_orphans_and_nothing
     let plan = w.run(&["plan", "-detailed-exitcode"]);
     assert_eq!(plan.code(), 1, "documented: possible orphans fail the plan");
     let err = plan.stderr();
-    assert!(err.contains("Possible orphans of interrupted creates"), "{err}");
+    assert!(
+        err.contains("Possible orphans of interrupted creates"),
+        "{err}"
+    );
     assert!(
         err.contains("mcloud_instance.web[0], mcloud_instance.web[1] were being created"),
         "{err}"
@@ -243,7 +260,11 @@ fn more_matching_machines_than_intents_are_shown_as_possible_orphans_and_nothing
     }
     let apply = w.run(&["apply", "-auto-approve"]);
     assert_eq!(apply.code(), 1, "{}", apply.stdout());
-    assert!(apply.stderr().contains("Possible orphans"), "{}", apply.stderr());
+    assert!(
+        apply.stderr().contains("Possible orphans"),
+        "{}",
+        apply.stderr()
+    );
     // Nothing adopted, deleted or created; state untouched.
     let counts = sim.counts();
     assert!(
