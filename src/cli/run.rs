@@ -211,6 +211,10 @@ pub async fn plan(ui: &Ui, dir: &Path, a: PlanArgs) -> i32 {
         ui.out(&crate::plan::render::render_plan(&plan, ui.style()));
     }
     ui.diags(&warnings, &loaded.sources);
+    if let Some(d) = possible_orphans(&plan) {
+        ui.diags(&d, &loaded.sources);
+        return EXIT_ERROR;
+    }
     if !s.ctx.options.targets.is_empty() {
         ui.diags(&targeting_warning(false).into(), &loaded.sources);
     }
@@ -239,6 +243,19 @@ pub async fn plan(ui: &Ui, dir: &Path, a: PlanArgs) -> i32 {
     } else {
         EXIT_OK
     }
+}
+
+/// Interrupted creates the plan could not match one to one (see `docs/state.md`): an error
+/// that stops plan and apply before anything changes, listing an import command per object.
+fn possible_orphans(plan: &crate::plan::Plan) -> Option<crate::diag::Diagnostics> {
+    if plan.possible_orphans.is_empty() {
+        return None;
+    }
+    let mut diags = crate::diag::Diagnostics::new();
+    for o in &plan.possible_orphans {
+        diags.push(o.diagnostic());
+    }
+    Some(diags)
 }
 
 pub async fn apply(ui: &Ui, dir: &Path, a: ApplyArgs) -> i32 {
@@ -331,6 +348,10 @@ pub async fn apply(ui: &Ui, dir: &Path, a: ApplyArgs) -> i32 {
         }
     };
     let plan = &planned.plan;
+    if let Some(d) = possible_orphans(plan) {
+        ui.diags(&d, &loaded.sources);
+        return EXIT_ERROR;
+    }
     if !s.ctx.options.targets.is_empty() {
         ui.diags(&targeting_warning(false).into(), &loaded.sources);
     }

@@ -282,6 +282,9 @@ impl ObjectOps<'_> {
         let (result, started) = {
             let permit = permit_owned(self.engine).await?;
             *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(permit);
+            if address_free {
+                self.write_ahead_intent().await?;
+            }
             let started = self.started(Operation::Create, None);
             let result = self
                 .setup
@@ -296,6 +299,27 @@ impl ObjectOps<'_> {
             .await?;
         bump(self.engine, |r| r.added += 1);
         Ok(v)
+    }
+
+    /// Makes the create's intent durable before the create is sent: what the provider says
+    /// identifies the object, and the time. A run that dies after the cloud acted, or an
+    /// answer that is lost, leaves this record for the next plan to recover from. A type
+    /// with no fingerprint records nothing here.
+    async fn write_ahead_intent(&self) -> Result<(), Diagnostics> {
+        let Some(rec) = &self.engine.recorder else {
+            return Ok(());
+        };
+        let Some(fingerprint) = self
+            .setup
+            .provider
+            .create_fingerprint(self.type_name(), self.planned)
+        else {
+            return Ok(());
+        };
+        let now = crate::provider::recovery::now_text();
+        rec.intent_ahead(self.inst, &self.setup.rcfg.provider, &fingerprint, &now)
+            .await
+            .map_err(Diagnostics::from)
     }
 
     /// Records the outcome of a create or update, then emits its end: "complete" only once

@@ -18,7 +18,8 @@ pub mod nodes;
 pub mod plan;
 mod plan_checks;
 pub mod recorder;
-pub mod refresh;
+pub mod recover;
+mod refresh;
 pub mod resource;
 mod validate;
 pub mod values;
@@ -179,6 +180,10 @@ pub struct Engine {
     forgotten: Mutex<Vec<AbsInstance>>,
     /// Warnings of the providers' plan checks (`plan_checks.rs`), shown with the plan.
     plan_warnings: Mutex<Diagnostics>,
+    /// (provider, type) pairs whose open create intents were recovered (`recover.rs`).
+    recovered: Mutex<BTreeMap<(ProviderRef, String), RefreshOnce>>,
+    /// Intents recovery could not resolve: their addresses are not planned.
+    possible_orphans: Mutex<Vec<crate::plan::PossibleOrphans>>,
     /// Old objects of delete-then-create replacements, deleted in the delete phase.
     replaced: Mutex<BTreeMap<AbsInstance, Value>>,
     events: Option<EventSink>,
@@ -227,6 +232,8 @@ impl Engine {
             adopted: Mutex::new(Vec::new()),
             forgotten: Mutex::new(Vec::new()),
             plan_warnings: Mutex::new(Diagnostics::new()),
+            recovered: Mutex::new(BTreeMap::new()),
+            possible_orphans: Mutex::new(Vec::new()),
             replaced: Mutex::new(BTreeMap::new()),
         };
         engine.select_targets();

@@ -52,6 +52,11 @@ pub(super) async fn plan_resource(
         engine
             .ensure_refreshed(&setup.rcfg.provider, &addr.type_name)
             .await?;
+        if mode == PlanMode::Normal {
+            engine
+                .ensure_recovered(&setup.rcfg.provider, &addr.type_name)
+                .await?;
+        }
     }
     let mut diags = Diagnostics::new();
     let instances = engine.values().instances_of(module);
@@ -101,25 +106,10 @@ pub(super) async fn plan_resource(
                 }
                 continue;
             }
-            let prior = match prior {
-                Some(p) => Some(p),
-                None => match adopt_pending(
-                    engine,
-                    &setup.provider,
-                    &setup.schema,
-                    &inst,
-                    &config,
-                    true,
-                )
-                .await
-                {
-                    Ok(found) => found,
-                    Err(d) => {
-                        diags.extend(d);
-                        continue;
-                    }
-                },
-            };
+            // Recovery could not tell which object is this address's: nothing is planned here
+            // (a create could duplicate one); the configured value is kept as a no-op so
+            // `skyform import` can fill in what the API does not report.
+            let blocked = prior.is_none() && engine.is_blocked(&inst);
             let lifecycle = &setup.rcfg.lifecycle;
             let requested = engine.options.replace.contains(&inst);
             let triggered = replace_triggered(engine, &inst, &setup.rcfg);
@@ -147,7 +137,7 @@ pub(super) async fn plan_resource(
             engine.push_change(ResourceChange {
                 addr: inst,
                 provider: setup.rcfg.provider.clone(),
-                action: p.action,
+                action: if blocked { Action::NoOp } else { p.action },
                 before: prior,
                 after: Some(p.planned),
                 replace_paths: p.replace_paths,
@@ -413,6 +403,12 @@ fn finish(engine: &Engine, mode: PlanMode, config_digest: String) -> Plan {
         moves: Vec::new(),
         adopted: std::mem::take(&mut *engine.adopted.lock().unwrap_or_else(|e| e.into_inner())),
         forgotten: std::mem::take(&mut *engine.forgotten.lock().unwrap_or_else(|e| e.into_inner())),
+        possible_orphans: std::mem::take(
+            &mut *engine
+                .possible_orphans
+                .lock()
+                .unwrap_or_else(|e| e.into_inner()),
+        ),
         prior_serial: prior.serial,
         changes,
         drift: engine.take_drift(),
@@ -483,134 +479,53 @@ fn replace_triggered(
     None
 }
 
-/// Looks for the object an interrupted run created at `inst` (recorded as a pending create
-/// with a token). Found: it becomes the prior object, so nothing is created twice. Not found:
-/// the intent is dropped from state at apply.
-async fn adopt_pending(
-    engine: &Engine,
-    provider: &std::sync::Arc<dyn crate::provider::Provider>,
-    schema: &crate::provider::schema::Schema,
-    inst: &AbsInstance,
-    planned: &Value,
-    as_prior: bool,
-) -> Result<Option<Value>, Diagnostics> {
-    let pending = engine
-        .prior
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .pending
-        .remove(inst);
-    let Some(pending) = pending else {
-        return Ok(None);
-    };
-    let found = {
-        let _permit = engine
-            .io
-            .acquire()
-            .await
-            .map_err(|_| crate::engine::cancelled())?;
-        provider
-            .find_created(&inst.resource.type_name, &pending.token, planned)
-            .await
-            .map_err(|e| {
-                Diagnostics::from(Diagnostic::error(
-                    format!("Failed to look for {inst} left by an interrupted run"),
-                    e.to_string(),
-                ))
-            })?
-    };
-    match found {
-        Some(v) => {
-            let v = crate::plan::diff::mark_sensitive(schema, v);
-            if as_prior {
-                engine
-                    .prior
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .instances
-                    .insert(
-                        inst.clone(),
-                        crate::engine::PriorInstance {
-                            provider: pending.provider.clone(),
-                            value: v.clone(),
-                            dependencies: Vec::new(),
-                        },
-                    );
-            }
-            engine
-                .adopted
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push(crate::plan::Adopted {
-                    addr: inst.clone(),
-                    provider: pending.provider,
-                    value: v.clone(),
-                });
-            Ok(Some(v))
-        }
-        None => {
-            engine
-                .forgotten
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push(inst.clone());
-            Ok(None)
-        }
-    }
-}
-
 /// Pending creates no resource node claimed (their configuration is gone, or destroy):
-/// adopt what exists so it is deleted, forget the rest.
+/// recover them per provider and type; what exists is adopted and deleted, the rest forgotten.
 async fn settle_pending(engine: &Engine) -> Result<(), Diagnostics> {
-    let pending: Vec<(AbsInstance, crate::engine::PendingCreate)> = std::mem::take(
-        &mut engine
-            .prior
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .pending,
-    )
-    .into_iter()
-    .collect();
-    let mut diags = Diagnostics::new();
+    let pending = engine.take_pending(|_, _| true);
+    let mut groups: BTreeMap<(crate::config::ProviderRef, String), Vec<_>> = BTreeMap::new();
     for (inst, p) in pending {
-        if let Err(d) = engine.visit_provider(&p.provider).await {
+        groups
+            .entry((p.provider.clone(), inst.resource.type_name.clone()))
+            .or_default()
+            .push((inst, p));
+    }
+    let mut diags = Diagnostics::new();
+    for ((provider_ref, type_name), members) in groups {
+        if let Err(d) = engine.visit_provider(&provider_ref).await {
             diags.extend(d);
             continue;
         }
-        let provider = match engine.provider(&p.provider) {
+        let provider = match engine.provider(&provider_ref) {
             Ok(pr) => pr,
             Err(d) => {
                 diags.extend(d);
                 continue;
             }
         };
-        let schema = provider
-            .resource_schema(&inst.resource.type_name)
-            .cloned()
-            .unwrap_or_default();
-        let provider_ref = p.provider.clone();
-        engine
-            .prior
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .pending
-            .insert(inst.clone(), p);
-        match adopt_pending(engine, &provider, &schema, &inst, &Value::Null, false).await {
+        let outcomes = match engine.recover(&provider, &type_name, &members).await {
+            Ok(o) => o,
+            Err(d) => {
+                diags.extend(d);
+                continue;
+            }
+        };
+        for (inst, outcome) in outcomes {
             // Found, but no longer wanted: adopted into state by the apply, then deleted.
-            Ok(Some(v)) => engine.push_change(ResourceChange {
-                addr: inst.clone(),
-                provider: provider_ref,
-                action: Action::Delete,
-                before: Some(v),
-                after: None,
-                replace_paths: Vec::new(),
-                reason: Some(
-                    "created by an interrupted run, no longer in configuration".to_string(),
-                ),
-                deposed: None,
-            }),
-            Ok(None) => {}
-            Err(d) => diags.extend(d),
+            if let super::recover::Outcome::Adopt(v) = outcome {
+                engine.push_change(ResourceChange {
+                    addr: inst,
+                    provider: provider_ref.clone(),
+                    action: Action::Delete,
+                    before: Some(v),
+                    after: None,
+                    replace_paths: Vec::new(),
+                    reason: Some(
+                        "created by an interrupted run, no longer in configuration".to_string(),
+                    ),
+                    deposed: None,
+                });
+            }
         }
     }
     diags.into_result()

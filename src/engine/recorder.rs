@@ -21,6 +21,18 @@ pub trait StateRecorder: Send + Sync {
 
     async fn remove(&self, addr: &AbsInstance) -> Result<(), Diagnostic>;
 
+    /// Records, before a create is sent, that it is about to be: `fingerprint` identifies
+    /// the object it will make (`Provider::create_fingerprint`), `started_at` is now
+    /// (RFC 3339, UTC). Durable before the call, so no object can exist that state does
+    /// not know may exist.
+    async fn intent_ahead(
+        &self,
+        addr: &AbsInstance,
+        provider: &ProviderRef,
+        fingerprint: &serde_json::Value,
+        started_at: &str,
+    ) -> Result<(), Diagnostic>;
+
     /// Records that a create was acknowledged by the cloud and can be found by `token`,
     /// before the object is fully up (see `OperationContext::created`).
     async fn intent(

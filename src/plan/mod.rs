@@ -139,6 +139,51 @@ pub struct Plan {
     pub adopted: Vec<Adopted>,
     /// Create intents whose object never came to exist: dropped from state.
     pub forgotten: Vec<AbsInstance>,
+    /// Create intents that more unclaimed objects match than there are intents: nothing
+    /// was adopted or planned at these addresses; the user decides (`skyform import`).
+    pub possible_orphans: Vec<PossibleOrphans>,
+}
+
+/// Addresses whose interrupted creates match more objects in the cloud than there are
+/// addresses: skyform cannot tell which objects are theirs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PossibleOrphans {
+    /// The addresses with open create intents, oldest intent first.
+    pub addresses: Vec<AbsInstance>,
+    /// Every unclaimed object that matches them, oldest first.
+    pub candidates: Vec<crate::provider::recovery::Candidate>,
+}
+
+impl PossibleOrphans {
+    /// The error a plan or apply reports (and stops at) for these addresses.
+    pub fn diagnostic(&self) -> crate::diag::Diagnostic {
+        let addrs: Vec<String> = self.addresses.iter().map(ToString::to_string).collect();
+        let detail = format!(
+            "{} {} being created when an earlier run stopped, and {} objects in the cloud match, more than there are addresses, so skyform cannot tell which are theirs. Nothing was adopted, deleted or created at {}. Import one object per address, e.g.:\n  {}\nthen delete in the cloud the matching objects you did not import (no state knows them).",
+            addrs.join(", "),
+            if addrs.len() == 1 { "was" } else { "were" },
+            self.candidates.len(),
+            if addrs.len() == 1 { "this address" } else { "these addresses" },
+            self.import_commands().join("\n  ")
+        );
+        crate::diag::Diagnostic::error("Possible orphans of interrupted creates", detail)
+    }
+
+    /// One `skyform import ADDR ID` command per candidate (addresses taken in turn), each
+    /// with the candidate's description.
+    pub fn import_commands(&self) -> Vec<String> {
+        if self.addresses.is_empty() {
+            return Vec::new();
+        }
+        self.candidates
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let addr = &self.addresses[i % self.addresses.len()];
+                format!("skyform import '{addr}' {}    # {}", c.id, c.summary)
+            })
+            .collect()
+    }
 }
 
 /// An object created by a run that died before recording it, found again.

@@ -22,8 +22,8 @@ pub struct PriorState {
     pub serial: u64,
     pub instances: BTreeMap<AbsInstance, PriorInstance>,
     pub outputs: BTreeMap<String, Value>,
-    /// Creates a run recorded as acknowledged by the cloud but did not finish (it died):
-    /// the next plan looks for these objects by token and adopts them.
+    /// Creates a run started (intent written before the call) but did not see finish: the
+    /// next plan asks the provider which of them exist (`Provider::recover_creates`).
     pub pending: BTreeMap<AbsInstance, PendingCreate>,
     /// Objects create_before_destroy replaced whose delete has not succeeded yet, by
     /// address and deposed key: the next plan deletes them.
@@ -36,7 +36,12 @@ pub struct PriorState {
 #[derive(Debug, Clone, PartialEq)]
 pub struct PendingCreate {
     pub provider: ProviderRef,
-    pub token: String,
+    /// What the cloud's answer named, once it was seen.
+    pub token: Option<String>,
+    /// What the provider said identifies the object, written before the call.
+    pub fingerprint: Option<serde_json::Value>,
+    /// When the create was about to be sent (RFC 3339, client clock).
+    pub started_at: Option<String>,
 }
 
 /// Decodes a state document into the walk's view, typing attributes by the provider
@@ -89,7 +94,7 @@ pub fn prior_from_state(
         };
         for inst in &r.instances {
             if inst.is_pending_create() {
-                if let Some(token) = &inst.create_token {
+                if inst.create_token.is_some() || inst.create_fingerprint.is_some() {
                     let key = match &inst.index_key {
                         None => InstanceKey::None,
                         Some(IndexKey::Int(i)) => InstanceKey::Int(*i),
@@ -103,7 +108,9 @@ pub fn prior_from_state(
                         },
                         PendingCreate {
                             provider: provider.clone(),
-                            token: token.clone(),
+                            token: inst.create_token.clone(),
+                            fingerprint: inst.create_fingerprint.clone(),
+                            started_at: inst.create_started_at.clone(),
                         },
                     );
                 }

@@ -15,6 +15,7 @@
 pub mod cancel;
 pub mod http;
 pub mod inventory;
+pub mod recovery;
 pub mod registry;
 pub mod resource;
 pub mod schema;
@@ -290,7 +291,7 @@ pub struct OperationContext {
     /// From `timeouts { create = "10m" }` and friends; the provider's default otherwise.
     pub timeout: Option<Duration>,
     /// For creates: call as soon as the cloud has acknowledged the new object, with a token
-    /// [`Provider::find_created`] can find it by. skyform records it durably, so a run that
+    /// [`Provider::recover_creates`] can find it by. skyform records it durably, so a run that
     /// dies while the object is still coming up adopts it next time instead of creating a
     /// duplicate. Once it is recorded, the create's `-parallelism` slot is freed: waiting for
     /// the object to become usable does not hold back other creates.
@@ -460,16 +461,28 @@ pub trait Provider: Send + Sync {
 
     async fn delete(&self, type_name: &str, prior: &Value, op: &OperationContext) -> DeleteResult;
 
-    /// Finds an object that a create interrupted by a crash left behind, by the token the
-    /// provider reported through [`OperationContext::report_created`]. `planned` is the
-    /// configuration now, to fill what the API does not report. `None`: no such object.
-    async fn find_created(
+    /// What identifies the object a create of `planned` will make, as the cloud lists it
+    /// (a JSON object: for mcloud instances the spec fields the list reports; for templates
+    /// their name). skyform records it durably with the time *before* the create is sent, so
+    /// a run that dies, or loses the answer, finds the object next time
+    /// ([`Provider::recover_creates`]). `None`: nothing to record (the create makes nothing
+    /// that could be left behind, or the provider records a token of its own before the call
+    /// through [`OperationContext::report_created`], as jdcloud's clientToken).
+    fn create_fingerprint(&self, _type_name: &str, _planned: &Value) -> Option<serde_json::Value> {
+        None
+    }
+
+    /// The one recovery contract: for each open create intent of `type_name` (in order),
+    /// whether its object exists. Implementations list the cloud once and decide with
+    /// [`recovery::assign`]; `claimed` holds the ids of objects already in state (never
+    /// adopted twice). By default every intent is `NotCreated`.
+    async fn recover_creates(
         &self,
         _type_name: &str,
-        _token: &str,
-        _planned: &Value,
-    ) -> Result<Option<Value>, ProviderError> {
-        Ok(None)
+        intents: &[recovery::CreateIntent],
+        _claimed: &std::collections::BTreeSet<String>,
+    ) -> Result<Vec<recovery::Recovered>, ProviderError> {
+        Ok(recovery::none_created(intents))
     }
 
     /// Reads a data source from its evaluated configuration.

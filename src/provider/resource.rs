@@ -82,14 +82,19 @@ pub trait ResourceType<C: Send + Sync>: Send + Sync {
         .kind(ErrorKind::Invalid))
     }
 
-    /// See [`Provider::find_created`].
-    async fn find_created(
+    /// See [`Provider::create_fingerprint`].
+    fn create_fingerprint(&self, _planned: &Value) -> Option<serde_json::Value> {
+        None
+    }
+
+    /// See [`Provider::recover_creates`].
+    async fn recover_creates(
         &self,
         _client: &C,
-        _token: &str,
-        _planned: &Value,
-    ) -> Result<Option<Value>, ProviderError> {
-        Ok(None)
+        intents: &[super::recovery::CreateIntent],
+        _claimed: &std::collections::BTreeSet<String>,
+    ) -> Result<Vec<super::recovery::Recovered>, ProviderError> {
+        Ok(super::recovery::none_created(intents))
     }
 }
 
@@ -290,14 +295,21 @@ impl<C: Send + Sync + 'static> Provider for Registered<C> {
         r.delete(&self.client, prior, op).await
     }
 
-    async fn find_created(
+    fn create_fingerprint(&self, type_name: &str, planned: &Value) -> Option<serde_json::Value> {
+        self.types
+            .get_resource(type_name)
+            .ok()?
+            .create_fingerprint(planned)
+    }
+
+    async fn recover_creates(
         &self,
         type_name: &str,
-        token: &str,
-        planned: &Value,
-    ) -> Result<Option<Value>, ProviderError> {
+        intents: &[super::recovery::CreateIntent],
+        claimed: &std::collections::BTreeSet<String>,
+    ) -> Result<Vec<super::recovery::Recovered>, ProviderError> {
         let r = self.types.get_resource(type_name)?;
-        r.find_created(&self.client, token, planned).await
+        r.recover_creates(&self.client, intents, claimed).await
     }
 
     async fn read_data(&self, type_name: &str, config: &Value) -> Result<Value, ProviderError> {

@@ -79,6 +79,8 @@ impl StateRecorder for JournalRecorder {
                 resource: resource_key(addr, provider),
                 index_key: index_key(addr),
                 create_token: token.to_string(),
+                fingerprint: None,
+                started_at: None,
             })
             .await
             .map_err(|e| {
@@ -87,6 +89,27 @@ impl StateRecorder for JournalRecorder {
                     format!("{addr}: recording the create in progress failed: {e}"),
                 )
             })
+    }
+
+    async fn intent_ahead(
+        &self,
+        addr: &AbsInstance,
+        provider: &ProviderRef,
+        fingerprint: &serde_json::Value,
+        started_at: &str,
+    ) -> Result<(), Diagnostic> {
+        self.record(
+            crate::state::Change::Intent {
+                resource: resource_key(addr, provider),
+                index_key: index_key(addr),
+                create_token: String::new(),
+                fingerprint: Some(fingerprint.clone()),
+                started_at: Some(started_at.to_string()),
+            },
+            addr,
+            "recording the create about to be sent (nothing was created)",
+        )
+        .await
     }
 
     async fn depose(

@@ -130,6 +130,13 @@ pub struct InstanceState {
     /// A name the provider can search by to adopt an object whose create was not confirmed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_token: Option<String>,
+    /// What the provider said identifies the object a pending create makes (written before
+    /// the create was sent); recovery matches the cloud's listing against it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_fingerprint: Option<Json>,
+    /// When the pending create was about to be sent (RFC 3339, UTC, the client's clock).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_started_at: Option<String>,
     /// The version of the resource type's schema the attributes were written under (as in
     /// Terraform's state); older ones go through the provider's upgrade hook when read.
     #[serde(default, skip_serializing_if = "is_zero")]
@@ -150,6 +157,8 @@ impl InstanceState {
             sensitive_attributes: Vec::new(),
             dependencies: Vec::new(),
             create_token: None,
+            create_fingerprint: None,
+            create_started_at: None,
             schema_version: 0,
             deposed: None,
         }
@@ -211,14 +220,23 @@ pub enum Change {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         index_key: Option<IndexKey>,
     },
-    /// Record, before calling the provider's create, that an object may come into existence and
-    /// can be found by `create_token`. A new instance gets empty attributes; an existing one
-    /// (create_before_destroy) keeps its attributes. Both get status `pending_create`.
+    /// A create intent, written twice per create. Before the create is sent: `fingerprint`
+    /// (what identifies the object, as the provider chose) and `started_at` (RFC 3339 UTC,
+    /// client clock), no token. Once the cloud acknowledged it: `create_token` (what the
+    /// answer named, e.g. mcloud's IP), which keeps the fingerprint already recorded.
+    /// A new instance gets empty attributes; an existing one (create_before_destroy) keeps
+    /// its attributes. Both get status `pending_create`. Journals written before fingerprints
+    /// existed carry only `create_token` and still replay.
     Intent {
         resource: ResourceKey,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         index_key: Option<IndexKey>,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
         create_token: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        fingerprint: Option<Json>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        started_at: Option<String>,
     },
     /// Keep the current object of an instance aside as deposed `deposed` before its
     /// create_before_destroy replacement is created.
@@ -396,6 +414,8 @@ impl State {
                 resource,
                 index_key,
                 create_token,
+                fingerprint,
+                started_at,
             } => {
                 let entry = self.resource_entry(resource);
                 let i = match entry.instance_position(index_key.as_ref()) {
@@ -409,7 +429,15 @@ impl State {
                 };
                 let instance = &mut entry.instances[i];
                 instance.status = Some(STATUS_PENDING_CREATE.to_string());
-                instance.create_token = Some(create_token.clone());
+                if fingerprint.is_some() {
+                    // A new attempt: whatever an older attempt was acknowledged with is stale.
+                    instance.create_token = None;
+                    instance.create_fingerprint = fingerprint.clone();
+                    instance.create_started_at = started_at.clone();
+                }
+                if !create_token.is_empty() {
+                    instance.create_token = Some(create_token.clone());
+                }
             }
             Change::SetOutputs { outputs } => {
                 self.outputs = outputs.clone();
@@ -703,6 +731,8 @@ mod tests {
             resource: web(),
             index_key: Some(IndexKey::Int(0)),
             create_token: "web-0-abc".into(),
+            fingerprint: None,
+            started_at: None,
         });
         let inst = &state.resources[0].instances[0];
         assert!(inst.is_pending_create());
@@ -718,10 +748,43 @@ mod tests {
             resource: web(),
             index_key: Some(IndexKey::Int(0)),
             create_token: "web-0-def".into(),
+            fingerprint: None,
+            started_at: None,
         });
         let inst = &state.resources[0].instances[0];
         assert!(inst.is_pending_create());
         assert_eq!(inst.attributes, json!({"id": "i-1"}));
+    }
+
+    #[test]
+    fn a_write_ahead_intent_keeps_its_fingerprint_when_acknowledged() {
+        let mut state = State::new();
+        let key = Some(IndexKey::Int(3));
+        // Before the call: fingerprint and time, no token (an older line, still readable).
+        let before: Change = serde_json::from_str(
+            r#"{"op":"intent","resource":{"mode":"managed","type":"mcloud_instance","name":"web","provider":"provider[\"mcloud\"]"},"index_key":3,"fingerprint":{"cloud":"aliyun"},"started_at":"2026-01-02T03:04:05.678Z"}"#,
+        )
+        .expect("a write-ahead intent line");
+        state.apply_change(&before);
+        let inst = state.resources[0].instance(key.as_ref()).expect("pending");
+        assert!(inst.is_pending_create());
+        assert_eq!(inst.create_token, None);
+        assert_eq!(inst.create_fingerprint, Some(json!({"cloud": "aliyun"})));
+        // The acknowledgement adds the token and keeps what was written ahead.
+        state.apply_change(&Change::Intent {
+            resource: web(),
+            index_key: key.clone(),
+            create_token: "10.0.0.7".into(),
+            fingerprint: None,
+            started_at: None,
+        });
+        let inst = state.resources[0].instance(key.as_ref()).expect("pending");
+        assert_eq!(inst.create_token.as_deref(), Some("10.0.0.7"));
+        assert_eq!(
+            inst.create_started_at.as_deref(),
+            Some("2026-01-02T03:04:05.678Z")
+        );
+        assert_eq!(inst.create_fingerprint, Some(json!({"cloud": "aliyun"})));
     }
 
     #[test]
@@ -769,6 +832,8 @@ mod tests {
             resource: web(),
             index_key: Some(IndexKey::Str("k".into())),
             create_token: "t".into(),
+            fingerprint: None,
+            started_at: None,
         };
         let line = serde_json::to_string(&change).unwrap();
         assert_eq!(

@@ -481,3 +481,28 @@ fn concurrent_creates_share_list_calls() {
     assert!(deletes < 40, "{counts:?}");
     assert!(sim.instance_ids().is_empty());
 }
+
+#[test]
+fn an_ssh_key_given_in_configuration_is_uploaded_as_is() {
+    let sim = Sim::start(&[]);
+    let w = Work::new(&[
+        ("provider.sky.hcl", &provider_block(&sim.endpoint())),
+        ("main.sky.hcl", &instance_block("web", 1, "")),
+        (
+            "key.sky.hcl",
+            "resource \"mcloud_ssh_key\" \"web\" {\n  instance_id = mcloud_instance.web[0].id\n  key         = \"-----BEGIN MY KEY-----\\nabc\\n-----END MY KEY-----\\n\"\n}\n",
+        ),
+    ]);
+    w.run(&["apply", "-auto-approve"]).ok();
+    let ip = sim.get("/v1/instance/list")["content"][0]["PrivateIpAddress"]
+        .as_str()
+        .expect("ip")
+        .to_string();
+    let key = reqwest::blocking::get(format!("{}/v1/instance/sshkey/{ip}", sim.endpoint()))
+        .expect("download")
+        .text()
+        .expect("text");
+    assert_eq!(key, "-----BEGIN MY KEY-----\nabc\n-----END MY KEY-----\n");
+    let plan = w.run(&["plan", "-detailed-exitcode"]);
+    assert_eq!(plan.code(), 0, "{}{}", plan.stdout(), plan.stderr());
+}

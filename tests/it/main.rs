@@ -16,6 +16,7 @@ mod e2e_jdcloud;
 mod e2e_lifecycle;
 mod e2e_mcloud;
 mod e2e_modules;
+mod e2e_orphans;
 mod e2e_scale;
 mod e2e_signals;
 mod eco_habits;

@@ -507,19 +507,27 @@ async fn lost_answers_do_not_make_a_second_instance_and_the_token_finds_it() {
         .first()
         .cloned()
         .expect("token");
+    use skyform::provider::recovery::{CreateIntent, Recovered};
+    let intent = |token: &str| CreateIntent {
+        address: "jdcloud_instance.web".into(),
+        token: Some(token.to_string()),
+        fingerprint: Some(skyform::provider::recovery::planned_fingerprint(&cfg)),
+        started_at: None,
+    };
     let found = e
         .provider
-        .find_created("jdcloud_instance", &token, &cfg)
+        .recover_creates(
+            "jdcloud_instance",
+            &[intent(&token), intent("sky-unknown")],
+            &Default::default(),
+        )
         .await
-        .expect("find")
-        .expect("found");
-    assert!(attr(&found, "id").starts_with("i-"));
-    let none = e
-        .provider
-        .find_created("jdcloud_instance", "sky-unknown", &cfg)
-        .await
-        .expect("find");
-    assert!(none.is_none());
+        .expect("recover");
+    match &found[0] {
+        Recovered::Found(v) => assert!(attr(v, "id").starts_with("i-")),
+        other => panic!("the recorded token finds the instance: {other:?}"),
+    }
+    assert_eq!(found[1], Recovered::NotCreated);
 }
 
 #[tokio::test]

@@ -482,6 +482,8 @@ async fn a_run_that_dies_is_replayed_on_load_and_folded_by_the_next_run() {
             resource: web(),
             index_key: Some(IndexKey::Int(10)),
             create_token: "web-10-tok".into(),
+            fingerprint: None,
+            started_at: None,
         })
         .await
         .unwrap();
@@ -987,6 +989,8 @@ fn written_states_match_the_json_schema() {
             sensitive_attributes: vec![json!(["password"])],
             dependencies: vec!["mcloud_instance.web".into()],
             create_token: Some("tok".into()),
+            create_fingerprint: Some(json!({"name": "web"})),
+            create_started_at: Some("2026-01-02T03:04:05Z".into()),
             schema_version: 0,
             deposed: None,
         },
@@ -995,6 +999,8 @@ fn written_states_match_the_json_schema() {
         resource: web(),
         index_key: Some(IndexKey::Int(1)),
         create_token: "web-1".into(),
+        fingerprint: None,
+        started_at: None,
     });
     state.apply_change(&Change::SetOutputs {
         outputs: outputs(json!({"a": [1, 2]})),
@@ -1151,6 +1157,10 @@ mod properties {
                 |(resource, index_key, create_token)| Change::Intent {
                     resource,
                     index_key,
+                    fingerprint: (create_token.len() % 2 == 0)
+                        .then(|| json!({ "name": create_token.clone() })),
+                    started_at: (create_token.len() % 2 == 0)
+                        .then(|| "2026-01-02T03:04:05Z".to_string()),
                     create_token,
                 }
             ),

@@ -264,15 +264,31 @@ impl ResourceType<Client> for ImageResource {
             })
     }
 
-    async fn find_created(
+    /// The planned attributes, as the base of a recovered image (the intent's token is the
+    /// image id, recorded once createImage answered).
+    fn create_fingerprint(&self, planned: &Value) -> Option<serde_json::Value> {
+        Some(crate::provider::recovery::planned_fingerprint(planned))
+    }
+
+    async fn recover_creates(
         &self,
         client: &Client,
-        token: &str,
-        planned: &Value,
-    ) -> Result<Option<Value>, ProviderError> {
-        Ok(describe_image(client, token)
-            .await?
-            .map(|i| image_value(&i, planned)))
+        intents: &[crate::provider::recovery::CreateIntent],
+        _claimed: &std::collections::BTreeSet<String>,
+    ) -> Result<Vec<crate::provider::recovery::Recovered>, ProviderError> {
+        use crate::provider::recovery::{base_of, Recovered};
+        let mut out = Vec::with_capacity(intents.len());
+        for intent in intents {
+            let found = match &intent.token {
+                Some(id) => describe_image(client, id).await?,
+                None => None,
+            };
+            out.push(match found {
+                Some(i) => Recovered::Found(image_value(&i, &base_of(intent))),
+                None => Recovered::NotCreated,
+            });
+        }
+        Ok(out)
     }
 }
 

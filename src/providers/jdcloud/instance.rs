@@ -805,14 +805,30 @@ impl ResourceType<Client> for InstanceResource {
         }
     }
 
-    async fn find_created(
+    /// The planned attributes, as the base of a recovered instance; the instance itself is
+    /// found by its clientToken, recorded before createInstances.
+    fn create_fingerprint(&self, planned: &Value) -> Option<serde_json::Value> {
+        Some(crate::provider::recovery::planned_fingerprint(planned))
+    }
+
+    async fn recover_creates(
         &self,
         client: &Client,
-        token: &str,
-        planned: &Value,
-    ) -> Result<Option<Value>, ProviderError> {
-        Ok(find_by_token(client, token)
-            .await?
-            .map(|i| value_from(&i, planned)))
+        intents: &[crate::provider::recovery::CreateIntent],
+        _claimed: &std::collections::BTreeSet<String>,
+    ) -> Result<Vec<crate::provider::recovery::Recovered>, ProviderError> {
+        use crate::provider::recovery::{base_of, Recovered};
+        let mut out = Vec::with_capacity(intents.len());
+        for intent in intents {
+            let found = match &intent.token {
+                Some(token) => find_by_token(client, token).await?,
+                None => None,
+            };
+            out.push(match found {
+                Some(i) => Recovered::Found(value_from(&i, &base_of(intent))),
+                None => Recovered::NotCreated,
+            });
+        }
+        Ok(out)
     }
 }

@@ -500,21 +500,6 @@ pub async fn read_listed(
         .collect())
 }
 
-/// The machine a create reported by its IP (`token`), if it exists: how a run adopts what an
-/// interrupted run created.
-pub async fn find_created(
-    client: &Client,
-    ip: &str,
-    planned: &Value,
-) -> Result<Option<Value>, ProviderError> {
-    let found = list(client)
-        .await?
-        .into_iter()
-        .filter(|i| i.private_ip_address == ip || i.public_ip_address == ip)
-        .max_by_key(|i| i.id);
-    Ok(found.map(|inst| value_from(&inst, planned, None, client.status_table())))
-}
-
 pub async fn import(client: &Client, id: &str) -> Result<Value, ProviderError> {
     let inst = get(client, id).await?;
     // Whatever the instance record does not say comes from its template, if it has one.
@@ -572,13 +557,17 @@ impl ResourceType<Client> for InstanceResource {
         import(client, id).await
     }
 
-    async fn find_created(
+    fn create_fingerprint(&self, planned: &Value) -> Option<serde_json::Value> {
+        super::recovery::instance_fingerprint(planned)
+    }
+
+    async fn recover_creates(
         &self,
         client: &Client,
-        token: &str,
-        planned: &Value,
-    ) -> Result<Option<Value>, ProviderError> {
-        find_created(client, token, planned).await
+        intents: &[crate::provider::recovery::CreateIntent],
+        claimed: &std::collections::BTreeSet<String>,
+    ) -> Result<Vec<crate::provider::recovery::Recovered>, ProviderError> {
+        super::recovery::recover_instances(client, intents, claimed).await
     }
 }
 

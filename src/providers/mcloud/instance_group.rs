@@ -329,6 +329,19 @@ impl ResourceType<Client> for InstanceGroupResource {
     async fn import(&self, client: &Client, id: &str) -> Result<Value, ProviderError> {
         import(client, id).await
     }
+
+    fn create_fingerprint(&self, planned: &Value) -> Option<serde_json::Value> {
+        super::recovery::group_fingerprint(planned)
+    }
+
+    async fn recover_creates(
+        &self,
+        client: &Client,
+        intents: &[crate::provider::recovery::CreateIntent],
+        claimed: &std::collections::BTreeSet<String>,
+    ) -> Result<Vec<crate::provider::recovery::Recovered>, ProviderError> {
+        super::recovery::recover_groups(client, intents, claimed).await
+    }
 }
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ pub mod list_flight;
 pub mod machine_record;
 pub mod openstack;
 pub mod phydev;
+pub mod recovery;
 pub mod schema;
 pub mod spec;
 pub mod ssh_key;

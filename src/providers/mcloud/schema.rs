@@ -272,9 +272,9 @@ pub fn ssh_key() -> Schema {
         .attr("id", out(Type::String, "Same as instance_id."))
         .attr(
             "key",
-            out(
+            opt(
                 Type::String,
-                "What the API answered with (the key material).",
+                "The key to upload (the seed: \"上传用户生成的密钥\", a user-generated key); unset: the server makes one. Either way, what the API answered with.",
             )
             .sensitive(),
         )

@@ -96,7 +96,11 @@ pub fn created_id(operation: &str, content: &serde_json::Value) -> Result<i64, P
     })
 }
 
-pub async fn create(client: &Client, planned: &Value) -> Result<Value, ProviderError> {
+pub async fn create(
+    client: &Client,
+    planned: &Value,
+    op: &OperationContext,
+) -> Result<Value, ProviderError> {
     let body = serde_json::to_value(cluster_from(planned)?).map_err(|e| {
         ProviderError::new(
             PROVIDER,
@@ -107,6 +111,14 @@ pub async fn create(client: &Client, planned: &Value) -> Result<Value, ProviderE
     let req = Request::new(Method::POST, "/v1/cluster", Retry::Once).body(&body);
     let content = client.call(&req).await?;
     let id = created_id(&req.operation(), &content)?;
+    // The template exists from here on; its intent gets the id the server answered with.
+    op.report_created(&id.to_string()).await.map_err(|e| {
+        ProviderError::new(
+            PROVIDER,
+            req.operation(),
+            format!("template {id} was created, but recording it in state failed: {e}"),
+        )
+    })?;
     match get(client, id).await {
         Ok(cluster) => Ok(value_from(&cluster)),
         // The template exists; keep it in state even if the read-back failed, so it is
@@ -205,8 +217,7 @@ impl ResourceType<Client> for TemplateResource {
     }
 
     async fn create(&self, client: &Client, planned: &Value, op: &OperationContext) -> ApplyResult {
-        let _ = op;
-        Ok(create(client, planned).await?)
+        Ok(create(client, planned, op).await?)
     }
 
     async fn delete(&self, client: &Client, prior: &Value, op: &OperationContext) -> DeleteResult {
@@ -216,6 +227,19 @@ impl ResourceType<Client> for TemplateResource {
 
     async fn import(&self, client: &Client, id: &str) -> Result<Value, ProviderError> {
         import(client, id).await
+    }
+
+    fn create_fingerprint(&self, planned: &Value) -> Option<serde_json::Value> {
+        super::recovery::template_fingerprint(planned)
+    }
+
+    async fn recover_creates(
+        &self,
+        client: &Client,
+        intents: &[crate::provider::recovery::CreateIntent],
+        claimed: &std::collections::BTreeSet<String>,
+    ) -> Result<Vec<crate::provider::recovery::Recovered>, ProviderError> {
+        super::recovery::recover_templates(client, intents, claimed).await
     }
 }
 

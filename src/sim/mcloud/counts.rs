@@ -66,8 +66,18 @@ pub async fn at_time(
     State(sim): State<Arc<Simulator>>,
     path: Result<Path<String>, PathRejection>,
 ) -> Reply {
-    let Some(at) = required_param(path).as_deref().and_then(clock::parse_point) else {
+    let Some(text) = required_param(path) else {
         return Reply::input_error();
+    };
+    let Some(at) = clock::parse_point(&text) else {
+        return Reply::input_error();
+    };
+    // A time written to the second (as the seed writes it) names that whole second: a
+    // sample taken within it is in force "at" that time.
+    let at = if text.contains('.') {
+        at
+    } else {
+        at.saturating_add(999)
     };
     sim.with_store(|store, _| {
         match store
