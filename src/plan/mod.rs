@@ -139,6 +139,18 @@ pub struct Plan {
     pub adopted: Vec<Adopted>,
     /// Create intents whose object never came to exist: dropped from state.
     pub forgotten: Vec<AbsInstance>,
+    /// Data sources read while planning, with what they read. Apply reads them again;
+    /// these are what the plan was computed from, shown in the JSON plan's
+    /// `planned_values` and `prior_state` as Terraform shows them.
+    pub data_reads: Vec<DataRead>,
+}
+
+/// A data source instance read while planning.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DataRead {
+    pub addr: AbsInstance,
+    pub provider: ProviderRef,
+    pub value: Value,
 }
 
 /// An object created by a run that died before recording it, found again.
