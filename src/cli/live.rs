@@ -29,6 +29,14 @@ pub fn wanted(json: bool, no_color: bool) -> bool {
     )
 }
 
+/// A `SKYFORM_PROGRESS` that is neither `live` nor `plain` (nor empty): the caller warns,
+/// and the display is chosen as if it were unset.
+pub fn setting_is_invalid() -> bool {
+    std::env::var("SKYFORM_PROGRESS")
+        .ok()
+        .is_some_and(|v| !matches!(v.trim(), "" | "live" | "plain"))
+}
+
 fn decide(
     forced: Option<&str>,
     json: bool,

@@ -117,6 +117,16 @@ fn settings(
     } else {
         PlanMode::Normal
     };
+    if super::live::setting_is_invalid() {
+        ui.diags(
+            &Diagnostic::warning(
+                "Invalid SKYFORM_PROGRESS value",
+                "SKYFORM_PROGRESS must be \"live\" or \"plain\"; the progress display is chosen as if it were unset.",
+            )
+            .into(),
+            &loaded.sources,
+        );
+    }
     let live = super::live::wanted(a.json, ui.no_color).then(super::live::Live::new);
     let lines = match (&live, a.json) {
         (_, true) => super::json_ui::event_sink(),

@@ -183,6 +183,25 @@ fn eco_live_display_only_where_it_belongs() {
         .output
         .contains("mcloud_instance.web[0]: Creation complete after "));
 
+    // A value it does not know: a warning, and the display chosen as if it were unset.
+    w.run(&["destroy", "-auto-approve"]).ok();
+    let odd = w.run_env(
+        &["apply", "-auto-approve"],
+        &[("SKYFORM_PROGRESS", "fancy")],
+    );
+    let out = odd.ok();
+    assert!(
+        !out.contains(" in flight, ") && !out.contains('\x1b'),
+        "{out}"
+    );
+    assert!(
+        odd.stderr()
+            .contains("Warning: Invalid SKYFORM_PROGRESS value"),
+        "{}",
+        odd.stderr()
+    );
+    assert!(!odd.stderr().contains("fancy"), "the value is not echoed");
+
     // SKYFORM_PROGRESS=live forces it even into a pipe; -json never has it.
     w.run(&["destroy", "-auto-approve"]).ok();
     let forced = w.run_env(&["apply", "-auto-approve"], &[("SKYFORM_PROGRESS", "live")]);

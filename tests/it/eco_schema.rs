@@ -166,6 +166,13 @@ fn eco_providers_schema_json_follows_terraforms_format() {
     let full_name = plan["configuration"]["provider_config"]["mcloud"]["full_name"].clone();
     assert!(schemas.get(full_name.as_str().unwrap_or("")).is_some());
 
+    // What an editor or a docs generator sees for one resource, whole.
+    insta::assert_snapshot!(
+        "providers_schema_physical_machine",
+        serde_json::to_string_pretty(&mcloud["resource_schemas"]["mcloud_physical_machine"])
+            .expect("pretty")
+    );
+
     // Without -json: Terraform's refusal.
     let err = w.run(&["providers", "schema"]).fails();
     assert!(err.contains("The -json flag is required"), "{err}");
