@@ -7,7 +7,7 @@
 
 use crate::addr::AbsInstance;
 use crate::diag::{Diagnostic, Diagnostics, Severity, Sources};
-use crate::engine::{Event, EventSink, Operation};
+use crate::engine::{Event, EventSink, Operation, RefreshedObject};
 use crate::lang::Value;
 use crate::plan::{Action, Plan, ResourceChange};
 use serde_json::{json, Map, Value as J};
@@ -198,12 +198,30 @@ fn op_words(op: Operation) -> (&'static str, &'static str, &'static str, &'stati
 /// The engine's events as `apply_*` and `refresh_*` messages.
 pub fn event_sink() -> EventSink {
     Arc::new(|event: Event| match event {
-        Event::RefreshStarted { type_name, objects } => emit(
-            "info",
-            &format!("{type_name}: Refreshing state of {objects} object(s)..."),
-            "refresh_start",
-            json!({ "hook": { "resource_type": type_name, "objects": objects } }),
-        ),
+        // Terraform reports each instance's refresh; skyform reads them in one batch, so
+        // every object of the batch starts, and completes, together.
+        Event::RefreshStarted { objects, .. } => {
+            for o in objects {
+                let (suffix, hook) = refresh_hook(&o);
+                emit(
+                    "info",
+                    &format!("{}: Refreshing state...{suffix}", o.addr),
+                    "refresh_start",
+                    json!({ "hook": hook }),
+                );
+            }
+        }
+        Event::RefreshCompleted { objects, .. } => {
+            for o in objects {
+                let (suffix, hook) = refresh_hook(&o);
+                emit(
+                    "info",
+                    &format!("{}: Refresh complete{suffix}", o.addr),
+                    "refresh_complete",
+                    json!({ "hook": hook }),
+                );
+            }
+        }
         Event::Started { addr, op, id } => {
             let (action, ing, _, _) = op_words(op);
             let mut hook = json!({ "resource": resource(&addr), "action": action });
@@ -259,6 +277,20 @@ pub fn event_sink() -> EventSink {
             );
         }
     })
+}
+
+/// A refresh hook (`resource`, and `id_key`/`id_value` when the object has an id; an object
+/// found deleted has none) and the message's ` [id=…]` suffix.
+fn refresh_hook(o: &RefreshedObject) -> (String, J) {
+    let mut hook = json!({ "resource": resource(&o.addr) });
+    match &o.id {
+        Some(id) => {
+            hook["id_key"] = J::String("id".into());
+            hook["id_value"] = J::String(id.clone());
+            (format!(" [id={id}]"), hook)
+        }
+        None => (String::new(), hook),
+    }
 }
 
 /// One diagnostic as Terraform's JSON diagnostic object (also used by `validate -json`).

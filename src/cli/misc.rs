@@ -1,4 +1,5 @@
-//! `init`, `validate`, `graph`, `providers schema`, `force-unlock` and `sim`.
+//! `init`, `validate`, `graph`, `providers schema` (its document: `schema_json`),
+//! `force-unlock` and `sim`.
 
 use super::args::{ForceUnlockArgs, SimArgs, ValidateArgs};
 use super::ui::Ui;
@@ -6,8 +7,6 @@ use super::workspace::backend;
 use super::{EXIT_ERROR, EXIT_OK};
 use crate::addr::Mode;
 use crate::diag::{Diagnostic, Diagnostics, Severity, Sources};
-use crate::lang::Type;
-use crate::provider::schema::{Nesting, Schema};
 use serde_json::{json, Value as J};
 use std::io::BufRead;
 use std::path::Path;
@@ -242,61 +241,6 @@ fn dot_id(n: &crate::graph::Node) -> String {
     )
 }
 
-fn type_json(t: &Type) -> J {
-    match t {
-        Type::Dynamic => json!("dynamic"),
-        Type::Bool => json!("bool"),
-        Type::Number => json!("number"),
-        Type::String => json!("string"),
-        Type::List(e) => json!(["list", type_json(e)]),
-        Type::Set(e) => json!(["set", type_json(e)]),
-        Type::Map(e) => json!(["map", type_json(e)]),
-        Type::Tuple(ts) => json!(["tuple", ts.iter().map(type_json).collect::<Vec<_>>()]),
-        Type::Object(attrs) => json!([
-            "object",
-            attrs
-                .iter()
-                .map(|(k, v)| (k.clone(), type_json(v)))
-                .collect::<serde_json::Map<_, _>>()
-        ]),
-        Type::Optional(t) => type_json(t),
-    }
-}
-
-fn block_json(s: &Schema) -> J {
-    let attributes: serde_json::Map<String, J> = s
-        .attributes
-        .iter()
-        .map(|(k, a)| {
-            let mut j = json!({"type": type_json(&a.ty), "description": a.description});
-            for (flag, on) in [
-                ("required", a.required),
-                ("optional", a.optional),
-                ("computed", a.computed),
-                ("sensitive", a.sensitive),
-                ("force_new", a.force_new),
-            ] {
-                if on {
-                    j[flag] = J::Bool(true);
-                }
-            }
-            (k.clone(), j)
-        })
-        .collect();
-    let block_types: serde_json::Map<String, J> = s
-        .blocks
-        .iter()
-        .map(|(k, b)| {
-            let nesting = match b.nesting {
-                Nesting::Single => "single",
-                Nesting::List => "list",
-            };
-            (k.clone(), json!({"nesting_mode": nesting, "block": block_json(&b.schema), "min_items": b.min_items, "max_items": b.max_items}))
-        })
-        .collect();
-    json!({"attributes": attributes, "block_types": block_types, "description": s.description})
-}
-
 pub fn providers_schema(ui: &Ui, json_flag: bool) -> i32 {
     if !json_flag {
         ui.error(
@@ -305,19 +249,8 @@ pub fn providers_schema(ui: &Ui, json_flag: bool) -> i32 {
         );
         return EXIT_ERROR;
     }
-    let mut schemas = serde_json::Map::new();
-    for p in crate::providers::builtin_registry().iter() {
-        let s = p.schema();
-        schemas.insert(
-            p.name().to_string(),
-            json!({
-                "provider": {"version": 0, "block": block_json(&s.provider)},
-                "resource_schemas": s.resources.iter().map(|(k, v)| (k.clone(), json!({"version": 0, "block": block_json(v)}))).collect::<serde_json::Map<_, _>>(),
-                "data_source_schemas": s.data_sources.iter().map(|(k, v)| (k.clone(), json!({"version": 0, "block": block_json(v)}))).collect::<serde_json::Map<_, _>>(),
-            }),
-        );
-    }
-    ui.outln(&json!({"format_version": "1.0", "provider_schemas": schemas}).to_string());
+    let doc = super::schema_json::document(&crate::providers::builtin_registry());
+    ui.outln(&doc.to_string());
     EXIT_OK
 }
 

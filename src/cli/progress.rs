@@ -65,7 +65,7 @@ pub fn with_ticker(inner: EventSink, every: Duration) -> EventSink {
             }
             // The ticker reports running operations.
             Event::Progress { .. } => return,
-            Event::RefreshStarted { .. } => {}
+            Event::RefreshStarted { .. } | Event::RefreshCompleted { .. } => {}
         }
         drop(t);
         inner(event);

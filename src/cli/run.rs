@@ -20,6 +20,8 @@ use std::time::Duration;
 /// Everything a run needs that comes from flags, and how the state is locked.
 struct PlanSettings {
     ctx: RunContext,
+    /// The live status line, when this run shows one (`cli::live`).
+    live: Option<super::live::Live>,
     /// None: `-lock=false`; otherwise how long to wait for another holder.
     lock: Option<Duration>,
 }
@@ -115,7 +117,24 @@ fn settings(
     } else {
         PlanMode::Normal
     };
+    if super::live::setting_is_invalid() {
+        ui.diags(
+            &Diagnostic::warning(
+                "Invalid SKYFORM_PROGRESS value",
+                "SKYFORM_PROGRESS must be \"live\" or \"plain\"; the progress display is chosen as if it were unset.",
+            )
+            .into(),
+            &loaded.sources,
+        );
+    }
+    let live = super::live::wanted(a.json, ui.no_color).then(super::live::Live::new);
+    let lines = match (&live, a.json) {
+        (_, true) => super::json_ui::event_sink(),
+        (Some(live), false) => live.sink(progress_line),
+        (None, false) => progress_lines(*ui),
+    };
     Ok(PlanSettings {
+        live,
         ctx: RunContext {
             config: loaded.config.clone(),
             config_digest: config_digest(&loaded.sources),
@@ -131,14 +150,11 @@ fn settings(
                     .unwrap_or_else(|_| "default".to_string()),
             },
             inputs,
-            // Progress as lines for people, or as JSON messages.
-            // "Still creating..." every 10 s of an operation's real run time.
+            // Progress as lines for people (above a live status line on a terminal), or
+            // as JSON messages. "Still creating..." every 10 s of an operation's real run
+            // time.
             events: Some(super::progress::with_ticker(
-                if a.json {
-                    super::json_ui::event_sink()
-                } else {
-                    progress_lines(*ui)
-                },
+                lines,
                 super::progress::interval(),
             )),
             cancel: Cancel::new(),
@@ -384,7 +400,20 @@ pub async fn apply(ui: &Ui, dir: &Path, a: ApplyArgs) -> i32 {
         return EXIT_ERROR;
     }
     interrupts.arm();
+    if let Some(live) = &s.live {
+        live.begin(
+            if s.ctx.mode == PlanMode::Destroy {
+                "Destroying"
+            } else {
+                "Applying"
+            },
+            planned_operations(plan),
+        );
+    }
     let applied = crate::run::apply(&s.ctx, &session, planned).await;
+    if let Some(live) = &s.live {
+        live.end();
+    }
     interrupts.disarm();
     let applied = match applied {
         Ok(a) => a,
@@ -451,6 +480,20 @@ pub async fn apply(ui: &Ui, dir: &Path, a: ApplyArgs) -> i32 {
         );
     }
     EXIT_ERROR
+}
+
+/// How many operations applying `plan` starts: one per create, update or delete, two per
+/// replacement (its delete and its create). Data source reads report no progress.
+fn planned_operations(plan: &crate::plan::Plan) -> u64 {
+    use crate::plan::Action;
+    plan.changes
+        .iter()
+        .map(|c| match c.action {
+            Action::NoOp | Action::Read => 0,
+            Action::DeleteThenCreate | Action::CreateThenDelete => 2,
+            Action::Create | Action::Update | Action::Delete => 1,
+        })
+        .sum()
 }
 
 /// Terraform's warnings while `-target` limits a run.
@@ -598,9 +641,11 @@ fn progress_line(event: &Event) -> Option<String> {
     };
     Some(match event {
         Event::RefreshStarted { type_name, objects } => format!(
-            "{type_name}: Refreshing state of {objects} object{} in one batched read...",
-            if *objects == 1 { "" } else { "s" }
+            "{type_name}: Refreshing state of {} object{} in one batched read...",
+            objects.len(),
+            if objects.len() == 1 { "" } else { "s" }
         ),
+        Event::RefreshCompleted { .. } => return None,
         Event::Started {
             addr,
             op: Operation::Import,

@@ -16,6 +16,8 @@ pub struct Ui {
     /// Machine-readable mode (`-json` on plan, apply, destroy): human text is not printed,
     /// diagnostics and messages go to stdout as JSON lines (`cli::json_ui`).
     pub json: bool,
+    /// `-no-color` was given: the user asked for plain text (no live display either).
+    pub no_color: bool,
 }
 
 impl Ui {
@@ -25,6 +27,7 @@ impl Ui {
                 && std::io::stdout().is_terminal()
                 && std::env::var_os("NO_COLOR").is_none(),
             json: false,
+            no_color,
         }
     }
 
@@ -33,6 +36,7 @@ impl Ui {
         Ui {
             color: self.color && !json,
             json: self.json || json,
+            no_color: self.no_color,
         }
     }
 

@@ -18,8 +18,19 @@ pub enum Operation {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
-    /// One batched read refreshes every object of a resource type.
-    RefreshStarted { type_name: String, objects: usize },
+    /// One batched read starts refreshing every object of a resource type (under one
+    /// provider configuration), each named with the id it has in state.
+    RefreshStarted {
+        type_name: String,
+        objects: Vec<RefreshedObject>,
+    },
+    /// That batched read answered: each object with its id now (None: it no longer
+    /// exists). Terraform reports refreshes per instance; the batch keeps one event per
+    /// read so a sink can show either.
+    RefreshCompleted {
+        type_name: String,
+        objects: Vec<RefreshedObject>,
+    },
     /// The operation actually started (it holds a `-parallelism` slot).
     Started {
         addr: AbsInstance,
@@ -44,6 +55,14 @@ pub enum Event {
         op: Operation,
         elapsed: Duration,
     },
+}
+
+/// One object of a batched refresh.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RefreshedObject {
+    pub addr: AbsInstance,
+    /// The object's `id` attribute, when it has one.
+    pub id: Option<String>,
 }
 
 /// Receives events from any task; must not block.

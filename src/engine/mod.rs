@@ -32,7 +32,7 @@ use crate::lang::{EvalContext, Value};
 use crate::plan::{Drift, Plan, PlanMode, ResourceChange};
 use crate::provider::registry::ProviderRegistry;
 use crate::provider::Provider;
-pub use events::{Event, EventSink, Operation};
+pub use events::{Event, EventSink, Operation, RefreshedObject};
 use futures::FutureExt;
 pub use recorder::StateRecorder;
 use std::collections::{BTreeMap, BTreeSet};
@@ -174,6 +174,8 @@ pub struct Engine {
     root_variables: Mutex<BTreeMap<String, Value>>,
     /// Data source instances read during this apply; any other data entry in state is stale.
     data_read: Mutex<BTreeSet<AbsInstance>>,
+    /// Data sources read while planning, with their values (the plan's `data_reads`).
+    data_values: Mutex<Vec<crate::plan::DataRead>>,
     /// Objects of interrupted creates found again during planning.
     adopted: Mutex<Vec<crate::plan::Adopted>>,
     /// Pending creates whose object does not exist.
@@ -227,6 +229,7 @@ impl Engine {
             targeted: None,
             root_variables: Mutex::new(BTreeMap::new()),
             data_read: Mutex::new(BTreeSet::new()),
+            data_values: Mutex::new(Vec::new()),
             events: None,
             embedded: None,
             adopted: Mutex::new(Vec::new()),

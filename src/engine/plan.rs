@@ -245,7 +245,17 @@ async fn read_data_at_plan(
                     .with_span(setup.rcfg.decl_span.clone()),
             )
         })?;
-    Ok(crate::plan::diff::mark_sensitive(&setup.schema, v))
+    let v = crate::plan::diff::mark_sensitive(&setup.schema, v);
+    engine
+        .data_values
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push(crate::plan::DataRead {
+            addr: inst.clone(),
+            provider: setup.rcfg.provider.clone(),
+            value: v.clone(),
+        });
+    Ok(v)
 }
 
 /// Plans deletion of everything in state whose configuration is gone, refreshing those
@@ -397,7 +407,11 @@ fn finish(engine: &Engine, mode: PlanMode, config_digest: String) -> Plan {
     // Planned destroys and replacements come before creates of the same address in output.
     changes.sort_by(|a, b| a.addr.cmp(&b.addr));
     let outputs = output_changes(engine, mode);
+    let mut data_reads =
+        std::mem::take(&mut *engine.data_values.lock().unwrap_or_else(|e| e.into_inner()));
+    data_reads.sort_by(|a, b| a.addr.cmp(&b.addr));
     Plan {
+        data_reads,
         mode,
         prior_lineage: prior.lineage.clone(),
         moves: Vec::new(),

@@ -4,7 +4,7 @@
 //! single `read_resources` call the first time any of them is needed, so refresh costs one
 //! list call per type, not one call per resource.
 
-use super::Engine;
+use super::{Engine, RefreshedObject};
 use crate::addr::{AbsInstance, Mode};
 use crate::config::ProviderRef;
 use crate::diag::{Diagnostic, Diagnostics};
@@ -53,7 +53,13 @@ impl Engine {
         let provider = self.provider(provider_ref)?;
         self.emit(super::Event::RefreshStarted {
             type_name: type_name.to_string(),
-            objects: priors.len(),
+            objects: priors
+                .iter()
+                .map(|(addr, v)| RefreshedObject {
+                    addr: addr.clone(),
+                    id: object_id(v),
+                })
+                .collect(),
         });
         let schema = provider
             .resource_schema(type_name)
@@ -89,6 +95,18 @@ impl Engine {
             )
             .into());
         }
+        let completed = priors
+            .iter()
+            .zip(&results)
+            .map(|((addr, _), after)| RefreshedObject {
+                addr: addr.clone(),
+                id: after.as_ref().and_then(object_id),
+            })
+            .collect();
+        self.emit(super::Event::RefreshCompleted {
+            type_name: type_name.to_string(),
+            objects: completed,
+        });
         let mut prior = self.prior.lock().unwrap_or_else(|e| e.into_inner());
         let mut drift = self.drift.lock().unwrap_or_else(|e| e.into_inner());
         for ((addr, before), after) in priors.into_iter().zip(results) {
@@ -122,4 +140,9 @@ impl Engine {
         *done = true;
         Ok(())
     }
+}
+
+/// The `id` attribute events name an object by (Terraform's `id_key`/`id_value`).
+fn object_id(v: &Value) -> Option<String> {
+    v.get_attr("id").and_then(Value::as_str).map(str::to_string)
 }

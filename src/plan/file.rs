@@ -47,6 +47,7 @@ pub fn to_json(plan: &Plan) -> J {
         })).collect::<Vec<_>>(),
         "adopted": plan.adopted.iter().map(|a| json!({"address": a.addr.to_string(), "provider": a.provider.state_string(), "value": encode_full(&a.value)})).collect::<Vec<_>>(),
         "forgotten": plan.forgotten.iter().map(|a| a.to_string()).collect::<Vec<_>>(),
+        "data_reads": plan.data_reads.iter().map(|d| json!({"address": d.addr.to_string(), "provider": d.provider.state_string(), "value": encode_full(&d.value)})).collect::<Vec<_>>(),
         "moves": plan.moves.iter().map(|(f, t)| json!({"from": f.to_string(), "to": t.to_string()})).collect::<Vec<_>>(),
         "outputs": plan.outputs.iter().map(|(k, o)| (k.clone(), json!({
             "before": value(&o.before),
@@ -199,6 +200,29 @@ pub fn load_with(path: &Path, codec: &Codec) -> Result<Plan, Diagnostic> {
             .map(|v| decode_full(v, &dynamic))
             .unwrap_or(Value::Null);
         plan.adopted.push(super::Adopted {
+            addr,
+            provider,
+            value,
+        });
+    }
+    // Plan files written before data reads were recorded have none.
+    for d in j
+        .get("data_reads")
+        .and_then(J::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let addr = instance(d.get("address").and_then(J::as_str).unwrap_or_default())?;
+        let provider = d
+            .get("provider")
+            .and_then(J::as_str)
+            .and_then(ProviderRef::parse_state_string)
+            .ok_or_else(|| bad("a data source read names no provider".into()))?;
+        let value = d
+            .get("value")
+            .map(|v| decode_full(v, &dynamic))
+            .unwrap_or(Value::Null);
+        plan.data_reads.push(super::DataRead {
             addr,
             provider,
             value,

@@ -242,27 +242,39 @@ fn resource_entry(
     e
 }
 
-/// Groups resource entries into Terraform's `root_module` / `child_modules` tree.
+/// Groups resource entries into Terraform's `root_module` / `child_modules` tree: each
+/// module instance is a child of its parent (`module.a[0].module.b` sits inside
+/// `module.a[0]`), with its `address`, its `resources` and its own `child_modules`. A module
+/// with no resources of its own still appears when a descendant has some.
 fn module_tree(entries: Vec<(crate::addr::ModulePath, J)>) -> J {
-    let mut root = Vec::new();
-    let mut children: std::collections::BTreeMap<String, Vec<J>> =
-        std::collections::BTreeMap::new();
+    use crate::addr::ModulePath;
+    use std::collections::BTreeMap;
+    let mut resources: BTreeMap<ModulePath, Vec<J>> = BTreeMap::new();
     for (m, e) in entries {
-        if m.is_root() {
-            root.push(e);
-        } else {
-            children.entry(m.to_string()).or_default().push(e);
+        // Every ancestor exists in the tree, even without resources.
+        let mut ancestor = ModulePath::root();
+        for (name, key) in &m.0 {
+            resources.entry(ancestor.clone()).or_default();
+            ancestor = ancestor.child(name, key.clone());
         }
+        resources.entry(m).or_default().push(e);
     }
-    let child_modules: Vec<J> = children
-        .into_iter()
-        .map(|(addr, resources)| json!({"address": addr, "resources": resources}))
-        .collect();
-    let mut rm = json!({ "resources": root });
-    if !child_modules.is_empty() {
-        rm["child_modules"] = J::Array(child_modules);
+    fn build(path: &ModulePath, resources: &BTreeMap<ModulePath, Vec<J>>) -> J {
+        let mut m = json!({ "resources": resources.get(path).cloned().unwrap_or_default() });
+        if !path.is_root() {
+            m["address"] = J::String(path.to_string());
+        }
+        let children: Vec<J> = resources
+            .keys()
+            .filter(|c| c.0.len() == path.0.len() + 1 && c.0.starts_with(&path.0))
+            .map(|c| build(c, resources))
+            .collect();
+        if !children.is_empty() {
+            m["child_modules"] = J::Array(children);
+        }
+        m
     }
-    rm
+    build(&ModulePath::root(), &resources)
 }
 
 /// The Terraform release whose JSON formats skyform writes (plan format 1.1, with
@@ -286,33 +298,48 @@ fn versions(doc: &mut J, format: &str) {
 }
 
 /// The `values` of a state: outputs and the module tree, sensitive values redacted.
+/// `data_reads` (a plan's fresh reads of data sources) replace what the state holds for
+/// the same data source, as in Terraform's refreshed prior state.
 fn state_values(
-    state: &crate::state::State,
+    state: Option<&crate::state::State>,
+    data_reads: &[super::DataRead],
     registry: &crate::provider::registry::ProviderRegistry,
 ) -> J {
-    let prior = super::prior::prior_from_state(state, registry);
-    let entries = prior
-        .instances
-        .iter()
-        .map(|(a, p)| {
-            (
-                a.module.clone(),
+    let mut by_addr = std::collections::BTreeMap::new();
+    if let Some(state) = state {
+        let prior = super::prior::prior_from_state(state, registry);
+        for (a, p) in &prior.instances {
+            by_addr.insert(
+                a.clone(),
                 resource_entry(a, &p.provider.name, &p.value, registry),
-            )
-        })
+            );
+        }
+    }
+    for d in data_reads {
+        by_addr.insert(
+            d.addr.clone(),
+            resource_entry(&d.addr, &d.provider.name, &d.value, registry),
+        );
+    }
+    let entries = by_addr
+        .into_iter()
+        .map(|(a, e)| (a.module.clone(), e))
         .collect();
     let outputs: serde_json::Map<String, J> = state
-        .outputs
-        .iter()
-        .map(|(k, o)| {
-            let value = if o.sensitive {
-                J::Null
-            } else {
-                o.value.clone()
-            };
-            (k.clone(), json!({"sensitive": o.sensitive, "value": value}))
+        .map(|s| {
+            s.outputs
+                .iter()
+                .map(|(k, o)| {
+                    let value = if o.sensitive {
+                        J::Null
+                    } else {
+                        o.value.clone()
+                    };
+                    (k.clone(), json!({"sensitive": o.sensitive, "value": value}))
+                })
+                .collect()
         })
-        .collect();
+        .unwrap_or_default();
     json!({ "outputs": outputs, "root_module": module_tree(entries) })
 }
 
@@ -322,7 +349,7 @@ pub fn state_document(
     state: &crate::state::State,
     registry: &crate::provider::registry::ProviderRegistry,
 ) -> J {
-    let mut doc = json!({ "values": state_values(state, registry) });
+    let mut doc = json!({ "values": state_values(Some(state), &[], registry) });
     versions(&mut doc, "1.0");
     doc
 }
@@ -410,19 +437,30 @@ pub fn plan_document(
         }
         e
     };
-    let planned: Vec<(crate::addr::ModulePath, J)> = plan
+    // Every object as the plan leaves it, data sources read while planning included (mode
+    // "data"), in address order.
+    let mut planned: Vec<(crate::addr::AbsInstance, J)> = plan
         .changes
         .iter()
         .filter(|c| !matches!(c.action, Action::Delete))
         .filter_map(|c| {
             c.after.as_ref().map(|v| {
                 (
-                    c.addr.module.clone(),
+                    c.addr.clone(),
                     resource_entry(&c.addr, &c.provider.name, v, registry),
                 )
             })
         })
         .collect();
+    planned.extend(plan.data_reads.iter().map(|d| {
+        (
+            d.addr.clone(),
+            resource_entry(&d.addr, &d.provider.name, &d.value, registry),
+        )
+    }));
+    planned.sort_by(|a, b| a.0.cmp(&b.0));
+    let planned: Vec<(crate::addr::ModulePath, J)> =
+        planned.into_iter().map(|(a, e)| (a.module, e)).collect();
     let mut planned_outputs = serde_json::Map::new();
     let mut output_changes = serde_json::Map::new();
     for (name, o) in &plan.outputs {
@@ -499,8 +537,8 @@ pub fn plan_document(
         "output_changes": output_changes,
     });
     versions(&mut doc, "1.1");
-    if let Some(s) = prior_state {
-        let mut prior = json!({ "values": state_values(s, registry) });
+    if prior_state.is_some() || !plan.data_reads.is_empty() {
+        let mut prior = json!({ "values": state_values(prior_state, &plan.data_reads, registry) });
         versions(&mut prior, "1.0");
         doc["prior_state"] = prior;
     }
@@ -535,16 +573,19 @@ pub mod configuration {
         let mut provider_config = Map::new();
         for node in config.root.all() {
             for p in &node.module.providers {
-                let key = match (&p.alias, node.path.is_empty()) {
-                    (Some(a), true) => format!("{}.{a}", p.name),
-                    (None, true) => p.name.clone(),
-                    (alias, false) => {
-                        let prefix = node.path.join(":");
-                        match alias {
-                            Some(a) => format!("{prefix}:{}.{a}", p.name),
-                            None => format!("{prefix}:{}", p.name),
-                        }
-                    }
+                // Terraform's opaque key: the configuration's key within its module
+                // (`mcloud`, `mcloud.east`), prefixed with the module's path and a colon
+                // outside the root (`module.net:mcloud`, `module.a.module.b:mcloud.east`).
+                let module_address: String = node
+                    .path
+                    .iter()
+                    .map(|n| format!("module.{n}"))
+                    .collect::<Vec<_>>()
+                    .join(".");
+                let key = if module_address.is_empty() {
+                    p.key().to_string()
+                } else {
+                    format!("{module_address}:{}", p.key())
                 };
                 let schema = registry.get(&p.name).map(|t| t.schema().provider.clone());
                 let mut e = json!({
@@ -555,14 +596,8 @@ pub mod configuration {
                 if let Some(a) = &p.alias {
                     e["alias"] = J::String(a.clone());
                 }
-                if !node.path.is_empty() {
-                    e["module_address"] = J::String(
-                        node.path
-                            .iter()
-                            .map(|n| format!("module.{n}"))
-                            .collect::<Vec<_>>()
-                            .join("."),
-                    );
+                if !module_address.is_empty() {
+                    e["module_address"] = J::String(module_address);
                 }
                 provider_config.insert(key, e);
             }
@@ -665,6 +700,9 @@ pub mod configuration {
             "mode": r.addr.mode.as_str(),
             "type": r.addr.type_name,
             "name": r.addr.name,
+            // skyform configures providers in the root module only (a child module uses the
+            // root's configuration), so the key names the root's `mcloud` or `mcloud.east`
+            // for resources at any depth: the configuration the resource really uses.
             "provider_config_key": r.provider.to_string(),
             "expressions": expressions(&r.body, schema),
             "schema_version": schema.map(|s| s.version).unwrap_or(0),

@@ -142,6 +142,10 @@ pub struct Plan {
     /// Create intents that more unclaimed objects match than there are intents: nothing
     /// was adopted or planned at these addresses; the user decides (`skyform import`).
     pub possible_orphans: Vec<PossibleOrphans>,
+    /// Data sources read while planning, with what they read. Apply reads them again;
+    /// these are what the plan was computed from, shown in the JSON plan's
+    /// `planned_values` and `prior_state` as Terraform shows them.
+    pub data_reads: Vec<DataRead>,
 }
 
 /// Addresses whose interrupted creates match more objects in the cloud than there are
@@ -184,6 +188,14 @@ impl PossibleOrphans {
             })
             .collect()
     }
+}
+
+/// A data source instance read while planning.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DataRead {
+    pub addr: AbsInstance,
+    pub provider: ProviderRef,
+    pub value: Value,
 }
 
 /// An object created by a run that died before recording it, found again.

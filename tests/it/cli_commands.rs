@@ -43,8 +43,8 @@ fn init_version_graph_and_schema() {
 
     let schema: serde_json::Value =
         serde_json::from_str(&w.run(&["providers", "schema", "-json"]).ok()).unwrap();
-    let inst =
-        &schema["provider_schemas"]["mcloud"]["resource_schemas"]["mcloud_instance"]["block"];
+    let inst = &schema["provider_schemas"]["skyform.io/builtin/mcloud"]["resource_schemas"]
+        ["mcloud_instance"]["block"];
     assert_eq!(inst["attributes"]["id"]["computed"], true);
     assert_eq!(inst["attributes"]["cloud"]["required"], true);
     assert_eq!(inst["block_types"]["network"]["nesting_mode"], "single");

@@ -321,3 +321,204 @@ fn eco_json_plan_matches_terraforms_format_field_by_field() {
         serde_json::to_string_pretty(&golden).expect("pretty")
     );
 }
+
+/// The JSON plan's corners: data sources read while planning (in `planned_values` and
+/// `prior_state`, mode "data"), a provider configuration declared in a child module,
+/// `depends_on`, and a child module's resources under `module_calls`.
+///
+/// Assumed from Terraform's JSON output format (internals/json-format, Terraform 1.2):
+/// `planned_values` and `prior_state` hold data sources read during planning as `"mode":
+/// "data"` entries; `child_modules` nest by module instance, each with its `address`;
+/// `provider_config` keys are `<module path>:<provider key>` outside the root, with
+/// `module_address`; `depends_on` lists the references as written.
+#[test]
+fn eco_json_plan_data_sources_modules_and_depends_on() {
+    let sim = Sim::start(&[]);
+    let root = format!(
+        r#"{provider}
+data "mcloud_zones" "beijing" {{
+  cloud  = "aliyun"
+  region = "cn-beijing"
+}}
+
+module "net" {{
+  source = "./net"
+}}
+
+{web}"#,
+        provider = provider_block(&sim.endpoint()),
+        web = instance_block(
+            "web",
+            1,
+            "  depends_on = [data.mcloud_zones.beijing, module.net]\n"
+        ),
+    );
+    let child = format!(
+        r#"provider "mcloud" {{
+  endpoint = "{endpoint}"
+}}
+
+data "mcloud_regions" "all" {{
+  cloud = "aliyun"
+}}
+
+{db}"#,
+        endpoint = sim.endpoint(),
+        db = instance_block("db", 1, ""),
+    );
+    let w = Work::new(&[("main.sky.hcl", &root), ("net/main.sky.hcl", &child)]);
+    w.run(&["plan", "-out=tfplan"]).ok();
+    let doc: J = serde_json::from_str(&w.run(&["show", "-json", "tfplan"]).ok()).expect("JSON");
+
+    // planned_values: the data source read while planning, with what it read.
+    let planned = &doc["planned_values"]["root_module"];
+    let zones = planned["resources"]
+        .as_array()
+        .and_then(|rs| {
+            rs.iter()
+                .find(|r| r["address"] == "data.mcloud_zones.beijing")
+        })
+        .unwrap_or_else(|| panic!("no data source in planned_values: {planned}"));
+    assert_eq!(
+        keys(zones),
+        vec![
+            "address",
+            "mode",
+            "name",
+            "provider_name",
+            "schema_version",
+            "sensitive_values",
+            "type",
+            "values"
+        ]
+    );
+    assert_eq!(zones["mode"], "data");
+    assert_eq!(zones["type"], "mcloud_zones");
+    assert_eq!(zones["name"], "beijing");
+    assert_eq!(zones["provider_name"], "skyform.io/builtin/mcloud");
+    assert_eq!(zones["values"]["region"], "cn-beijing");
+    assert!(
+        zones["values"]["names"]
+            .as_array()
+            .is_some_and(|n| n.contains(&J::from("cn-beijing-c"))),
+        "{zones}"
+    );
+    // A data source read at plan time is no change: not in resource_changes.
+    assert!(!doc["resource_changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .any(|c| c["mode"] == "data"));
+
+    // The child module nests under root_module.child_modules with its address, its data
+    // source and its planned instance.
+    let children = planned["child_modules"].as_array().expect("child_modules");
+    assert_eq!(children.len(), 1, "{planned}");
+    assert_eq!(children[0]["address"], "module.net");
+    let addrs: Vec<&str> = children[0]["resources"]
+        .as_array()
+        .expect("resources")
+        .iter()
+        .filter_map(|r| r["address"].as_str())
+        .collect();
+    assert_eq!(
+        addrs,
+        vec![
+            "module.net.mcloud_instance.db[0]",
+            "module.net.data.mcloud_regions.all"
+        ]
+    );
+
+    // prior_state: the fresh reads, though nothing has been applied yet.
+    let prior = &doc["prior_state"];
+    assert_eq!(prior["format_version"], "1.0");
+    let prior_root = prior["values"]["root_module"]["resources"]
+        .as_array()
+        .expect("prior resources");
+    assert_eq!(prior_root.len(), 1, "{prior}");
+    assert_eq!(prior_root[0]["address"], "data.mcloud_zones.beijing");
+    assert_eq!(prior_root[0]["mode"], "data");
+    assert_eq!(prior_root[0]["values"], zones["values"]);
+    assert_eq!(
+        prior["values"]["root_module"]["child_modules"][0]["resources"][0]["address"],
+        "module.net.data.mcloud_regions.all"
+    );
+
+    // configuration: the child's provider configuration under its opaque key.
+    let cfg = &doc["configuration"];
+    assert_eq!(
+        keys(&cfg["provider_config"]),
+        vec!["mcloud", "module.net:mcloud"]
+    );
+    let child_provider = &cfg["provider_config"]["module.net:mcloud"];
+    assert_eq!(child_provider["name"], "mcloud");
+    assert_eq!(child_provider["full_name"], "skyform.io/builtin/mcloud");
+    assert_eq!(child_provider["module_address"], "module.net");
+    assert_eq!(
+        child_provider["expressions"]["endpoint"]["constant_value"],
+        sim.endpoint()
+    );
+    assert!(cfg["provider_config"]["mcloud"]
+        .get("module_address")
+        .is_none());
+
+    // depends_on as written.
+    let web = cfg["root_module"]["resources"]
+        .as_array()
+        .and_then(|rs| rs.iter().find(|r| r["address"] == "mcloud_instance.web"))
+        .expect("web config");
+    assert_eq!(
+        web["depends_on"],
+        serde_json::json!(["data.mcloud_zones.beijing", "module.net"])
+    );
+    let zones_cfg = cfg["root_module"]["resources"]
+        .as_array()
+        .and_then(|rs| {
+            rs.iter()
+                .find(|r| r["address"] == "data.mcloud_zones.beijing")
+        })
+        .expect("data source config");
+    assert_eq!(zones_cfg["mode"], "data");
+    assert_eq!(
+        zones_cfg["expressions"]["region"]["constant_value"],
+        "cn-beijing"
+    );
+    assert!(zones_cfg.get("depends_on").is_none());
+
+    // The child's resources under module_calls, addressed within their module.
+    let call = &cfg["root_module"]["module_calls"]["net"];
+    assert_eq!(call["source"], "./net");
+    let child_resources = call["module"]["resources"].as_array().expect("resources");
+    let db = child_resources
+        .iter()
+        .find(|r| r["address"] == "mcloud_instance.db")
+        .unwrap_or_else(|| panic!("{call}"));
+    assert_eq!(db["mode"], "managed");
+    assert_eq!(db["count_expression"]["constant_value"], 1);
+    assert_eq!(db["expressions"]["cloud"]["constant_value"], "aliyun");
+    assert!(child_resources
+        .iter()
+        .any(|r| r["address"] == "data.mcloud_regions.all" && r["mode"] == "data"));
+    // skyform configures providers in the root only: the child's resources name the root
+    // configuration, the one they use.
+    assert_eq!(db["provider_config_key"], "mcloud");
+    assert!(cfg["provider_config"]
+        .get(db["provider_config_key"].as_str().unwrap_or(""))
+        .is_some());
+
+    // After an apply, the next plan's prior state holds the state's objects and the data
+    // sources as read again.
+    w.run(&["apply", "-auto-approve", "tfplan"]).ok();
+    w.run(&["plan", "-out=again"]).ok();
+    let doc: J = serde_json::from_str(&w.run(&["show", "-json", "again"]).ok()).expect("JSON");
+    let prior: Vec<&str> = doc["prior_state"]["values"]["root_module"]["resources"]
+        .as_array()
+        .expect("prior")
+        .iter()
+        .filter_map(|r| r["address"].as_str())
+        .collect();
+    assert_eq!(
+        prior,
+        vec!["mcloud_instance.web[0]", "data.mcloud_zones.beijing"]
+    );
+}

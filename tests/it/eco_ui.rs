@@ -244,6 +244,101 @@ fn eco_plain_progress_for_slow_creates_times_from_the_real_start() {
 }
 
 #[test]
+fn eco_plan_json_reports_each_refresh_with_its_id() {
+    let sim = Sim::start(&[]);
+    let w = Work::new(&[
+        ("provider.sky.hcl", &provider_block(&sim.endpoint())),
+        ("main.sky.hcl", &instance_block("web", 3, "")),
+    ]);
+    w.run(&["apply", "-auto-approve"]).ok();
+    let mut ids = state_instance_ids(&w);
+    ids.sort();
+    assert_eq!(ids.len(), 3);
+    // web[1] is deleted behind skyform's back.
+    let addrs = [
+        "mcloud_instance.web[0]",
+        "mcloud_instance.web[1]",
+        "mcloud_instance.web[2]",
+    ];
+    let state: J = serde_json::from_str(&w.run(&["show", "-json"]).ok()).expect("state");
+    let id_of = |addr: &str| {
+        state["values"]["root_module"]["resources"]
+            .as_array()
+            .and_then(|rs| rs.iter().find(|r| r["address"] == addr))
+            .and_then(|r| r["values"]["id"].as_str())
+            .map(str::to_string)
+            .unwrap_or_else(|| panic!("no id for {addr}"))
+    };
+    let gone = id_of(addrs[1]);
+    let reply = sim.delete(&format!("/v1/instance/{gone}"));
+    assert_eq!(reply["code"], 0, "{reply}");
+
+    let msgs = lines(&w.run(&["plan", "-json"]).ok());
+    let t = types(&msgs);
+    let first_plan_msg = t
+        .iter()
+        .position(|x| x == "resource_drift" || x == "planned_change" || x == "change_summary")
+        .expect("plan messages");
+    for addr in addrs {
+        let at = |kind: &str| {
+            let found: Vec<usize> = msgs
+                .iter()
+                .enumerate()
+                .filter(|(_, m)| m["type"] == kind && m["hook"]["resource"]["addr"] == addr)
+                .map(|(i, _)| i)
+                .collect();
+            assert_eq!(found.len(), 1, "one {kind} for {addr}: {t:?}");
+            found[0]
+        };
+        let (start, done) = (at("refresh_start"), at("refresh_complete"));
+        assert!(start < done, "{addr}: {t:?}");
+        assert!(
+            done < first_plan_msg,
+            "refreshes come before the plan: {t:?}"
+        );
+        let id = id_of(addr);
+        let s = &msgs[start];
+        assert_eq!(s["@level"], "info");
+        assert_eq!(
+            s["@message"],
+            format!("{addr}: Refreshing state... [id={id}]")
+        );
+        assert_eq!(s["hook"]["id_key"], "id");
+        assert_eq!(s["hook"]["id_value"], id);
+        assert_eq!(s["hook"]["resource"]["resource_type"], "mcloud_instance");
+        assert_eq!(s["hook"]["resource"]["implied_provider"], "mcloud");
+        assert!(s["hook"].get("action").is_none(), "{s}");
+        let c = &msgs[done];
+        if addr == addrs[1] {
+            // Found deleted: the completion names no id.
+            assert_eq!(c["@message"], format!("{addr}: Refresh complete"));
+            assert!(c["hook"].get("id_key").is_none(), "{c}");
+            assert!(c["hook"].get("id_value").is_none(), "{c}");
+        } else {
+            assert_eq!(c["@message"], format!("{addr}: Refresh complete [id={id}]"));
+            assert_eq!(c["hook"]["id_key"], "id");
+            assert_eq!(c["hook"]["id_value"], id);
+        }
+    }
+    let drift = msgs
+        .iter()
+        .find(|m| m["type"] == "resource_drift")
+        .expect("resource_drift");
+    assert_eq!(drift["change"]["resource"]["addr"], addrs[1]);
+    assert_eq!(
+        msgs.last().map(|m| m["@message"].clone()),
+        Some(J::from("Plan: 1 to add, 0 to change, 0 to destroy."))
+    );
+    // Plain text keeps one line per batched read, and says nothing on completion.
+    let plain = w.run(&["plan"]).ok();
+    assert!(
+        plain.contains("mcloud_instance: Refreshing state of 3 objects in one batched read..."),
+        "{plain}"
+    );
+    assert!(!plain.contains("Refresh complete"), "{plain}");
+}
+
+#[test]
 fn eco_refresh_json_reports_refreshes_and_drift() {
     let sim = Sim::start(&[]);
     let w = Work::new(&[
@@ -258,11 +353,16 @@ fn eco_refresh_json_reports_refreshes_and_drift() {
     let msgs = lines(&r.ok());
     let t = types(&msgs);
     assert_eq!(t[0], "version");
-    let refresh = msgs
-        .iter()
-        .find(|m| m["type"] == "refresh_start")
-        .expect("refresh_start");
-    assert_eq!(refresh["hook"]["resource_type"], "mcloud_instance");
+    assert_eq!(
+        t.iter().filter(|x| *x == "refresh_start").count(),
+        2,
+        "{t:?}"
+    );
+    assert_eq!(
+        t.iter().filter(|x| *x == "refresh_complete").count(),
+        2,
+        "{t:?}"
+    );
     let drift = msgs
         .iter()
         .find(|m| m["type"] == "resource_drift")

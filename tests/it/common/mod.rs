@@ -3,6 +3,8 @@
 //! loopback port.
 #![allow(dead_code)]
 
+pub mod pty;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
