@@ -328,6 +328,10 @@ mod tests {
             password: "pw".into(),
         };
         assert_eq!(c.header(), "Basic dG9rOnB3");
-        assert!(!format!("{c:?}").contains("tok"));
+        let secret = Credentials {
+            token: "t0-s3cr3t".into(),
+            password: "p4-s3cr3t".into(),
+        };
+        assert!(!format!("{secret:?}").contains("s3cr3t"));
     }
 }

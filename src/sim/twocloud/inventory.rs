@@ -158,7 +158,7 @@ fn generated(i: usize) -> Server {
     let cpu = [1, 2, 4, 8][(i / 3) % 4];
     let (hi, lo) = ((i / 250) % 256, i % 250 + 2);
     let mut lan = format!("10.{scope}.{hi}.{lo}");
-    if i % 5 == 0 {
+    if i.is_multiple_of(5) {
         lan.push_str(&format!(",192.168.{hi}.{lo}"));
     }
     let wan = if i % 4 == 3 {
