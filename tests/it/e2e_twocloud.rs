@@ -159,3 +159,25 @@ fn a_missing_tenant_and_a_bad_inventory_file_are_clear_errors() {
     assert!(err.contains("inv.json:1:"), "{err}");
     assert!(err.contains("Invalid twocloud inventory"), "{err}");
 }
+
+#[test]
+fn the_example_reads_and_filters_on_the_embedded_simulator() {
+    let w = Work::example("twocloud");
+    let out = w.run(&["apply", "-auto-approve", "-var", "role=db"]).ok();
+    assert!(out.contains("Apply complete!"), "{out}");
+    let inv = Inventory::generate(DEFAULT_MACHINES);
+    let expected: BTreeMap<String, String> = inv
+        .scope("123", "gz", "qcloud")
+        .into_iter()
+        .filter(|s| s.instance_name.starts_with("db-"))
+        .map(|s| {
+            let first = s.lan_ip_set.split(',').next().unwrap_or("").to_string();
+            (s.instance_name.clone(), first)
+        })
+        .collect();
+    assert!(!expected.is_empty());
+    assert_eq!(
+        output_json(&w, "role_addresses"),
+        serde_json::to_value(&expected).expect("json")
+    );
+}
