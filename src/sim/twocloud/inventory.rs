@@ -123,6 +123,22 @@ impl Inventory {
             .unwrap_or_default()
     }
 
+    /// At most `take` servers of one scope from position `skip` (0-based), in listing order.
+    /// Slices the scope's index, so a window costs its own size, not the scope's.
+    pub fn window(&self, scope: (&str, &str, &str), skip: usize, take: usize) -> Vec<&Server> {
+        let key = (
+            scope.0.to_string(),
+            scope.1.to_string(),
+            scope.2.to_string(),
+        );
+        let Some(ixs) = self.by_scope.get(&key) else {
+            return Vec::new();
+        };
+        let start = skip.min(ixs.len());
+        let end = start.saturating_add(take).min(ixs.len());
+        ixs[start..end].iter().map(|&i| &self.servers[i]).collect()
+    }
+
     /// The inventory as its file format (for `GET /_sim/state`).
     pub fn to_json(&self) -> Value {
         json!({ "servers": self.servers })
@@ -208,6 +224,11 @@ mod tests {
         assert_eq!(gz[9].status, "ERROR");
         assert_eq!(Inventory::generate(80).servers(), inv.servers());
         assert!(inv.scope("999", "gz", "qcloud").is_empty());
+        let w = inv.window(("123", "gz", "qcloud"), 8, 5);
+        assert_eq!(w, gz[8..].to_vec());
+        assert!(inv
+            .window(("123", "gz", "qcloud"), 10, usize::MAX)
+            .is_empty());
         let mut twice = inv.servers().to_vec();
         twice.push(twice[0].clone());
         let e = Inventory::new(twice).expect_err("duplicate");

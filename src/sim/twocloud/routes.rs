@@ -162,7 +162,6 @@ async fn list(
             return bad(format!("f must not be greater than t (f={f}, t={t})"));
         }
     }
-    let all = sim.inventory().scope(scope[0], scope[1], scope[2]);
     let knobs = sim.knobs();
     let first = f.unwrap_or(1);
     let skip = usize::try_from(first - 1).unwrap_or(usize::MAX);
@@ -173,10 +172,10 @@ async fn list(
     if knobs.max_window > 0 {
         take = take.min(usize::try_from(knobs.max_window).unwrap_or(usize::MAX));
     }
-    let mut window: Vec<Value> = all
+    let mut window: Vec<Value> = sim
+        .inventory()
+        .window((scope[0], scope[1], scope[2]), skip, take)
         .into_iter()
-        .skip(skip)
-        .take(take)
         .map(|s| s.wire())
         .collect();
     if knobs.short_windows.contains(&first) {
