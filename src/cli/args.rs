@@ -351,7 +351,7 @@ pub struct SimArgs {
     #[arg(long = "transition-ms", default_value_t = 0)]
     pub transition_ms: u64,
     /// Which cloud to simulate.
-    #[arg(long, default_value = "mcloud", value_parser = ["mcloud", "jdcloud"])]
+    #[arg(long, default_value = "mcloud", value_parser = ["mcloud", "jdcloud", "twocloud"])]
     pub cloud: String,
     /// The access key the jdcloud simulator accepts.
     #[arg(long = "jdcloud-access-key", default_value = crate::sim::jdcloud::DEFAULT_ACCESS_KEY)]
@@ -362,6 +362,18 @@ pub struct SimArgs {
     /// A JSON catalogue (VPCs, subnets, spare NICs, ...) added to the jdcloud simulator's built-in one.
     #[arg(long = "jdcloud-catalogue")]
     pub jdcloud_catalogue: Option<PathBuf>,
+    /// The token (basic-auth user) the twocloud simulator accepts.
+    #[arg(long = "twocloud-token", default_value = crate::sim::twocloud::DEFAULT_TOKEN)]
+    pub twocloud_token: String,
+    /// The password the twocloud simulator accepts (default: any, as the seed says).
+    #[arg(long = "twocloud-password")]
+    pub twocloud_password: Option<String>,
+    /// A JSON inventory `{"servers": [...]}` for the twocloud simulator.
+    #[arg(long = "twocloud-inventory", conflicts_with = "twocloud_machines")]
+    pub twocloud_inventory: Option<PathBuf>,
+    /// How many servers the twocloud simulator generates (default: STATE_DIR/twocloud.json if present, else 60).
+    #[arg(long = "twocloud-machines")]
+    pub twocloud_machines: Option<usize>,
 }
 
 /// One `-var` or `-var-file` option; Terraform applies them in the order given.
@@ -470,6 +482,10 @@ fn takes_value(name: &str) -> bool {
             | "jdcloud-access-key"
             | "jdcloud-secret-key"
             | "jdcloud-catalogue"
+            | "twocloud-token"
+            | "twocloud-password"
+            | "twocloud-inventory"
+            | "twocloud-machines"
             | "transition-ms"
     )
 }

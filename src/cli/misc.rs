@@ -321,6 +321,9 @@ pub async fn sim(ui: &Ui, a: &SimArgs) -> i32 {
     if a.cloud == "jdcloud" {
         return sim_jdcloud(ui, a, listen).await;
     }
+    if a.cloud == "twocloud" {
+        return sim_twocloud(ui, a, listen).await;
+    }
     let knobs = crate::sim::mcloud::Knobs {
         latency_ms: a.latency_ms,
         error_rate: a.error_rate,
@@ -358,6 +361,48 @@ async fn sim_jdcloud(ui: &Ui, a: &SimArgs, listen: std::net::SocketAddr) -> i32 
         catalogue_path: a.jdcloud_catalogue.clone(),
     };
     match jdcloud::run_standalone(listen, &a.state_dir, options).await {
+        Ok(()) => EXIT_OK,
+        Err(e) => {
+            ui.error("Simulator failed", &e.to_string());
+            EXIT_ERROR
+        }
+    }
+}
+
+/// `skyform sim -cloud twocloud`: the inventory from `-twocloud-inventory`, else
+/// `-twocloud-machines` generated servers, else the state directory's `twocloud.json`,
+/// else the default generated fleet.
+async fn sim_twocloud(ui: &Ui, a: &SimArgs, listen: std::net::SocketAddr) -> i32 {
+    use crate::sim::twocloud;
+    let knobs = twocloud::Knobs {
+        latency_ms: a.latency_ms,
+        error_rate: a.error_rate,
+        throttle: a.throttle,
+        ..twocloud::Knobs::default()
+    };
+    if let Err(e) = knobs.validate() {
+        ui.error("Invalid simulator option", &e);
+        return EXIT_ERROR;
+    }
+    let inventory = match (&a.twocloud_inventory, a.twocloud_machines) {
+        (Some(path), _) => twocloud::Inventory::load(path),
+        (None, Some(n)) => Ok(twocloud::Inventory::generate(n)),
+        (None, None) => twocloud::inventory_of(&a.state_dir).map_err(|e| e.to_string()),
+    };
+    let inventory = match inventory {
+        Ok(inventory) => inventory,
+        Err(e) => {
+            ui.error("Invalid twocloud inventory", &e);
+            return EXIT_ERROR;
+        }
+    };
+    let options = twocloud::SimOptions {
+        knobs,
+        token: a.twocloud_token.clone(),
+        password: a.twocloud_password.clone(),
+        inventory,
+    };
+    match twocloud::run_standalone(listen, options).await {
         Ok(()) => EXIT_OK,
         Err(e) => {
             ui.error("Simulator failed", &e.to_string());

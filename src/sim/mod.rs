@@ -8,6 +8,7 @@ pub mod embedded;
 pub mod jdcloud;
 pub mod mcloud;
 pub mod server;
+pub mod twocloud;
 
 pub use server::{serve, SimError};
 

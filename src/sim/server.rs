@@ -14,6 +14,8 @@ pub enum SimError {
     },
     #[error("simulator state file {path} is not valid: {message}; move it away to start with an empty cloud")]
     CorruptState { path: String, message: String },
+    #[error("simulator inventory {path} is not valid: {message}")]
+    BadInventory { path: String, message: String },
     #[error(
         "simulator address {0} is not a loopback address; the simulators only listen on loopback"
     )]

@@ -103,6 +103,18 @@ fn providers_do_not_import_the_simulators() {
 }
 
 #[test]
+fn simulators_do_not_import_the_providers() {
+    // A simulator is written from the seed apart from the client it tests, so a client's
+    // misreading of the seed is not mirrored by the simulator (tests may use both).
+    let v = violations("sim", &["providers"]);
+    assert!(
+        v.is_empty(),
+        "a simulator imports a provider:\n{}",
+        v.join("\n")
+    );
+}
+
+#[test]
 fn the_command_line_does_not_name_a_backend() {
     for (path, code) in sources_of("cli") {
         assert!(

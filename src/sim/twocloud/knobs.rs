@@ -1,0 +1,90 @@
+//! Test knobs: latency, late and lost answers, injected 500s, throttling (per second and
+//! by fraction), a cap on servers per answer, and windows that lose a server.
+
+use serde::{Deserialize, Serialize};
+use std::time::{Duration, Instant};
+
+/// Knobs that make the simulator slow, flaky or wrong. All zero (the default) is a fast,
+/// deterministic and correct cloud.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Knobs {
+    /// Delay before each API request is handled.
+    pub latency_ms: u64,
+    /// Delay after a request was handled before its answer is sent.
+    pub answer_delay_ms: u64,
+    /// Probability (0..=1) that a request fails with HTTP 500, code 500.
+    pub error_rate: f64,
+    /// Requests per second admitted; further ones get HTTP 429, code 429. 0 = unlimited.
+    pub throttle: u32,
+    /// Probability (0..=1) that a request gets HTTP 429, code 429 regardless of rate.
+    pub throttle_rate: f64,
+    /// Probability (0..=1) that an answer is lost: the connection breaks before its body.
+    pub lose_answers: f64,
+    /// At most this many servers per answer, whatever `f`/`t` ask (0 = no cap; the seed
+    /// sets none).
+    pub max_window: u64,
+    /// Windows (by their `f`) whose answer leaves out its last server: a service that
+    /// drops entries, for checking that clients notice.
+    pub short_windows: Vec<u64>,
+}
+
+impl Knobs {
+    /// Checks the ranges; the error names the knob.
+    pub fn validate(&self) -> Result<(), String> {
+        for (name, p) in [
+            ("error_rate", self.error_rate),
+            ("throttle_rate", self.throttle_rate),
+            ("lose_answers", self.lose_answers),
+        ] {
+            if !(0.0..=1.0).contains(&p) || p.is_nan() {
+                return Err(format!("{name} must be between 0 and 1, got {p}"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A one-second fixed window of admitted requests.
+#[derive(Debug, Default)]
+pub struct Throttle {
+    window_start: Option<Instant>,
+    admitted: u32,
+}
+
+impl Throttle {
+    /// Admits a request unless `limit` were admitted this second.
+    pub fn admit(&mut self, limit: u32, now: Instant) -> bool {
+        let fresh = self
+            .window_start
+            .is_none_or(|start| now.duration_since(start) >= Duration::from_secs(1));
+        if fresh {
+            self.window_start = Some(now);
+            self.admitted = 0;
+        }
+        if self.admitted >= limit {
+            return false;
+        }
+        self.admitted += 1;
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn throttle_and_validate() {
+        let mut t = Throttle::default();
+        let start = Instant::now();
+        assert!(t.admit(1, start));
+        assert!(!t.admit(1, start));
+        assert!(t.admit(1, start + Duration::from_secs(1)));
+        let k = Knobs {
+            throttle_rate: 1.5,
+            ..Knobs::default()
+        };
+        assert!(k.validate().unwrap_err().contains("throttle_rate"));
+    }
+}

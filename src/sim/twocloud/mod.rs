@@ -1,0 +1,122 @@
+//! The TwoCloud simulator (seed 001): `GET /twocloud/servers` over a read-only inventory,
+//! behind HTTP basic auth, with `f`/`t` windows and the usual knobs.
+//!
+//! What the simulator decides where the seed is silent (error codes and messages, what a
+//! window past the end answers, the password check) is in `docs/simulators.md`.
+
+mod answer;
+pub mod inventory;
+mod knobs;
+mod routes;
+mod simulator;
+
+pub use inventory::{Inventory, Server};
+pub use knobs::Knobs;
+pub use routes::{router, SERVERS_ROUTE};
+pub use simulator::{SimOptions, Simulator, DEFAULT_MACHINES, DEFAULT_TOKEN};
+
+use crate::sim::{serve, SimError};
+use std::collections::HashMap;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+
+/// The inventory file a state directory may hold.
+pub const STATE_FILE: &str = "twocloud.json";
+
+fn embedded() -> &'static Mutex<HashMap<PathBuf, SocketAddr>> {
+    static EMBEDDED: OnceLock<Mutex<HashMap<PathBuf, SocketAddr>>> = OnceLock::new();
+    EMBEDDED.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+/// The inventory of a state directory: its `twocloud.json` when there is one, else
+/// [`DEFAULT_MACHINES`] generated servers.
+pub fn inventory_of(state_dir: &Path) -> Result<Inventory, SimError> {
+    let path = state_dir.join(STATE_FILE);
+    if path.is_file() {
+        Inventory::load(&path).map_err(|message| SimError::BadInventory {
+            path: path.display().to_string(),
+            message,
+        })
+    } else {
+        Ok(Inventory::generate(DEFAULT_MACHINES))
+    }
+}
+
+/// Starts (or reuses) the simulator for `endpoint = "embedded"`, with the default token,
+/// any password and the state directory's inventory ([`inventory_of`]), on 127.0.0.1 at an
+/// ephemeral port. The server runs on its own thread and runtime.
+pub fn start_embedded(state_dir: &Path) -> Result<SocketAddr, SimError> {
+    std::fs::create_dir_all(state_dir).map_err(|e| SimError::Io {
+        context: format!("create simulator state directory {}", state_dir.display()),
+        source: e,
+    })?;
+    let dir = state_dir.canonicalize().map_err(|e| SimError::Io {
+        context: format!("resolve {}", state_dir.display()),
+        source: e,
+    })?;
+    let key = dir.join(STATE_FILE);
+    let mut running = embedded().lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(addr) = running.get(&key) {
+        return Ok(*addr);
+    }
+    let sim = Simulator::open(SimOptions {
+        inventory: inventory_of(&dir)?,
+        ..SimOptions::default()
+    })
+    .map_err(SimError::Server)?;
+    let (tx, rx) = std::sync::mpsc::channel::<Result<SocketAddr, SimError>>();
+    std::thread::Builder::new()
+        .name("twocloud-sim".into())
+        .spawn(move || {
+            let runtime = match tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+            {
+                Ok(runtime) => runtime,
+                Err(e) => {
+                    let _ = tx.send(Err(SimError::Io {
+                        context: "start the embedded simulator's runtime".into(),
+                        source: e,
+                    }));
+                    return;
+                }
+            };
+            runtime.block_on(async move {
+                let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
+                match serve(router(sim), addr).await {
+                    Ok((bound, handle)) => {
+                        let _ = tx.send(Ok(bound));
+                        let _ = handle.await;
+                    }
+                    Err(e) => {
+                        let _ = tx.send(Err(e));
+                    }
+                }
+            });
+        })
+        .map_err(|e| SimError::Io {
+            context: "start the embedded simulator's thread".into(),
+            source: e,
+        })?;
+    let addr = rx
+        .recv()
+        .map_err(|_| SimError::Server("the embedded simulator stopped while starting".into()))??;
+    running.insert(key, addr);
+    Ok(addr)
+}
+
+/// Runs the simulator in the foreground (what `skyform sim -cloud twocloud` runs): prints
+/// `listening on ADDR` first, then serves until stopped.
+pub async fn run_standalone(listen: SocketAddr, options: SimOptions) -> Result<(), SimError> {
+    let sim = Simulator::open(options).map_err(SimError::Server)?;
+    let (addr, handle) = serve(router(sim), listen).await?;
+    {
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "listening on {addr}");
+        let _ = out.flush();
+    }
+    handle.await.map_err(|e| SimError::Server(e.to_string()))
+}
