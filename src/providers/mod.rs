@@ -2,6 +2,7 @@
 
 pub mod jdcloud;
 pub mod mcloud;
+pub mod roma;
 
 use crate::provider::registry::ProviderRegistry;
 use std::sync::Arc;
@@ -11,4 +12,5 @@ pub fn builtin_registry() -> ProviderRegistry {
     ProviderRegistry::new()
         .with(Arc::new(mcloud::MCloudProviderType::new()))
         .with(Arc::new(jdcloud::JdCloudProviderType::new()))
+        .with(Arc::new(roma::RomaProviderType::new()))
 }

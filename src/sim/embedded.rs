@@ -14,6 +14,7 @@ impl EmbeddedClouds for Launcher {
         let start: fn(&Path) -> Result<std::net::SocketAddr, super::SimError> = match cloud {
             "mcloud" => super::mcloud::start_embedded,
             "jdcloud" => super::jdcloud::start_embedded,
+            "roma" => super::roma::start_embedded,
             other => return Err(format!("there is no embedded simulator for {other:?}")),
         };
         let dir = state_dir.to_path_buf();
