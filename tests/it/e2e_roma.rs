@@ -60,11 +60,18 @@ fn a_thousand_instances_through_the_sim_process_with_env_credentials() {
     let endpoint = sim.endpoint();
     let env = [
         ("ROMA_ENDPOINT", endpoint.as_str()),
+        ("ROMA_IAM_ENDPOINT", endpoint.as_str()),
         ("ROMA_USER_NAME", "ops"),
         ("ROMA_PASSWORD", "pw-from-env-1"),
         ("ROMA_DOMAIN_NAME", "acme"),
         ("ROMA_PROJECT_NAME", "cn-north-4"),
     ];
+    // One plan reads the data source once: ten pages of 100 and one token.
+    let out = w.run_env(&["plan"], &env);
+    assert_eq!(out.code(), 0, "{}{}", out.stdout(), out.stderr());
+    let counts = sim.counts();
+    assert_eq!(counts["GET /v2/{project_id}/instances"], 10, "{counts:?}");
+    assert_eq!(counts["POST /v3/auth/tokens"], 1, "{counts:?}");
     let out = w.run_env(&["apply", "-auto-approve"], &env);
     assert_eq!(out.code(), 0, "{}{}", out.stdout(), out.stderr());
     let o = outputs(&w);
@@ -74,13 +81,11 @@ fn a_thousand_instances_through_the_sim_process_with_env_credentials() {
         serde_json::json!({"CREATING": 130, "ERROR": 90, "RUNNING": 780})
     );
     assert_eq!(o["total"]["value"], 1000);
-    let counts = sim.counts();
-    assert_eq!(counts["GET /v2/{project_id}/instances"], 10, "{counts:?}");
-    assert_eq!(counts["POST /v3/auth/tokens"], 1, "{counts:?}");
 
     // A wrong password: exit 1, the message names the settings, never the value.
     let bad = [
         ("ROMA_ENDPOINT", endpoint.as_str()),
+        ("ROMA_IAM_ENDPOINT", endpoint.as_str()),
         ("ROMA_USER_NAME", "ops"),
         ("ROMA_PASSWORD", "guessed-wrong-77"),
         ("ROMA_DOMAIN_NAME", "acme"),

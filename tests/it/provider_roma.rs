@@ -63,6 +63,7 @@ impl Env {
     fn config(&self, extra: &[(&str, Value)]) -> Value {
         let mut m = Value::object([
             ("endpoint", Value::string(&self.base)),
+            ("iam_endpoint", Value::string(&self.base)),
             ("user_name", Value::string(roma::DEFAULT_USER)),
             ("password", Value::string(roma::DEFAULT_PASSWORD)),
             ("domain_name", Value::string(roma::DEFAULT_DOMAIN)),
