@@ -100,3 +100,14 @@ fn a_thousand_instances_through_the_sim_process_with_env_credentials() {
         "{err}"
     );
 }
+
+#[test]
+fn a_wrong_password_on_the_embedded_simulator_is_reported_by_name() {
+    let w = Work::new(&[(
+        "main.sky.hcl",
+        "provider \"roma\" {\n  endpoint    = \"embedded\"\n  user_name   = \"skyform\"\n  password    = \"nope-secret-5\"\n  domain_name = \"skyform\"\n}\n\ndata \"roma_instances\" \"all\" {}\n",
+    )]);
+    let err = w.run(&["plan"]).fails();
+    assert!(!err.contains("nope-secret-5"), "{err}");
+    insta::assert_snapshot!("roma_wrong_password", err);
+}

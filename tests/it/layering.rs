@@ -103,6 +103,18 @@ fn providers_do_not_import_the_simulators() {
 }
 
 #[test]
+fn simulators_do_not_import_the_providers() {
+    // A simulator checks what a client sends on its own terms (the roma simulator its
+    // tokens and queries, jdcloud's its signatures), so a provider's bug is not mirrored.
+    let v = violations("sim", &["providers"]);
+    assert!(
+        v.is_empty(),
+        "a simulator imports a provider:\n{}",
+        v.join("\n")
+    );
+}
+
+#[test]
 fn the_command_line_does_not_name_a_backend() {
     for (path, code) in sources_of("cli") {
         assert!(

@@ -35,6 +35,21 @@ struct IamError {
     title: String,
 }
 
+/// Appends what to check to a message: a new sentence after one that ended, else after `; `.
+fn append_hint(message: &mut String, hint: &str) {
+    if message.trim_end().ends_with('.') {
+        let mut chars = hint.chars();
+        let first = chars.next().map(|c| c.to_ascii_uppercase());
+        message.push(' ');
+        message.extend(first);
+        message.push_str(chars.as_str());
+        message.push('.');
+    } else {
+        message.push_str("; ");
+        message.push_str(hint);
+    }
+}
+
 /// A short, printable excerpt of a body that is not the documented JSON.
 fn excerpt(body: &[u8]) -> String {
     let text: String = String::from_utf8_lossy(body).chars().take(200).collect();
@@ -73,8 +88,7 @@ pub fn decode_roma(
     };
     if matches!(response.status, 401 | 403) {
         if let Some(c) = credentials {
-            message.push_str("; ");
-            message.push_str(c.hint());
+            append_hint(&mut message, c.hint());
         }
     }
     let mut e = ProviderError::new(PROVIDER, operation, message)
@@ -108,7 +122,7 @@ pub fn decode_iam(operation: &str, response: &Response) -> Option<ProviderError>
         .status(response.status)
         .kind(kind_for_status(response.status));
     if matches!(response.status, 401 | 403) {
-        e.message.push_str("; check the provider's user_name, password and domain_name (or ROMA_USER_NAME, ROMA_PASSWORD, ROMA_DOMAIN_NAME), and project_name/project_id for the token's scope");
+        append_hint(&mut e.message, "check the provider's user_name, password and domain_name (or ROMA_USER_NAME, ROMA_PASSWORD, ROMA_DOMAIN_NAME), and project_name/project_id for the token's scope");
     }
     Some(e)
 }
