@@ -111,3 +111,21 @@ fn a_wrong_password_on_the_embedded_simulator_is_reported_by_name() {
     assert!(!err.contains("nope-secret-5"), "{err}");
     insta::assert_snapshot!("roma_wrong_password", err);
 }
+
+#[test]
+fn a_bad_inventory_file_is_refused_with_its_position() {
+    let w = Work::new(&[("inv.json", "[\n  {\"id\": \"a\", \"name\": 3}\n]\n")]);
+    let run = w.run(&[
+        "sim",
+        "-cloud",
+        "roma",
+        "-listen",
+        "127.0.0.1:0",
+        "-roma-inventory",
+        "inv.json",
+    ]);
+    let err = run.fails();
+    assert!(err.contains("inv.json:2:"), "{err}");
+    assert!(err.contains("invalid type: integer `3`"), "{err}");
+    assert!(run.stdout().is_empty(), "never started listening");
+}

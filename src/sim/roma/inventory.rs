@@ -9,43 +9,54 @@ pub const DEFAULT_GENERATED: usize = 10;
 
 /// Reads an inventory file: a JSON array of instances, or an answer of the API itself
 /// (`{"total", "size", "instances": [...]}`, so the seed's own example loads as is).
-/// Every instance must carry every field of the seed; ids must be unique.
+/// Every instance must carry every field of the seed; ids must be unique. Errors read
+/// `FILE:LINE:COLUMN: what`.
 pub fn load(path: &std::path::Path) -> Result<Vec<Instance>, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read roma inventory {}: {e}", path.display()))?;
-    parse(&text).map_err(|e| format!("roma inventory {}: {e}", path.display()))
+    parse(&text).map_err(|e| format!("{}:{e}", path.display()))
 }
 
-/// [`load`] on text already read.
+/// The API's answer shape; `total` and `size` are recomputed when serving.
+#[derive(serde::Deserialize)]
+struct Answer {
+    instances: Vec<Instance>,
+    #[serde(rename = "total")]
+    _total: Option<serde_json::Value>,
+    #[serde(rename = "size")]
+    _size: Option<serde_json::Value>,
+}
+
+/// `LINE:COLUMN: message` of a JSON error.
+fn positioned(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let what = text.split(" at line ").next().unwrap_or(&text);
+    format!("{}:{}: {what}", e.line(), e.column())
+}
+
+/// [`load`] on text already read; errors read `LINE:COLUMN: what` (or `: what` for a
+/// problem of the whole list).
 pub fn parse(text: &str) -> Result<Vec<Instance>, String> {
-    let json: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
-    let list = match json {
-        serde_json::Value::Object(mut m) => m
-            .remove("instances")
-            .ok_or("an object inventory needs an \"instances\" array (the API's answer shape)")?,
-        other => other,
+    let items = if text.trim_start().starts_with('[') {
+        serde_json::from_str::<Vec<Instance>>(text).map_err(|e| positioned(&e))?
+    } else {
+        serde_json::from_str::<Answer>(text)
+            .map_err(|e| positioned(&e))?
+            .instances
     };
-    let items = match list {
-        serde_json::Value::Array(items) => items,
-        _ => return Err("expected a JSON array of instances".into()),
-    };
-    let mut out = Vec::with_capacity(items.len());
     let mut seen = std::collections::HashSet::new();
-    for (i, item) in items.into_iter().enumerate() {
-        let instance: Instance =
-            serde_json::from_value(item).map_err(|e| format!("instance {i} (0-based): {e}"))?;
+    for (i, instance) in items.iter().enumerate() {
         if instance.id.is_empty() {
-            return Err(format!("instance {i} (0-based) has an empty id"));
+            return Err(format!(" instance {i} (0-based) has an empty id"));
         }
-        if !seen.insert(instance.id.clone()) {
+        if !seen.insert(instance.id.as_str()) {
             return Err(format!(
-                "instance {i} (0-based): id {:?} appears twice",
+                " instance {i} (0-based): id {:?} appears twice",
                 instance.id
             ));
         }
-        out.push(instance);
     }
-    Ok(out)
+    Ok(items)
 }
 
 /// A 32-hex-digit id derived from `seed` (Huawei project, zone and user ids look so).
@@ -162,8 +173,14 @@ mod tests {
         if let Some(m) = partial.as_object_mut() {
             m.remove("status");
         }
-        let err = parse(&serde_json::json!([partial]).to_string()).expect_err("missing");
-        assert!(err.contains("status"), "{err}");
+        let text = serde_json::to_string_pretty(&serde_json::json!([partial])).expect("json");
+        let err = parse(&text).expect_err("missing");
+        assert!(err.contains("missing field `status`"), "{err}");
+        assert!(
+            // At the end of the instance missing it: the line before the closing `]`.
+            err.starts_with(&format!("{}:", text.lines().count() - 1)),
+            "line first: {err}"
+        );
         let answer = serde_json::json!({"total": 1, "size": 1, "instances": [one]});
         assert_eq!(parse(&answer.to_string()).expect("answer shape").len(), 1);
     }
