@@ -547,3 +547,31 @@ fn the_embedded_defaults_are_the_simulators() {
     assert_eq!(rp::EMBEDDED.domain_name, roma::DEFAULT_DOMAIN);
     assert_eq!(rp::EMBEDDED_PROJECT_NAME, roma::DEFAULT_PROJECT_NAME);
 }
+
+#[tokio::test]
+async fn a_service_that_caps_limit_is_paged_by_what_it_gives() {
+    let e = env(SimOptions {
+        knobs: Knobs {
+            page_cap: 30,
+            ..Knobs::default()
+        },
+        ..with_instances(100)
+    })
+    .await;
+    let p = e.provider(&[]).await.expect("configure");
+    let v = p
+        .read_data(
+            "roma_instances",
+            &Value::object([("limit", Value::number(50))]),
+        )
+        .await
+        .expect("read");
+    let ids: BTreeSet<&str> = attr(&v, "instances")
+        .as_seq()
+        .expect("list")
+        .iter()
+        .filter_map(|i| attr(i, "id").as_str())
+        .collect();
+    assert_eq!(ids.len(), 100, "no instance skipped");
+    assert_eq!(e.sim.count(LIST), 4, "offsets 0, 30, 60, 90");
+}

@@ -1,5 +1,6 @@
 //! Every page of the instance list: the first page gives `total`, the rest are fetched
-//! in parallel (at most [`PARALLEL_PAGES`] at once), and what arrived is checked
+//! in parallel (at most [`PARALLEL_PAGES`] at once; stepping by the first page's length
+//! when the service gave fewer than `limit`, as one that caps `limit` does), and what arrived is checked
 //! against `total` (and for repeated ids) so a list that changed while it was read, or
 //! a miscounting API, is an error instead of a silently wrong answer.
 
@@ -45,16 +46,24 @@ pub async fn list_all(
         inconsistent("the first page has no \"total\"; cannot tell how many pages to fetch".into())
     })?;
     let expected = total.saturating_sub(offset);
-    let rest: Vec<u64> = if page_size == 0 {
+    // A service that caps `limit` below what was asked answers short first pages: step
+    // by what it gives, so no instance is skipped.
+    let first_len = first.instances.as_ref().map_or(0, Vec::len) as u64;
+    let step = if first_len > 0 && first_len < page_size.min(expected) {
+        first_len
+    } else {
+        page_size
+    };
+    let rest: Vec<u64> = if step == 0 {
         Vec::new()
     } else {
-        let pages = expected.div_ceil(page_size);
+        let pages = expected.div_ceil(step);
         if pages > MAX_PAGES {
             return Err(inconsistent(format!(
-                "the API reports {total} instances, {pages} pages of {page_size}; more than {MAX_PAGES} pages is refused (raise limit)"
+                "the API reports {total} instances, {pages} pages of {step}; more than {MAX_PAGES} pages is refused (raise limit)"
             )));
         }
-        (1..pages).map(|p| offset + p * page_size).collect()
+        (1..pages).map(|p| offset + p * step).collect()
     };
     let mut pages = vec![(offset, first)];
     let more: Vec<_> = futures::stream::iter(rest)
@@ -81,7 +90,7 @@ pub async fn list_all(
     }
     if instances.len() as u64 != expected {
         return Err(inconsistent(format!(
-            "the API reported total {total} (so {expected} from offset {offset}) but {} instances arrived in pages of {page_size}; the list may have changed while it was read, try again",
+            "the API reported total {total} (so {expected} from offset {offset}) but {} instances arrived in pages of {step}; the list may have changed while it was read, try again",
             instances.len()
         )));
     }

@@ -132,13 +132,18 @@ pub async fn list(
     let start = usize::try_from(q.offset)
         .unwrap_or(usize::MAX)
         .min(matching.len());
+    let knobs = sim.knobs();
+    let limit = match knobs.page_cap {
+        0 => q.limit,
+        cap => q.limit.min(cap),
+    };
     let end = start
-        .saturating_add(usize::try_from(q.limit).unwrap_or(usize::MAX))
+        .saturating_add(usize::try_from(limit).unwrap_or(usize::MAX))
         .min(matching.len());
     let page = &matching[start..end];
     let total = i64::try_from(matching.len())
         .unwrap_or(i64::MAX)
-        .saturating_add(sim.knobs().misreport_total)
+        .saturating_add(knobs.misreport_total)
         .max(0);
     Json(json!({
         "total": total,

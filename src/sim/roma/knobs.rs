@@ -36,6 +36,9 @@ pub struct Knobs {
     pub misreport_total: i64,
     /// Lifetime of newly issued tokens, in seconds.
     pub token_ttl_s: u64,
+    /// Pages hold at most this many instances whatever `limit` asks (a service that caps
+    /// `limit` silently); 0 = no cap beyond `limit`.
+    pub page_cap: u64,
 }
 
 impl Default for Knobs {
@@ -48,6 +51,7 @@ impl Default for Knobs {
             lose_answers: 0.0,
             misreport_total: 0,
             token_ttl_s: DEFAULT_TOKEN_TTL_S,
+            page_cap: 0,
         }
     }
 }
