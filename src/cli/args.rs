@@ -351,7 +351,7 @@ pub struct SimArgs {
     #[arg(long = "transition-ms", default_value_t = 0)]
     pub transition_ms: u64,
     /// Which cloud to simulate.
-    #[arg(long, default_value = "mcloud", value_parser = ["mcloud", "jdcloud", "twocloud"])]
+    #[arg(long, default_value = "mcloud", value_parser = ["mcloud", "jdcloud", "twocloud", "roma"])]
     pub cloud: String,
     /// The access key the jdcloud simulator accepts.
     #[arg(long = "jdcloud-access-key", default_value = crate::sim::jdcloud::DEFAULT_ACCESS_KEY)]
@@ -374,6 +374,33 @@ pub struct SimArgs {
     /// How many servers the twocloud simulator generates (default: STATE_DIR/twocloud.json if present, else 60).
     #[arg(long = "twocloud-machines")]
     pub twocloud_machines: Option<usize>,
+    /// The IAM user name the roma simulator's token endpoint accepts.
+    #[arg(long = "roma-user", default_value = crate::sim::roma::DEFAULT_USER)]
+    pub roma_user: String,
+    /// The password that goes with -roma-user.
+    #[arg(long = "roma-password", default_value = crate::sim::roma::DEFAULT_PASSWORD)]
+    pub roma_password: String,
+    /// The account (IAM domain) name the roma simulator accepts.
+    #[arg(long = "roma-domain", default_value = crate::sim::roma::DEFAULT_DOMAIN)]
+    pub roma_domain: String,
+    /// The project id the roma simulator serves (its project name is cn-north-4).
+    #[arg(long = "roma-project-id", default_value = crate::sim::roma::DEFAULT_PROJECT_ID)]
+    pub roma_project_id: String,
+    /// Lifetime of the roma simulator's IAM tokens, in seconds.
+    #[arg(long = "roma-token-ttl-s", default_value_t = crate::sim::roma::DEFAULT_TOKEN_TTL_S)]
+    pub roma_token_ttl_s: u64,
+    /// A JSON file of ROMA instances (an array, or the API's {total,size,instances} answer).
+    #[arg(long = "roma-inventory", conflicts_with = "roma_instances")]
+    pub roma_inventory: Option<PathBuf>,
+    /// How many ROMA instances to generate (deterministic; default 10).
+    #[arg(long = "roma-instances")]
+    pub roma_instances: Option<usize>,
+    /// Fraction of roma API requests answered HTTP 429 (0 to 1).
+    #[arg(long = "roma-throttle-fraction", default_value_t = 0.0)]
+    pub roma_throttle_fraction: f64,
+    /// Delay after a roma request was acted on before its answer is sent, in milliseconds.
+    #[arg(long = "roma-answer-delay-ms", default_value_t = 0)]
+    pub roma_answer_delay_ms: u64,
 }
 
 /// One `-var` or `-var-file` option; Terraform applies them in the order given.
@@ -486,6 +513,15 @@ fn takes_value(name: &str) -> bool {
             | "twocloud-password"
             | "twocloud-inventory"
             | "twocloud-machines"
+            | "roma-user"
+            | "roma-password"
+            | "roma-domain"
+            | "roma-project-id"
+            | "roma-token-ttl-s"
+            | "roma-inventory"
+            | "roma-instances"
+            | "roma-throttle-fraction"
+            | "roma-answer-delay-ms"
             | "transition-ms"
     )
 }

@@ -324,6 +324,9 @@ pub async fn sim(ui: &Ui, a: &SimArgs) -> i32 {
     if a.cloud == "twocloud" {
         return sim_twocloud(ui, a, listen).await;
     }
+    if a.cloud == "roma" {
+        return sim_roma(ui, a, listen).await;
+    }
     let knobs = crate::sim::mcloud::Knobs {
         latency_ms: a.latency_ms,
         error_rate: a.error_rate,
@@ -361,6 +364,62 @@ async fn sim_jdcloud(ui: &Ui, a: &SimArgs, listen: std::net::SocketAddr) -> i32 
         catalogue_path: a.jdcloud_catalogue.clone(),
     };
     match jdcloud::run_standalone(listen, &a.state_dir, options).await {
+        Ok(()) => EXIT_OK,
+        Err(e) => {
+            ui.error("Simulator failed", &e.to_string());
+            EXIT_ERROR
+        }
+    }
+}
+
+async fn sim_roma(ui: &Ui, a: &SimArgs, listen: std::net::SocketAddr) -> i32 {
+    use crate::sim::roma;
+    if a.throttle > 0 || a.transition_ms > 0 {
+        ui.error(
+            "Invalid simulator option",
+            "the roma simulator has no -throttle or -transition-ms; use -roma-throttle-fraction for HTTP 429 answers",
+        );
+        return EXIT_ERROR;
+    }
+    let knobs = roma::Knobs {
+        latency_ms: a.latency_ms,
+        error_rate: a.error_rate,
+        throttle_fraction: a.roma_throttle_fraction,
+        answer_delay_ms: a.roma_answer_delay_ms,
+        token_ttl_s: a.roma_token_ttl_s,
+        ..roma::Knobs::default()
+    };
+    if let Err(e) = knobs.validate() {
+        ui.error("Invalid simulator option", &e);
+        return EXIT_ERROR;
+    }
+    let account = roma::model::Account {
+        user_name: a.roma_user.clone(),
+        password: a.roma_password.clone(),
+        domain_name: a.roma_domain.clone(),
+        project_id: a.roma_project_id.clone(),
+        project_name: roma::DEFAULT_PROJECT_NAME.to_string(),
+    };
+    let instances = match (&a.roma_inventory, a.roma_instances) {
+        (Some(path), _) => match roma::inventory::load(path) {
+            Ok(list) => Some(list),
+            Err(e) => {
+                ui.error("Invalid -roma-inventory file", &e);
+                return EXIT_ERROR;
+            }
+        },
+        (None, n) => Some(roma::inventory::generate(
+            n.unwrap_or(roma::inventory::DEFAULT_GENERATED),
+            &account.project_id,
+            &account.user_name,
+        )),
+    };
+    let options = roma::SimOptions {
+        account,
+        knobs,
+        instances,
+    };
+    match roma::run_standalone(listen, options).await {
         Ok(()) => EXIT_OK,
         Err(e) => {
             ui.error("Simulator failed", &e.to_string());

@@ -2,6 +2,7 @@
 
 pub mod jdcloud;
 pub mod mcloud;
+pub mod roma;
 pub mod twocloud;
 
 use crate::provider::registry::ProviderRegistry;
@@ -13,4 +14,5 @@ pub fn builtin_registry() -> ProviderRegistry {
         .with(Arc::new(mcloud::MCloudProviderType::new()))
         .with(Arc::new(jdcloud::JdCloudProviderType::new()))
         .with(Arc::new(twocloud::TwoCloudProviderType::new()))
+        .with(Arc::new(roma::RomaProviderType::new()))
 }

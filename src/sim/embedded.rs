@@ -15,6 +15,7 @@ impl EmbeddedClouds for Launcher {
             "mcloud" => super::mcloud::start_embedded,
             "jdcloud" => super::jdcloud::start_embedded,
             "twocloud" => super::twocloud::start_embedded,
+            "roma" => super::roma::start_embedded,
             other => return Err(format!("there is no embedded simulator for {other:?}")),
         };
         let dir = state_dir.to_path_buf();

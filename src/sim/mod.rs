@@ -7,6 +7,7 @@
 pub mod embedded;
 pub mod jdcloud;
 pub mod mcloud;
+pub mod roma;
 pub mod server;
 pub mod twocloud;
 
