@@ -140,11 +140,20 @@ pub fn plan(plan: &Plan, operation: &str) {
             json!({ "change": { "resource": resource(&d.addr), "action": action } }),
         );
     }
-    for c in plan.changes.iter().filter(|c| c.action != Action::NoOp) {
+    for c in plan
+        .changes
+        .iter()
+        .filter(|c| c.action != Action::NoOp || plan.import_of(&c.addr).is_some())
+    {
         planned_change(c);
     }
     let (add, change, remove) = plan.counts();
-    let message = if plan.has_changes() {
+    let message = if !plan.imports.is_empty() {
+        format!(
+            "Plan: {} to import, {add} to add, {change} to change, {remove} to destroy.",
+            plan.imports.len()
+        )
+    } else if plan.has_changes() {
         format!("Plan: {add} to add, {change} to change, {remove} to destroy.")
     } else {
         "No changes.".to_string()

@@ -13,6 +13,7 @@ mod apply_instance;
 pub mod decode;
 pub mod events;
 pub mod expand;
+pub mod import;
 pub mod moves;
 pub mod nodes;
 pub mod plan;
@@ -97,6 +98,8 @@ pub struct ApplyReport {
     pub added: usize,
     pub changed: usize,
     pub destroyed: usize,
+    /// Objects import blocks brought into state.
+    pub imported: usize,
     /// Operations cut short by a cancellation (their objects are in state as they were).
     pub interrupted: Vec<String>,
 }
@@ -176,6 +179,8 @@ pub struct Engine {
     adopted: Mutex<Vec<crate::plan::Adopted>>,
     /// Pending creates whose object does not exist.
     forgotten: Mutex<Vec<AbsInstance>>,
+    /// Objects `import` blocks named, read during planning.
+    imported: Mutex<Vec<crate::plan::Imported>>,
     /// Old objects of delete-then-create replacements, deleted in the delete phase.
     replaced: Mutex<BTreeMap<AbsInstance, Value>>,
     events: Option<EventSink>,
@@ -223,6 +228,7 @@ impl Engine {
             embedded: None,
             adopted: Mutex::new(Vec::new()),
             forgotten: Mutex::new(Vec::new()),
+            imported: Mutex::new(Vec::new()),
             replaced: Mutex::new(BTreeMap::new()),
         };
         engine.select_targets();

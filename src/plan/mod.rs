@@ -139,6 +139,23 @@ pub struct Plan {
     pub adopted: Vec<Adopted>,
     /// Create intents whose object never came to exist: dropped from state.
     pub forgotten: Vec<AbsInstance>,
+    /// Existing objects `import` blocks bring under management (read while planning).
+    pub imports: Vec<Imported>,
+}
+
+/// An existing object an `import` block adopts: read by its id while planning, written to
+/// state by the apply before anything else, with no create call. Its change (no-op or
+/// update) is in [`Plan::changes`] like any other.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Imported {
+    pub addr: AbsInstance,
+    pub provider: ProviderRef,
+    /// The id the import block gave.
+    pub id: String,
+    /// The object as the provider read it.
+    pub value: Value,
+    /// Its `resource` block was written by `-generate-config-out` for this plan.
+    pub generated: bool,
 }
 
 /// An object created by a run that died before recording it, found again.
@@ -175,8 +192,14 @@ impl Plan {
             || !self.moves.is_empty()
             || !self.adopted.is_empty()
             || !self.forgotten.is_empty()
+            || !self.imports.is_empty()
             || self.outputs.values().any(OutputChange::is_change)
             || (self.mode == PlanMode::RefreshOnly && !self.drift.is_empty())
+    }
+
+    /// The import that adopts the object at `addr`, if one does.
+    pub fn import_of(&self, addr: &AbsInstance) -> Option<&Imported> {
+        self.imports.iter().find(|i| &i.addr == addr)
     }
 
     pub fn change(&self, addr: &AbsInstance) -> Option<&ResourceChange> {

@@ -16,6 +16,7 @@ pub mod disk_attachment;
 pub mod eip_association;
 pub mod image;
 pub mod instance;
+pub mod inventory;
 pub mod nic_attachment;
 pub mod ops;
 pub mod sign;
@@ -82,7 +83,8 @@ pub fn types() -> Types<Client> {
         .resource(image::ImageShareResource)
         .resource(disk_attachment::DiskAttachmentResource)
         .resource(eip_association::EipAssociationResource)
-        .resource(nic_attachment::NicAttachmentResource);
+        .resource(nic_attachment::NicAttachmentResource)
+        .inventory(inventory::JdcloudInventory);
     for d in data_sources::all() {
         t = t.data_source(d);
     }
