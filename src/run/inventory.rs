@@ -76,7 +76,10 @@ pub async fn inventory(
         check_new_file(out)?;
     }
     let engine = reading_engine(ctx, session)?;
-    engine.walk().await?;
+    // Only what provider blocks need must evaluate: an output that no longer does (an
+    // object removed from state) must not hide the inventory, and an error a provider
+    // block meets is reported when that provider is configured.
+    let _ = engine.walk().await;
     let prior = session.prior(&ctx.registry)?;
     let mut refs: BTreeSet<ProviderRef> = ctx
         .config
