@@ -80,8 +80,9 @@ fn import_block_plans_an_import_applies_without_a_create_then_plans_clean() {
     assert_eq!(change["change"]["importing"]["id"], id.as_str(), "{change}");
     assert_eq!(change["change"]["actions"], serde_json::json!(["no-op"]));
 
+    // The saved plan carries the imported object: applying it creates nothing.
     sim.reset_counts();
-    let out = w.run(&["apply", "-auto-approve"]).ok();
+    let out = w.run(&["apply", "import.plan"]).ok();
     assert!(
         out.contains("Apply complete! Resources: 1 imported, 0 added, 0 changed, 0 destroyed."),
         "{out}"
