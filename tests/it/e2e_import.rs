@@ -80,6 +80,29 @@ fn import_block_plans_an_import_applies_without_a_create_then_plans_clean() {
     assert_eq!(change["change"]["importing"]["id"], id.as_str(), "{change}");
     assert_eq!(change["change"]["actions"], serde_json::json!(["no-op"]));
 
+    // The machine-readable UI says "import", as Terraform 1.5's does.
+    let lines: Vec<serde_json::Value> = w
+        .run(&["plan", "-json"])
+        .ok()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON message a line"))
+        .collect();
+    let planned = lines
+        .iter()
+        .find(|m| m["type"] == "planned_change")
+        .expect("a planned_change message");
+    assert_eq!(planned["change"]["action"], "import", "{planned}");
+    assert_eq!(planned["change"]["importing"]["id"], id.as_str());
+    let summary = lines
+        .iter()
+        .find(|m| m["type"] == "change_summary")
+        .expect("a change_summary message");
+    assert_eq!(summary["changes"]["import"], 1, "{summary}");
+    assert_eq!(
+        summary["@message"],
+        "Plan: 1 to import, 0 to add, 0 to change, 0 to destroy."
+    );
+
     // The saved plan carries the imported object: applying it creates nothing.
     sim.reset_counts();
     let out = w.run(&["apply", "import.plan"]).ok();
