@@ -196,7 +196,7 @@ fn add_block(module: &mut Module, b: &Block, diags: &mut Diagnostics) {
         "import" => {
             check_no_labels(b, diags);
             if let Some(import) = decode_import(b, diags) {
-                match module.imports.iter().find(|i| i.to == import.to) {
+                match module.imports.get(&import.to) {
                     Some(prev) => diags.push(
                         Diagnostic::error(
                             format!("Duplicate import configuration for \"{}\"", import.to),
@@ -204,7 +204,9 @@ fn add_block(module: &mut Module, b: &Block, diags: &mut Diagnostics) {
                         )
                         .with_span(import.to_span.clone()),
                     ),
-                    None => module.imports.push(import),
+                    None => {
+                        module.imports.insert(import.to.clone(), import);
+                    }
                 }
             }
         }

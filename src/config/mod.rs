@@ -80,7 +80,7 @@ fn load_tree(
 ) -> Result<ModuleNode, Diagnostics> {
     let module = loader::load_module(dir, prefix, sources)?;
     let mut diags = Diagnostics::new();
-    if let (false, Some(import)) = (path.is_empty(), module.imports.first()) {
+    if let (false, Some(import)) = (path.is_empty(), module.imports.values().next()) {
         diags.push(
             Diagnostic::error(
                 "Invalid import configuration",

@@ -19,8 +19,8 @@ pub struct Module {
     pub resources: BTreeMap<ResourceAddr, Resource>,
     pub module_calls: BTreeMap<String, ModuleCall>,
     pub moved: Vec<Moved>,
-    /// `import {}` blocks (root module only; the loader refuses them elsewhere).
-    pub imports: Vec<Import>,
+    /// `import {}` blocks by target (root module only; the loader refuses them elsewhere).
+    pub imports: BTreeMap<crate::addr::AbsInstance, Import>,
 }
 
 /// A `provider "mcloud" { ... }` block.

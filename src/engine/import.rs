@@ -17,12 +17,7 @@ use std::sync::Arc;
 impl Engine {
     /// The import block whose `to` is `inst`, if any (import blocks live in the root module).
     pub(super) fn import_block(&self, inst: &AbsInstance) -> Option<&Import> {
-        self.config
-            .root
-            .module
-            .imports
-            .iter()
-            .find(|i| i.to == *inst)
+        self.config.root.module.imports.get(inst)
     }
 
     /// Evaluates an import block's `id` in the root module: it must be a known, non-empty
@@ -167,8 +162,22 @@ pub(super) fn unexpanded_targets(
     keys: &BTreeSet<InstanceKey>,
 ) -> Diagnostics {
     let mut diags = Diagnostics::new();
-    for i in &engine.config.root.module.imports {
-        if i.to.module == *m && i.to.resource == *addr && !keys.contains(&i.to.key) {
+    // Targets sort by module, resource, then key: this resource's are one run.
+    let first = AbsInstance {
+        module: m.clone(),
+        resource: addr.clone(),
+        key: InstanceKey::None,
+    };
+    let of_this = engine
+        .config
+        .root
+        .module
+        .imports
+        .range(first..)
+        .map(|(_, i)| i)
+        .take_while(|i| i.to.module == *m && i.to.resource == *addr);
+    for i in of_this {
+        if !keys.contains(&i.to.key) {
             diags.push(
                 Diagnostic::error(
                     "Configuration for import target does not exist",
@@ -186,7 +195,7 @@ pub(super) fn unexpanded_targets(
 /// blocks before the plan runs.
 pub(super) fn undeclared_targets(engine: &Engine) -> Diagnostics {
     let mut diags = Diagnostics::new();
-    for i in &engine.config.root.module.imports {
+    for i in engine.config.root.module.imports.values() {
         if !is_declared(&engine.config, &i.to) {
             let r = &i.to.resource;
             diags.push(

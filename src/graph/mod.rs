@@ -244,7 +244,7 @@ impl<'a> Builder<'a> {
         for r in m.resources.values() {
             self.add_resource(mn, r);
         }
-        for i in &m.imports {
+        for i in m.imports.values() {
             self.add_import(mn, i);
         }
     }

@@ -227,6 +227,7 @@ pub fn load_with(path: &Path, codec: &Codec) -> Result<Plan, Diagnostic> {
             generated: i.get("generated").and_then(J::as_bool).unwrap_or(false),
         });
     }
+    plan.imports.sort_by(|a, b| a.addr.cmp(&b.addr));
     for f in j
         .get("forgotten")
         .and_then(J::as_array)

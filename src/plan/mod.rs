@@ -139,7 +139,8 @@ pub struct Plan {
     pub adopted: Vec<Adopted>,
     /// Create intents whose object never came to exist: dropped from state.
     pub forgotten: Vec<AbsInstance>,
-    /// Existing objects `import` blocks bring under management (read while planning).
+    /// Existing objects `import` blocks bring under management (read while planning),
+    /// sorted by address.
     pub imports: Vec<Imported>,
 }
 
@@ -199,7 +200,10 @@ impl Plan {
 
     /// The import that adopts the object at `addr`, if one does.
     pub fn import_of(&self, addr: &AbsInstance) -> Option<&Imported> {
-        self.imports.iter().find(|i| &i.addr == addr)
+        self.imports
+            .binary_search_by(|i| i.addr.cmp(addr))
+            .ok()
+            .and_then(|k| self.imports.get(k))
     }
 
     pub fn change(&self, addr: &AbsInstance) -> Option<&ResourceChange> {

@@ -34,7 +34,7 @@ pub async fn generate_config(
         .root
         .module
         .imports
-        .iter()
+        .values()
         .filter(|i| !crate::engine::import::is_declared(&ctx.config, &i.to))
         .collect();
     let mut diags = Diagnostics::new();
