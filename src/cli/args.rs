@@ -46,6 +46,8 @@ pub enum Command {
     State(StateCommand),
     /// Bring an existing object under skyform's management: `import ADDRESS ID`.
     Import(ImportArgs),
+    /// List every machine the configured clouds hold: managed, unmanaged or missing.
+    Inventory(InventoryArgs),
     /// Print root module outputs.
     Output(OutputArgs),
     /// Evaluate expressions against the configuration and state.
@@ -184,6 +186,10 @@ pub struct PlanArgs {
     /// Compact warnings (accepted for compatibility).
     #[arg(long = "compact-warnings")]
     pub compact_warnings: bool,
+    /// plan only: write `resource` blocks for import blocks whose target is not declared
+    /// to this new file, then plan with them.
+    #[arg(long = "generate-config-out", value_name = "FILE")]
+    pub generate_config_out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args, Default)]
@@ -260,6 +266,28 @@ pub struct ImportArgs {
     /// How long to wait for another run's state lock (e.g. 30s).
     #[arg(long = "lock-timeout", value_name = "DURATION")]
     pub lock_timeout: Option<String>,
+}
+
+#[derive(Debug, Args, Default)]
+pub struct InventoryArgs {
+    /// Print one JSON document instead of the table.
+    #[arg(long)]
+    pub json: bool,
+    /// Show only the machines no object in state stands for.
+    #[arg(long)]
+    pub unmanaged: bool,
+    /// Write `import` and `resource` blocks adopting the unmanaged machines to this new file.
+    #[arg(long = "generate-config-out", value_name = "FILE")]
+    pub generate_config_out: Option<PathBuf>,
+    /// Set a variable: -var 'name=value'.
+    #[arg(long, value_name = "NAME=VALUE")]
+    pub var: Vec<String>,
+    /// Read variable values from a file (`.skyvars.hcl` or `.skyvars.json`).
+    #[arg(long = "var-file", value_name = "FILE")]
+    pub var_file: Vec<PathBuf>,
+    /// `-var` and `-var-file` in command-line order (filled after parsing).
+    #[arg(skip)]
+    pub var_order: Vec<VarArg>,
 }
 
 #[derive(Debug, Args, Default)]

@@ -105,8 +105,16 @@ fn action_message(a: Action) -> &'static str {
     }
 }
 
-pub fn planned_change(c: &ResourceChange) {
+pub fn planned_change(c: &ResourceChange, import: Option<&crate::plan::Imported>) {
     let mut change = json!({ "resource": resource(&c.addr), "action": action_name(c.action) });
+    // As Terraform 1.5: an import with nothing to change is the action "import"; any
+    // import says what it imports.
+    if let Some(i) = import {
+        if c.action == Action::NoOp {
+            change["action"] = J::String("import".into());
+        }
+        change["importing"] = json!({ "id": i.id });
+    }
     if let Some(r) = crate::plan::json::action_reason(c) {
         // The UI's reason names differ from the plan's for replacements.
         let r = match r {
@@ -117,9 +125,13 @@ pub fn planned_change(c: &ResourceChange) {
         };
         change["reason"] = J::String(r.to_string());
     }
+    let message = match (import, c.action) {
+        (Some(_), Action::NoOp) => "Plan to import",
+        _ => action_message(c.action),
+    };
     emit(
         "info",
-        &format!("{}: {}", c.addr, action_message(c.action)),
+        &format!("{}: {message}", c.addr),
         "planned_change",
         json!({ "change": change }),
     );
@@ -140,16 +152,34 @@ pub fn plan(plan: &Plan, operation: &str) {
             json!({ "change": { "resource": resource(&d.addr), "action": action } }),
         );
     }
-    for c in plan.changes.iter().filter(|c| c.action != Action::NoOp) {
-        planned_change(c);
+    for c in plan
+        .changes
+        .iter()
+        .filter(|c| c.action != Action::NoOp || plan.import_of(&c.addr).is_some())
+    {
+        planned_change(c, plan.import_of(&c.addr));
     }
     let (add, change, remove) = plan.counts();
-    let message = if plan.has_changes() {
+    let message = if !plan.imports.is_empty() {
+        format!(
+            "Plan: {} to import, {add} to add, {change} to change, {remove} to destroy.",
+            plan.imports.len()
+        )
+    } else if plan.has_changes() {
         format!("Plan: {add} to add, {change} to change, {remove} to destroy.")
     } else {
         "No changes.".to_string()
     };
-    change_summary(&message, add, change, remove, operation);
+    if plan.imports.is_empty() {
+        change_summary(&message, add, change, remove, operation);
+    } else {
+        emit(
+            "info",
+            &message,
+            "change_summary",
+            json!({ "changes": { "add": add, "change": change, "import": plan.imports.len(), "remove": remove, "operation": operation } }),
+        );
+    }
 }
 
 pub fn change_summary(message: &str, add: usize, change: usize, remove: usize, operation: &str) {

@@ -5,6 +5,7 @@ pub mod args;
 pub mod console;
 pub mod fmt;
 pub mod inspect;
+pub mod inventory;
 pub mod json_ui;
 pub mod live;
 pub mod log;
@@ -63,6 +64,7 @@ pub fn main() -> i32 {
                     Command::Apply(a) => a.plan.var_order = args::ordered_var_args(sub),
                     Command::Console(a) => a.var_order = args::ordered_var_args(sub),
                     Command::Import(a) => a.var_order = args::ordered_var_args(sub),
+                    Command::Inventory(a) => a.var_order = args::ordered_var_args(sub),
                     _ => {}
                 }
             }
@@ -154,6 +156,7 @@ async fn dispatch(cli: Cli) -> i32 {
         Command::State(c) => inspect::state(&ui, &dir, c).await,
         Command::Output(a) => inspect::output(&ui, &dir, &a).await,
         Command::Import(a) => run::import(&ui, &dir, a).await,
+        Command::Inventory(a) => inventory::run(&ui, &dir, a).await,
         Command::Console(a) => console::run(&ui, &dir, &a).await,
         Command::Graph(_) => misc::graph(&ui, &dir),
         Command::Providers(args::ProvidersCommand::Schema { json }) => {

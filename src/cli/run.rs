@@ -18,15 +18,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// Everything a run needs that comes from flags, and how the state is locked.
-struct PlanSettings {
-    ctx: RunContext,
+pub(super) struct PlanSettings {
+    pub(super) ctx: RunContext,
     /// The live status line, when this run shows one (`cli::live`).
     live: Option<super::live::Live>,
     /// None: `-lock=false`; otherwise how long to wait for another holder.
     lock: Option<Duration>,
 }
 
-fn settings(
+pub(super) fn settings(
     ui: &Ui,
     dir: &Path,
     loaded: &mut Loaded,
@@ -173,7 +173,7 @@ pub(super) fn plan_codec(dir: &Path) -> crate::state::encryption::Codec {
 
 /// Opens the state for a command: the backend, the lock (released when the session is
 /// dropped) and the loaded state, each failure shown to the user.
-async fn open_session(
+pub(super) async fn open_session(
     ui: &Ui,
     dir: &Path,
     sources: &Sources,
@@ -205,7 +205,7 @@ pub async fn plan(ui: &Ui, dir: &Path, a: PlanArgs) -> i32 {
         );
         return EXIT_ERROR;
     }
-    let Ok(s) = settings(ui, dir, &mut loaded, &a) else {
+    let Ok(mut s) = settings(ui, dir, &mut loaded, &a) else {
         return EXIT_ERROR;
     };
     let Ok(session) = open_session(ui, dir, &loaded.sources, "OperationTypePlan", &s).await else {
@@ -213,7 +213,34 @@ pub async fn plan(ui: &Ui, dir: &Path, a: PlanArgs) -> i32 {
     };
     let interrupts = Interrupts::install(ui, s.ctx.cancel.clone());
     interrupts.arm();
-    let (plan, warnings) = match crate::run::plan(&s.ctx, &session).await {
+    let mut generated = None;
+    if let Some(out) = &a.generate_config_out {
+        let path = if out.is_absolute() {
+            out.clone()
+        } else {
+            dir.join(out)
+        };
+        match crate::run::generate_config(&s.ctx, &session, &path).await {
+            Ok(None) => {}
+            Ok(Some(g)) => {
+                // Plan with the generated file loaded like any other.
+                let Ok(reloaded) = load_config(ui, dir) else {
+                    return EXIT_ERROR;
+                };
+                loaded = reloaded;
+                let Ok(again) = settings(ui, dir, &mut loaded, &a) else {
+                    return EXIT_ERROR;
+                };
+                s = again;
+                generated = Some((out.clone(), g));
+            }
+            Err(d) => {
+                ui.diags(&d, &loaded.sources);
+                return EXIT_ERROR;
+            }
+        }
+    }
+    let (mut plan, warnings) = match crate::run::plan(&s.ctx, &session).await {
         Ok(p) => (p.plan, p.warnings),
         Err(d) => {
             ui.diags(&d, &loaded.sources);
@@ -221,6 +248,11 @@ pub async fn plan(ui: &Ui, dir: &Path, a: PlanArgs) -> i32 {
         }
     };
     interrupts.disarm();
+    if let Some((_, g)) = &generated {
+        for i in plan.imports.iter_mut() {
+            i.generated = g.addresses.contains(&i.addr);
+        }
+    }
     if a.json {
         super::json_ui::plan(&plan, "plan");
     } else {
@@ -233,6 +265,12 @@ pub async fn plan(ui: &Ui, dir: &Path, a: PlanArgs) -> i32 {
     }
     if !s.ctx.options.targets.is_empty() {
         ui.diags(&targeting_warning(false).into(), &loaded.sources);
+    }
+    if let (Some((out, _)), false) = (&generated, a.json) {
+        ui.out(&format!(
+            "\nskyform has generated configuration and written it to {}. Please review the\nconfiguration and edit it as necessary before adding it to version control.\n",
+            out.display()
+        ));
     }
     if let Some(out) = &a.out {
         let path = if out.is_absolute() {
@@ -294,6 +332,13 @@ pub async fn apply(ui: &Ui, dir: &Path, a: ApplyArgs) -> i32 {
         ui.error(
             "Can't set variables when applying a saved plan",
             "The -var and -var-file options cannot be used when applying a saved plan file, because a saved plan includes the variable values that were set when it was created.",
+        );
+        return EXIT_ERROR;
+    }
+    if a.plan.generate_config_out.is_some() {
+        ui.error(
+            "Invalid -generate-config-out option",
+            "The -generate-config-out option is only for \"skyform plan\": generate the configuration with a plan, review it, then apply.",
         );
         return EXIT_ERROR;
     }
@@ -436,8 +481,12 @@ pub async fn apply(ui: &Ui, dir: &Path, a: ApplyArgs) -> i32 {
                 report.destroyed
             )
         } else {
+            let imported = match report.imported {
+                0 => String::new(),
+                n => format!("{n} imported, "),
+            };
             format!(
-                "Apply complete! Resources: {} added, {} changed, {} destroyed.",
+                "Apply complete! Resources: {imported}{} added, {} changed, {} destroyed.",
                 report.added, report.changed, report.destroyed
             )
         };

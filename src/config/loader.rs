@@ -192,7 +192,24 @@ fn add_file(module: &mut Module, body: &Body, diags: &mut Diagnostics) {
 
 fn add_block(module: &mut Module, b: &Block, diags: &mut Diagnostics) {
     match b.kind.as_str() {
-        "skyform" | "terraform" | "import" => {}
+        "skyform" | "terraform" => {}
+        "import" => {
+            check_no_labels(b, diags);
+            if let Some(import) = decode_import(b, diags) {
+                match module.imports.get(&import.to) {
+                    Some(prev) => diags.push(
+                        Diagnostic::error(
+                            format!("Duplicate import configuration for \"{}\"", import.to),
+                            format!("An import block for the resource \"{}\" was already declared at {}. A resource can have only one import block.", import.to, prev.span),
+                        )
+                        .with_span(import.to_span.clone()),
+                    ),
+                    None => {
+                        module.imports.insert(import.to.clone(), import);
+                    }
+                }
+            }
+        }
         "provider" => {
             if let Some([name]) = labels::<1>(b, &["name"], diags) {
                 let alias = b
@@ -684,45 +701,16 @@ fn decode_resource(addr: ResourceAddr, b: &Block, diags: &mut Diagnostics) -> Re
             .with_span(fe.span.clone()),
         );
     }
+    let implied = || ProviderRef {
+        name: addr.implied_provider().to_string(),
+        alias: None,
+    };
     let (provider, provider_span) = match body.attribute("provider") {
-        Some(a) => match a.expr.as_static_traversal() {
-            Some(t) if t.steps.len() <= 1 => {
-                let alias = match t.steps.first() {
-                    Some(crate::hcl::ast::Step::Attr(a)) => Some(a.clone()),
-                    _ => None,
-                };
-                (
-                    ProviderRef {
-                        name: t.root.clone(),
-                        alias,
-                    },
-                    Some(a.expr.span.clone()),
-                )
-            }
-            _ => {
-                diags.push(
-                    Diagnostic::error(
-                        "Invalid provider reference",
-                        "The provider argument requires a provider name, optionally followed by a period and an alias, such as mcloud.other.",
-                    )
-                    .with_span(a.expr.span.clone()),
-                );
-                (
-                    ProviderRef {
-                        name: addr.implied_provider().to_string(),
-                        alias: None,
-                    },
-                    None,
-                )
-            }
+        Some(a) => match provider_argument(a, diags) {
+            Some(p) => (p, Some(a.expr.span.clone())),
+            None => (implied(), None),
         },
-        None => (
-            ProviderRef {
-                name: addr.implied_provider().to_string(),
-                alias: None,
-            },
-            None,
-        ),
+        None => (implied(), None),
     };
     let mut lifecycle = Lifecycle::default();
     let mut timeouts = Timeouts::default();
@@ -938,6 +926,111 @@ fn decode_module_call(name: &str, b: &Block, diags: &mut Diagnostics) -> Option<
             .map(|a| (a.name.clone(), a.expr.clone()))
             .collect(),
         span: b.kind_span.to_span_of(&b.labels),
+    })
+}
+
+/// `provider = mcloud` or `provider = mcloud.west`, as resources and import blocks take it.
+fn provider_argument(a: &Attribute, diags: &mut Diagnostics) -> Option<ProviderRef> {
+    match a.expr.as_static_traversal() {
+        Some(t) if t.steps.len() <= 1 => {
+            let alias = match t.steps.first() {
+                Some(crate::hcl::ast::Step::Attr(a)) => Some(a.clone()),
+                _ => None,
+            };
+            Some(ProviderRef {
+                name: t.root.clone(),
+                alias,
+            })
+        }
+        _ => {
+            diags.push(
+                Diagnostic::error(
+                    "Invalid provider reference",
+                    "The provider argument requires a provider name, optionally followed by a period and an alias, such as mcloud.other.",
+                )
+                .with_span(a.expr.span.clone()),
+            );
+            None
+        }
+    }
+}
+
+/// An `import` block: `to` (a managed resource instance address, written statically), `id`
+/// (any expression; evaluated at plan time), optional `provider`.
+fn decode_import(b: &Block, diags: &mut Diagnostics) -> Option<Import> {
+    let before = diags.0.len();
+    check_allowed(&b.body, &["to", "id", "provider"], &[], diags);
+    let missing = |name: &str| {
+        Diagnostic::error(
+            "Missing required argument",
+            format!("The argument {name:?} is required, but no definition was found."),
+        )
+        .with_span(b.kind_span.clone())
+    };
+    let to = match b.body.attribute("to") {
+        None => {
+            diags.push(missing("to"));
+            None
+        }
+        Some(a) => {
+            let invalid = |why: String| {
+                Diagnostic::error("Invalid import address", why).with_span(a.expr.span.clone())
+            };
+            match a.expr.as_static_traversal() {
+                None => {
+                    diags.push(invalid("The \"to\" argument takes a resource instance address written directly, such as mcloud_instance.web or mcloud_instance.web[0].".into()));
+                    None
+                }
+                Some(t) => match crate::addr::parse_target(&traversal_string(&t)) {
+                    Ok(crate::addr::Target::Instance(i)) => Some((i, a.expr.span.clone())),
+                    Ok(crate::addr::Target::Resource(r)) => Some((
+                        r.instance(crate::addr::InstanceKey::None),
+                        a.expr.span.clone(),
+                    )),
+                    Ok(crate::addr::Target::Module(m)) => {
+                        diags.push(invalid(format!("{m} is a module; an import block imports one resource instance, such as mcloud_instance.web.")));
+                        None
+                    }
+                    Err(e) => {
+                        diags.push(invalid(format!(
+                            "The \"to\" argument must be a resource instance address: {e}."
+                        )));
+                        None
+                    }
+                },
+            }
+        }
+    };
+    if let Some((to, span)) = &to {
+        if to.resource.mode == crate::addr::Mode::Data {
+            diags.push(
+                Diagnostic::error(
+                    "Invalid import address",
+                    format!("{to} is a data source; only managed resources can be imported."),
+                )
+                .with_span(span.clone()),
+            );
+        }
+    }
+    let id = b.body.attribute("id").map(|a| a.expr.clone());
+    if id.is_none() {
+        diags.push(missing("id"));
+    }
+    let (provider, provider_span) = match b.body.attribute("provider") {
+        Some(a) => (provider_argument(a, diags), Some(a.expr.span.clone())),
+        None => (None, None),
+    };
+    if diags.0.len() > before {
+        return None;
+    }
+    let (to, to_span) = to?;
+    Some(Import {
+        to,
+        id: id?,
+        provider,
+        provider_span,
+        to_span,
+        span: b.kind_span.clone(),
     })
 }
 

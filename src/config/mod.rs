@@ -1,6 +1,7 @@
 //! Loading configuration: every `*.sky.hcl` of a directory, and of each local module it
 //! calls, into a tree of [`Module`]s.
 
+pub mod generate;
 pub mod loader;
 pub mod module;
 
@@ -79,6 +80,15 @@ fn load_tree(
 ) -> Result<ModuleNode, Diagnostics> {
     let module = loader::load_module(dir, prefix, sources)?;
     let mut diags = Diagnostics::new();
+    if let (false, Some(import)) = (path.is_empty(), module.imports.values().next()) {
+        diags.push(
+            Diagnostic::error(
+                "Invalid import configuration",
+                format!("An import block was detected in module.{}. Import blocks are only allowed in the root module.", path.join(".module.")),
+            )
+            .with_span(import.span.clone()),
+        );
+    }
     let mut children = BTreeMap::new();
     for call in module.module_calls.values() {
         if !(call.source.starts_with("./") || call.source.starts_with("../")) {

@@ -19,6 +19,8 @@ pub struct Module {
     pub resources: BTreeMap<ResourceAddr, Resource>,
     pub module_calls: BTreeMap<String, ModuleCall>,
     pub moved: Vec<Moved>,
+    /// `import {}` blocks by target (root module only; the loader refuses them elsewhere).
+    pub imports: BTreeMap<crate::addr::AbsInstance, Import>,
 }
 
 /// A `provider "mcloud" { ... }` block.
@@ -187,4 +189,37 @@ pub struct Moved {
     pub from: String,
     pub to: String,
     pub span: Span,
+}
+
+/// `import { to = mcloud_instance.web  id = "i-1" }`: adopt an object that already exists
+/// into state at `to` (Terraform 1.5's import blocks). The plan reads it through the
+/// provider; the apply records it without creating anything.
+#[derive(Debug, Clone)]
+pub struct Import {
+    /// The resource instance to import into (`module.m.TYPE.NAME[KEY]` allowed).
+    pub to: crate::addr::AbsInstance,
+    /// The object's id in its cloud: any expression known at plan time (variables, locals).
+    pub id: Expr,
+    /// `provider = mcloud.west`: which configuration reads the object (the target
+    /// resource's provider when absent).
+    pub provider: Option<ProviderRef>,
+    pub provider_span: Option<Span>,
+    /// Where `to = ...` was written.
+    pub to_span: Span,
+    /// The `import` keyword, for messages about the block as a whole.
+    pub span: Span,
+}
+
+impl Import {
+    /// The provider configuration the object is read with: the block's `provider`, else the
+    /// target resource's (given), else the one its type name implies.
+    pub fn provider_or(&self, resource: Option<&ProviderRef>) -> ProviderRef {
+        self.provider
+            .clone()
+            .or_else(|| resource.cloned())
+            .unwrap_or_else(|| ProviderRef {
+                name: self.to.resource.implied_provider().to_string(),
+                alias: None,
+            })
+    }
 }

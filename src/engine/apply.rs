@@ -23,6 +23,7 @@ async fn run(engine: Arc<Engine>) -> Result<ApplyReport, Diagnostics> {
     };
     record_moves(&engine).await?;
     record_adopted(&engine, &plan).await?;
+    record_imports(&engine, &plan).await?;
     record_drift(&engine, &plan).await?;
     let mut diags = Diagnostics::new();
     // Providers must be configured before deletes; the forward walk configures them, so
@@ -182,6 +183,50 @@ async fn record_adopted(engine: &Engine, plan: &crate::plan::Plan) -> Result<(),
     }
     for addr in &plan.forgotten {
         rec.remove(addr).await?;
+    }
+    Ok(())
+}
+
+/// Objects `import` blocks adopted go into state first, as the plan read them; the walk
+/// then applies any update the plan found to reach the configuration. No create is called.
+async fn record_imports(engine: &Engine, plan: &crate::plan::Plan) -> Result<(), Diagnostics> {
+    let Some(rec) = &engine.recorder else {
+        return Ok(());
+    };
+    for i in &plan.imports {
+        let started = std::time::Instant::now();
+        engine.emit(crate::engine::Event::Started {
+            addr: i.addr.clone(),
+            op: crate::engine::Operation::Import,
+            id: Some(i.id.clone()),
+        });
+        let module: Vec<String> = i.addr.module.0.iter().map(|(n, _)| n.clone()).collect();
+        let deps = engine.resource_dependencies(&module, &i.addr.resource);
+        rec.upsert(&i.addr, &i.provider, &i.value, &deps).await?;
+        engine
+            .prior
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .instances
+            .insert(
+                i.addr.clone(),
+                crate::engine::PriorInstance {
+                    provider: i.provider.clone(),
+                    value: i.value.clone(),
+                    dependencies: Vec::new(),
+                },
+            );
+        engine
+            .report
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .imported += 1;
+        engine.emit(crate::engine::Event::Completed {
+            addr: i.addr.clone(),
+            op: crate::engine::Operation::Import,
+            id: Some(i.id.clone()),
+            elapsed: started.elapsed(),
+        });
     }
     Ok(())
 }

@@ -13,6 +13,7 @@ mod apply_instance;
 pub mod decode;
 pub mod events;
 pub mod expand;
+pub mod import;
 pub mod moves;
 pub mod nodes;
 pub mod plan;
@@ -99,6 +100,8 @@ pub struct ApplyReport {
     pub added: usize,
     pub changed: usize,
     pub destroyed: usize,
+    /// Objects import blocks brought into state.
+    pub imported: usize,
     /// Operations cut short by a cancellation (their objects are in state as they were).
     pub interrupted: Vec<String>,
 }
@@ -186,6 +189,8 @@ pub struct Engine {
     recovered: Mutex<BTreeMap<(ProviderRef, String), RefreshOnce>>,
     /// Intents recovery could not resolve: their addresses are not planned.
     possible_orphans: Mutex<Vec<crate::plan::PossibleOrphans>>,
+    /// Objects `import` blocks named, read during planning.
+    imported: Mutex<Vec<crate::plan::Imported>>,
     /// Old objects of delete-then-create replacements, deleted in the delete phase.
     replaced: Mutex<BTreeMap<AbsInstance, Value>>,
     events: Option<EventSink>,
@@ -237,6 +242,7 @@ impl Engine {
             plan_warnings: Mutex::new(Diagnostics::new()),
             recovered: Mutex::new(BTreeMap::new()),
             possible_orphans: Mutex::new(Vec::new()),
+            imported: Mutex::new(Vec::new()),
             replaced: Mutex::new(BTreeMap::new()),
         };
         engine.select_targets();

@@ -26,6 +26,11 @@ impl Engine {
         if matches!(self.mode, WalkMode::Eval | WalkMode::Validate) {
             return Ok(());
         }
+        self.configure_provider(p).await
+    }
+
+    /// Configures provider `p` from its block once (reused afterwards), in any walk mode.
+    pub(crate) async fn configure_provider(&self, p: &ProviderRef) -> Result<(), Diagnostics> {
         if self
             .providers
             .lock()

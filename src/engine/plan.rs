@@ -25,6 +25,9 @@ impl Engine {
             let mut prior = self.prior.lock().unwrap_or_else(|e| e.into_inner());
             super::moves::apply_moves(&self.config, &mut prior)?
         };
+        if mode == PlanMode::Normal {
+            super::import::undeclared_targets(self).into_result()?;
+        }
         self.walk().await?;
         plan_orphans(self).await?;
         plan_deposed(self, mode);
@@ -106,6 +109,14 @@ pub(super) async fn plan_resource(
                 }
                 continue;
             }
+            let prior =
+                match super::import::import_at_plan(engine, &setup, &inst, &config, prior).await {
+                    Ok(p) => p,
+                    Err(d) => {
+                        diags.extend(d);
+                        continue;
+                    }
+                };
             // Recovery could not tell which object is this address's: nothing is planned here
             // (a create could duplicate one); the configured value is kept as a no-op so
             // `skyform import` can fill in what the API does not report.
@@ -144,6 +155,9 @@ pub(super) async fn plan_resource(
                 reason,
                 deposed: None,
             });
+        }
+        if addr.mode == Mode::Managed && mode == PlanMode::Normal {
+            diags.extend(super::import::unexpanded_targets(engine, &m, addr, &keys));
         }
         // Instances in state that the configuration no longer has (count lowered,
         // for_each key removed) are deleted.
@@ -423,6 +437,12 @@ fn finish(engine: &Engine, mode: PlanMode, config_digest: String) -> Plan {
                 .lock()
                 .unwrap_or_else(|e| e.into_inner()),
         ),
+        imports: {
+            let mut imports =
+                std::mem::take(&mut *engine.imported.lock().unwrap_or_else(|e| e.into_inner()));
+            imports.sort_by(|a, b| a.addr.cmp(&b.addr));
+            imports
+        },
         prior_serial: prior.serial,
         changes,
         drift: engine.take_drift(),

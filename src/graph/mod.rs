@@ -244,6 +244,28 @@ impl<'a> Builder<'a> {
         for r in m.resources.values() {
             self.add_resource(mn, r);
         }
+        for i in m.imports.values() {
+            self.add_import(mn, i);
+        }
+    }
+
+    /// An import block's `id` is evaluated when its target resource is planned, so the
+    /// target depends on what the id refers to. A target no block declares has no node
+    /// (the plan reports it, or `-generate-config-out` declares it first).
+    fn add_import(&mut self, mn: &'a ModuleNode, i: &crate::config::Import) {
+        let module: Vec<String> = i.to.module.0.iter().map(|(n, _)| n.clone()).collect();
+        let declared = self
+            .root
+            .descendant(&module)
+            .is_some_and(|t| t.module.resources.contains_key(&i.to.resource));
+        if !declared {
+            return;
+        }
+        let n = Node {
+            module,
+            kind: NodeKind::Resource(i.to.resource.clone()),
+        };
+        self.expr_refs(mn, &n, &i.id, Counting::None);
     }
 
     fn add_resource(&mut self, mn: &'a ModuleNode, r: &Resource) {

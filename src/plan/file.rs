@@ -48,6 +48,7 @@ pub fn to_json(plan: &Plan) -> J {
         "adopted": plan.adopted.iter().map(|a| json!({"address": a.addr.to_string(), "provider": a.provider.state_string(), "value": encode_full(&a.value)})).collect::<Vec<_>>(),
         "forgotten": plan.forgotten.iter().map(|a| a.to_string()).collect::<Vec<_>>(),
         "data_reads": plan.data_reads.iter().map(|d| json!({"address": d.addr.to_string(), "provider": d.provider.state_string(), "value": encode_full(&d.value)})).collect::<Vec<_>>(),
+        "imports": plan.imports.iter().map(|i| json!({"address": i.addr.to_string(), "provider": i.provider.state_string(), "id": i.id, "value": encode_full(&i.value), "generated": i.generated})).collect::<Vec<_>>(),
         "moves": plan.moves.iter().map(|(f, t)| json!({"from": f.to_string(), "to": t.to_string()})).collect::<Vec<_>>(),
         "outputs": plan.outputs.iter().map(|(k, o)| (k.clone(), json!({
             "before": value(&o.before),
@@ -228,6 +229,29 @@ pub fn load_with(path: &Path, codec: &Codec) -> Result<Plan, Diagnostic> {
             value,
         });
     }
+    for i in j.get("imports").and_then(J::as_array).into_iter().flatten() {
+        let addr = instance(i.get("address").and_then(J::as_str).unwrap_or_default())?;
+        let provider = i
+            .get("provider")
+            .and_then(J::as_str)
+            .and_then(ProviderRef::parse_state_string)
+            .ok_or_else(|| bad("an imported object names no provider".into()))?;
+        let id = i
+            .get("id")
+            .and_then(J::as_str)
+            .ok_or_else(|| bad("an imported object has no id".into()))?;
+        plan.imports.push(super::Imported {
+            addr,
+            provider,
+            id: id.to_string(),
+            value: i
+                .get("value")
+                .map(|v| decode_full(v, &dynamic))
+                .unwrap_or(Value::Null),
+            generated: i.get("generated").and_then(J::as_bool).unwrap_or(false),
+        });
+    }
+    plan.imports.sort_by(|a, b| a.addr.cmp(&b.addr));
     for f in j
         .get("forgotten")
         .and_then(J::as_array)

@@ -435,6 +435,9 @@ pub fn plan_document(
         if let Some(d) = &c.deposed {
             e["deposed"] = J::String(d.clone());
         }
+        if let Some(i) = plan.import_of(&c.addr).filter(|_| c.deposed.is_none()) {
+            e["change"]["importing"] = serde_json::json!({ "id": i.id });
+        }
         e
     };
     // Every object as the plan leaves it, data sources read while planning included (mode

@@ -146,6 +146,9 @@ pub struct Plan {
     /// these are what the plan was computed from, shown in the JSON plan's
     /// `planned_values` and `prior_state` as Terraform shows them.
     pub data_reads: Vec<DataRead>,
+    /// Existing objects `import` blocks bring under management (read while planning),
+    /// sorted by address.
+    pub imports: Vec<Imported>,
 }
 
 /// Addresses whose interrupted creates match more objects in the cloud than there are
@@ -198,6 +201,21 @@ pub struct DataRead {
     pub value: Value,
 }
 
+/// An existing object an `import` block adopts: read by its id while planning, written to
+/// state by the apply before anything else, with no create call. Its change (no-op or
+/// update) is in [`Plan::changes`] like any other.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Imported {
+    pub addr: AbsInstance,
+    pub provider: ProviderRef,
+    /// The id the import block gave.
+    pub id: String,
+    /// The object as the provider read it.
+    pub value: Value,
+    /// Its `resource` block was written by `-generate-config-out` for this plan.
+    pub generated: bool,
+}
+
 /// An object created by a run that died before recording it, found again.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Adopted {
@@ -232,8 +250,17 @@ impl Plan {
             || !self.moves.is_empty()
             || !self.adopted.is_empty()
             || !self.forgotten.is_empty()
+            || !self.imports.is_empty()
             || self.outputs.values().any(OutputChange::is_change)
             || (self.mode == PlanMode::RefreshOnly && !self.drift.is_empty())
+    }
+
+    /// The import that adopts the object at `addr`, if one does.
+    pub fn import_of(&self, addr: &AbsInstance) -> Option<&Imported> {
+        self.imports
+            .binary_search_by(|i| i.addr.cmp(addr))
+            .ok()
+            .and_then(|k| self.imports.get(k))
     }
 
     pub fn change(&self, addr: &AbsInstance) -> Option<&ResourceChange> {

@@ -67,10 +67,11 @@ pub fn render_plan(plan: &Plan, style: Style) -> String {
             style.bold(&to.to_string())
         ));
     }
+    // A no-op is shown when it imports an object.
     let visible: Vec<&ResourceChange> = plan
         .changes
         .iter()
-        .filter(|c| c.action != Action::NoOp)
+        .filter(|c| c.action != Action::NoOp || plan.import_of(&c.addr).is_some())
         .collect();
     let output_changes: Vec<(&String, &super::OutputChange)> =
         plan.outputs.iter().filter(|(_, o)| o.is_change()).collect();
@@ -95,8 +96,14 @@ pub fn render_plan(plan: &Plan, style: Style) -> String {
         return out;
     }
     if !visible.is_empty() {
-        let actions: BTreeSet<Action> = visible.iter().map(|c| c.action).collect();
-        out.push_str("\nskyform used the selected providers to generate the following execution\nplan. Resource actions are indicated with the following symbols:\n");
+        let actions: BTreeSet<Action> = visible
+            .iter()
+            .map(|c| c.action)
+            .filter(|a| *a != Action::NoOp)
+            .collect();
+        if !actions.is_empty() {
+            out.push_str("\nskyform used the selected providers to generate the following execution\nplan. Resource actions are indicated with the following symbols:\n");
+        }
         for a in &actions {
             let line = match a {
                 Action::Create => format!("  {} create", style.sym("+")),
@@ -117,11 +124,16 @@ pub fn render_plan(plan: &Plan, style: Style) -> String {
         out.push_str("\nskyform will perform the following actions:\n");
         for c in &visible {
             out.push('\n');
-            out.push_str(&render_change(c, style));
+            out.push_str(&render_change_importing(c, plan.import_of(&c.addr), style));
         }
         let (add, change, destroy) = plan.counts();
+        let imports = if plan.imports.is_empty() {
+            String::new()
+        } else {
+            format!(" {} to import,", plan.imports.len())
+        };
         out.push_str(&format!(
-            "\n{} {add} to add, {change} to change, {destroy} to destroy.\n",
+            "\n{}{imports} {add} to add, {change} to change, {destroy} to destroy.\n",
             style.bold("Plan:")
         ));
     }
@@ -209,8 +221,33 @@ pub fn render_drift(drift: &[Drift], style: Style) -> String {
 
 /// One resource instance's block.
 pub fn render_change(c: &ResourceChange, style: Style) -> String {
+    render_change_importing(c, None, style)
+}
+
+/// One resource instance's block, saying when the plan imports its object (as Terraform
+/// 1.5: "will be imported" with every attribute shown, or "(imported from ...)" above an
+/// update).
+pub fn render_change_importing(
+    c: &ResourceChange,
+    import: Option<&super::Imported>,
+    style: Style,
+) -> String {
     let mut out = String::new();
     let addr = style.bold(&c.addr.to_string());
+    if let (Some(import), Action::NoOp) = (import, c.action) {
+        let _ = writeln!(out, "  # {addr} will be imported");
+        if import.generated {
+            let _ = writeln!(out, "  # (config will be generated)");
+        }
+        let _ = writeln!(
+            out,
+            "    resource \"{}\" \"{}\" {{",
+            c.addr.resource.type_name, c.addr.resource.name
+        );
+        render_unchanged(&mut out, c.after.as_ref().unwrap_or(&import.value), 0);
+        out.push_str("    }\n");
+        return out;
+    }
     let what = match c.action {
         Action::Create => "will be created".to_string(),
         Action::Update => "will be updated in-place".to_string(),
@@ -225,6 +262,12 @@ pub fn render_change(c: &ResourceChange, style: Style) -> String {
         }
         None => {
             let _ = writeln!(out, "  # {addr} {what}");
+        }
+    }
+    if let Some(import) = import {
+        let _ = writeln!(out, "  # (imported from {})", quote(&import.id));
+        if import.generated {
+            let _ = writeln!(out, "  # (config will be generated)");
         }
     }
     if let Some(reason) = &c.reason {
@@ -432,6 +475,45 @@ fn render_body(
                 "attributes"
             }
         );
+    }
+}
+
+/// Every attribute and nested block of an object that does not change (an import with
+/// nothing to update): no symbols, nothing hidden, nulls left out.
+fn render_unchanged(out: &mut String, v: &Value, depth: usize) {
+    let indent = " ".repeat(8 + 4 * depth);
+    let Some(m) = v.as_map() else {
+        return;
+    };
+    let is_block = |x: &Value| match x.unmarked() {
+        Value::Object(_) => true,
+        Value::List(xs) => {
+            !xs.is_empty() && xs.iter().all(|x| matches!(x.unmarked(), Value::Object(_)))
+        }
+        _ => false,
+    };
+    let attrs: Vec<(&String, &Value)> = m
+        .iter()
+        .filter(|(_, x)| !x.is_null() && !is_block(x))
+        .collect();
+    let width = attrs.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
+    for (name, x) in attrs {
+        let _ = writeln!(
+            out,
+            "{indent}{name:<width$} = {}",
+            value_inline(x, false, 8 + 4 * depth)
+        );
+    }
+    for (name, x) in m.iter().filter(|(_, x)| !x.is_null() && is_block(x)) {
+        let items = match x.unmarked() {
+            Value::List(xs) => xs.clone(),
+            other => vec![other.clone()],
+        };
+        for item in items {
+            let _ = writeln!(out, "{indent}{name} {{");
+            render_unchanged(out, &item, depth + 1);
+            let _ = writeln!(out, "{indent}}}");
+        }
     }
 }
 

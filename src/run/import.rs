@@ -72,7 +72,7 @@ pub async fn import(
         .unwrap_or_default();
     // What the API does not report is taken from the configuration for this address.
     let value = match planned.plan.change(addr).and_then(|c| c.after.as_ref()) {
-        Some(configured) => fill_unreported(value, configured),
+        Some(configured) => crate::engine::import::fill_unreported(value, configured),
         None => value,
     };
     let value = crate::plan::diff::mark_sensitive(&schema, value);
@@ -116,33 +116,4 @@ pub async fn import(
         addr: addr.clone(),
         value,
     })
-}
-
-/// Fills the attributes an API leaves empty (`""`, `0`, null: many read endpoints do not
-/// report everything a create takes, e.g. mcloud's network charge type) from the configured
-/// value, so a freshly imported object is not planned for replacement over fields the cloud
-/// never told us.
-fn fill_unreported(imported: Value, configured: &Value) -> Value {
-    let unreported = |v: &Value| match v.unmarked() {
-        Value::Null => true,
-        Value::String(s) => s.is_empty(),
-        Value::Number(n) => n.is_zero(),
-        _ => false,
-    };
-    match (imported, configured.unmarked()) {
-        (Value::Object(mut m), Value::Object(cfg)) => {
-            for (k, c) in cfg {
-                if let Some(v) = m.remove(k) {
-                    let v = if unreported(&v) && c.is_wholly_known() && !c.is_null() {
-                        c.clone()
-                    } else {
-                        fill_unreported(v, c)
-                    };
-                    m.insert(k.clone(), v);
-                }
-            }
-            Value::Object(m)
-        }
-        (v, _) => v,
-    }
 }

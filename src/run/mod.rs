@@ -1,4 +1,5 @@
-//! The run layer: plan, apply, destroy, refresh-only and import as library functions.
+//! The run layer: plan, apply, destroy, refresh-only, import and inventory as library
+//! functions.
 //!
 //! Each takes a [`Session`] (a backend with its lock held and the state loaded), a
 //! [`RunContext`] (configuration, provider registry, options, inputs, where events go, a
@@ -7,14 +8,18 @@
 //! orchestration OpenTofu keeps in `backend/local`.
 
 mod apply;
+mod generate;
 mod import;
+mod inventory;
 mod plan;
 mod recorder;
 mod saved_plan;
 mod session;
 
 pub use apply::{apply, Applied};
+pub use generate::{check_new_file, generate_config, write_new_file, Generated};
 pub use import::{import, Imported};
+pub use inventory::{inventory, Inventory, Managed, Row};
 pub use plan::{plan, Planned};
 pub use recorder::JournalRecorder;
 pub use saved_plan::{adopt_saved_plan, check_saved_plan};

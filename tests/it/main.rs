@@ -12,6 +12,8 @@ mod cli_errors;
 mod cli_fmt_console;
 mod e2e_contract;
 mod e2e_fleet;
+mod e2e_import;
+mod e2e_inventory;
 mod e2e_jdcloud;
 mod e2e_lifecycle;
 mod e2e_mcloud;

@@ -17,6 +17,7 @@ pub mod disk_attachment;
 pub mod eip_association;
 pub mod image;
 pub mod instance;
+pub mod inventory;
 pub mod nic_attachment;
 pub mod ops;
 pub mod plan_checks;
@@ -84,7 +85,8 @@ pub fn types() -> Types<Client> {
         .resource(image::ImageShareResource)
         .resource(disk_attachment::DiskAttachmentResource)
         .resource(eip_association::EipAssociationResource)
-        .resource(nic_attachment::NicAttachmentResource);
+        .resource(nic_attachment::NicAttachmentResource)
+        .inventory(inventory::JdcloudInventory);
     for d in data_sources::all() {
         t = t.data_source(d);
     }

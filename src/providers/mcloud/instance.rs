@@ -501,7 +501,23 @@ pub async fn read_listed(
 }
 
 pub async fn import(client: &Client, id: &str) -> Result<Value, ProviderError> {
-    let inst = get(client, id).await?;
+    let inst = match get(client, id).await {
+        Ok(i) => i,
+        // The API answers an unknown id with a generic failure ("get one instance err");
+        // the list tells whether the machine exists at all.
+        Err(e) if e.http_status.is_some() && e.kind != ErrorKind::Throttled => {
+            if list(client).await?.iter().any(|i| i.instance_id == id) {
+                return Err(e);
+            }
+            return Err(ProviderError::new(
+                PROVIDER,
+                format!("GET /v1/instance/{}", segment(id)),
+                format!("no instance with id {id:?} is listed"),
+            )
+            .kind(ErrorKind::NotFound));
+        }
+        Err(e) => return Err(e),
+    };
     // Whatever the instance record does not say comes from its template, if it has one.
     let base = match &inst.cluster {
         Some(c) => super::template::value_from(c),

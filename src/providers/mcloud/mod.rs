@@ -16,6 +16,7 @@ pub mod data_sources;
 pub mod delete_batch;
 pub mod instance;
 pub mod instance_group;
+pub mod inventory;
 pub mod list_flight;
 pub mod machine_record;
 pub mod openstack;
@@ -53,7 +54,8 @@ pub fn types() -> Types<Client> {
         .resource(phydev::PhysicalMachineResource)
         .resource(machine_record::MachineRecordResource)
         .resource(ssh_key::SshKeyResource)
-        .resource(openstack::OpenstackConfigResource);
+        .resource(openstack::OpenstackConfigResource)
+        .inventory(inventory::McloudInventory);
     for d in data_sources::all() {
         t = t.data_source(d);
     }
