@@ -282,11 +282,19 @@ impl Engine {
     /// Reuses providers another engine configured (and their connections): apply after
     /// the plan it made.
     pub fn reuse_providers(&self, from: &Engine) {
-        let configured = from
-            .providers
+        self.use_providers(from.configured_providers());
+    }
+
+    /// The providers this engine configured, by reference.
+    pub fn configured_providers(&self) -> BTreeMap<ProviderRef, Arc<dyn Provider>> {
+        self.providers
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .clone();
+            .clone()
+    }
+
+    /// Uses providers configured elsewhere (see [`Engine::reuse_providers`]).
+    pub fn use_providers(&self, configured: BTreeMap<ProviderRef, Arc<dyn Provider>>) {
         *self.providers.lock().unwrap_or_else(|e| e.into_inner()) = configured;
     }
 

@@ -91,7 +91,8 @@ impl Engine {
                 &mut Diagnostics::new(),
             ),
         };
-        let mut ctx = ConfigureContext::new(self.options.work_dir.clone());
+        let mut ctx = ConfigureContext::new(self.options.work_dir.clone())
+            .with_parallelism(self.options.parallelism);
         if let Some(embedded) = &self.embedded {
             ctx = ctx.with_embedded(embedded.clone());
         }
@@ -282,9 +283,7 @@ impl Engine {
                 .prior
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
-                .instances
-                .iter()
-                .filter(|(a, _)| a.module == m && a.resource == *addr)
+                .instances_of(&m, addr)
                 .map(|(a, p)| (a.key.clone(), p.value.clone()))
                 .collect();
             let v = super::resource::aggregate(rcfg, insts);

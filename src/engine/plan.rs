@@ -61,6 +61,12 @@ pub(super) async fn plan_resource(
                 .await?;
         }
     }
+    // The resource's value (all its instances) is built for expressions only when some
+    // node refers to it: a fleet nothing refers to costs no copy of every planned object.
+    let referenced = engine.graph.dag.has_dependents(&crate::graph::Node {
+        module: module.to_vec(),
+        kind: crate::graph::NodeKind::Resource(addr.clone()),
+    });
     let mut diags = Diagnostics::new();
     let instances = engine.values().instances_of(module);
     for m in instances {
@@ -80,13 +86,26 @@ pub(super) async fn plan_resource(
                 key: binding.key(),
             };
             keys.insert(inst.key.clone());
-            let prior = engine
-                .prior
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .instances
-                .get(&inst)
-                .map(|p| p.value.clone());
+            // Each instance is planned once: its prior object moves into the planned
+            // change (no copy); what stays in the prior state is what no configuration
+            // claims (stale keys, orphans), read after the walk.
+            let prior = if mode == PlanMode::Normal {
+                engine
+                    .prior
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .instances
+                    .remove(&inst)
+                    .map(|p| p.value)
+            } else {
+                engine
+                    .prior
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .instances
+                    .get(&inst)
+                    .map(|p| p.value.clone())
+            };
             if mode == PlanMode::RefreshOnly || mode == PlanMode::Destroy {
                 // Expressions still see current values; no change is planned here.
                 if let Some(p) = prior {
@@ -144,7 +163,9 @@ pub(super) async fn plan_resource(
                 }
                 _ => None,
             };
-            instance_values.push((inst.key.clone(), p.planned.clone()));
+            if referenced {
+                instance_values.push((inst.key.clone(), p.planned.clone()));
+            }
             engine.push_change(ResourceChange {
                 addr: inst,
                 provider: setup.rcfg.provider.clone(),
@@ -166,13 +187,8 @@ pub(super) async fn plan_resource(
                 .prior
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
-                .instances
-                .iter()
-                .filter(|(a, _)| {
-                    a.module == m
-                        && a.resource == *addr
-                        && (mode == PlanMode::Destroy || !keys.contains(&a.key))
-                })
+                .instances_of(&m, addr)
+                .filter(|(a, _)| mode == PlanMode::Destroy || !keys.contains(&a.key))
                 .map(|(a, p)| (a.clone(), p.clone()))
                 .collect();
             for (a, p) in stale {
@@ -204,12 +220,14 @@ pub(super) async fn plan_resource(
                 });
             }
         }
-        let v = crate::engine::resource::aggregate(&setup.rcfg, instance_values);
-        engine
-            .values()
-            .module_mut(&m)
-            .resources
-            .insert(addr.clone(), v);
+        if referenced {
+            let v = crate::engine::resource::aggregate(&setup.rcfg, instance_values);
+            engine
+                .values()
+                .module_mut(&m)
+                .resources
+                .insert(addr.clone(), v);
+        }
     }
     diags.into_result()
 }
@@ -291,6 +309,16 @@ async fn plan_orphans(engine: &Engine) -> Result<(), Diagnostics> {
     let targeted = |a: &AbsInstance| {
         engine.options.targets.is_empty() || engine.options.targets.iter().any(|t| t.matches(a))
     };
+    // Every module instance the walk expanded, looked up once per prior instance (a scan of
+    // a module's instances per prior instance would be quadratic in module instances).
+    let expanded: BTreeSet<crate::addr::ModulePath> = engine
+        .values()
+        .instances
+        .values()
+        .flatten()
+        .cloned()
+        .collect();
+    let module_expands = |a: &AbsInstance| expanded.contains(&a.module);
     let orphans: Vec<AbsInstance> = engine
         .prior
         .lock()
@@ -301,8 +329,7 @@ async fn plan_orphans(engine: &Engine) -> Result<(), Diagnostics> {
             let names: Vec<String> = a.module.0.iter().map(|(n, _)| n.clone()).collect();
             // Gone from the configuration, or its module instance no longer expands
             // (a for_each key or count index of a module call was removed).
-            let gone = !configured.contains(&(names.clone(), a.resource.clone()))
-                || !engine.values().instances_of(&names).contains(&a.module);
+            let gone = !configured.contains(&(names, a.resource.clone())) || !module_expands(a);
             gone && targeted(a)
         })
         .cloned()
@@ -334,27 +361,25 @@ async fn plan_orphans(engine: &Engine) -> Result<(), Diagnostics> {
         }
     }
     diags.into_result()?;
-    let prior = engine
-        .prior
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .clone();
-    let module_expands = |a: &AbsInstance| {
-        let names: Vec<String> = a.module.0.iter().map(|(n, _)| n.clone()).collect();
-        engine.values().instances_of(&names).contains(&a.module)
-    };
     for a in orphans {
-        let Some(p) = prior.instances.get(&a) else {
-            continue;
-        };
         if a.resource.mode == Mode::Data {
             continue;
         }
+        let Some(p) = engine
+            .prior
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .instances
+            .get(&a)
+            .cloned()
+        else {
+            continue;
+        };
         engine.push_change(ResourceChange {
             addr: a.clone(),
-            provider: p.provider.clone(),
+            provider: p.provider,
             action: Action::Delete,
-            before: Some(p.value.clone()),
+            before: Some(p.value),
             after: None,
             replace_paths: Vec::new(),
             reason: if engine.mode == WalkMode::Plan(PlanMode::Destroy) {
@@ -412,11 +437,10 @@ pub fn output_changes(engine: &Engine, mode: PlanMode) -> BTreeMap<String, Outpu
 
 /// Assembles the plan after a successful walk.
 fn finish(engine: &Engine, mode: PlanMode, config_digest: String) -> Plan {
-    let prior = engine
-        .prior
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .clone();
+    let (prior_lineage, prior_serial) = {
+        let prior = engine.prior.lock().unwrap_or_else(|e| e.into_inner());
+        (prior.lineage.clone(), prior.serial)
+    };
     let mut changes = engine.take_changes();
     // Planned destroys and replacements come before creates of the same address in output.
     changes.sort_by(|a, b| a.addr.cmp(&b.addr));
@@ -427,7 +451,7 @@ fn finish(engine: &Engine, mode: PlanMode, config_digest: String) -> Plan {
     Plan {
         data_reads,
         mode,
-        prior_lineage: prior.lineage.clone(),
+        prior_lineage,
         moves: Vec::new(),
         adopted: std::mem::take(&mut *engine.adopted.lock().unwrap_or_else(|e| e.into_inner())),
         forgotten: std::mem::take(&mut *engine.forgotten.lock().unwrap_or_else(|e| e.into_inner())),
@@ -443,7 +467,7 @@ fn finish(engine: &Engine, mode: PlanMode, config_digest: String) -> Plan {
             imports.sort_by(|a, b| a.addr.cmp(&b.addr));
             imports
         },
-        prior_serial: prior.serial,
+        prior_serial,
         changes,
         drift: engine.take_drift(),
         outputs,

@@ -90,6 +90,16 @@ impl<K: Clone + Eq + Hash + Ord + Display> Dag<K> {
         }
     }
 
+    /// Whether anything depends on `k`.
+    pub fn has_dependents(&self, k: &K) -> bool {
+        self.index.get(k).is_some_and(|i| {
+            self.graph
+                .neighbors_directed(*i, Direction::Incoming)
+                .next()
+                .is_some()
+        })
+    }
+
     /// Everything `k` depends on, directly or not.
     pub fn ancestors(&self, k: &K) -> BTreeSet<K> {
         let mut out = BTreeSet::new();

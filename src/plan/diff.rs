@@ -72,23 +72,18 @@ pub fn changed_attributes(schema: &Schema, prior: &Value, planned: &Value) -> Ve
     schema
         .names()
         .filter(|name| {
-            let a = prior
-                .get_attr(name)
-                .map(Value::deep_unmarked)
-                .unwrap_or(Value::Null);
-            let b = planned
-                .get_attr(name)
-                .map(Value::deep_unmarked)
-                .unwrap_or(Value::Null);
-            !same(&a, &b)
+            let a = prior.get_attr(name).unwrap_or(&Value::Null);
+            let b = planned.get_attr(name).unwrap_or(&Value::Null);
+            !same(a, b)
         })
         .map(str::to_string)
         .collect()
 }
 
 /// Equality that treats an empty collection and null alike (providers normalise one into
-/// the other) and unknown as different from everything.
+/// the other) and unknown as different from everything; sensitive marks are ignored.
 fn same(a: &Value, b: &Value) -> bool {
+    let (a, b) = (a.unmarked(), b.unmarked());
     let empty = |v: &Value| match v {
         Value::Null => true,
         Value::List(x) | Value::Tuple(x) | Value::Set(x) => x.is_empty(),
@@ -101,7 +96,26 @@ fn same(a: &Value, b: &Value) -> bool {
     if a.is_unknown() || b.is_unknown() || !a.is_wholly_known() || !b.is_wholly_known() {
         return false;
     }
-    a == b
+    eq_unmarked(a, b)
+}
+
+/// `a.deep_unmarked() == b.deep_unmarked()` without copying either value: this runs for
+/// every attribute of every instance a plan compares.
+fn eq_unmarked(a: &Value, b: &Value) -> bool {
+    match (a.unmarked(), b.unmarked()) {
+        (Value::List(x), Value::List(y))
+        | (Value::Tuple(x), Value::Tuple(y))
+        | (Value::Set(x), Value::Set(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| eq_unmarked(p, q))
+        }
+        (Value::Map(x), Value::Map(y)) | (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .zip(y)
+                    .all(|((k, p), (l, q))| k == l && eq_unmarked(p, q))
+        }
+        (x, y) => x == y,
+    }
 }
 
 fn is_force_new(schema: &Schema, name: &str) -> bool {
@@ -201,17 +215,20 @@ pub fn merge(
 /// Marks every schema-sensitive attribute of a state value (as read back from JSON).
 pub fn mark_sensitive(schema: &Schema, v: Value) -> Value {
     let Value::Object(mut m) = v else { return v };
+    // In place: no key is copied or re-inserted for the objects of every instance.
     for (name, attr) in &schema.attributes {
         if attr.sensitive {
-            if let Some(x) = m.remove(name) {
-                let x = if x.is_null() { x } else { Value::sensitive(x) };
-                m.insert(name.clone(), x);
+            if let Some(slot) = m.get_mut(name) {
+                if !slot.is_null() {
+                    *slot = Value::sensitive(std::mem::replace(slot, Value::Null));
+                }
             }
         }
     }
     for (name, block) in &schema.blocks {
-        if let Some(x) = m.remove(name) {
-            let x = match x {
+        if let Some(slot) = m.get_mut(name) {
+            let x = std::mem::replace(slot, Value::Null);
+            *slot = match x {
                 Value::List(items) | Value::Tuple(items) => Value::List(
                     items
                         .into_iter()
@@ -220,7 +237,6 @@ pub fn mark_sensitive(schema: &Schema, v: Value) -> Value {
                 ),
                 other => mark_sensitive(&block.schema, other),
             };
-            m.insert(name.clone(), x);
         }
     }
     Value::Object(m)

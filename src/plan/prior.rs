@@ -33,6 +33,26 @@ pub struct PriorState {
     pub upgrade_errors: Vec<crate::diag::Diagnostic>,
 }
 
+impl PriorState {
+    /// The instances of one resource in one module instance, in key order: a range of the
+    /// sorted map (keys sort by module, then resource, then instance key, `None` first), so
+    /// planning each module instance does not scan every instance in state.
+    pub fn instances_of<'a>(
+        &'a self,
+        module: &'a crate::addr::ModulePath,
+        resource: &'a crate::addr::ResourceAddr,
+    ) -> impl Iterator<Item = (&'a AbsInstance, &'a PriorInstance)> + 'a {
+        let first = AbsInstance {
+            module: module.clone(),
+            resource: resource.clone(),
+            key: crate::addr::InstanceKey::None,
+        };
+        self.instances
+            .range(first..)
+            .take_while(move |(a, _)| a.module == *module && a.resource == *resource)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct PendingCreate {
     pub provider: ProviderRef,
@@ -92,6 +112,8 @@ pub fn prior_from_state(
             type_name: r.type_.clone(),
             name: r.name.clone(),
         };
+        // Once per resource, not per instance: building it allocates the schema's shape.
+        let value_type = schema.as_ref().map(|s| s.value_type());
         for inst in &r.instances {
             if inst.is_pending_create() {
                 if inst.create_token.is_some() || inst.create_fingerprint.is_some() {
@@ -121,7 +143,8 @@ pub fn prior_from_state(
                 Some(IndexKey::Int(i)) => InstanceKey::Int(*i),
                 Some(IndexKey::Str(s)) => InstanceKey::Str(s.clone()),
             };
-            let attributes = match (&schema, mode) {
+            // Borrowed unless an upgrade rewrote them: no copy of every object's JSON.
+            let attributes: std::borrow::Cow<'_, serde_json::Value> = match (&schema, mode) {
                 (Some(s), crate::addr::Mode::Managed) if inst.schema_version != s.version => {
                     match upgrade(
                         registry,
@@ -131,7 +154,7 @@ pub fn prior_from_state(
                         s.version,
                         &inst.attributes,
                     ) {
-                        Ok(a) => a,
+                        Ok(a) => std::borrow::Cow::Owned(a),
                         Err(message) => {
                             out.upgrade_errors.push(crate::diag::Diagnostic::error(
                                 "Cannot read the state",
@@ -144,18 +167,17 @@ pub fn prior_from_state(
                                         .unwrap_or_default()
                                 ),
                             ));
-                            inst.attributes.clone()
+                            std::borrow::Cow::Borrowed(&inst.attributes)
                         }
                     }
                 }
-                _ => inst.attributes.clone(),
+                _ => std::borrow::Cow::Borrowed(&inst.attributes),
             };
-            let value = match &schema {
-                Some(s) => crate::plan::diff::mark_sensitive(
-                    s,
-                    Value::from_json_typed(&attributes, &s.value_type()),
-                ),
-                None => Value::from_json(&attributes),
+            let value = match (&schema, &value_type) {
+                (Some(s), Some(ty)) => {
+                    crate::plan::diff::mark_sensitive(s, Value::from_json_typed(&attributes, ty))
+                }
+                _ => Value::from_json(&attributes),
             };
             let value = crate::plan::diff::mark_paths(value, &inst.sensitive_attributes);
             let addr = AbsInstance {

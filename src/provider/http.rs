@@ -5,6 +5,12 @@
 //! Retries: a failure is retried when its kind is retryable and the request is idempotent,
 //! and a [`ErrorKind::Throttled`] one always (a throttled request was never processed).
 //! A create that timed out may have happened, so it is not repeated blindly.
+//!
+//! Throttling: every attempt holds a permit of the client's [`adaptive::AdaptiveLimit`], which
+//! halves the calls allowed at once on HTTP 429 and grows them by one per round of successes,
+//! so a throttled cloud is called at the rate it allows instead of in a storm of retries.
+
+pub mod adaptive;
 
 use super::{CancelToken, ErrorKind, ProviderError};
 use futures::future::BoxFuture;
@@ -39,6 +45,9 @@ pub struct RetryPolicy {
     pub max_delay: Duration,
     /// A server's `Retry-After` is honoured up to this long.
     pub max_retry_after: Duration,
+    /// The most requests of one client on the wire at once, and where its adaptive limit
+    /// starts ([`adaptive`]): the run's `-parallelism`.
+    pub max_in_flight: usize,
     pub sleeper: Arc<dyn Sleeper>,
 }
 
@@ -49,6 +58,7 @@ impl Default for RetryPolicy {
             base_delay: Duration::from_millis(200),
             max_delay: Duration::from_secs(5),
             max_retry_after: Duration::from_secs(60),
+            max_in_flight: 10,
             sleeper: Arc::new(TokioSleeper),
         }
     }
@@ -61,6 +71,7 @@ impl std::fmt::Debug for RetryPolicy {
             .field("base_delay", &self.base_delay)
             .field("max_delay", &self.max_delay)
             .field("max_retry_after", &self.max_retry_after)
+            .field("max_in_flight", &self.max_in_flight)
             .finish()
     }
 }
@@ -226,6 +237,8 @@ pub struct HttpClient {
     retry: RetryPolicy,
     decoder: Arc<dyn ErrorDecoder>,
     signer: Option<Arc<dyn Signer>>,
+    /// Shared by every clone: one limit per configured provider.
+    limit: Arc<adaptive::AdaptiveLimit>,
 }
 
 impl std::fmt::Debug for HttpClient {
@@ -260,6 +273,7 @@ impl HttpClient {
         Ok(HttpClient {
             provider,
             http,
+            limit: Arc::new(adaptive::AdaptiveLimit::new(retry.max_in_flight)),
             retry,
             decoder,
             signer: None,
@@ -275,6 +289,11 @@ impl HttpClient {
         &self.retry
     }
 
+    /// The requests allowed on the wire at once now (lowered while the cloud throttles).
+    pub fn concurrency_limit(&self) -> usize {
+        self.limit.current()
+    }
+
     /// Sends `req`, retrying as the module describes, until success, a final error or
     /// cancellation. An attempt in flight is not abandoned on cancel: its answer may be
     /// the only record of what the server did.
@@ -284,14 +303,35 @@ impl HttpClient {
         cancel: &CancelToken,
     ) -> Result<Response, ProviderError> {
         let mut attempt: u32 = 0;
+        // Until when this call has already waited (its back-off covers a `Retry-After`).
+        let mut served: Option<std::time::Instant> = None;
         loop {
             if cancel.is_cancelled() {
                 return Err(ProviderError::cancelled(self.provider, &req.operation));
             }
+            let sleeper = &self.retry.sleeper;
+            let permit = tokio::select! {
+                p = self.limit.acquire(served, |d| sleeper.sleep(d)) => p,
+                _ = cancel.cancelled() => {
+                    return Err(ProviderError::cancelled(self.provider, &req.operation));
+                }
+            };
             let (err, asked) = match self.send_once(req, attempt).await? {
                 Ok(resp) => match self.decoder.decode(&req.operation, &resp) {
-                    None => return Ok(resp),
-                    Some(e) => (e, retry_after(&resp.headers)),
+                    None => {
+                        permit.succeeded();
+                        return Ok(resp);
+                    }
+                    Some(e) => {
+                        let asked = retry_after(&resp.headers);
+                        if e.kind == ErrorKind::Throttled {
+                            permit.throttled(asked.map(|a| a.min(self.retry.max_retry_after)));
+                        } else {
+                            // Answered, if with an error: the cloud is not pushing back.
+                            permit.succeeded();
+                        }
+                        (e, asked)
+                    }
                 },
                 Err(e) => (e, None),
             };
@@ -300,6 +340,7 @@ impl HttpClient {
                 return Err(err);
             }
             let wait = self.retry.wait(attempt, asked);
+            served = Some(std::time::Instant::now() + wait);
             tokio::select! {
                 _ = self.retry.sleeper.sleep(wait) => {}
                 _ = cancel.cancelled() => {

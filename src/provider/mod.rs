@@ -206,6 +206,9 @@ pub struct ConfigureContext {
     pub work_dir: PathBuf,
     /// Runs simulators in-process for `endpoint = "embedded"`; `None`: not available.
     pub embedded: Option<Arc<dyn EmbeddedClouds>>,
+    /// The run's `-parallelism`: the most API calls a provider should have on the wire at
+    /// once (its HTTP client's adaptive limit starts here and never goes above).
+    pub parallelism: usize,
 }
 
 impl ConfigureContext {
@@ -213,7 +216,13 @@ impl ConfigureContext {
         ConfigureContext {
             work_dir: work_dir.into(),
             embedded: None,
+            parallelism: 10,
         }
+    }
+
+    pub fn with_parallelism(mut self, parallelism: usize) -> Self {
+        self.parallelism = parallelism.max(1);
+        self
     }
 
     pub fn with_embedded(mut self, embedded: Arc<dyn EmbeddedClouds>) -> Self {
@@ -227,6 +236,7 @@ impl fmt::Debug for ConfigureContext {
         f.debug_struct("ConfigureContext")
             .field("work_dir", &self.work_dir)
             .field("embedded", &self.embedded.is_some())
+            .field("parallelism", &self.parallelism)
             .finish()
     }
 }

@@ -48,6 +48,12 @@ pub async fn apply(
         })?;
     let graph = crate::graph::build(&ctx.config)?;
     let mode = planned.plan.mode;
+    let (plan, plan_engine) = planned.into_parts();
+    // The planning engine's prior state and values are not needed any more: only its
+    // configured providers are kept, and it is dropped before the apply decodes the prior
+    // state again, so the two are never in memory together.
+    let providers = plan_engine.as_ref().map(|e| e.configured_providers());
+    drop(plan_engine);
     let recorder = Arc::new(JournalRecorder {
         writer: writer.clone(),
         registry: ctx.registry.clone(),
@@ -64,10 +70,10 @@ pub async fn apply(
     .with_events(ctx.events.clone())
     .with_embedded(ctx.embedded.clone())
     .with_cancel(ctx.cancel.clone());
-    if let Some(plan_engine) = planned.engine() {
-        engine.reuse_providers(plan_engine);
+    if let Some(providers) = providers {
+        engine.use_providers(providers);
     }
-    let engine = Arc::new(engine.with_plan(planned.plan, Some(recorder)));
+    let engine = Arc::new(engine.with_plan(plan, Some(recorder)));
     let result = engine.apply().await.map(|_| ());
     let cancelled = ctx.cancel.is_cancelled();
     let result = match result {

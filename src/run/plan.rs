@@ -37,6 +37,12 @@ impl Planned {
     pub(super) fn engine(&self) -> Option<&Arc<Engine>> {
         self.engine.as_ref()
     }
+
+    /// The plan and its engine, so the apply can take the configured providers and then
+    /// drop the planning engine (its prior state and values) before building its own.
+    pub(super) fn into_parts(self) -> (Plan, Option<Arc<Engine>>) {
+        (self.plan, self.engine)
+    }
 }
 
 /// Plans `ctx.mode` against the session's state, refreshing as it goes (unless

@@ -15,6 +15,23 @@ use super::model::{State, STATE_FORMAT_VERSION, STATUS_PENDING_CREATE, STATUS_TA
 
 /// Parse and validate a state document read from `location` (for a file, its path).
 pub fn parse_state(bytes: &[u8], location: &str) -> Result<State> {
+    // A document of this version that fits the shape is read straight into `State`, in one
+    // pass. Anything else takes the careful path below, which gives the precise message
+    // (the version first, then the shape); the two agree on every document they both accept.
+    let mut state = match serde_json::from_slice::<State>(bytes) {
+        Ok(state) if state.version == STATE_FORMAT_VERSION => state,
+        _ => parse_state_checked(bytes, location)?,
+    };
+    validate(&state).map_err(|message| StateError::Invalid {
+        location: location.to_string(),
+        message,
+    })?;
+    state.canonicalize();
+    Ok(state)
+}
+
+/// Parses through a JSON tree, so that the version is checked before the shape.
+fn parse_state_checked(bytes: &[u8], location: &str) -> Result<State> {
     let doc: Json = serde_json::from_slice(bytes).map_err(|e| StateError::InvalidJson {
         location: location.to_string(),
         line: e.line(),
@@ -55,16 +72,10 @@ pub fn parse_state(bytes: &[u8], location: &str) -> Result<State> {
             })
         }
     }
-    let mut state: State = serde_json::from_value(doc).map_err(|e| StateError::Invalid {
+    serde_json::from_value(doc).map_err(|e| StateError::Invalid {
         location: location.to_string(),
         message: e.to_string(),
-    })?;
-    validate(&state).map_err(|message| StateError::Invalid {
-        location: location.to_string(),
-        message,
-    })?;
-    state.canonicalize();
-    Ok(state)
+    })
 }
 
 /// Checks serde cannot express: a lineage that is a UUID, no empty or duplicate entries.

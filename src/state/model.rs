@@ -598,6 +598,11 @@ fn is_zero(n: &u64) -> bool {
 /// matter what order a provider produced them in.
 pub fn sort_object_keys(value: &mut Json) {
     match value {
+        // What skyform wrote is sorted already: walk it in place instead of rebuilding
+        // every object of every instance on each load.
+        Json::Object(map) if is_sorted(map.keys()) => {
+            map.values_mut().for_each(sort_object_keys);
+        }
         Json::Object(map) => {
             let mut entries: Vec<(String, Json)> = std::mem::take(map).into_iter().collect();
             entries.sort_by(|a, b| a.0.cmp(&b.0));
@@ -609,6 +614,19 @@ pub fn sort_object_keys(value: &mut Json) {
         Json::Array(items) => items.iter_mut().for_each(sort_object_keys),
         _ => {}
     }
+}
+
+fn is_sorted<'a>(mut keys: impl Iterator<Item = &'a String>) -> bool {
+    let Some(mut previous) = keys.next() else {
+        return true;
+    };
+    for key in keys {
+        if key < previous {
+            return false;
+        }
+        previous = key;
+    }
+    true
 }
 
 #[cfg(test)]

@@ -223,6 +223,16 @@ async fn start_embedded(ctx: &ConfigureContext) -> Result<String, ProviderError>
 
 /// A configured client from settings and a base URL.
 pub fn client_for(settings: &Settings, base_url: &str) -> Result<Client, ProviderError> {
+    client_with_parallelism(settings, base_url, RetryPolicy::default().max_in_flight)
+}
+
+/// [`client_for`], with at most `parallelism` calls on the wire at once (the run's
+/// `-parallelism`, lowered while the cloud throttles).
+pub fn client_with_parallelism(
+    settings: &Settings,
+    base_url: &str,
+    parallelism: usize,
+) -> Result<Client, ProviderError> {
     Client::new(
         base_url,
         &settings.region,
@@ -233,6 +243,7 @@ pub fn client_for(settings: &Settings, base_url: &str) -> Result<Client, Provide
         Duration::from_secs(30),
         RetryPolicy {
             max_retries: settings.max_retries,
+            max_in_flight: parallelism,
             ..RetryPolicy::default()
         },
     )
@@ -264,7 +275,7 @@ impl ProviderType for JdCloudProviderType {
         } else {
             settings.endpoint.clone()
         };
-        let client = client_for(&settings, &base_url)?;
+        let client = client_with_parallelism(&settings, &base_url, ctx.parallelism)?;
         Ok(Arc::new(Registered::new(self.types.clone(), client)))
     }
 }

@@ -211,6 +211,7 @@ impl ProviderType for MCloudProviderType {
         let settings = settings_from(config, std::env::var(ENDPOINT_ENV).ok())?;
         let retry = RetryPolicy {
             max_retries: settings.max_retries,
+            max_in_flight: ctx.parallelism,
             ..RetryPolicy::default()
         };
         let base_url = if settings.endpoint == "embedded" {

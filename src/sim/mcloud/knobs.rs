@@ -85,6 +85,9 @@ impl Throttle {
 /// The message of a throttled answer (HTTP 429).
 pub const THROTTLED_MSG: &str = "Too many requests, please retry later";
 
+/// Ends the request log's line of a request answered with HTTP 429.
+pub const THROTTLED_LOG_MARK: &str = "-> 429";
+
 /// Counts the request under its seed route, then applies throttle, latency
 /// and error injection before the handler runs.
 pub async fn apply_knobs(
@@ -97,7 +100,7 @@ pub async fn apply_knobs(
         .map(|m| seed_route_key(request.method().as_str(), m.as_str()))
         .unwrap_or_else(|| format!("{} {}", request.method(), request.uri().path()));
     sim.count_request(&key);
-    sim.log_request(format!("{} {}", request.method(), request.uri()));
+    let line = format!("{} {}", request.method(), request.uri());
     let knobs = sim.knobs();
     if knobs.throttle > 0 {
         let admitted = {
@@ -105,6 +108,8 @@ pub async fn apply_knobs(
             throttle.admit(knobs.throttle, Instant::now())
         };
         if !admitted {
+            // Marked in the log, so a test can count how often a client was refused.
+            sim.log_request(format!("{line} {THROTTLED_LOG_MARK}"));
             let mut response = Reply::error(SERVICE_ERROR, THROTTLED_MSG)
                 .with_status(StatusCode::TOO_MANY_REQUESTS)
                 .into_response();
@@ -114,6 +119,7 @@ pub async fn apply_knobs(
             return response;
         }
     }
+    sim.log_request(line);
     if knobs.latency_ms > 0 {
         tokio::time::sleep(Duration::from_millis(knobs.latency_ms)).await;
     }

@@ -29,7 +29,7 @@ mod store;
 mod templates;
 
 pub use clock::SimClock;
-pub use knobs::{Knobs, THROTTLED_MSG};
+pub use knobs::{Knobs, THROTTLED_LOG_MARK, THROTTLED_MSG};
 // Shared with the jdcloud simulator.
 pub(crate) use lockfile::{lock_state, StateLock};
 pub use routes::router;

@@ -10,9 +10,17 @@ use super::clock;
 use super::model::{CountSample, Instance, LogEntry, OpenStackConfig, Template};
 use crate::sim::SimError;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Write;
 use std::path::Path;
+
+/// When a starting machine becomes running (ms), if it is starting.
+fn start_due(instance: &Instance) -> Option<i64> {
+    match (instance.status, instance.ready_at_ms) {
+        (super::status::InstanceStatus::Starting, Some(due)) => Some(due),
+        _ => None,
+    }
+}
 
 /// Written into every state file; a file with another value is refused.
 pub const STATE_FORMAT: &str = "skyform-mcloud-sim/1";
@@ -72,12 +80,18 @@ impl CloudState {
     }
 }
 
-/// The state plus in-memory indexes and a version bumped by every mutation.
+/// The state plus in-memory indexes and a version bumped by every mutation. The indexes
+/// make every per-request step independent of the number of machines: an address finds its
+/// machine by hash, and only machines whose start is due are settled.
 #[derive(Debug)]
 pub struct Store {
     pub cloud: CloudState,
-    /// Every private and public address in use.
-    ips: HashSet<String>,
+    /// Every private and public address in use, and the `InstanceId` using it.
+    ips: HashMap<String, String>,
+    /// Machines still starting, by the instant (ms) they become running.
+    starting: BTreeSet<(i64, String)>,
+    /// Machines changed in place since the last settle, to be (re)indexed in `starting`.
+    changed: Vec<String>,
     version: u64,
     /// Instances changed since the last journal record (removed ones included).
     dirty: BTreeSet<String>,
@@ -114,12 +128,16 @@ impl Store {
     }
 
     fn from_cloud(cloud: CloudState) -> Store {
-        let mut ips = HashSet::new();
+        let mut ips = HashMap::new();
+        let mut starting = BTreeSet::new();
         for instance in cloud.instances.values() {
             for ip in [&instance.private_ip, &instance.public_ip] {
                 if !ip.is_empty() {
-                    ips.insert(ip.clone());
+                    ips.insert(ip.clone(), instance.instance_id.clone());
                 }
+            }
+            if let Some(due) = start_due(instance) {
+                starting.insert((due, instance.instance_id.clone()));
             }
         }
         let mut per_provider = BTreeMap::new();
@@ -129,6 +147,8 @@ impl Store {
         Store {
             cloud,
             ips,
+            starting,
+            changed: Vec::new(),
             version: 0,
             dirty: BTreeSet::new(),
             new_logs: 0,
@@ -206,6 +226,7 @@ impl Store {
     pub fn instance_mut(&mut self, instance_id: &str) -> Option<&mut Instance> {
         let found = self.cloud.instances.get_mut(instance_id)?;
         self.dirty.insert(instance_id.to_string());
+        self.changed.push(instance_id.to_string());
         Some(found)
     }
 
@@ -256,16 +277,28 @@ impl Store {
         self.version += 1;
     }
 
-    /// Applies finished start transitions (called before every read or change).
+    /// Applies finished start transitions (called before every read or change): only the
+    /// machines whose start is due, found in the `starting` index, not a pass over all.
     pub fn settle(&mut self, now_ms: i64) {
-        for instance in self.cloud.instances.values_mut() {
-            instance.settle(now_ms);
+        for id in std::mem::take(&mut self.changed) {
+            if let Some(due) = self.cloud.instances.get(&id).and_then(start_due) {
+                self.starting.insert((due, id));
+            }
+        }
+        while let Some((due, id)) = self.starting.first().cloned() {
+            if due > now_ms {
+                break;
+            }
+            self.starting.pop_first();
+            if let Some(instance) = self.cloud.instances.get_mut(&id) {
+                instance.settle(now_ms);
+            }
         }
     }
 
     /// Whether an address is taken by any machine.
     pub fn ip_in_use(&self, ip: &str) -> bool {
-        self.ips.contains(ip)
+        self.ips.contains_key(ip)
     }
 
     /// A fresh, unused instance id: `i-` and 20 lower-case letters and digits,
@@ -303,7 +336,7 @@ impl Store {
                 (n / 254) % 256,
                 n % 254 + 1
             );
-            if !self.ips.contains(&ip) {
+            if !self.ips.contains_key(&ip) {
                 return ip;
             }
         }
@@ -319,7 +352,7 @@ impl Store {
         };
         let rest: Vec<&str> = private_ip.split('.').skip(1).collect();
         let candidate = format!("{first}.{}", rest.join("."));
-        if self.ips.contains(&candidate) {
+        if self.ips.contains_key(&candidate) {
             String::new()
         } else {
             candidate
@@ -330,10 +363,11 @@ impl Store {
     pub fn insert_instance(&mut self, instance: Instance) {
         for ip in [&instance.private_ip, &instance.public_ip] {
             if !ip.is_empty() {
-                self.ips.insert(ip.clone());
+                self.ips.insert(ip.clone(), instance.instance_id.clone());
             }
         }
         self.dirty.insert(instance.instance_id.clone());
+        self.changed.push(instance.instance_id.clone());
         if let Some(old) = self.cloud.instances.get(&instance.instance_id) {
             if let Some(n) = self.per_provider.get_mut(&old.provider) {
                 *n = n.saturating_sub(1);
@@ -351,8 +385,11 @@ impl Store {
     /// Removes an instance and frees its addresses.
     pub fn remove_instance(&mut self, instance_id: &str) -> Option<Instance> {
         let removed = self.cloud.instances.remove(instance_id)?;
-        self.ips.remove(&removed.private_ip);
-        self.ips.remove(&removed.public_ip);
+        for ip in [&removed.private_ip, &removed.public_ip] {
+            if self.ips.get(ip).is_some_and(|owner| owner == instance_id) {
+                self.ips.remove(ip);
+            }
+        }
         self.dirty.insert(instance_id.to_string());
         if let Some(n) = self.per_provider.get_mut(&removed.provider) {
             *n = n.saturating_sub(1);
@@ -379,13 +416,11 @@ impl Store {
 
     /// The instance whose private or public address is `ip`.
     pub fn instance_by_ip(&self, ip: &str) -> Option<&Instance> {
-        if ip.is_empty() || !self.ips.contains(ip) {
+        if ip.is_empty() {
             return None;
         }
-        self.cloud
-            .instances
-            .values()
-            .find(|i| i.private_ip == ip || i.public_ip == ip)
+        let id = self.ips.get(ip)?;
+        self.cloud.instances.get(id)
     }
 
     /// An instance as the API shows it (its template embedded).
@@ -494,7 +529,86 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::status::InstanceStatus;
     use super::*;
+    use std::collections::HashSet;
+
+    fn machine(store: &mut Store, ready_at_ms: Option<i64>) -> Instance {
+        let private_ip = store.new_private_ip();
+        let instance = Instance {
+            row_id: store.next_instance_row(),
+            instance_id: store.new_instance_id(),
+            cluster_id: None,
+            provider: "aliyun".to_string(),
+            create_time: String::new(),
+            cpu: 1,
+            ram: 1,
+            image_id: String::new(),
+            instance_type: String::new(),
+            key_name: String::new(),
+            vpc_id: String::new(),
+            subnet_id: String::new(),
+            security_group_id: String::new(),
+            region_id: String::new(),
+            zone_id: String::new(),
+            data_disk_num: 1,
+            data_disk_size: 100,
+            data_disk_category: String::new(),
+            system_disk_category: String::new(),
+            cost_way: String::new(),
+            public_ip: store.public_ip_for("aliyun", &private_ip),
+            private_ip,
+            status: if ready_at_ms.is_some() {
+                InstanceStatus::Starting
+            } else {
+                InstanceStatus::Running
+            },
+            ready_at_ms,
+            ssh_key: None,
+            password: None,
+        };
+        store.insert_instance(instance.clone());
+        instance
+    }
+
+    #[test]
+    fn addresses_find_their_machine_and_starts_settle_when_due() {
+        let mut store = Store::empty(0);
+        let running = machine(&mut store, None);
+        let early = machine(&mut store, Some(100));
+        let late = machine(&mut store, Some(200));
+        for m in [&running, &early, &late] {
+            for ip in [&m.private_ip, &m.public_ip] {
+                let found = store.instance_by_ip(ip).map(|i| i.instance_id.clone());
+                assert_eq!(found.as_ref(), Some(&m.instance_id), "{ip}");
+            }
+        }
+        let status = |store: &Store, m: &Instance| store.instance(&m.instance_id).map(|i| i.status);
+        store.settle(150);
+        assert_eq!(status(&store, &early), Some(InstanceStatus::Running));
+        assert_eq!(status(&store, &late), Some(InstanceStatus::Starting));
+        assert_eq!(
+            store.starting.len(),
+            1,
+            "only the late start is still indexed"
+        );
+        // A machine restarted in place is indexed again by its new due time.
+        if let Some(i) = store.instance_mut(&early.instance_id) {
+            i.status = InstanceStatus::Starting;
+            i.ready_at_ms = Some(300);
+        }
+        store.settle(250);
+        assert_eq!(status(&store, &late), Some(InstanceStatus::Running));
+        assert_eq!(status(&store, &early), Some(InstanceStatus::Starting));
+        store.settle(300);
+        assert_eq!(status(&store, &early), Some(InstanceStatus::Running));
+        assert!(store.starting.is_empty());
+        // A removed machine frees its addresses.
+        store.remove_instance(&late.instance_id);
+        assert!(store.instance_by_ip(&late.private_ip).is_none());
+        assert!(!store.ip_in_use(&late.public_ip));
+        assert!(store.ip_in_use(&running.private_ip));
+    }
 
     #[test]
     fn private_addresses_stay_unique_past_a_block() {
