@@ -10,6 +10,7 @@ against a second, independent reading of each seed.
 import argparse
 import json
 import random
+import socket
 import sys
 import threading
 import time
@@ -25,7 +26,7 @@ def knob_parser(description):
     p.add_argument("--lose-answers", type=float, default=0.0,
                    help="fraction of requests acted on whose answer is never sent (connection closed)")
     p.add_argument("--throttle-rps", type=float, default=0.0,
-                   help="requests per second above which API calls get HTTP 429 (0: no limit)")
+                   help="API calls per second (token bucket, a tenth of a second of burst); more get HTTP 429")
     p.add_argument("--transition-ms", type=int, default=0,
                    help="how long machines stay in transient states")
     p.add_argument("--seed", type=int, default=None, help="random seed (ids, lost answers)")
@@ -42,21 +43,24 @@ class Knobs:
         self.transition = max(0, args.transition_ms) / 1000.0
         self.rng = random.Random(args.seed)
         self._lock = threading.Lock()
-        self._window_start = time.monotonic()
-        self._window_count = 0
+        self._refilled = time.monotonic()
+        self._tokens = max(1.0, self.throttle_rps / 10.0)
 
     def throttled(self):
-        """True when this request is over the per-second budget (a fixed one-second window,
-        like many API gateways: a burst at the start of a second is let through)."""
+        """True when this request finds the token bucket empty: it refills at `throttle_rps`
+        a second and holds a tenth of a second's worth (at least one), so a burst of
+        parallel calls is throttled even when the average rate is low, as at an API gateway."""
         if self.throttle_rps <= 0:
             return False
         with self._lock:
             now = time.monotonic()
-            if now - self._window_start >= 1.0:
-                self._window_start = now
-                self._window_count = 0
-            self._window_count += 1
-            return self._window_count > self.throttle_rps
+            capacity = max(1.0, self.throttle_rps / 10.0)
+            self._tokens = min(capacity, self._tokens + (now - self._refilled) * self.throttle_rps)
+            self._refilled = now
+            if self._tokens >= 1.0:
+                self._tokens -= 1.0
+                return False
+            return True
 
     def lose(self):
         if self.lose_answers <= 0:
@@ -72,20 +76,37 @@ class Calls:
         self._lock = threading.Lock()
         self.counts = {}
         self.sequence = []
+        self.lost = 0
+        self.lost_requests = []
+        self.throttled = 0
 
     def record(self, route):
         with self._lock:
             self.counts[route] = self.counts.get(route, 0) + 1
             self.sequence.append(route)
 
+    def note_lost(self, method, path):
+        with self._lock:
+            self.lost += 1
+            self.lost_requests.append(method + " " + path)
+
+    def note_throttled(self):
+        with self._lock:
+            self.throttled += 1
+
     def snapshot(self):
         with self._lock:
-            return {"counts": dict(self.counts), "sequence": list(self.sequence)}
+            return {"counts": dict(self.counts), "sequence": list(self.sequence),
+                    "lost": self.lost, "lost_requests": list(self.lost_requests),
+                    "throttled": self.throttled}
 
     def reset(self):
         with self._lock:
             self.counts.clear()
             self.sequence.clear()
+            self.lost = 0
+            self.lost_requests.clear()
+            self.throttled = 0
 
 
 class Reply:
@@ -122,7 +143,7 @@ class Handler(BaseHTTPRequestHandler):
             return
         knobs = app.knobs
         if knobs.throttled():
-            app.calls.record("429 " + self.command)
+            app.calls.note_throttled()
             self._send(app.throttle_reply())
             return
         reply = app.handle(self.command, path, self.headers, body)
@@ -132,9 +153,9 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(knobs.answer_delay)
         if knobs.lose():
             # The request was acted on; the answer never arrives.
+            app.calls.note_lost(self.command, path)
             self.close_connection = True
             try:
-                import socket
                 self.connection.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass

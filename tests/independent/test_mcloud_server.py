@@ -157,22 +157,25 @@ class McloudKnobsTest(unittest.TestCase):
                 conn.getresponse()
             _, _, objects = c.call("GET", "/_indep/objects")
             self.assertEqual(len(objects["instances"]), 1, "the create happened")
+            _, _, calls = c.call("GET", "/_indep/calls")
+            self.assertEqual(calls["lost"], 1)
         finally:
             server.shutdown()
             server.server_close()
 
     def test_throttling_answers_429_with_retry_after(self):
-        app, server, c = start("--throttle-rps", "3")
+        app, server, c = start("--throttle-rps", "30")
         try:
-            statuses = [c.call("GET", "/v1/instance/list", raw=True)[0] for _ in range(6)]
+            statuses = [c.call("GET", "/v1/instance/list", raw=True)[0] for _ in range(12)]
             self.assertIn(429, statuses)
-            self.assertEqual(statuses[:3], [200, 200, 200])
+            self.assertEqual(statuses[:3], [200, 200, 200], "a burst of three is let through")
             status, headers, body = c.call("GET", "/v1/instance/list", raw=True)
             if status == 429:
                 self.assertEqual(headers["Retry-After"], "1")
                 self.assertIn(b"429 Too Many Requests", body)
             _, _, calls = c.call("GET", "/_indep/calls")
             self.assertGreaterEqual(calls["counts"]["GET /v1/instance/list"], 3)
+            self.assertGreaterEqual(calls["throttled"], 1)
         finally:
             server.shutdown()
             server.server_close()
