@@ -21,9 +21,11 @@ struct Indep {
 impl Indep {
     fn start(script: &str, args: &[&str]) -> Indep {
         let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/independent");
+        // A fixed seed makes ids and lost answers repeatable; SKYFORM_INDEP_SEED explores others.
+        let seed = std::env::var("SKYFORM_INDEP_SEED").unwrap_or_else(|_| "7".to_string());
         let mut child = Command::new("python3")
             .arg(dir.join(script))
-            .args(["--listen", "127.0.0.1:0", "--seed", "7"])
+            .args(["--listen", "127.0.0.1:0", "--seed", &seed])
             .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -308,6 +310,42 @@ fn mcloud_lifecycle_against_the_independent_server() {
     assert!(state_list(&w).is_empty());
 }
 
+/// Regression: every create answer lost. The server made each machine and template, but the
+/// client never heard their ids; it must find them (`providers/mcloud/lost_create.rs`) rather
+/// than leave orphans that the next run duplicates.
+#[test]
+fn mcloud_creates_whose_answers_are_all_lost_make_no_orphans() {
+    let server = Indep::start(
+        "mcloud_server.py",
+        &[
+            "--lose-answers",
+            "1",
+            "--lose-only",
+            "POST /v1/instance",
+            "--lose-only",
+            "POST /v1/cluster",
+        ],
+    );
+    let w = Work::new(&[("main.sky.hcl", &mcloud_config(&server.endpoint(), 10, None))]);
+    let out = w.run(&["apply", "-auto-approve"]).ok();
+    assert!(
+        out.contains("Apply complete! Resources: 12 added, 0 changed, 0 destroyed."),
+        "{out}"
+    );
+    let calls = server.get("/_indep/calls");
+    assert_eq!(
+        calls["lost"], 11,
+        "every create's answer was lost: {calls:#}"
+    );
+    assert_eq!(
+        calls["counts"]["POST /v1/instance"], 10,
+        "no create sent twice: {calls:#}"
+    );
+    assert_mcloud_matches(&server, &w, 10, None);
+    let again = w.run(&["plan", "-detailed-exitcode"]);
+    assert_eq!(again.code(), 0, "{}{}", again.stdout(), again.stderr());
+}
+
 /// Runs `args` until it succeeds, at most `tries` times; the outputs of the failures.
 fn until_ok(w: &Work, args: &[&str], tries: usize) -> Vec<String> {
     let mut failures = Vec::new();
@@ -495,4 +533,60 @@ fn jdcloud_lifecycle_with_a_resize_in_place() {
     );
     assert_eq!(server.objects()["instances"], serde_json::json!([]));
     assert!(state_list(&w).is_empty());
+}
+
+#[test]
+fn jdcloud_converges_when_answers_are_late_lost_and_throttled() {
+    let server = Indep::start(
+        "jdcloud_server.py",
+        &[
+            "--answer-delay-ms",
+            "20",
+            "--lose-answers",
+            "0.2",
+            "--throttle-rps",
+            "50",
+            "--transition-ms",
+            "100",
+        ],
+    );
+    let w = Work::new(&[("main.sky.hcl", &jdcloud_config(&server.endpoint()))]);
+    until_ok(&w, &["apply", "-auto-approve"], 4);
+    let plan = w.run(&["plan", "-detailed-exitcode"]);
+    assert_eq!(plan.code(), 0, "{}{}", plan.stdout(), plan.stderr());
+    let made = jd_instance(&server);
+    assert_eq!(made["status"], "running");
+    assert_eq!(
+        ids_in_state(&w, "jdcloud_instance"),
+        BTreeSet::from([made["instanceId"].as_str().unwrap_or_default().to_string()])
+    );
+
+    let resize = [
+        "apply",
+        "-auto-approve",
+        "-var",
+        "instance_type=g.n2.xlarge",
+    ];
+    until_ok(&w, &resize, 4);
+    let resized = jd_instance(&server);
+    assert_eq!(
+        resized["instanceId"], made["instanceId"],
+        "resized in place"
+    );
+    assert_eq!(resized["instanceType"], "g.n2.xlarge");
+    assert_eq!(resized["status"], "running");
+
+    until_ok(
+        &w,
+        &[
+            "destroy",
+            "-auto-approve",
+            "-var",
+            "instance_type=g.n2.xlarge",
+        ],
+        4,
+    );
+    assert_eq!(server.objects()["instances"], serde_json::json!([]));
+    let calls = server.get("/_indep/calls");
+    assert!(calls["lost"].as_u64().unwrap_or(0) > 0, "{calls:#}");
 }

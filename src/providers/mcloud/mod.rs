@@ -17,6 +17,7 @@ pub mod delete_batch;
 pub mod instance;
 pub mod instance_group;
 pub mod list_flight;
+pub mod lost_create;
 pub mod machine_record;
 pub mod openstack;
 pub mod phydev;
