@@ -25,6 +25,8 @@ def knob_parser(description):
                    help="act on a request at once, then wait this long before answering")
     p.add_argument("--lose-answers", type=float, default=0.0,
                    help="fraction of requests acted on whose answer is never sent (connection closed)")
+    p.add_argument("--lose-only", action="append", default=[], metavar="ROUTE",
+                   help="lose answers only of this route (`POST /v1/instance`); repeatable")
     p.add_argument("--throttle-rps", type=float, default=0.0,
                    help="API calls per second (token bucket, a tenth of a second of burst); more get HTTP 429")
     p.add_argument("--transition-ms", type=int, default=0,
@@ -39,6 +41,7 @@ class Knobs:
     def __init__(self, args):
         self.answer_delay = max(0, args.answer_delay_ms) / 1000.0
         self.lose_answers = min(max(args.lose_answers, 0.0), 1.0)
+        self.lose_only = set(args.lose_only)
         self.throttle_rps = max(args.throttle_rps, 0.0)
         self.transition = max(0, args.transition_ms) / 1000.0
         self.rng = random.Random(args.seed)
@@ -62,8 +65,10 @@ class Knobs:
                 return False
             return True
 
-    def lose(self):
+    def lose(self, route=None):
         if self.lose_answers <= 0:
+            return False
+        if self.lose_only and route not in self.lose_only:
             return False
         with self._lock:
             return self.rng.random() < self.lose_answers
@@ -114,6 +119,7 @@ class Reply:
 
     def __init__(self, status, body, headers=None, content_type="application/json"):
         self.status = status
+        self.route = None  # set by the app, for `--lose-only`
         if isinstance(body, (bytes, bytearray)):
             self.body = bytes(body)
         else:
@@ -151,7 +157,7 @@ class Handler(BaseHTTPRequestHandler):
             return
         if knobs.answer_delay:
             time.sleep(knobs.answer_delay)
-        if knobs.lose():
+        if knobs.lose(reply.route):
             # The request was acted on; the answer never arrives.
             app.calls.note_lost(self.command, path)
             self.close_connection = True

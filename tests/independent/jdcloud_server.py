@@ -195,10 +195,12 @@ class Cloud:
                 payload = {k: v for k, v in payload.items() if v is not None}
             with self.lock:
                 result = getattr(self, "op_" + op)(region, args, dict_multi(query), payload)
-            return self._reply(200, {"requestId": rid, "result": result}, rid)
+            reply = self._reply(200, {"requestId": rid, "result": result}, rid)
         except JdError as e:
-            return self._reply(e.code, {"requestId": rid, "error": {
+            reply = self._reply(e.code, {"requestId": rid, "error": {
                 "code": e.code, "status": e.status, "message": e.message}}, rid)
+        reply.route = op
+        return reply
 
     def _check_fresh(self, cred, region):
         if cred["service"] != "vm":

@@ -275,7 +275,9 @@ class Broker:
                                 content_type="text/html; charset=utf-8")
         cid = headers.get("X-CORRELATION-ID")
         with self.lock:
-            return fn(params, body, cid)
+            reply = fn(params, body, cid)
+        reply.route = route
+        return reply
 
     def _route(self, method, segs):
         """(route label, handler, path params) for `METHOD /v1/...`."""

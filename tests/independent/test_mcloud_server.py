@@ -163,6 +163,19 @@ class McloudKnobsTest(unittest.TestCase):
             server.shutdown()
             server.server_close()
 
+    def test_lose_only_loses_the_named_route(self):
+        app, server, c = start("--lose-answers", "1", "--lose-only", "POST /v1/instance")
+        try:
+            status, _, r = c.call("GET", "/v1/instance/provider")
+            self.assertEqual((status, r["code"]), (200, 0))
+            with self.assertRaises(Exception):
+                c.call("POST", "/v1/instance", SPEC)
+            _, _, calls = c.call("GET", "/_indep/calls")
+            self.assertEqual(calls["lost_requests"], ["POST /v1/instance"])
+        finally:
+            server.shutdown()
+            server.server_close()
+
     def test_throttling_answers_429_with_retry_after(self):
         app, server, c = start("--throttle-rps", "30")
         try:
