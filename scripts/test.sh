@@ -41,6 +41,9 @@ export SKYFORM_TEST_PG_URL
 
 cargo test --locked --no-fail-fast
 
+echo "== independent servers' self-tests (tests/independent, Python standard library)"
+python3 -m unittest discover -s tests/independent
+
 shared="${SKYFORM_SHARED:-../shared}"
 if [ -d "$shared/conformance" ]; then
   echo "== conformance: expressions (real Terraform's answers)"

@@ -33,6 +33,7 @@ mod engine;
 mod hcl_differential;
 mod hcl_fmt;
 mod hcl_parser;
+mod independent;
 mod lang_conformance;
 mod lang_diagnostics;
 mod lang_eval;

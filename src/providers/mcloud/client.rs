@@ -155,6 +155,8 @@ pub struct Client {
     pub(super) instance_lists: std::sync::Arc<super::list_flight::ListFlight>,
     /// Shares instance delete calls between concurrent deletes.
     pub(super) instance_deletes: std::sync::Arc<super::delete_batch::DeleteBatch>,
+    /// Creates in flight, and the machines they made: finds a lost create's machine.
+    pub(super) instance_creates: std::sync::Arc<super::lost_create::CreateGate>,
 }
 
 impl Client {
@@ -182,6 +184,7 @@ impl Client {
             status: Arc::new(StatusTable::default()),
             instance_lists: Default::default(),
             instance_deletes: Default::default(),
+            instance_creates: Default::default(),
         })
     }
 
@@ -365,9 +368,23 @@ fn head_error(
         operation: operation.to_string(),
         http_status: Some(status),
         code: Some(code.to_string()),
-        kind: error_kind(status, code),
+        kind: kind_of_answer(operation, status, code, msg),
         message: msg.to_string(),
     })
+}
+
+/// The message the seed's server gives when a row it looked for does not exist (beego's ORM
+/// `ErrNoRows`). The seed shows it for failed lists and expands too, so only a delete reads it
+/// as "not found".
+pub const NO_ROW: &str = "QuerySeter no row found";
+
+/// [`error_kind`], except that "no row" answering a `DELETE` means the object is gone: nothing
+/// to retry (a delete sent again after its answer was lost finds the row gone).
+pub fn kind_of_answer(operation: &str, status: u16, code: i64, msg: &str) -> ErrorKind {
+    if status < 400 && operation.starts_with("DELETE ") && msg.trim() == NO_ROW {
+        return ErrorKind::NotFound;
+    }
+    error_kind(status, code)
 }
 
 /// One answer decoded in one pass: the envelope's head says success or failure (skipping the
@@ -544,6 +561,28 @@ mod tests {
         assert_eq!(error_kind(200, 11996), ErrorKind::Invalid);
         assert_eq!(error_kind(200, 12997), ErrorKind::Invalid);
         assert_eq!(error_kind(200, 4242), ErrorKind::Other);
+    }
+
+    #[test]
+    fn no_row_answering_a_delete_is_not_found() {
+        let del = "DELETE /v1/instance/i-1";
+        assert_eq!(
+            kind_of_answer(del, 200, 10999, "QuerySeter no row found"),
+            ErrorKind::NotFound
+        );
+        assert_eq!(
+            kind_of_answer("GET /v1/cluster", 200, 10999, "QuerySeter no row found"),
+            ErrorKind::Transient,
+            "the seed's failed list"
+        );
+        assert_eq!(
+            kind_of_answer(del, 200, 10999, "Delete cluster err"),
+            ErrorKind::Transient
+        );
+        assert_eq!(
+            kind_of_answer(del, 429, 10999, "QuerySeter no row found"),
+            ErrorKind::Throttled
+        );
     }
 
     #[test]

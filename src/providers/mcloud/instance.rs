@@ -260,7 +260,8 @@ pub async fn find_by_ip(
 pub async fn create(client: &Client, planned: &Value, op: &OperationContext) -> ApplyResult {
     let address = op.address.as_str();
     let deadline = Instant::now() + op.timeout.unwrap_or(DEFAULT_TIMEOUT);
-    let body = serde_json::to_value(create_body(planned)?).map_err(|e| {
+    let spec = create_body(planned)?;
+    let body = serde_json::to_value(&spec).map_err(|e| {
         ProviderError::new(
             PROVIDER,
             "POST /v1/instance",
@@ -275,18 +276,7 @@ pub async fn create(client: &Client, planned: &Value, op: &OperationContext) -> 
     // Lists that resolve IPs hold back while this POST is in flight (until its intent is
     // recorded and the engine may start the next create).
     let creating = client.instance_lists.begin_create();
-    let content = client.call(&req).await?;
-    let ip = match &content {
-        serde_json::Value::String(ip) if !ip.is_empty() => ip.clone(),
-        other => {
-            return Err(ProviderError::new(
-                PROVIDER,
-                req.operation(),
-                format!("expected the new machine's IP as content, got {other}"),
-            )
-            .into())
-        }
-    };
+    let ip = send_create(client, &req, &spec).await?;
     // The machine exists from here on: record that before waiting for it, so a run that
     // dies meanwhile adopts it (by this IP) instead of creating another. Once recorded, the
     // engine frees this create's `-parallelism` slot: finding the machine by its IP is a
@@ -333,6 +323,49 @@ pub async fn create(client: &Client, planned: &Value, op: &OperationContext) -> 
         get(client, &id).await.unwrap_or(found)
     };
     Ok(value_from(&live, planned, Some(&cid), table))
+}
+
+/// How many times a create is sent when its answers are lost and no machine came of it.
+const CREATE_SENDS: usize = 3;
+
+/// Sends `POST /v1/instance` and returns the new machine's IP. When the answer is lost after
+/// the request went out, the machine it may have made is looked for (`lost_create`) and
+/// adopted; if there is none, the request is sent again.
+async fn send_create(
+    client: &Client,
+    req: &Request<'_>,
+    spec: &InstanceCreate,
+) -> Result<String, ProviderError> {
+    let gate = &client.instance_creates;
+    let mut sends = 0;
+    loop {
+        sends += 1;
+        let sent_at = std::time::SystemTime::now();
+        let answer = {
+            let _sending = gate.sending().await;
+            let answer = client.call(req).await;
+            if let Ok(serde_json::Value::String(ip)) = &answer {
+                gate.claim(ip);
+            }
+            answer
+        };
+        match answer {
+            Ok(serde_json::Value::String(ip)) if !ip.is_empty() => return Ok(ip),
+            Ok(other) => {
+                return Err(ProviderError::new(
+                    PROVIDER,
+                    req.operation(),
+                    format!("expected the new machine's IP as content, got {other}"),
+                ))
+            }
+            Err(e) if sends < CREATE_SENDS && super::lost_create::answer_may_be_lost(&e) => {
+                if let Some(ip) = gate.recover(client, spec, sent_at).await? {
+                    return Ok(ip);
+                }
+            }
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 /// An error after the machine was created: says that it exists and how to adopt it, so

@@ -18,6 +18,7 @@ pub mod instance;
 pub mod instance_group;
 pub mod inventory;
 pub mod list_flight;
+pub mod lost_create;
 pub mod machine_record;
 pub mod openstack;
 pub mod phydev;

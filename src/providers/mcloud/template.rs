@@ -109,8 +109,21 @@ pub async fn create(
         )
     })?;
     let req = Request::new(Method::POST, "/v1/cluster", Retry::Once).body(&body);
-    let content = client.call(&req).await?;
-    let id = created_id(&req.operation(), &content)?;
+    let spec = cluster_from(planned)?;
+    let mut sends = 0;
+    let id = loop {
+        sends += 1;
+        let sent_at = std::time::SystemTime::now();
+        match client.call(&req).await {
+            Ok(content) => break created_id(&req.operation(), &content)?,
+            Err(e) if sends < CREATE_SENDS && super::lost_create::answer_may_be_lost(&e) => {
+                if let Some(id) = find_lost(client, &spec, sent_at).await? {
+                    break id;
+                }
+            }
+            Err(e) => return Err(e),
+        }
+    };
     // The template exists from here on; its intent gets the id the server answered with.
     op.report_created(&id.to_string()).await.map_err(|e| {
         ProviderError::new(
@@ -129,6 +142,39 @@ pub async fn create(
             Ok(value_from(&c))
         }
     }
+}
+
+/// How many times a template create is sent when its answers are lost and nothing came of it.
+const CREATE_SENDS: usize = 3;
+
+/// The template a `POST /v1/cluster` whose answer was lost made, if any: templates carry
+/// their name, so it is the newest one with the create's name and spec created since the
+/// request went out (see `lost_create` for why answers are lost and what that costs).
+async fn find_lost(
+    client: &Client,
+    spec: &Cluster,
+    sent_at: std::time::SystemTime,
+) -> Result<Option<i64>, ProviderError> {
+    let since = sent_at
+        .checked_sub(std::time::Duration::from_secs(2))
+        .unwrap_or(sent_at);
+    Ok(list(client)
+        .await?
+        .into_iter()
+        .filter(|c| {
+            c.name == spec.name
+                && c.provider == spec.provider
+                && c.instance_type == spec.instance_type
+                && c.data_disk_num == spec.data_disk_num
+                && c.data_disk_size == spec.data_disk_size
+                && c.zone.zone_name == spec.zone.zone_name
+        })
+        .filter(|c| {
+            chrono::DateTime::parse_from_rfc3339(&c.create_time)
+                .is_ok_and(|t| std::time::SystemTime::from(t) >= since)
+        })
+        .map(|c| c.id)
+        .max())
 }
 
 pub async fn get(client: &Client, id: i64) -> Result<Cluster, ProviderError> {
@@ -168,24 +214,34 @@ pub async fn read_many(
 
 pub async fn delete(client: &Client, prior: &Value) -> Result<(), ProviderError> {
     let id = id_of(prior)?;
+    // Sent once per attempt and checked by a list after a failure: a delete sent again after
+    // its answer was lost answers "Delete cluster err" (the seed's only failure), which is
+    // success if the template is gone; retrying that answer blindly would take many back-offs.
     let req = Request::new(
         Method::DELETE,
         format!("/v1/cluster/{}", segment(&id.to_string())),
-        Retry::Idempotent,
+        Retry::Once,
     );
-    match client.call(&req).await {
-        Ok(_) => Ok(()),
-        Err(e) => {
-            // A retried delete may find the template already gone: that is success.
-            if let Ok(all) = list(client).await {
-                if all.iter().all(|c| c.id != id) {
-                    return Ok(());
-                }
+    let mut sends = 0u32;
+    loop {
+        sends += 1;
+        let Err(e) = client.call(&req).await else {
+            return Ok(());
+        };
+        if let Ok(all) = list(client).await {
+            if all.iter().all(|c| c.id != id) {
+                return Ok(());
             }
-            Err(e)
         }
+        if !e.kind.is_retryable() || sends >= DELETE_SENDS {
+            return Err(e);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200 << sends.min(4))).await;
     }
 }
+
+/// How many times a template delete is sent while it fails and the template is still listed.
+const DELETE_SENDS: u32 = 5;
 
 pub async fn import(client: &Client, id: &str) -> Result<Value, ProviderError> {
     Ok(value_from(&get(client, parse_id(id)?).await?))
