@@ -378,6 +378,12 @@ pub struct SimArgs {
     /// How long new instances stay in their starting state (jdcloud: every transient state), in milliseconds.
     #[arg(long = "transition-ms", default_value_t = 0)]
     pub transition_ms: u64,
+    /// Act on each request at once but answer this many milliseconds later (as real services do).
+    #[arg(long = "answer-delay-ms", default_value_t = 0)]
+    pub answer_delay_ms: u64,
+    /// Fraction of successful answers lost after the change was made: the connection drops (0 to 1).
+    #[arg(long = "lose-answers", default_value_t = 0.0)]
+    pub lose_answers: f64,
     /// Which cloud to simulate.
     #[arg(long, default_value = "mcloud", value_parser = ["mcloud", "jdcloud", "twocloud", "roma"])]
     pub cloud: String,
@@ -551,6 +557,8 @@ fn takes_value(name: &str) -> bool {
             | "roma-throttle-fraction"
             | "roma-answer-delay-ms"
             | "transition-ms"
+            | "answer-delay-ms"
+            | "lose-answers"
     )
 }
 

@@ -329,11 +329,17 @@ pub async fn sim(ui: &Ui, a: &SimArgs) -> i32 {
     }
     let knobs = crate::sim::mcloud::Knobs {
         latency_ms: a.latency_ms,
+        answer_delay_ms: a.answer_delay_ms,
+        lose_answers: a.lose_answers,
         error_rate: a.error_rate,
         throttle: a.throttle,
         transition_ms: a.transition_ms,
         ..Default::default()
     };
+    if let Err(e) = knobs.validate() {
+        ui.error("Invalid simulator option", &e);
+        return EXIT_ERROR;
+    }
     match crate::sim::run_standalone(listen, &a.state_dir, knobs).await {
         Ok(()) => EXIT_OK,
         Err(e) => {
@@ -347,6 +353,8 @@ async fn sim_jdcloud(ui: &Ui, a: &SimArgs, listen: std::net::SocketAddr) -> i32 
     use crate::sim::jdcloud;
     let knobs = jdcloud::Knobs {
         latency_ms: a.latency_ms,
+        answer_delay_ms: a.answer_delay_ms,
+        lose_answers: a.lose_answers,
         error_rate: a.error_rate,
         throttle: a.throttle,
         transition_ms: a.transition_ms,
@@ -385,7 +393,8 @@ async fn sim_roma(ui: &Ui, a: &SimArgs, listen: std::net::SocketAddr) -> i32 {
         latency_ms: a.latency_ms,
         error_rate: a.error_rate,
         throttle_fraction: a.roma_throttle_fraction,
-        answer_delay_ms: a.roma_answer_delay_ms,
+        answer_delay_ms: a.roma_answer_delay_ms.max(a.answer_delay_ms),
+        lose_answers: a.lose_answers,
         token_ttl_s: a.roma_token_ttl_s,
         ..roma::Knobs::default()
     };
@@ -435,6 +444,8 @@ async fn sim_twocloud(ui: &Ui, a: &SimArgs, listen: std::net::SocketAddr) -> i32
     use crate::sim::twocloud;
     let knobs = twocloud::Knobs {
         latency_ms: a.latency_ms,
+        answer_delay_ms: a.answer_delay_ms,
+        lose_answers: a.lose_answers,
         error_rate: a.error_rate,
         throttle: a.throttle,
         ..twocloud::Knobs::default()

@@ -73,8 +73,8 @@ fn twenty_kills_mid_apply_leave_no_orphan_and_no_duplicate() {
         .unwrap_or_else(|| rand::thread_rng().gen());
     println!("crash loop seed {seed} (rerun with SKYFORM_CRASH_SEED={seed})");
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
-    let sim = Sim::start(&[]);
-    sim.set_knobs(serde_json::json!({"answer_delay_ms": 20}));
+    let sim = Sim::start(&["-answer-delay-ms", "20"]);
+    assert_eq!(sim.get("/_sim/knobs")["answer_delay_ms"], 20);
     let w = Work::new(&[
         ("provider.sky.hcl", &provider_block(&sim.endpoint())),
         (
@@ -107,8 +107,8 @@ fn twenty_kills_mid_apply_leave_no_orphan_and_no_duplicate() {
 
 #[test]
 fn lost_answers_converge_within_five_applies_without_duplicates() {
-    let sim = Sim::start(&[]);
-    sim.set_knobs(serde_json::json!({"lose_answers": 0.3}));
+    let sim = Sim::start(&["-lose-answers", "0.3"]);
+    assert_eq!(sim.get("/_sim/knobs")["lose_answers"], 0.3);
     let w = Work::new(&[
         ("provider.sky.hcl", &provider_block(&sim.endpoint())),
         (
@@ -283,4 +283,16 @@ fn more_matching_machines_than_intents_are_shown_as_possible_orphans_and_nothing
     w.run(&["import", "mcloud_instance.web[1]", &made[1]]).ok();
     let plan = w.run(&["plan", "-detailed-exitcode"]);
     assert_eq!(plan.code(), 0, "{}{}", plan.stdout(), plan.stderr());
+}
+
+#[test]
+fn the_hostile_simulator_flags_are_checked() {
+    let out = std::process::Command::new(bin())
+        .args(["sim", "-listen", "127.0.0.1:0", "-lose-answers", "1.5"])
+        .output()
+        .expect("run sim");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("Invalid simulator option"), "{err}");
+    assert!(err.contains("lose_answers"), "{err}");
 }

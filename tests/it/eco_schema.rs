@@ -40,7 +40,12 @@ fn eco_providers_schema_json_follows_terraforms_format() {
     let schemas = &doc["provider_schemas"];
     assert_eq!(
         keys(schemas),
-        vec!["skyform.io/builtin/jdcloud", "skyform.io/builtin/mcloud"]
+        vec![
+            "skyform.io/builtin/jdcloud",
+            "skyform.io/builtin/mcloud",
+            "skyform.io/builtin/roma",
+            "skyform.io/builtin/twocloud"
+        ]
     );
     let mcloud = &schemas["skyform.io/builtin/mcloud"];
     assert_eq!(

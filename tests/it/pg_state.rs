@@ -250,6 +250,14 @@ async fn pg_killed_runner_and_killed_connection_lose_nothing_and_the_next_apply_
             .spawn()
             .expect("start skyform apply");
         let stdout = child.stdout.take().expect("stdout");
+        // stderr is read as it comes: a run that reports many errors must not block on a
+        // full pipe while this test waits for it.
+        let stderr = child.stderr.take().expect("stderr");
+        let stderr = std::thread::spawn(move || {
+            let mut err = String::new();
+            let _ = std::io::Read::read_to_string(&mut { stderr }, &mut err);
+            err
+        });
         let mut lines = BufReader::new(stdout).lines();
         let mut done = 0;
         while done < 3 {
@@ -258,6 +266,8 @@ async fn pg_killed_runner_and_killed_connection_lose_nothing_and_the_next_apply_
                 done += 1;
             }
         }
+        // The rest of stdout is drained likewise.
+        std::thread::spawn(move || lines.for_each(drop));
         if kill_connection {
             let client = sql_client().await;
             let killed: i64 = client
@@ -273,9 +283,7 @@ async fn pg_killed_runner_and_killed_connection_lose_nothing_and_the_next_apply_
                 "the runner had a data and a lock session ({killed})"
             );
             let status = child.wait().expect("the run stops");
-            let mut err = String::new();
-            std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut err)
-                .expect("stderr");
+            let err = stderr.join().expect("stderr reader");
             assert_eq!(status.code(), Some(1), "{err}");
             assert!(
                 err.contains("PostgreSQL"),
