@@ -378,8 +378,8 @@ pub struct SimArgs {
     /// How long new instances stay in their starting state (jdcloud: every transient state), in milliseconds.
     #[arg(long = "transition-ms", default_value_t = 0)]
     pub transition_ms: u64,
-    /// Which cloud to simulate.
-    #[arg(long, default_value = "mcloud", value_parser = ["mcloud", "jdcloud", "twocloud", "roma"])]
+    /// Which cloud to simulate; `all` runs the four together, each on its own port.
+    #[arg(long, default_value = "mcloud", value_parser = ["mcloud", "jdcloud", "twocloud", "roma", "all"])]
     pub cloud: String,
     /// The access key the jdcloud simulator accepts.
     #[arg(long = "jdcloud-access-key", default_value = crate::sim::jdcloud::DEFAULT_ACCESS_KEY)]
