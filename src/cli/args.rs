@@ -384,8 +384,8 @@ pub struct SimArgs {
     /// Fraction of successful answers lost after the change was made: the connection drops (0 to 1).
     #[arg(long = "lose-answers", default_value_t = 0.0)]
     pub lose_answers: f64,
-    /// Which cloud to simulate.
-    #[arg(long, default_value = "mcloud", value_parser = ["mcloud", "jdcloud", "twocloud", "roma"])]
+    /// Which cloud to simulate; `all` runs the four together, each on its own port.
+    #[arg(long, default_value = "mcloud", value_parser = ["mcloud", "jdcloud", "twocloud", "roma", "all"])]
     pub cloud: String,
     /// The access key the jdcloud simulator accepts.
     #[arg(long = "jdcloud-access-key", default_value = crate::sim::jdcloud::DEFAULT_ACCESS_KEY)]

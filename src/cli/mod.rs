@@ -13,6 +13,7 @@ pub mod misc;
 pub mod progress;
 pub mod run;
 pub mod schema_json;
+pub mod sim;
 pub mod ui;
 pub mod vars;
 pub mod workspace;
@@ -163,7 +164,7 @@ async fn dispatch(cli: Cli) -> i32 {
             misc::providers_schema(&ui, json)
         }
         Command::ForceUnlock(a) => misc::force_unlock(&ui, &dir, &a).await,
-        Command::Sim(a) => misc::sim(&ui, &a).await,
+        Command::Sim(a) => sim::sim(&ui, &a).await,
         Command::Version(a) => misc::version(&ui, &a),
         Command::Completions(a) => {
             let mut cmd = <Cli as clap::CommandFactory>::command();

@@ -55,3 +55,18 @@ pub async fn serve(
     });
     Ok((bound, handle))
 }
+
+/// Prints one line on stdout and flushes it at once: `skyform sim` announces each bound
+/// address this way, and a caller that asked for port 0 reads the line to learn the port.
+pub fn announce(line: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}");
+    let _ = out.flush();
+}
+
+/// Waits for a serving task: it ends only when its server stopped (having said why on
+/// stderr), or panicked, which is the error returned.
+pub async fn wait(handle: JoinHandle<()>) -> Result<(), SimError> {
+    handle.await.map_err(|e| SimError::Server(e.to_string()))
+}

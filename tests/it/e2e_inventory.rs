@@ -232,3 +232,77 @@ fn jdcloud_instances_are_listed_managed_then_unmanaged_once_forgotten() {
         "{row}"
     );
 }
+
+/// `examples/inventory`: three clouds, all embedded. After `apply`, `inventory -json` lists
+/// the machines of all three, the two mcloud ones managed by their addresses, and its counts
+/// per provider and status are those the configuration's outputs computed from the data
+/// sources.
+#[test]
+fn the_inventory_example_lists_three_clouds_with_the_managed_ones_marked() {
+    let w = Work::example("inventory");
+    w.run(&["apply", "-auto-approve"]).ok();
+    let outputs = json_of(&w, &["output", "-json"]);
+    let inv = json_of(&w, &["inventory", "-json"]);
+    assert_eq!(inv["summary"]["errors"], 0, "{inv:#}");
+    let machines = inv["machines"].as_array().expect("machines");
+
+    let mut per_status: std::collections::BTreeMap<
+        String,
+        serde_json::Map<String, serde_json::Value>,
+    > = Default::default();
+    for m in machines {
+        let provider = m["provider"].as_str().expect("provider").to_string();
+        let status = m["status"].as_str().expect("status").to_string();
+        let n = per_status
+            .entry(provider)
+            .or_default()
+            .entry(status)
+            .or_insert(serde_json::json!(0));
+        *n = serde_json::json!(n.as_u64().unwrap_or(0) + 1);
+    }
+    assert_eq!(
+        per_status.keys().map(String::as_str).collect::<Vec<_>>(),
+        ["mcloud", "roma", "twocloud"],
+        "{inv:#}"
+    );
+    assert_eq!(
+        outputs["machines_per_status"]["value"],
+        serde_json::to_value(&per_status).expect("json"),
+        "{inv:#}"
+    );
+    for (provider, statuses) in &per_status {
+        let listed: u64 = statuses.values().filter_map(|v| v.as_u64()).sum();
+        assert_eq!(
+            outputs["machines_per_provider"]["value"][provider], listed,
+            "{provider}: {outputs:#}"
+        );
+    }
+
+    let by_address = ids_by_address(&w);
+    let mut managed: Vec<(String, String)> = machines
+        .iter()
+        .filter(|m| m["managed"] == "managed")
+        .map(|m| {
+            assert_eq!(m["provider"], "mcloud", "{m}");
+            (
+                m["state_address"]
+                    .as_str()
+                    .expect("state_address")
+                    .to_string(),
+                m["id"].as_str().expect("id").to_string(),
+            )
+        })
+        .collect();
+    managed.sort();
+    let expected: Vec<(String, String)> = ["mcloud_instance.web[0]", "mcloud_instance.web[1]"]
+        .iter()
+        .map(|a| (a.to_string(), by_address[*a].clone()))
+        .collect();
+    assert_eq!(managed, expected);
+    assert!(machines
+        .iter()
+        .filter(|m| m["provider"] != "mcloud")
+        .all(|m| m["managed"] == "unmanaged" && m["state_address"].is_null()));
+    assert_eq!(inv["summary"]["managed"], 2);
+    assert_eq!(inv["summary"]["missing"], 0);
+}

@@ -590,3 +590,205 @@ fn jdcloud_converges_when_answers_are_late_lost_and_throttled() {
     let calls = server.get("/_indep/calls");
     assert!(calls["lost"].as_u64().unwrap_or(0) > 0, "{calls:#}");
 }
+
+// ---------------------------------------------------------------------------------------
+// Shared by the list-only clouds: counting machines per status.
+
+/// `status → count` over a list of JSON objects, as the server holds them.
+fn count_by_status(items: &[Value]) -> serde_json::Map<String, Value> {
+    let mut counts: std::collections::BTreeMap<String, u64> = Default::default();
+    for item in items {
+        let status = item["status"].as_str().expect("status").to_string();
+        *counts.entry(status).or_default() += 1;
+    }
+    counts
+        .into_iter()
+        .map(|(k, v)| (k, Value::from(v)))
+        .collect()
+}
+
+/// The HCL output `by_status` counting `LIST`'s entries per status, plus `total`.
+fn status_outputs(list: &str) -> String {
+    format!(
+        r#"locals {{ statuses = [for m in {list} : m.status] }}
+
+output "by_status" {{
+  value = {{ for s in distinct(local.statuses) : s => length([for x in local.statuses : x if x == s]) }}
+}}
+
+output "machines" {{
+  value = length({list})
+}}
+"#
+    )
+}
+
+fn outputs_of(w: &Work) -> Value {
+    serde_json::from_str(&w.run(&["output", "-json"]).ok()).expect("output -json")
+}
+
+// ---------------------------------------------------------------------------------------
+// twocloud (seed 001)
+
+fn twocloud_config(endpoint: &str, token: &str, password: &str) -> String {
+    format!(
+        r#"provider "twocloud" {{
+  endpoint       = "{endpoint}"
+  token          = "{token}"
+  password       = "{password}"
+  tenant_id      = "123"
+  region         = "gz"
+  party          = "qcloud"
+  page_size      = 10
+  parallel_pages = 3
+}}
+
+data "twocloud_servers" "all" {{}}
+
+{}"#,
+        status_outputs("data.twocloud_servers.all.servers")
+    )
+}
+
+/// 47 servers in windows of 10: windows 1..5 hold them (the fifth is short), and with 3
+/// windows in flight the client reads 2 more past the end, each window once (7 calls).
+#[test]
+fn twocloud_servers_counted_per_status_over_several_windows() {
+    let server = Indep::start(
+        "twocloud_server.py",
+        &["--token", "tok-1", "--servers", "47"],
+    );
+    let w = Work::new(&[(
+        "main.sky.hcl",
+        &twocloud_config(&server.endpoint(), "tok-1", "any string"),
+    )]);
+    // One plan reads the data source once (apply reads it again, at plan and at apply).
+    server.reset_calls();
+    w.run(&["plan"]).ok();
+    let counts = server.counts();
+    assert_eq!(
+        counts.get("GET /twocloud/servers"),
+        Some(&Value::from(7)),
+        "5 windows up to the short one, 2 read ahead: {counts:?}"
+    );
+    assert_eq!(counts.len(), 1, "nothing but the list: {counts:?}");
+    w.run(&["apply", "-auto-approve"]).ok();
+
+    let objects = server.objects();
+    let held = objects["servers"].as_array().expect("servers");
+    assert_eq!(held.len(), 47);
+    let outputs = outputs_of(&w);
+    assert_eq!(outputs["machines"]["value"], 47, "{outputs:#}");
+    assert_eq!(
+        outputs["by_status"]["value"],
+        Value::Object(count_by_status(held)),
+        "{outputs:#}"
+    );
+}
+
+#[test]
+fn twocloud_wrong_token_is_a_clear_error_without_the_secret() {
+    let server = Indep::start(
+        "twocloud_server.py",
+        &["--token", "tok-right", "--servers", "5"],
+    );
+    let w = Work::new(&[(
+        "main.sky.hcl",
+        &twocloud_config(&server.endpoint(), "tok-WRONG-s3cr3t", "pw-s3cr3t"),
+    )]);
+    let err = w.run(&["apply", "-auto-approve"]).fails();
+    assert!(err.contains("401"), "{err}");
+    assert!(err.contains("invalid token"), "the server's msg: {err}");
+    assert!(err.contains("twocloud"), "{err}");
+    assert!(!err.contains("s3cr3t"), "a secret leaked: {err}");
+    assert!(!w.state_path().exists() || outputs_of(&w)["machines"].is_null());
+}
+
+// ---------------------------------------------------------------------------------------
+// roma (seed 002 + reference Part 2)
+
+fn roma_config(endpoint: &str, password: &str) -> String {
+    format!(
+        r#"provider "roma" {{
+  endpoint     = "{endpoint}"
+  iam_endpoint = "{endpoint}"
+  project_id   = "106506b9a92342df9a5025fc12351cfc"
+  user_name    = "indep-user"
+  password     = "{password}"
+  domain_name  = "indep-domain"
+}}
+
+data "roma_instances" "all" {{
+  limit = 10
+}}
+
+{}"#,
+        status_outputs("data.roma_instances.all.instances")
+    )
+}
+
+/// 47 instances with `limit = 10`: the first page gives `total`, the other 4 follow, each
+/// once, all with one token.
+#[test]
+fn roma_instances_counted_per_status_over_several_pages_with_one_token() {
+    let server = Indep::start("roma_server.py", &["--instances", "47"]);
+    let w = Work::new(&[(
+        "main.sky.hcl",
+        &roma_config(&server.endpoint(), "indep-password"),
+    )]);
+    // One plan reads the data source once (apply reads it again, at plan and at apply).
+    server.reset_calls();
+    w.run(&["plan"]).ok();
+    let counts = server.counts();
+    assert_eq!(
+        counts.get("POST /v3/auth/tokens"),
+        Some(&Value::from(1)),
+        "{counts:?}"
+    );
+    assert_eq!(
+        counts.get("GET /v2/:project_id/instances"),
+        Some(&Value::from(5)),
+        "{counts:?}"
+    );
+    assert_eq!(counts.len(), 2, "nothing else: {counts:?}");
+    assert_eq!(
+        server.sequence().first().map(String::as_str),
+        Some("POST /v3/auth/tokens"),
+        "the token comes first"
+    );
+
+    w.run(&["apply", "-auto-approve"]).ok();
+    let objects = server.objects();
+    let held = objects["instances"].as_array().expect("instances");
+    assert_eq!(held.len(), 47);
+    let outputs = outputs_of(&w);
+    assert_eq!(outputs["machines"]["value"], 47, "{outputs:#}");
+    assert_eq!(
+        outputs["by_status"]["value"],
+        Value::Object(count_by_status(held)),
+        "{outputs:#}"
+    );
+}
+
+#[test]
+fn roma_wrong_password_is_a_clear_error_without_the_secret() {
+    let server = Indep::start("roma_server.py", &["--instances", "3"]);
+    let w = Work::new(&[(
+        "main.sky.hcl",
+        &roma_config(&server.endpoint(), "pw-s3cr3t"),
+    )]);
+    server.reset_calls();
+    let err = w.run(&["apply", "-auto-approve"]).fails();
+    assert!(err.contains("401"), "{err}");
+    assert!(
+        err.contains("The username or password is wrong"),
+        "the IAM message: {err}"
+    );
+    assert!(!err.contains("s3cr3t"), "a secret leaked: {err}");
+    let counts = server.counts();
+    assert_eq!(
+        counts.get("GET /v2/:project_id/instances"),
+        None,
+        "no list without a token: {counts:?}"
+    );
+}

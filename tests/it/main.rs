@@ -44,6 +44,7 @@ mod provider_jdcloud;
 mod provider_mcloud;
 mod provider_roma;
 mod provider_twocloud;
+mod sim_all;
 mod sim_jdcloud;
 mod sim_mcloud;
 mod sim_roma;

@@ -108,13 +108,13 @@ pub fn start_embedded_with(state_dir: &Path, options: SimOptions) -> Result<Sock
     Ok(addr)
 }
 
-/// Runs the simulator in the foreground (what `skyform sim -cloud jdcloud`
-/// runs): prints `listening on ADDR` first, then serves until stopped.
-pub async fn run_standalone(
+/// Starts the simulator as `skyform sim -cloud jdcloud` runs it, state in
+/// `state_dir/jdcloud.json`; the caller prints the address and waits.
+pub async fn start_standalone(
     listen: SocketAddr,
     state_dir: &Path,
     options: SimOptions,
-) -> Result<(), SimError> {
+) -> Result<(SocketAddr, tokio::task::JoinHandle<()>), SimError> {
     std::fs::create_dir_all(state_dir).map_err(|e| SimError::Io {
         context: format!("create state directory {}", state_dir.display()),
         source: e,
@@ -123,12 +123,5 @@ pub async fn run_standalone(
         persist_path: Some(state_dir.join(STATE_FILE)),
         ..options
     })?;
-    let (addr, handle) = serve(router(sim), listen).await?;
-    {
-        use std::io::Write;
-        let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "listening on {addr}");
-        let _ = out.flush();
-    }
-    handle.await.map_err(|e| SimError::Server(e.to_string()))
+    serve(router(sim), listen).await
 }

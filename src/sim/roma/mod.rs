@@ -112,16 +112,12 @@ pub fn start_embedded(state_dir: &Path) -> Result<SocketAddr, SimError> {
     Ok(addr)
 }
 
-/// Runs the simulator in the foreground (what `skyform sim -cloud roma` runs): prints
-/// `listening on ADDR` first, then serves until stopped.
-pub async fn run_standalone(listen: SocketAddr, options: SimOptions) -> Result<(), SimError> {
+/// Starts the simulator as `skyform sim -cloud roma` runs it (its state is in memory);
+/// the caller prints the address and waits.
+pub async fn start_standalone(
+    listen: SocketAddr,
+    options: SimOptions,
+) -> Result<(SocketAddr, tokio::task::JoinHandle<()>), SimError> {
     let sim = Simulator::open(options)?;
-    let (addr, handle) = serve(router(sim), listen).await?;
-    {
-        use std::io::Write;
-        let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "listening on {addr}");
-        let _ = out.flush();
-    }
-    handle.await.map_err(|e| SimError::Server(e.to_string()))
+    serve(router(sim), listen).await
 }
