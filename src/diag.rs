@@ -172,24 +172,64 @@ impl std::error::Error for Diagnostics {}
 /// Source texts by file name, so diagnostics can be rendered with a snippet.
 #[derive(Debug, Clone, Default)]
 pub struct Sources {
-    files: Vec<(Arc<str>, Arc<str>)>,
+    files: Vec<SourceFile>,
+}
+
+/// One source text with the byte offset where each of its lines starts, so the snippet of
+/// a diagnostic is found in one lookup: scanning the text from the top for each of many
+/// diagnostics in a large file would be quadratic.
+#[derive(Debug, Clone)]
+struct SourceFile {
+    name: Arc<str>,
+    text: Arc<str>,
+    line_starts: Vec<usize>,
 }
 
 impl Sources {
     pub fn add(&mut self, name: Arc<str>, text: Arc<str>) {
-        self.files.push((name, text));
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        self.files.push(SourceFile {
+            name,
+            text,
+            line_starts,
+        });
     }
 
     /// Every file, in the order added.
     pub fn files(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.files.iter().map(|(n, t)| (&**n, &**t))
+        self.files.iter().map(|f| (&*f.name, &*f.text))
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.files
-            .iter()
-            .find(|(n, _)| &**n == name)
-            .map(|(_, t)| &**t)
+        self.file(name).map(|f| &*f.text)
+    }
+
+    fn file(&self, name: &str) -> Option<&SourceFile> {
+        self.files.iter().find(|f| &*f.name == name)
+    }
+
+    /// Line `line` (1-based) of file `name` without its line ending, as `str::lines` gives
+    /// it: a final newline does not start another line.
+    pub fn line(&self, name: &str, line: usize) -> Option<&str> {
+        let f = self.file(name)?;
+        let start = *f.line_starts.get(line.checked_sub(1)?)?;
+        if start >= f.text.len() {
+            return None;
+        }
+        let end = f
+            .line_starts
+            .get(line)
+            .map_or(f.text.len(), |next| next - 1);
+        let text = f.text.get(start..end)?;
+        Some(text.strip_suffix('\r').unwrap_or(text))
+    }
+
+    /// How many line starts are indexed for `name` (one per line, computed once when the
+    /// file is added); tests use it to check the index is built once and is linear.
+    pub fn indexed_lines(&self, name: &str) -> Option<usize> {
+        self.file(name).map(|f| f.line_starts.len())
     }
 }
 
@@ -228,29 +268,27 @@ fn render_one(out: &mut String, d: &Diagnostic, sources: &Sources, color: bool) 
             "  on {} line {} (at {}:{}:{}):\n",
             span.file, span.start.line, span.file, span.start.line, span.start.col
         ));
-        if let Some(text) = sources.get(&span.file) {
-            if let Some(line) = text.lines().nth(span.start.line.saturating_sub(1)) {
-                let line = line.trim_end_matches('\r');
-                let gutter = format!("{:>4}: ", span.start.line);
-                out.push_str(&format!("{gutter}{line}\n"));
-                let caret_col = span.start.col.saturating_sub(1);
-                let width = if span.end.line == span.start.line && span.end.col > span.start.col {
-                    span.end.col - span.start.col
-                } else {
-                    1
-                };
-                let pad: String = line
-                    .chars()
-                    .take(caret_col)
-                    .map(|c| if c == '\t' { '\t' } else { ' ' })
-                    .collect();
-                out.push_str(&format!(
-                    "{}{}{}\n",
-                    " ".repeat(gutter.len()),
-                    pad,
-                    "^".repeat(width.min(200))
-                ));
-            }
+        if let Some(line) = sources.line(&span.file, span.start.line.max(1)) {
+            let line = line.trim_end_matches('\r');
+            let gutter = format!("{:>4}: ", span.start.line);
+            out.push_str(&format!("{gutter}{line}\n"));
+            let caret_col = span.start.col.saturating_sub(1);
+            let width = if span.end.line == span.start.line && span.end.col > span.start.col {
+                span.end.col - span.start.col
+            } else {
+                1
+            };
+            let pad: String = line
+                .chars()
+                .take(caret_col)
+                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .collect();
+            out.push_str(&format!(
+                "{}{}{}\n",
+                " ".repeat(gutter.len()),
+                pad,
+                "^".repeat(width.min(200))
+            ));
         }
     }
     if !d.detail.is_empty() {

@@ -156,8 +156,13 @@ impl Values {
         let module_dir = module_dir(config, m);
         let mut wanted_roots: BTreeSet<String> = BTreeSet::new();
         let mut wanted_names: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        // Roots used without a name after them (`local`, `var[k]`): these need every value.
+        let mut whole_roots: BTreeSet<String> = BTreeSet::new();
         for e in exprs {
             for t in e.traversals() {
+                if !matches!(t.steps.first(), Some(Step::Attr(_))) {
+                    whole_roots.insert(t.root.clone());
+                }
                 if let Some(Step::Attr(name)) = t.steps.first() {
                     wanted_names
                         .entry(t.root.clone())
@@ -178,8 +183,10 @@ impl Values {
         let mut vars = BTreeMap::new();
         for root in wanted_roots {
             let v = match root.as_str() {
-                "var" => Value::Object(mv.map(|m| m.vars.clone()).unwrap_or_default()),
-                "local" => Value::Object(mv.map(|m| m.locals.clone()).unwrap_or_default()),
+                "var" | "local" => {
+                    let all = mv.map(|m| if root == "var" { &m.vars } else { &m.locals });
+                    Value::Object(named_values(all, &root, &wanted_names, &whole_roots))
+                }
                 "module" => Value::Object(
                     wanted_names
                         .get("module")
@@ -276,4 +283,28 @@ fn rel_path(base: &Path, p: &Path) -> String {
         Ok(r) => r.to_string_lossy().to_string(),
         Err(_) => p.to_string_lossy().to_string(),
     }
+}
+
+/// The values of `var` or `local` an expression can see: only the names it refers to, so
+/// evaluating each of n locals that refer to others costs what they refer to, not a copy
+/// of all n (which made a large `locals` block quadratic). A bare `local` or `var[...]`
+/// still sees every value.
+pub(crate) fn named_values(
+    all: Option<&BTreeMap<String, Value>>,
+    root: &str,
+    wanted_names: &BTreeMap<String, BTreeSet<String>>,
+    whole_roots: &BTreeSet<String>,
+) -> BTreeMap<String, Value> {
+    let Some(all) = all else {
+        return BTreeMap::new();
+    };
+    if whole_roots.contains(root) {
+        return all.clone();
+    }
+    wanted_names
+        .get(root)
+        .into_iter()
+        .flatten()
+        .filter_map(|n| Some((n.clone(), all.get(n)?.clone())))
+        .collect()
 }

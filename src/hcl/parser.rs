@@ -5,6 +5,7 @@
 //! and template interpolations; a stack records which applies where. Recursion is bounded
 //! by `MAX_DEPTH` so hostile input cannot overflow the stack.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::ast::{Attribute, Block, Body, BodyItem, Expr, ExprKind, ForExpr, Label, NumberLit};
@@ -347,6 +348,9 @@ impl<'a> Parser<'a> {
     fn parse_body_items(&mut self, top: bool) -> PResult<Body> {
         let start = self.peek_raw().start;
         let mut items: Vec<BodyItem> = Vec::new();
+        // Where each attribute name was first set, so a redefinition is found in one lookup
+        // instead of a scan of every earlier item (which made a large block quadratic).
+        let mut first_set: HashMap<String, Span> = HashMap::new();
         loop {
             while self.peek_raw().kind == TokenKind::Newline {
                 self.next_raw();
@@ -360,22 +364,20 @@ impl<'a> Parser<'a> {
             }
             let item = self.parse_body_item()?;
             if let BodyItem::Attribute(a) = &item {
-                if let Some(prev) = items.iter().find_map(|i| match i {
-                    BodyItem::Attribute(p) if p.name == a.name => Some(p),
-                    _ => None,
-                }) {
+                if let Some(prev_span) = first_set.get(&a.name) {
                     return Err(Box::new(
                         Diagnostic::error(
                             "Attribute redefined",
                             format!(
                                 "The argument \"{}\" was already set at {}. Each argument may be set only once.",
                                 a.name,
-                                range_text(&prev.name_span)
+                                range_text(prev_span)
                             ),
                         )
                         .with_span(a.name_span.clone()),
                     ));
                 }
+                first_set.insert(a.name.clone(), a.name_span.clone());
             }
             items.push(item);
         }

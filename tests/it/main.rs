@@ -32,6 +32,7 @@ mod eco_ui;
 mod engine;
 mod hcl_differential;
 mod hcl_fmt;
+mod hcl_large;
 mod hcl_parser;
 mod independent;
 mod lang_conformance;
