@@ -3,7 +3,7 @@
 //! - create: a `clientToken` made for this create and recorded durably (through
 //!   `report_created`) **before** createInstances, so a retry after a lost answer, or the next
 //!   run after a crash, gets the same instance instead of a second one; the token also goes in
-//!   a `skyform-client-token` user tag so [`find_created`] can find the instance with one
+//!   a `skyform-client-token` user tag so `recover_creates` can find the instance with one
 //!   describeInstances. Then wait pending → running (and stop it if `running = false`).
 //! - refresh: describeInstances with `instanceId` filters, 100 ids per page.
 //! - update in place: name/description (modifyInstanceAttribute), password
