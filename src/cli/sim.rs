@@ -142,7 +142,6 @@ async fn start_mcloud(
         error_rate: a.error_rate,
         throttle: a.throttle,
         transition_ms: a.transition_ms,
-        ..Default::default()
     };
     if let Err(e) = knobs.validate() {
         ui.error("Invalid simulator option", &e);
