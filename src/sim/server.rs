@@ -70,3 +70,46 @@ pub fn announce(line: &str) {
 pub async fn wait(handle: JoinHandle<()>) -> Result<(), SimError> {
     handle.await.map_err(|e| SimError::Server(e.to_string()))
 }
+
+/// Serves `router` on a free loopback port from a thread and runtime of its own (an
+/// embedded simulator must outlive the caller's runtime and not compete with its tasks);
+/// returns once the port is bound.
+pub fn serve_on_own_thread(name: &str, router: axum::Router) -> Result<SocketAddr, SimError> {
+    let (tx, rx) = std::sync::mpsc::channel::<Result<SocketAddr, SimError>>();
+    std::thread::Builder::new()
+        .name(name.into())
+        .spawn(move || {
+            let runtime = match tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+            {
+                Ok(runtime) => runtime,
+                Err(e) => {
+                    let _ = tx.send(Err(SimError::Io {
+                        context: "start the embedded simulator's runtime".into(),
+                        source: e,
+                    }));
+                    return;
+                }
+            };
+            runtime.block_on(async move {
+                let addr = SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, 0));
+                match serve(router, addr).await {
+                    Ok((bound, handle)) => {
+                        let _ = tx.send(Ok(bound));
+                        let _ = handle.await;
+                    }
+                    Err(e) => {
+                        let _ = tx.send(Err(e));
+                    }
+                }
+            });
+        })
+        .map_err(|e| SimError::Io {
+            context: "start the embedded simulator's thread".into(),
+            source: e,
+        })?;
+    rx.recv()
+        .map_err(|_| SimError::Server("the embedded simulator stopped while starting".into()))?
+}

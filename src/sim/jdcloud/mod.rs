@@ -27,7 +27,7 @@ pub use simulator::{SimClock, SimOptions, Simulator, DEFAULT_ACCESS_KEY, DEFAULT
 
 use crate::sim::{serve, SimError};
 use std::collections::HashMap;
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
@@ -66,44 +66,7 @@ pub fn start_embedded_with(state_dir: &Path, options: SimOptions) -> Result<Sock
         persist_path: Some(path.clone()),
         ..options
     })?;
-    let (tx, rx) = std::sync::mpsc::channel::<Result<SocketAddr, SimError>>();
-    std::thread::Builder::new()
-        .name("jdcloud-sim".into())
-        .spawn(move || {
-            let runtime = match tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-            {
-                Ok(runtime) => runtime,
-                Err(e) => {
-                    let _ = tx.send(Err(SimError::Io {
-                        context: "start the embedded simulator's runtime".into(),
-                        source: e,
-                    }));
-                    return;
-                }
-            };
-            runtime.block_on(async move {
-                let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
-                match serve(router(sim), addr).await {
-                    Ok((bound, handle)) => {
-                        let _ = tx.send(Ok(bound));
-                        let _ = handle.await;
-                    }
-                    Err(e) => {
-                        let _ = tx.send(Err(e));
-                    }
-                }
-            });
-        })
-        .map_err(|e| SimError::Io {
-            context: "start the embedded simulator's thread".into(),
-            source: e,
-        })?;
-    let addr = rx
-        .recv()
-        .map_err(|_| SimError::Server("the embedded simulator stopped while starting".into()))??;
+    let addr = super::server::serve_on_own_thread("jdcloud-sim", router(sim))?;
     running.insert(path, addr);
     Ok(addr)
 }

@@ -37,9 +37,9 @@ pub use simulator::{SimOptions, Simulator};
 pub use status::InstanceStatus;
 pub(crate) use store::write_atomic;
 
-use crate::sim::{serve, SimError};
+use crate::sim::SimError;
 use std::collections::HashMap;
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
@@ -73,44 +73,7 @@ pub fn start_embedded(state_dir: &Path) -> Result<SocketAddr, SimError> {
         persist_path: Some(path.clone()),
         knobs: Knobs::default(),
     })?;
-    let (tx, rx) = std::sync::mpsc::channel::<Result<SocketAddr, SimError>>();
-    std::thread::Builder::new()
-        .name("mcloud-sim".into())
-        .spawn(move || {
-            let runtime = match tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-            {
-                Ok(runtime) => runtime,
-                Err(e) => {
-                    let _ = tx.send(Err(SimError::Io {
-                        context: "start the embedded simulator's runtime".into(),
-                        source: e,
-                    }));
-                    return;
-                }
-            };
-            runtime.block_on(async move {
-                let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
-                match serve(router(sim), addr).await {
-                    Ok((bound, handle)) => {
-                        let _ = tx.send(Ok(bound));
-                        let _ = handle.await;
-                    }
-                    Err(e) => {
-                        let _ = tx.send(Err(e));
-                    }
-                }
-            });
-        })
-        .map_err(|e| SimError::Io {
-            context: "start the embedded simulator's thread".into(),
-            source: e,
-        })?;
-    let addr = rx
-        .recv()
-        .map_err(|_| SimError::Server("the embedded simulator stopped while starting".into()))??;
+    let addr = super::server::serve_on_own_thread("mcloud-sim", router(sim))?;
     running.insert(path, addr);
     Ok(addr)
 }
