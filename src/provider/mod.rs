@@ -220,6 +220,31 @@ impl ConfigureContext {
         }
     }
 
+    /// `endpoint = "embedded"`: starts (or reuses) `cloud`'s simulator through the
+    /// launcher, its state under `<work_dir>/state/sim`; returns its base URL. Providers
+    /// never depend on the simulators themselves.
+    pub async fn start_embedded(&self, cloud: &'static str) -> Result<String, ProviderError> {
+        let Some(launcher) = &self.embedded else {
+            return Err(ProviderError::new(
+                cloud,
+                "configure",
+                "endpoint = \"embedded\" is not available here (no in-process simulator); set endpoint = \"http://HOST:PORT\"",
+            )
+            .kind(ErrorKind::Invalid));
+        };
+        let dir = self.work_dir.join("state/sim");
+        launcher.start(cloud, &dir).await.map_err(|e| {
+            ProviderError::new(
+                cloud,
+                "configure",
+                format!(
+                    "cannot start the embedded simulator (state in {}): {e}",
+                    dir.display()
+                ),
+            )
+        })
+    }
+
     pub fn with_parallelism(mut self, parallelism: usize) -> Self {
         self.parallelism = parallelism.max(1);
         self

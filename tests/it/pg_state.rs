@@ -269,6 +269,13 @@ async fn pg_killed_runner_and_killed_connection_lose_nothing_and_the_next_apply_
         // The rest of stdout is drained likewise.
         std::thread::spawn(move || lines.for_each(drop));
         if kill_connection {
+            // Slow the cloud down so that creates are surely still running when the
+            // sessions end (the first completions arrive in batches, late).
+            tokio::task::block_in_place(|| sim.set_knobs(serde_json::json!({"latency_ms": 400})));
+            assert!(
+                child.try_wait().expect("poll the run").is_none(),
+                "the run was still working when its sessions were ended"
+            );
             let client = sql_client().await;
             let killed: i64 = client
                 .query_one(
@@ -290,6 +297,7 @@ async fn pg_killed_runner_and_killed_connection_lose_nothing_and_the_next_apply_
                 "a clear error naming the database: {err}"
             );
             assert!(!err.contains("panicked"), "{err}");
+            tokio::task::block_in_place(|| sim.set_knobs(serde_json::json!({"latency_ms": 100})));
         } else {
             child.kill().expect("SIGKILL");
             child.wait().expect("reap");

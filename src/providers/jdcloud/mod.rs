@@ -198,29 +198,6 @@ impl Default for JdCloudProviderType {
     }
 }
 
-/// `endpoint = "embedded"`: the simulator through the configure context's launcher.
-async fn start_embedded(ctx: &ConfigureContext) -> Result<String, ProviderError> {
-    let Some(launcher) = &ctx.embedded else {
-        return Err(ProviderError::new(
-            PROVIDER,
-            "configure",
-            "endpoint = \"embedded\" is not available here (no in-process simulator); set endpoint = \"http://HOST:PORT\"",
-        )
-        .kind(ErrorKind::Invalid));
-    };
-    let dir = ctx.work_dir.join("state/sim");
-    launcher.start(PROVIDER, &dir).await.map_err(|e| {
-        ProviderError::new(
-            PROVIDER,
-            "configure",
-            format!(
-                "cannot start the embedded simulator (state in {}): {e}",
-                dir.display()
-            ),
-        )
-    })
-}
-
 /// A configured client from settings and a base URL.
 pub fn client_for(settings: &Settings, base_url: &str) -> Result<Client, ProviderError> {
     client_with_parallelism(settings, base_url, RetryPolicy::default().max_in_flight)
@@ -271,7 +248,7 @@ impl ProviderType for JdCloudProviderType {
     ) -> Result<Arc<dyn Provider>, ProviderError> {
         let settings = settings_from(config, |v| std::env::var(v).ok())?;
         let base_url = if settings.endpoint == "embedded" {
-            start_embedded(ctx).await?
+            ctx.start_embedded(PROVIDER).await?
         } else {
             settings.endpoint.clone()
         };

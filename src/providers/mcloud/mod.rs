@@ -216,7 +216,7 @@ impl ProviderType for MCloudProviderType {
             ..RetryPolicy::default()
         };
         let base_url = if settings.endpoint == "embedded" {
-            embedded::start(ctx).await?
+            ctx.start_embedded(PROVIDER).await?
         } else {
             settings.endpoint.clone()
         };
@@ -225,8 +225,6 @@ impl ProviderType for MCloudProviderType {
         Ok(Arc::new(Registered::new(self.types.clone(), client)))
     }
 }
-
-mod embedded;
 
 #[cfg(test)]
 mod tests {

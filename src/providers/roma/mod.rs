@@ -21,7 +21,7 @@ use crate::lang::{Type, Value};
 use crate::provider::http::RetryPolicy;
 use crate::provider::resource::{Registered, Types};
 use crate::provider::schema::{Attribute, ProviderSchema, Schema};
-use crate::provider::{ConfigureContext, ErrorKind, Provider, ProviderError, ProviderType};
+use crate::provider::{ConfigureContext, Provider, ProviderError, ProviderType};
 use async_trait::async_trait;
 use client::{check_url, Client};
 use settings::{Credentials, EmbeddedDefaults, Settings, DEFAULT_IAM_ENDPOINT};
@@ -141,29 +141,6 @@ impl Default for RomaProviderType {
     }
 }
 
-/// `endpoint = "embedded"`: the simulator through the configure context's launcher.
-async fn start_embedded(ctx: &ConfigureContext) -> Result<String, ProviderError> {
-    let Some(launcher) = &ctx.embedded else {
-        return Err(ProviderError::new(
-            PROVIDER,
-            "configure",
-            "endpoint = \"embedded\" is not available here (no in-process simulator); set endpoint = \"http://HOST:PORT\"",
-        )
-        .kind(ErrorKind::Invalid));
-    };
-    let dir = ctx.work_dir.join("state/sim");
-    launcher.start(PROVIDER, &dir).await.map_err(|e| {
-        ProviderError::new(
-            PROVIDER,
-            "configure",
-            format!(
-                "cannot start the embedded simulator (state in {}): {e}",
-                dir.display()
-            ),
-        )
-    })
-}
-
 #[async_trait]
 impl ProviderType for RomaProviderType {
     fn name(&self) -> &'static str {
@@ -183,7 +160,7 @@ impl ProviderType for RomaProviderType {
         let needs_sim =
             settings.endpoint == "embedded" || settings.iam_endpoint.as_deref() == Some("embedded");
         let sim = if needs_sim {
-            Some(start_embedded(ctx).await?)
+            Some(ctx.start_embedded(PROVIDER).await?)
         } else {
             None
         };

@@ -219,29 +219,6 @@ pub fn provider_with(client: Client) -> Registered<Client> {
     Registered::new(Arc::new(types()), client)
 }
 
-/// `endpoint = "embedded"`: the simulator through the configure context's launcher.
-async fn start_embedded(ctx: &ConfigureContext) -> Result<String, ProviderError> {
-    let Some(launcher) = &ctx.embedded else {
-        return Err(ProviderError::new(
-            PROVIDER,
-            "configure",
-            "endpoint = \"embedded\" is not available here (no in-process simulator); set endpoint = \"http://HOST:PORT\"",
-        )
-        .kind(ErrorKind::Invalid));
-    };
-    let dir = ctx.work_dir.join("state/sim");
-    launcher.start(PROVIDER, &dir).await.map_err(|e| {
-        ProviderError::new(
-            PROVIDER,
-            "configure",
-            format!(
-                "cannot start the embedded simulator (state in {}): {e}",
-                dir.display()
-            ),
-        )
-    })
-}
-
 pub struct TwoCloudProviderType {
     types: Arc<Types<Client>>,
 }
@@ -277,7 +254,7 @@ impl ProviderType for TwoCloudProviderType {
     ) -> Result<Arc<dyn Provider>, ProviderError> {
         let settings = settings_from(config, |v| std::env::var(v).ok())?;
         let base_url = if settings.endpoint == "embedded" {
-            start_embedded(ctx).await?
+            ctx.start_embedded(PROVIDER).await?
         } else {
             settings.endpoint.clone()
         };
