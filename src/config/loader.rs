@@ -925,14 +925,99 @@ fn decode_module_call(name: &str, b: &Block, diags: &mut Diagnostics) -> Option<
             .filter(|a| !meta.contains(&a.name.as_str()))
             .map(|a| (a.name.clone(), a.expr.clone()))
             .collect(),
+        providers: body
+            .attribute("providers")
+            .map(|a| passed_providers(a, diags))
+            .unwrap_or_default(),
         span: b.kind_span.to_span_of(&b.labels),
     })
+}
+
+/// `providers = { mcloud = mcloud.west, mcloud.east = mcloud }`: a static map from the
+/// called module's provider names to the caller's configurations.
+fn passed_providers(a: &Attribute, diags: &mut Diagnostics) -> Vec<PassedProvider> {
+    let ExprKind::Object(items) = &a.expr.kind else {
+        diags.push(
+            Diagnostic::error(
+                "Invalid providers argument",
+                "The providers argument requires a map from the module's provider names to this module's provider configurations, such as { mcloud = mcloud.west }.",
+            )
+            .with_span(a.expr.span.clone()),
+        );
+        return Vec::new();
+    };
+    let mut out: Vec<PassedProvider> = Vec::new();
+    for (key, value) in items {
+        let (Some(inside), Some(outside)) = (
+            provider_reference(key, "key", diags),
+            provider_reference(value, "value", diags),
+        ) else {
+            continue;
+        };
+        if let Some(prev) = out.iter().find(|p| p.inside == inside) {
+            diags.push(
+                Diagnostic::error(
+                    "Duplicate provider in providers argument",
+                    format!(
+                        "The module's provider {inside} is already passed at {}; pass each one once.",
+                        prev.span
+                    ),
+                )
+                .with_span(key.span.clone()),
+            );
+            continue;
+        }
+        out.push(PassedProvider {
+            inside,
+            outside,
+            span: key.span.to(&value.span),
+        });
+    }
+    out
+}
+
+/// A provider name with an optional alias written as a traversal: `mcloud` or `mcloud.west`.
+fn provider_reference(expr: &Expr, role: &str, diags: &mut Diagnostics) -> Option<ProviderRef> {
+    match expr.as_static_traversal() {
+        Some(t) if t.steps.len() <= 1 => {
+            let alias = match t.steps.first() {
+                Some(crate::hcl::ast::Step::Attr(a)) => Some(a.clone()),
+                Some(_) => return invalid_provider_reference(expr, role, diags),
+                None => None,
+            };
+            Some(ProviderRef {
+                name: t.root.clone(),
+                alias,
+            })
+        }
+        _ => invalid_provider_reference(expr, role, diags),
+    }
+}
+
+fn invalid_provider_reference(
+    expr: &Expr,
+    role: &str,
+    diags: &mut Diagnostics,
+) -> Option<ProviderRef> {
+    diags.push(
+        Diagnostic::error(
+            "Invalid provider configuration reference",
+            format!("Each {role} of the providers argument must be a provider name, optionally followed by a period and an alias, such as mcloud.west."),
+        )
+        .with_span(expr.span.clone()),
+    );
+    None
 }
 
 /// `provider = mcloud` or `provider = mcloud.west`, as resources and import blocks take it.
 fn provider_argument(a: &Attribute, diags: &mut Diagnostics) -> Option<ProviderRef> {
     match a.expr.as_static_traversal() {
-        Some(t) if t.steps.len() <= 1 => {
+        Some(t)
+            if t.steps.len() <= 1
+                && t.steps
+                    .iter()
+                    .all(|s| matches!(s, crate::hcl::ast::Step::Attr(_))) =>
+        {
             let alias = match t.steps.first() {
                 Some(crate::hcl::ast::Step::Attr(a)) => Some(a.clone()),
                 _ => None,

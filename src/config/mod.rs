@@ -89,6 +89,9 @@ fn load_tree(
             .with_span(import.span.clone()),
         );
     }
+    if !path.is_empty() {
+        check_child_providers(&module, &path, &mut diags);
+    }
     let mut children = BTreeMap::new();
     for call in module.module_calls.values() {
         if !(call.source.starts_with("./") || call.source.starts_with("../")) {
@@ -133,7 +136,8 @@ fn load_tree(
         let mut child_path = path.clone();
         child_path.push(call.name.clone());
         match load_tree(&child_dir, &child_prefix, child_path, sources) {
-            Ok(node) => {
+            Ok(mut node) => {
+                pass_providers(&module, path.is_empty(), call, &mut node, &mut diags);
                 children.insert(call.name.clone(), node);
             }
             Err(d) => diags.extend(d),
@@ -145,6 +149,98 @@ fn load_tree(
         path,
         children,
     })
+}
+
+/// skyform configures providers in the root module only, so that one configuration serves
+/// every module instance (Terraform's legacy provider blocks in child modules cannot be
+/// used with `count` or `for_each` either). A child module may still declare an empty
+/// block, `provider "mcloud" { alias = "west" }`, naming a configuration its caller passes.
+fn check_child_providers(module: &Module, path: &[String], diags: &mut Diagnostics) {
+    for p in &module.providers {
+        if p.body.items.is_empty() {
+            continue;
+        }
+        diags.push(
+            Diagnostic::error(
+                "Provider configuration in a child module",
+                format!(
+                    "module.{} configures provider {:?}; skyform takes provider configurations from the root module only. Move this block to the root module (with an alias if it differs from the root's), and pass it to the module call with providers = {{ {} = {}.{} }}.",
+                    path.join(".module."),
+                    p.key().to_string(),
+                    p.key(),
+                    p.name,
+                    p.alias.as_deref().unwrap_or("ALIAS"),
+                ),
+            )
+            .with_span(p.span.clone()),
+        );
+    }
+}
+
+/// Applies a module call's `providers` map to everything the called module (and the
+/// modules it calls) declares: each resource then names the caller's configuration, so
+/// after the root call every resource names a root configuration. A name the call does not
+/// pass is the caller's configuration of the same name, as Terraform inherits default
+/// providers; an alias the module declares as a proxy block must be passed.
+fn pass_providers(
+    caller: &Module,
+    caller_is_root: bool,
+    call: &ModuleCall,
+    child: &mut ModuleNode,
+    diags: &mut Diagnostics,
+) {
+    for p in &call.providers {
+        let declared = caller.providers.iter().any(|c| c.key() == p.outside);
+        if caller_is_root && p.outside.alias.is_some() && !declared {
+            diags.push(
+                Diagnostic::error(
+                    "Provider configuration not present",
+                    format!(
+                        "The module call passes {} as {}, but there is no provider {:?} block with alias {:?} in this module. Add one, or pass a configuration that exists.",
+                        p.outside,
+                        p.inside,
+                        p.outside.name,
+                        p.outside.alias.clone().unwrap_or_default()
+                    ),
+                )
+                .with_span(p.span.clone()),
+            );
+        }
+    }
+    for proxy in &child.module.providers {
+        let key = proxy.key();
+        if key.alias.is_some() && !call.providers.iter().any(|p| p.inside == key) {
+            diags.push(
+                Diagnostic::error(
+                    "Missing provider configuration for module",
+                    format!(
+                        "module.{} expects provider {} to be passed (declared at {}), but this call does not pass it. Add providers = {{ {} = {}.ALIAS }} naming one of this module's configurations.",
+                        child.path.join(".module."),
+                        key,
+                        proxy.span,
+                        key,
+                        key.name
+                    ),
+                )
+                .with_span(call.span.clone()),
+            );
+        }
+    }
+    if call.providers.is_empty() {
+        return;
+    }
+    rename_providers(child, &call.providers);
+}
+
+fn rename_providers(node: &mut ModuleNode, passed: &[PassedProvider]) {
+    for r in node.module.resources.values_mut() {
+        if let Some(p) = passed.iter().find(|p| p.inside == r.provider) {
+            r.provider = p.outside.clone();
+        }
+    }
+    for c in node.children.values_mut() {
+        rename_providers(c, passed);
+    }
 }
 
 /// `prefix` + a relative source path, normalised for messages (`modules/net`).

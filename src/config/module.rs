@@ -180,6 +180,19 @@ pub struct ModuleCall {
     pub depends_on: Vec<Traversal>,
     /// Input variable values (every attribute other than the meta-arguments).
     pub inputs: BTreeMap<String, Expr>,
+    /// `providers = { mcloud = mcloud.west }`: which of the caller's configurations the
+    /// module's own provider names stand for.
+    pub providers: Vec<PassedProvider>,
+    pub span: Span,
+}
+
+/// One entry of a module call's `providers` map.
+#[derive(Debug, Clone)]
+pub struct PassedProvider {
+    /// The name inside the called module (`mcloud`, or `mcloud.west` for a proxy alias).
+    pub inside: ProviderRef,
+    /// The caller's configuration it stands for.
+    pub outside: ProviderRef,
     pub span: Span,
 }
 

@@ -703,9 +703,10 @@ pub mod configuration {
             "mode": r.addr.mode.as_str(),
             "type": r.addr.type_name,
             "name": r.addr.name,
-            // skyform configures providers in the root module only (a child module uses the
-            // root's configuration), so the key names the root's `mcloud` or `mcloud.east`
-            // for resources at any depth: the configuration the resource really uses.
+            // skyform configures providers in the root module only (module calls' `providers`
+            // maps are resolved when the configuration is loaded), so the key names the root's
+            // `mcloud` or `mcloud.east` for resources at any depth: the configuration the
+            // resource really uses.
             "provider_config_key": r.provider.to_string(),
             "expressions": expressions(&r.body, schema),
             "schema_version": schema.map(|s| s.version).unwrap_or(0),

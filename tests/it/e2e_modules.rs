@@ -177,3 +177,151 @@ fn nested_modules_with_count() {
     assert_eq!(w.run(&["plan", "-detailed-exitcode"]).code(), 0);
     w.run(&["destroy", "-auto-approve"]).ok();
 }
+
+/// A module holding one template named after `var.name`, using its default `mcloud`.
+const TEMPLATE_MODULE: &str = r#"variable "name" {
+  type = string
+}
+
+resource "mcloud_template" "t" {
+  name                 = var.name
+  cloud                = "aliyun"
+  instance_type        = "ecs.c2.medium"
+  image_id             = "centos7u2_64_40G_cloudinit_20160728.raw"
+  system_disk_category = "cloud_efficiency"
+  data_disk_size       = 100
+  data_disk_num        = 1
+  data_disk_category   = "cloud_efficiency"
+  network {
+    internet_charge_type = "PayByBandwidth"
+  }
+  zone {
+    region_name = "cn-beijing"
+    zone_name   = "cn-beijing-c"
+  }
+}
+"#;
+
+/// The root's default configuration points at a closed port: only a module whose
+/// `providers` map is honoured reaches the embedded cloud.
+const TWO_CONFIGS: &str = "provider \"mcloud\" {\n  endpoint = \"http://127.0.0.1:9\"\n}\n\nprovider \"mcloud\" {\n  alias    = \"other\"\n  endpoint = \"embedded\"\n}\n";
+
+#[test]
+fn a_module_call_passes_a_provider_configuration_through_two_levels() {
+    let w = Work::new(&[
+        (
+            "main.sky.hcl",
+            &format!("{TWO_CONFIGS}\nmodule \"outer\" {{\n  source    = \"./outer\"\n  providers = {{ mcloud = mcloud.other }}\n}}\n"),
+        ),
+        (
+            "outer/main.sky.hcl",
+            "module \"inner\" {\n  source = \"../inner\"\n  name   = \"passed\"\n}\n",
+        ),
+        ("inner/main.sky.hcl", TEMPLATE_MODULE),
+    ]);
+    w.run(&["apply", "-auto-approve"]).ok();
+    let state = std::fs::read_to_string(w.state_path()).unwrap();
+    assert!(
+        state.contains("\"provider\": \"provider[\\\"mcloud\\\"].other\""),
+        "{state}"
+    );
+    assert_eq!(w.run(&["plan", "-detailed-exitcode"]).code(), 0);
+    w.run(&["destroy", "-auto-approve"]).ok();
+}
+
+#[test]
+fn a_proxy_alias_in_a_module_takes_the_configuration_its_caller_passes() {
+    let w = Work::new(&[
+        (
+            "main.sky.hcl",
+            &format!("{TWO_CONFIGS}\nmodule \"m\" {{\n  source    = \"./m\"\n  providers = {{ mcloud.west = mcloud.other }}\n}}\n"),
+        ),
+        (
+            "m/main.sky.hcl",
+            &format!(
+                "provider \"mcloud\" {{\n  alias = \"west\"\n}}\n\n{}",
+                TEMPLATE_MODULE
+                    .replace("variable \"name\" {\n  type = string\n}\n", "")
+                    .replace("var.name", "\"proxied\"")
+                    .replace("  name ", "  provider             = mcloud.west\n  name ")
+            ),
+        ),
+    ]);
+    w.run(&["apply", "-auto-approve"]).ok();
+    assert_eq!(w.run(&["plan", "-detailed-exitcode"]).code(), 0);
+
+    // The same module called without passing its proxy is refused at the call.
+    w.write(
+        "main.sky.hcl",
+        &format!("{TWO_CONFIGS}\nmodule \"m\" {{\n  source = \"./m\"\n}}\n"),
+    );
+    let err = w.run(&["plan"]).fails();
+    assert!(
+        err.contains("Error: Missing provider configuration for module"),
+        "{err}"
+    );
+    assert!(err.contains("main.sky.hcl:10:1"), "{err}");
+    assert!(
+        err.contains(
+            "module.m expects provider mcloud.west to be passed (declared at m/main.sky.hcl:1:1)"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn provider_configurations_in_child_modules_and_bad_providers_maps_are_errors() {
+    let w = Work::new(&[
+        (
+            "main.sky.hcl",
+            "provider \"mcloud\" {\n  endpoint = \"embedded\"\n}\n\nmodule \"m\" {\n  source = \"./m\"\n  name   = \"x\"\n}\n",
+        ),
+        (
+            "m/main.sky.hcl",
+            &format!("provider \"mcloud\" {{\n  endpoint = \"embedded\"\n}}\n\n{TEMPLATE_MODULE}"),
+        ),
+    ]);
+    let err = w.run(&["plan"]).fails();
+    assert!(
+        err.contains("Error: Provider configuration in a child module"),
+        "{err}"
+    );
+    assert!(err.contains("m/main.sky.hcl:1:1"), "{err}");
+    assert!(
+        err.contains("providers = { mcloud = mcloud.ALIAS }"),
+        "{err}"
+    );
+    assert!(!w.state_path().exists());
+
+    for (providers, message, at) in [
+        (
+            "\"mcloud\"",
+            "Error: Invalid providers argument",
+            "main.sky.hcl:8:15",
+        ),
+        (
+            "{ mcloud = mcloud[0] }",
+            "Error: Invalid provider configuration reference",
+            "main.sky.hcl:8:26",
+        ),
+        (
+            "{ mcloud = mcloud.nope }",
+            "Error: Provider configuration not present",
+            "main.sky.hcl:8:17",
+        ),
+        (
+            "{ mcloud = mcloud, mcloud = mcloud }",
+            "Error: Duplicate provider in providers argument",
+            "main.sky.hcl:8:34",
+        ),
+    ] {
+        w.write("m/main.sky.hcl", TEMPLATE_MODULE);
+        w.write(
+            "main.sky.hcl",
+            &format!("provider \"mcloud\" {{\n  endpoint = \"embedded\"\n}}\n\nmodule \"m\" {{\n  source    = \"./m\"\n  name      = \"x\"\n  providers = {providers}\n}}\n"),
+        );
+        let err = w.run(&["validate"]).fails();
+        assert!(err.contains(message), "{providers}: {err}");
+        assert!(err.contains(at), "{providers}: {err}");
+    }
+}
