@@ -17,7 +17,8 @@ use serde_json::json;
 
 pub struct ImageCopyResource;
 
-/// The state of a copy from describeImage(s) in its region, the arguments from `base`.
+/// The state of a copy from describeImage(s) in its region, the arguments from `base` (the
+/// plan, the prior state, or for an import just the region).
 pub fn copy_value(img: &Image, base: &Value) -> Value {
     Value::object([
         ("id", s(&img.image_id)),
@@ -31,9 +32,14 @@ pub fn copy_value(img: &Image, base: &Value) -> Value {
                 .cloned()
                 .unwrap_or(Value::Null),
         ),
+        // Unset in the configuration (`null` in `base`), the name stays unset in state,
+        // though copyImages gave the copy the source's; only an import (no `name` in
+        // `base`) takes the cloud's.
         (
             "name",
-            get(base, "name").cloned().unwrap_or_else(|| s(&img.name)),
+            base.get_attr("name")
+                .cloned()
+                .unwrap_or_else(|| s(&img.name)),
         ),
         (
             "description",

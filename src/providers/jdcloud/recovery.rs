@@ -203,6 +203,16 @@ fn copy_fits(fp: &Json, img: &Image, source: Option<&Image>) -> bool {
     name == Some(img.name.as_str()) && desc.is_none_or(|d| d == img.desc) && same_disk
 }
 
+/// The planned value of a copy intent with the arguments left unset (dropped from the
+/// fingerprint) back as `null`, so the adopted state keeps them unset as the plan does.
+fn copy_base(intent: &CreateIntent) -> Value {
+    let mut base = base_of(intent).as_map().cloned().unwrap_or_default();
+    for name in ["name", "description"] {
+        base.entry(name.to_string()).or_insert(Value::Null);
+    }
+    Value::Object(base)
+}
+
 /// Every open copy intent at once: see the module comment.
 pub async fn recover_copies(
     client: &Client,
@@ -259,7 +269,7 @@ pub async fn recover_copies(
             claimed,
             |img| Some(img.image_id.clone()),
             |fp, img| copy_fits(fp, img, source_of(fp)),
-            |intent, img| copy_value(img, &base_of(intent)),
+            |intent, img| copy_value(img, &copy_base(intent)),
         );
         for (n, r) in members.into_iter().zip(found) {
             out[n] = r;
