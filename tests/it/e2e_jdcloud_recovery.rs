@@ -444,3 +444,45 @@ fn an_attach_acted_on_by_a_run_that_died_is_adopted_by_the_next_apply() {
     assert_eq!(attached_to(&sim), (web.clone(), web.clone(), web));
     assert_plan_clean(&w);
 }
+
+#[test]
+fn an_image_share_whose_answers_were_lost_converges_on_the_next_apply() {
+    let sim = Sim::start(&["-cloud", "jdcloud"]);
+    let w = Work::new(&[(
+        "main.sky.hcl",
+        &format!(
+            r#"{}{}
+resource "jdcloud_image" "golden" {{
+  instance_id = jdcloud_instance.builder[0].id
+  name        = "golden"
+}}
+
+resource "jdcloud_image_share" "golden" {{
+  image_id = jdcloud_image.golden.id
+  pins     = ["partner-pin-1", "partner-pin-2"]
+}}
+"#,
+            provider(&sim),
+            instances("builder", 1, false)
+        ),
+    )]);
+    // shareImage acted on, its answer (and its retry's) lost: the run fails.
+    lose(&sim, &["shareImage"]);
+    let err = w.run(&["apply", "-auto-approve"]).fails();
+    assert!(err.contains("shareImage"), "{err}");
+    assert_eq!(count(&sim, "shareImage"), 2, "sent, then retried once");
+    let image = values_of(&w, "jdcloud_image.golden")["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let shared = |sim: &Sim| sim.get("/_sim/state")["images"][&image]["sharedPins"].clone();
+    assert_eq!(shared(&sim), json!(["partner-pin-1", "partner-pin-2"]));
+    assert!(!state_list(&w).contains(&"jdcloud_image_share.golden".to_string()));
+
+    // The next apply shares again: the pins are members already, which the API accepts.
+    lose(&sim, &[]);
+    let out = w.run(&["apply", "-auto-approve"]).ok();
+    assert!(out.contains("Resources: 1 added"), "{out}");
+    assert_eq!(shared(&sim), json!(["partner-pin-1", "partner-pin-2"]));
+    assert_plan_clean(&w);
+}
