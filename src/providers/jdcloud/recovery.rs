@@ -37,7 +37,7 @@ use crate::provider::recovery::{
 };
 use crate::provider::ProviderError;
 use serde_json::Value as Json;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// The status of an object on its way out: never adopted.
 const DELETING: &str = "deleting";
@@ -246,14 +246,16 @@ pub async fn recover_copies(
         .filter_map(|i| i.fingerprint.as_ref())
         .filter_map(|fp| text(fp, "source_image_id").map(str::to_string))
         .collect();
-    let sources: Vec<Image> = if source_ids.is_empty() {
-        Vec::new()
+    let sources: HashMap<String, Image> = if source_ids.is_empty() {
+        HashMap::new()
     } else {
-        describe_images(client, &source_ids.into_iter().collect::<Vec<_>>()).await?
+        describe_images(client, &source_ids.into_iter().collect::<Vec<_>>())
+            .await?
+            .into_iter()
+            .map(|s| (s.image_id.clone(), s))
+            .collect()
     };
-    let source_of = |fp: &Json| {
-        text(fp, "source_image_id").and_then(|id| sources.iter().find(|s| s.image_id == id))
-    };
+    let source_of = |fp: &Json| text(fp, "source_image_id").and_then(|id| sources.get(id));
     for (region, members) in by_region {
         let dest = client.in_region(&region);
         let listed: Vec<Listed<Image>> = private_images(&dest, None)
