@@ -8,7 +8,9 @@
 //! intent still open to [`super::Provider::recover_creates`], which lists the cloud once and
 //! says, per intent, [`Recovered::Found`], [`Recovered::NotCreated`] or
 //! [`Recovered::Ambiguous`]. Providers list; [`assign`] decides, so every provider resolves
-//! ambiguity the same way.
+//! ambiguity the same way. Providers whose objects carry their create's token (jdcloud's
+//! client-token tag, or an id the create answered) use [`by_token`], which matches tokens
+//! through one index of the listing and leaves the rest to [`assign`].
 
 use crate::lang::Value;
 use chrono::{DateTime, Utc};
@@ -184,7 +186,82 @@ pub fn recover<T>(
     fits: impl Fn(&serde_json::Value, &T) -> bool,
     to_value: impl Fn(&CreateIntent, &T) -> Value,
 ) -> Vec<Recovered> {
-    assign(intents, listed, claimed, by_token, fits)
+    let assigned = assign(intents, listed, claimed, by_token, fits);
+    resolve(assigned, intents, listed, to_value)
+}
+
+/// The distinct tokens of `intents`, sorted: the values of one listing filtered by token
+/// (jdcloud's describeInstances `tags.1.values.N`), so recovering N intents costs one
+/// listing, not N reads.
+pub fn open_tokens(intents: &[CreateIntent]) -> Vec<String> {
+    let set: BTreeSet<&String> = intents.iter().filter_map(|i| i.token.as_ref()).collect();
+    set.into_iter().cloned().collect()
+}
+
+/// [`recover`] for clouds whose objects carry the token their create recorded (a client
+/// token in a tag, or the id the create answered): the one place where intents are matched
+/// to a listing by token.
+///
+/// `token_of` says which token a listed object carries. An intent with a token takes the
+/// newest unclaimed object carrying it (an object in state is never adopted twice); none
+/// means the acknowledged object is gone: `NotCreated`. Intents without a token (the
+/// answer never came) go through [`assign`]'s fingerprint rule with `fits` and the
+/// creation-time window, the objects taken by token excluded. The objects are indexed by
+/// token once, so this is linear in intents plus listing, not their product.
+pub fn by_token<T>(
+    intents: &[CreateIntent],
+    listed: &[Listed<T>],
+    claimed: &BTreeSet<String>,
+    token_of: impl Fn(&T) -> Option<String>,
+    fits: impl Fn(&serde_json::Value, &T) -> bool,
+    to_value: impl Fn(&CreateIntent, &T) -> Value,
+) -> Vec<Recovered> {
+    let mut holders: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, l) in listed.iter().enumerate() {
+        if claimed.contains(&l.id) {
+            continue;
+        }
+        if let Some(token) = token_of(&l.object) {
+            holders.entry(token).or_default().push(i);
+        }
+    }
+    let mut taken: BTreeSet<String> = claimed.clone();
+    let mut assigned = vec![Assigned::NotCreated; intents.len()];
+    let mut untokened: Vec<usize> = Vec::new();
+    for (n, intent) in intents.iter().enumerate() {
+        let Some(token) = &intent.token else {
+            untokened.push(n);
+            continue;
+        };
+        let newest = holders
+            .get(token)
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|&i| !taken.contains(&listed[i].id))
+            .max_by_key(|&i| (listed[i].created_at, i));
+        if let Some(i) = newest {
+            taken.insert(listed[i].id.clone());
+            assigned[n] = Assigned::Listed(i);
+        }
+    }
+    let rest: Vec<CreateIntent> = untokened.iter().map(|&n| intents[n].clone()).collect();
+    let by_fingerprint = assign(&rest, listed, &taken, |_, _| false, fits);
+    for (n, a) in untokened.into_iter().zip(by_fingerprint) {
+        assigned[n] = a;
+    }
+    resolve(assigned, intents, listed, to_value)
+}
+
+/// Each intent's assignment as the provider answers it: the adopted state, nothing, or the
+/// candidates to show.
+fn resolve<T>(
+    assigned: Vec<Assigned>,
+    intents: &[CreateIntent],
+    listed: &[Listed<T>],
+    to_value: impl Fn(&CreateIntent, &T) -> Value,
+) -> Vec<Recovered> {
+    assigned
         .into_iter()
         .zip(intents)
         .map(|(a, intent)| match a {
@@ -346,5 +423,116 @@ mod tests {
         let intents = [intent("web", Some("10.0.0.5"), "a", T0)];
         let listed = [obj("i-1", "a", "10.0.0.6", "2026-01-01T18:00:01+08:00")];
         assert_eq!(run(&intents, &listed, &[]), [Assigned::NotCreated]);
+    }
+
+    /// `by_token` over objects `(spec, token)`: the value adopted is the object's id.
+    fn run_by_token(
+        intents: &[CreateIntent],
+        listed: &[Listed<(String, String)>],
+        claimed: &[&str],
+    ) -> Vec<Recovered> {
+        let claimed = claimed.iter().map(|s| s.to_string()).collect();
+        by_token(
+            intents,
+            listed,
+            &claimed,
+            |o| (!o.1.is_empty()).then(|| o.1.clone()),
+            |fp, o| fp["spec"] == o.0.as_str(),
+            |_, o| {
+                let id = listed.iter().find(|l| std::ptr::eq(&l.object, o));
+                Value::String(id.map(|l| l.id.clone()).unwrap_or_default())
+            },
+        )
+    }
+
+    fn found(id: &str) -> Recovered {
+        Recovered::Found(Value::String(id.into()))
+    }
+
+    #[test]
+    fn by_token_finds_each_token_holder_in_one_listing() {
+        let intents = [
+            intent("web[0]", Some("tok-a"), "a", T0),
+            intent("web[1]", Some("tok-b"), "a", T0),
+            intent("web[2]", Some("tok-gone"), "a", T0),
+        ];
+        let listed = [
+            obj("i-b", "a", "tok-b", "2026-01-01T10:00:01Z"),
+            obj("i-x", "a", "", "2026-01-01T10:00:01Z"),
+            obj("i-a", "a", "tok-a", "2026-01-01T10:00:01Z"),
+        ];
+        assert_eq!(
+            run_by_token(&intents, &listed, &[]),
+            [found("i-a"), found("i-b"), Recovered::NotCreated],
+            "a token whose object is gone made nothing; an untokened object is not taken"
+        );
+    }
+
+    #[test]
+    fn by_token_never_adopts_an_object_in_state_and_takes_the_newest_holder() {
+        let intents = [intent("web", Some("tok-a"), "a", T0)];
+        let listed = [
+            obj("i-old", "a", "tok-a", "2026-01-01T10:00:01Z"),
+            obj("i-new", "a", "tok-a", "2026-01-01T10:00:05Z"),
+        ];
+        assert_eq!(run_by_token(&intents, &listed, &[]), [found("i-new")]);
+        assert_eq!(
+            run_by_token(&intents, &listed, &["i-new"]),
+            [found("i-old")]
+        );
+        assert_eq!(
+            run_by_token(&intents, &listed, &["i-new", "i-old"]),
+            [Recovered::NotCreated]
+        );
+    }
+
+    #[test]
+    fn by_token_matches_unanswered_intents_by_fingerprint_after_the_tokens() {
+        // web[0]'s answer came (token i-1); web[1]'s was lost: it gets the other image of
+        // its spec, never the one web[0]'s token names.
+        let intents = [
+            intent("web[0]", Some("i-1"), "a", T0),
+            intent("web[1]", None, "a", T0),
+        ];
+        let listed = [
+            obj("i-1", "a", "i-1", "2026-01-01T10:00:01Z"),
+            obj("i-2", "a", "i-2", "2026-01-01T10:00:02Z"),
+            obj("i-3", "b", "i-3", "2026-01-01T10:00:02Z"),
+        ];
+        assert_eq!(
+            run_by_token(&intents, &listed, &[]),
+            [found("i-1"), found("i-2")]
+        );
+        // One more object of the spec, made within the window: which is web[1]'s? Neither
+        // is adopted; both are shown.
+        let mut more = listed.to_vec();
+        more.push(obj("i-4", "a", "i-4", "2026-01-01T10:00:03Z"));
+        let got = run_by_token(&intents, &more, &[]);
+        assert_eq!(got[0], found("i-1"));
+        match &got[1] {
+            Recovered::Ambiguous(c) => {
+                let ids: Vec<&str> = c.iter().map(|c| c.id.as_str()).collect();
+                assert_eq!(ids, ["i-2", "i-4"]);
+            }
+            other => panic!("expected ambiguous, got {other:?}"),
+        }
+        // Made long before the intent: not a candidate.
+        let mut old = listed.to_vec();
+        old.push(obj("i-0", "a", "i-0", "2026-01-01T09:00:00Z"));
+        assert_eq!(
+            run_by_token(&intents, &old, &[]),
+            [found("i-1"), found("i-2")]
+        );
+    }
+
+    #[test]
+    fn open_tokens_are_distinct_and_sorted() {
+        let intents = [
+            intent("a", Some("t2"), "a", T0),
+            intent("b", None, "a", T0),
+            intent("c", Some("t1"), "a", T0),
+            intent("d", Some("t2"), "a", T0),
+        ];
+        assert_eq!(open_tokens(&intents), ["t1", "t2"]);
     }
 }

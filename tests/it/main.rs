@@ -15,6 +15,7 @@ mod e2e_fleet;
 mod e2e_import;
 mod e2e_inventory;
 mod e2e_jdcloud;
+mod e2e_jdcloud_recovery;
 mod e2e_lifecycle;
 mod e2e_mcloud;
 mod e2e_modules;

@@ -1,6 +1,7 @@
 //! `jdcloud_disk_attachment`: attachDisk / detachDisk, `auto_delete` in place through
 //! modifyInstanceDiskAttribute. Refresh: describeInstances for all the priors' instances
-//! (100 per page). Id: `INSTANCE_ID:DISK_ID`.
+//! (100 per page). Id: `INSTANCE_ID:DISK_ID`. A create whose answer was lost converges:
+//! the disk found attached as planned is adopted (`attachment::attach_or_adopt`).
 
 use super::attachment::{self, instance_action};
 use super::client::{Client, PROVIDER};
@@ -129,13 +130,30 @@ impl ResourceType<Client> for DiskAttachmentResource {
         if let Some(dev) = super::values::opt_str(planned, "device_name") {
             body["deviceName"] = json!(dev);
         }
-        let call = instance_action("attachDisk", &inst, body).cancel(&op.cancel);
-        match act(client, &inst, call, until, op).await {
-            Ok(_) => {}
-            // Attached already (an earlier attempt whose answer was lost): done.
-            Err(e) if e.message.contains("already attached") => {}
-            Err(e) => return Err(at_step(e, address, "step 1/2 (attachDisk)").into()),
-        }
+        let call = instance_action("attachDisk", &inst, body);
+        let planned_device = super::values::opt_str(planned, "device_name");
+        // Attached already by an earlier attempt whose answer was lost: adopted.
+        attachment::attach_or_adopt(
+            client,
+            &inst,
+            call,
+            "step 1/2 (attachDisk)",
+            op,
+            |i| match disk_status(i, &disk) {
+                (st, Some(info)) if st == "attached" || st == "attaching" => Some(info),
+                _ => None,
+            },
+            |(ad, dev)| {
+                attachment::same_flag("autoDelete", opt_bool(planned, "auto_delete"), *ad)?;
+                match &planned_device {
+                    Some(want) if want != dev => {
+                        Err(format!("it is device {dev}, not {want} as planned"))
+                    }
+                    _ => Ok(()),
+                }
+            },
+        )
+        .await?;
         match wait_disk(
             client,
             &inst,

@@ -1,10 +1,12 @@
 //! `jdcloud_elastic_ip_association`: associateElasticIp / disassociateElasticIp on the
 //! primary NIC's primary IP. Refresh: describeInstances of the priors' instances (100 per
-//! page), matching `elasticIpId`. Id: `INSTANCE_ID:ELASTIC_IP_ID`.
+//! page), matching `elasticIpId`. Id: `INSTANCE_ID:ELASTIC_IP_ID`. A create whose answer was
+//! lost converges: the EIP found bound to the instance is adopted
+//! (`attachment::attach_or_adopt`).
 
 use super::attachment::{self, instance_action};
 use super::client::Client;
-use super::ops::{act, at_step, deadline, describe_instance};
+use super::ops::{at_step, describe_instance};
 use super::values::{req_str, s, str_or_empty};
 use super::wire::Instance;
 use crate::lang::{Type, Value};
@@ -57,19 +59,26 @@ impl ResourceType<Client> for EipAssociationResource {
         let address = op.address.as_str();
         let inst = req_str(planned, "instance_id", address)?;
         let eip = req_str(planned, "elastic_ip_id", address)?;
-        let call = instance_action("associateElasticIp", &inst, json!({ "elasticIpId": eip }))
-            .cancel(&op.cancel);
-        let result = act(client, &inst, call, deadline(op), op).await;
-        let now = describe_instance(client, &inst)
-            .await
-            .map_err(|e| at_step(e, address, "describeInstance"))?
-            .unwrap_or_default();
-        match result {
-            Ok(_) => Ok(value(&now, &eip)),
-            // Bound already by an earlier attempt whose answer was lost: done.
-            Err(_) if now.elastic_ip_id == eip => Ok(value(&now, &eip)),
-            Err(e) => Err(at_step(e, address, "associateElasticIp").into()),
-        }
+        let call = instance_action("associateElasticIp", &inst, json!({ "elasticIpId": eip }));
+        // Bound already by an earlier attempt whose answer was lost: adopted.
+        let adopted = attachment::attach_or_adopt(
+            client,
+            &inst,
+            call,
+            "associateElasticIp",
+            op,
+            |i| (i.elastic_ip_id == eip).then(|| i.clone()),
+            |_| Ok(()),
+        )
+        .await?;
+        let now = match adopted {
+            Some(i) => i,
+            None => describe_instance(client, &inst)
+                .await
+                .map_err(|e| at_step(e, address, "describeInstance"))?
+                .unwrap_or_default(),
+        };
+        Ok(value(&now, &eip))
     }
 
     async fn delete(&self, client: &Client, prior: &Value, op: &OperationContext) -> DeleteResult {

@@ -1,13 +1,11 @@
-//! Private images: `jdcloud_image` (createImage from a stopped instance,
-//! modifyImageAttribute, deleteImage), `jdcloud_image_copy` (copyImages) and
-//! `jdcloud_image_share` (shareImage / unShareImage / describeImageMembers).
+//! `jdcloud_image`: a private image made from a stopped instance (createImage,
+//! modifyImageAttribute, deleteImage), and the image calls `jdcloud_image_copy` and
+//! `jdcloud_image_share` share with it (describe, wait, delete).
 
-use super::checks;
 use super::client::{enc, Call, Client, Query, PAGE_SIZE, PROVIDER};
 use super::ops::{act, at_step, deadline, instance_path, reporting};
-use super::values::{get, id_of, n, opt_str, req_str, s, str_list, str_or_empty, strs};
-use super::wire::{CopyImage, CreateImageResult, Image, ImageMembers, OneImage};
-use crate::diag::Diagnostics;
+use super::values::{get, id_of, n, opt_str, req_str, s, str_or_empty};
+use super::wire::{CreateImageResult, Image, OneImage};
 use crate::lang::{Type, Value};
 use crate::provider::resource::ResourceType;
 use crate::provider::schema::{Attribute, Schema};
@@ -46,7 +44,7 @@ pub async fn describe_images(client: &Client, ids: &[String]) -> Result<Vec<Imag
 }
 
 /// Waits for an image to become `target` (`ready`, or `""` for gone).
-async fn wait_image(
+pub(super) async fn wait_image(
     client: &Client,
     id: &str,
     pending: &[&str],
@@ -75,7 +73,8 @@ async fn wait_image(
     .map_err(|f| (f.last.flatten(), f.error))
 }
 
-fn image_value(img: &Image, base: &Value) -> Value {
+/// The state of an image from describeImage(s), with what the API does not say from `base`.
+pub fn image_value(img: &Image, base: &Value) -> Value {
     Value::object([
         ("id", s(&img.image_id)),
         (
@@ -100,7 +99,7 @@ fn image_value(img: &Image, base: &Value) -> Value {
     ])
 }
 
-async fn delete_image(
+pub(super) async fn delete_image(
     client: &Client,
     id: &str,
     op: &OperationContext,
@@ -264,327 +263,19 @@ impl ResourceType<Client> for ImageResource {
             })
     }
 
-    /// The planned attributes, as the base of a recovered image (the intent's token is the
-    /// image id, recorded once createImage answered).
+    /// The planned attributes: name, source instance and description identify the image
+    /// before createImage's answer names it (see `recovery`).
     fn create_fingerprint(&self, planned: &Value) -> Option<serde_json::Value> {
-        Some(crate::provider::recovery::planned_fingerprint(planned))
+        super::recovery::planned(planned)
     }
 
+    /// One describeImages for every open intent (`recovery::recover_images`).
     async fn recover_creates(
         &self,
         client: &Client,
         intents: &[crate::provider::recovery::CreateIntent],
-        _claimed: &std::collections::BTreeSet<String>,
+        claimed: &std::collections::BTreeSet<String>,
     ) -> Result<Vec<crate::provider::recovery::Recovered>, ProviderError> {
-        use crate::provider::recovery::{base_of, Recovered};
-        let mut out = Vec::with_capacity(intents.len());
-        for intent in intents {
-            let found = match &intent.token {
-                Some(id) => describe_image(client, id).await?,
-                None => None,
-            };
-            out.push(match found {
-                Some(i) => Recovered::Found(image_value(&i, &base_of(intent))),
-                None => Recovered::NotCreated,
-            });
-        }
-        Ok(out)
-    }
-}
-
-pub struct ImageCopyResource;
-
-fn copy_value(img: &Image, base: &Value) -> Value {
-    Value::object([
-        ("id", s(&img.image_id)),
-        (
-            "source_image_id",
-            get(base, "source_image_id").cloned().unwrap_or(Value::Null),
-        ),
-        (
-            "destination_region",
-            get(base, "destination_region")
-                .cloned()
-                .unwrap_or(Value::Null),
-        ),
-        (
-            "name",
-            get(base, "name").cloned().unwrap_or_else(|| s(&img.name)),
-        ),
-        (
-            "description",
-            get(base, "description").cloned().unwrap_or(Value::Null),
-        ),
-        ("status", s(&img.status)),
-    ])
-}
-
-#[async_trait]
-impl ResourceType<Client> for ImageCopyResource {
-    fn name(&self) -> &'static str {
-        "jdcloud_image_copy"
-    }
-
-    fn schema(&self) -> Schema {
-        Schema::new("A copy of a private image in another (or the same) region (copyImages).")
-            .attr("id", Attribute::computed(Type::String))
-            .attr(
-                "source_image_id",
-                Attribute::required(Type::String).force_new(),
-            )
-            .attr(
-                "destination_region",
-                Attribute::required(Type::String).force_new(),
-            )
-            .attr("name", Attribute::optional(Type::String).force_new())
-            .attr("description", Attribute::optional(Type::String).force_new())
-            .attr("status", Attribute::computed(Type::String))
-    }
-
-    async fn read_batch(
-        &self,
-        client: &Client,
-        priors: &[Value],
-    ) -> Result<Vec<Option<Value>>, ProviderError> {
-        let mut out = Vec::new();
-        for p in priors {
-            let region = str_or_empty(p, "destination_region");
-            let c = client.in_region(&region);
-            out.push(
-                describe_image(&c, &id_of(p))
-                    .await?
-                    .map(|i| copy_value(&i, p)),
-            );
-        }
-        Ok(out)
-    }
-
-    async fn create(&self, client: &Client, planned: &Value, op: &OperationContext) -> ApplyResult {
-        let address = op.address.as_str();
-        let until = deadline(op);
-        let region = req_str(planned, "destination_region", address)?;
-        let mut body = json!({
-            "sourceImageIds": [req_str(planned, "source_image_id", address)?],
-            "destinationRegion": region,
-        });
-        if let Some(nm) = opt_str(planned, "name") {
-            body["name"] = json!(nm);
-        }
-        if let Some(d) = opt_str(planned, "description") {
-            body["description"] = json!(d);
-        }
-        let call = Call::post("copyImages", "/images:copyImages", body).cancel(&op.cancel);
-        #[derive(serde::Deserialize, Default)]
-        #[serde(default, rename_all = "camelCase")]
-        struct Copied {
-            copy_images: Vec<CopyImage>,
-        }
-        let copied: Copied = client
-            .call_typed(&call)
-            .await
-            .map_err(|e| at_step(e, address, "step 1/2 (copyImages)"))?;
-        let Some(id) = copied
-            .copy_images
-            .first()
-            .map(|c| c.destination_image_id.clone())
-        else {
-            return Err(
-                ProviderError::new(PROVIDER, address, "copyImages answered no copy").into(),
-            );
-        };
-        op.report_created(&id)
-            .await
-            .map_err(|e| ProviderError::new(PROVIDER, address, e))?;
-        let dest = client.in_region(&region);
-        match wait_image(&dest, &id, &["pending", "copying"], &["ready"], until, op).await {
-            Ok(Some(img)) => Ok(copy_value(&img, planned)),
-            Ok(None) => {
-                Err(ProviderError::new(PROVIDER, address, format!("image {id} vanished")).into())
-            }
-            Err((last, e)) => Err(PartialFailure {
-                state: Some(
-                    last.map(|i| copy_value(&i, planned))
-                        .unwrap_or_else(|| super::values::with(planned, "id", s(&id))),
-                ),
-                error: at_step(e, address, "step 2/2 (wait for ready)"),
-            }),
-        }
-    }
-
-    async fn delete(&self, client: &Client, prior: &Value, op: &OperationContext) -> DeleteResult {
-        let c = client.in_region(&str_or_empty(prior, "destination_region"));
-        delete_image(&c, &id_of(prior), op, prior).await
-    }
-
-    async fn import(&self, client: &Client, id: &str) -> Result<Value, ProviderError> {
-        // `REGION/IMAGE_ID`, or an image of the provider's region.
-        let (region, image) = id.split_once('/').unwrap_or((client.region(), id));
-        let c = client.in_region(region);
-        let base = Value::object([("destination_region", s(region))]);
-        describe_image(&c, image)
-            .await?
-            .map(|i| copy_value(&i, &base))
-            .ok_or_else(|| {
-                ProviderError::new(
-                    PROVIDER,
-                    "import jdcloud_image_copy",
-                    format!("image {id} not found"),
-                )
-                .kind(ErrorKind::NotFound)
-            })
-    }
-}
-
-pub struct ImageShareResource;
-
-async fn members(client: &Client, id: &str) -> Result<Option<ImageMembers>, ProviderError> {
-    match client
-        .call_typed::<ImageMembers>(&Call::get(
-            "describeImageMembers",
-            format!("{}/members", image_path(id)),
-        ))
-        .await
-    {
-        Ok(m) => Ok(Some(m)),
-        Err(e) if e.kind == ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(e),
-    }
-}
-
-fn share_value(id: &str, m: &ImageMembers) -> Value {
-    let mut pins = m.pins.clone();
-    pins.sort();
-    Value::object([("id", s(id)), ("image_id", s(id)), ("pins", strs(pins))])
-}
-
-async fn share_call(
-    client: &Client,
-    id: &str,
-    share: bool,
-    pins: &[String],
-    op: &OperationContext,
-) -> Result<(), ProviderError> {
-    if pins.is_empty() {
-        return Ok(());
-    }
-    let (name, verb) = if share {
-        ("shareImage", "share")
-    } else {
-        ("unShareImage", "unshare")
-    };
-    let call = Call::post(
-        name,
-        format!("{}:{verb}", image_path(id)),
-        json!({ "pins": pins }),
-    )
-    .idempotent(true)
-    .cancel(&op.cancel);
-    client
-        .call(&call)
-        .await
-        .map(|_| ())
-        .map_err(|e| at_step(e, &op.address, name))
-}
-
-#[async_trait]
-impl ResourceType<Client> for ImageShareResource {
-    fn name(&self) -> &'static str {
-        "jdcloud_image_share"
-    }
-
-    fn schema(&self) -> Schema {
-        Schema::new("The accounts a private image is shared with (at most 20).")
-            .attr("id", Attribute::computed(Type::String))
-            .attr("image_id", Attribute::required(Type::String).force_new())
-            .attr("pins", Attribute::required(Type::list(Type::String)))
-    }
-
-    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        checks::image_share(config, diags);
-    }
-
-    async fn read_batch(
-        &self,
-        client: &Client,
-        priors: &[Value],
-    ) -> Result<Vec<Option<Value>>, ProviderError> {
-        let mut out = Vec::new();
-        for p in priors {
-            let id = id_of(p);
-            out.push(members(client, &id).await?.map(|m| share_value(&id, &m)));
-        }
-        Ok(out)
-    }
-
-    async fn create(&self, client: &Client, planned: &Value, op: &OperationContext) -> ApplyResult {
-        let id = req_str(planned, "image_id", &op.address)?;
-        let mut pins = str_list(planned, "pins");
-        pins.sort();
-        share_call(client, &id, true, &pins, op).await?;
-        Ok(share_value(
-            &id,
-            &ImageMembers {
-                pins,
-                login_names: Vec::new(),
-            },
-        ))
-    }
-
-    async fn update(
-        &self,
-        client: &Client,
-        prior: &Value,
-        planned: &Value,
-        op: &OperationContext,
-    ) -> ApplyResult {
-        let id = id_of(prior);
-        let old = str_list(prior, "pins");
-        let mut new = str_list(planned, "pins");
-        new.sort();
-        let add: Vec<String> = new.iter().filter(|p| !old.contains(p)).cloned().collect();
-        let remove: Vec<String> = old.iter().filter(|p| !new.contains(p)).cloned().collect();
-        share_call(client, &id, false, &remove, op).await?;
-        if let Err(e) = share_call(client, &id, true, &add, op).await {
-            let now = members(client, &id).await.ok().flatten();
-            return Err(PartialFailure {
-                state: now.map(|m| share_value(&id, &m)),
-                error: e,
-            });
-        }
-        Ok(share_value(
-            &id,
-            &ImageMembers {
-                pins: new,
-                login_names: Vec::new(),
-            },
-        ))
-    }
-
-    async fn delete(&self, client: &Client, prior: &Value, op: &OperationContext) -> DeleteResult {
-        let id = id_of(prior);
-        let Some(m) = members(client, &id)
-            .await
-            .map_err(|e| at_step(e, &op.address, "describeImageMembers"))?
-        else {
-            return Ok(());
-        };
-        match share_call(client, &id, false, &m.pins, op).await {
-            Err(e) if e.kind == ErrorKind::NotFound => Ok(()),
-            r => r.map_err(PartialFailure::from),
-        }
-    }
-
-    async fn import(&self, client: &Client, id: &str) -> Result<Value, ProviderError> {
-        members(client, id)
-            .await?
-            .map(|m| share_value(id, &m))
-            .ok_or_else(|| {
-                ProviderError::new(
-                    PROVIDER,
-                    "import jdcloud_image_share",
-                    format!("image {id} not found"),
-                )
-                .kind(ErrorKind::NotFound)
-            })
+        super::recovery::recover_images(client, intents, claimed).await
     }
 }

@@ -3,8 +3,8 @@
 //! - create: a `clientToken` made for this create and recorded durably (through
 //!   `report_created`) **before** createInstances, so a retry after a lost answer, or the next
 //!   run after a crash, gets the same instance instead of a second one; the token also goes in
-//!   a `skyform-client-token` user tag so `recover_creates` can find the instance with one
-//!   describeInstances. Then wait pending → running (and stop it if `running = false`).
+//!   a `skyform-client-token` user tag so `recover_creates` finds every interrupted create
+//!   with one describeInstances filtered by that tag (`recovery`). Then wait pending → running (and stop it if `running = false`).
 //! - refresh: describeInstances with `instanceId` filters, 100 ids per page.
 //! - update in place: name/description (modifyInstanceAttribute), password
 //!   (modifyInstancePassword; effective after a reboot, so a running instance is rebooted),
@@ -14,7 +14,7 @@
 //! - delete: deleteInstance, wait until describeInstance says 404; a 404 is gone already.
 
 use super::checks;
-use super::client::{Call, Client, Query, PROVIDER};
+use super::client::{Call, Client, PROVIDER};
 use super::ops::{
     act, at_step, deadline, describe_instance, describe_many, instance_path, reporting,
     wait_status, RUNNING, STOPPED,
@@ -320,20 +320,6 @@ pub fn create_body(
 /// A fresh client token for one create (at most 64 characters).
 pub fn new_token() -> String {
     format!("sky-{}", uuid::Uuid::new_v4().simple())
-}
-
-/// The instance a create with `token` made, found by its user tag.
-pub async fn find_by_token(
-    client: &Client,
-    token: &str,
-) -> Result<Option<Instance>, ProviderError> {
-    let call = Call::get("describeInstances", "/instances").query(
-        Query::new()
-            .add("tags.1.key", TOKEN_TAG)
-            .add("tags.1.values.1", token),
-    );
-    let found: Vec<Instance> = client.all_pages(&call, "instances").await?;
-    Ok(found.into_iter().find(|i| i.status != "deleting"))
 }
 
 /// Reads the instance for a partial state after a failed step; `fallback` if unreadable.
@@ -811,24 +797,14 @@ impl ResourceType<Client> for InstanceResource {
         Some(crate::provider::recovery::planned_fingerprint(planned))
     }
 
+    /// One describeInstances filtered by the client-token tag for every open intent
+    /// (`recovery::recover_instances`).
     async fn recover_creates(
         &self,
         client: &Client,
         intents: &[crate::provider::recovery::CreateIntent],
-        _claimed: &std::collections::BTreeSet<String>,
+        claimed: &std::collections::BTreeSet<String>,
     ) -> Result<Vec<crate::provider::recovery::Recovered>, ProviderError> {
-        use crate::provider::recovery::{base_of, Recovered};
-        let mut out = Vec::with_capacity(intents.len());
-        for intent in intents {
-            let found = match &intent.token {
-                Some(token) => find_by_token(client, token).await?,
-                None => None,
-            };
-            out.push(match found {
-                Some(i) => Recovered::Found(value_from(&i, &base_of(intent))),
-                None => Recovered::NotCreated,
-            });
-        }
-        Ok(out)
+        super::recovery::recover_instances(client, intents, claimed).await
     }
 }

@@ -16,11 +16,14 @@ pub mod data_sources;
 pub mod disk_attachment;
 pub mod eip_association;
 pub mod image;
+pub mod image_copy;
+pub mod image_share;
 pub mod instance;
 pub mod inventory;
 pub mod nic_attachment;
 pub mod ops;
 pub mod plan_checks;
+pub mod recovery;
 pub mod sign;
 pub mod values;
 pub mod wire;
@@ -81,8 +84,8 @@ pub fn types() -> Types<Client> {
     let mut t = Types::new(PROVIDER, provider_block())
         .resource(instance::InstanceResource)
         .resource(image::ImageResource)
-        .resource(image::ImageCopyResource)
-        .resource(image::ImageShareResource)
+        .resource(image_copy::ImageCopyResource)
+        .resource(image_share::ImageShareResource)
         .resource(disk_attachment::DiskAttachmentResource)
         .resource(eip_association::EipAssociationResource)
         .resource(nic_attachment::NicAttachmentResource)

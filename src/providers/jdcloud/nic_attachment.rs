@@ -1,7 +1,8 @@
 //! `jdcloud_network_interface_attachment`: attachNetworkInterface /
 //! detachNetworkInterface, `auto_delete` in place through modifyInstanceNetworkAttribute.
 //! Refresh: describeInstances of the priors' instances (100 per page), matching the
-//! secondary NICs. Id: `INSTANCE_ID:NETWORK_INTERFACE_ID`.
+//! secondary NICs. Id: `INSTANCE_ID:NETWORK_INTERFACE_ID`. A create whose answer was lost
+//! converges: the NIC found attached as planned is adopted (`attachment::attach_or_adopt`).
 
 use super::attachment::{self, instance_action};
 use super::client::{Client, PROVIDER};
@@ -75,16 +76,29 @@ impl ResourceType<Client> for NicAttachmentResource {
         if let Some(ad) = opt_bool(planned, "auto_delete") {
             body["autoDelete"] = json!(ad);
         }
-        let call = instance_action("attachNetworkInterface", &inst, body).cancel(&op.cancel);
-        let result = act(client, &inst, call, deadline(op), op).await;
-        let now = describe_instance(client, &inst)
-            .await
-            .map_err(|e| at_step(e, address, "describeInstance"))?
-            .unwrap_or_default();
-        match (result, find(&now, &nic)) {
-            (_, Some((ad, idx))) => Ok(value(&inst, &nic, ad, idx)),
-            (Err(e), None) => Err(at_step(e, address, "attachNetworkInterface").into()),
-            (Ok(_), None) => Err(ProviderError::new(
+        let call = instance_action("attachNetworkInterface", &inst, body);
+        let present = |i: &Instance| find(i, &nic);
+        // Attached already by an earlier attempt whose answer was lost: adopted.
+        let adopted = attachment::attach_or_adopt(
+            client,
+            &inst,
+            call,
+            "attachNetworkInterface",
+            op,
+            present,
+            |(ad, _)| attachment::same_flag("autoDelete", opt_bool(planned, "auto_delete"), *ad),
+        )
+        .await?;
+        let found = match adopted {
+            Some(f) => Some(f),
+            None => describe_instance(client, &inst)
+                .await
+                .map_err(|e| at_step(e, address, "describeInstance"))?
+                .and_then(|i| find(&i, &nic)),
+        };
+        match found {
+            Some((ad, idx)) => Ok(value(&inst, &nic, ad, idx)),
+            None => Err(ProviderError::new(
                 PROVIDER,
                 format!("{address}: describeInstance"),
                 format!("network interface {nic} is not listed on instance {inst} after attachNetworkInterface"),

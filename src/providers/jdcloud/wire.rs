@@ -26,6 +26,16 @@ pub struct Instance {
     pub secondary_network_interfaces: Vec<NicAttachment>,
     pub key_names: Vec<String>,
     pub os_type: String,
+    /// The instance's user tags (skyform's create puts its client token in one).
+    pub tags: Vec<Tag>,
+}
+
+/// One user tag of an instance (`{key, value}`).
+#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
+#[serde(default)]
+pub struct Tag {
+    pub key: String,
+    pub value: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Default)]

@@ -29,12 +29,24 @@ pub struct Knobs {
     /// Probability (0..=1) that the answer to a successful POST or DELETE is lost:
     /// the change was made, then the connection breaks before the body arrives.
     pub lose_answers: f64,
+    /// The operations (`createImage`, `copyImages`) whose answers `lose_answers` applies
+    /// to; empty: every POST and DELETE. Lets a test lose the answers of one call while the
+    /// rest of the run goes through.
+    pub lose_answers_for: Vec<String>,
     /// Operations (`startInstance`, `vpc:describeSubnets`) that always fail with 500
     /// INTERNAL "Unknown server error" before changing anything, while listed.
     pub fail_operations: Vec<String>,
 }
 
 impl Knobs {
+    /// Whether the answer to a successful `operation` sent with `method` may be lost.
+    pub fn may_lose(&self, method: &str, operation: &str) -> bool {
+        self.lose_answers > 0.0
+            && matches!(method, "POST" | "DELETE")
+            && (self.lose_answers_for.is_empty()
+                || self.lose_answers_for.iter().any(|o| o == operation))
+    }
+
     /// Checks the ranges; the error names the knob.
     pub fn validate(&self) -> Result<(), String> {
         if !(0.0..=1.0).contains(&self.error_rate) || self.error_rate.is_nan() {
@@ -96,5 +108,27 @@ mod tests {
             ..Knobs::default()
         };
         assert!(k.validate().is_err());
+    }
+
+    #[test]
+    fn lost_answers_can_be_limited_to_some_operations() {
+        let all = Knobs {
+            lose_answers: 1.0,
+            ..Knobs::default()
+        };
+        assert!(all.may_lose("POST", "createImage"));
+        assert!(all.may_lose("DELETE", "deleteImage"));
+        assert!(!all.may_lose("GET", "describeImages"));
+        let some = Knobs {
+            lose_answers_for: vec!["createImage".into()],
+            ..all
+        };
+        assert!(some.may_lose("POST", "createImage"));
+        assert!(!some.may_lose("POST", "createInstances"));
+        let off = Knobs {
+            lose_answers: 0.0,
+            ..some
+        };
+        assert!(!off.may_lose("POST", "createImage"));
     }
 }

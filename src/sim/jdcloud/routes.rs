@@ -293,8 +293,7 @@ async fn api(
     }
     let response = respond(&rid, outcome);
     let lose = succeeded
-        && knobs.lose_answers > 0.0
-        && (method == Method::POST || method == Method::DELETE)
+        && knobs.may_lose(method.as_str(), route.op)
         && rand::thread_rng().gen_bool(knobs.lose_answers.clamp(0.0, 1.0));
     if lose {
         return lost(response);
