@@ -177,15 +177,17 @@ impl PossibleOrphans {
                 .map(|c| format!("{}    # {}", c.id, c.summary))
                 .collect();
             format!(
-                "{} {} being created when an earlier run stopped, and {} objects in the cloud match, more than {} made of, so skyform cannot tell which are {}. Nothing was adopted, deleted or created at {}. Import what each address owns, e.g. (the oldest matching objects):\n  {}\nedited to name the ones that are {}, out of:\n  {}\nthen delete in the cloud the matching objects you did not import (no state knows them).",
+                "{} {} being created when an earlier run stopped, and {} objects in the cloud match, more than {} made of, so skyform cannot tell which are {} own. Nothing was adopted, deleted or created at {}. Import what {} own; the proposed {} the oldest matching objects (edit the ids if others are {}):\n  {}\nThe matching objects:\n  {}\nThen delete in the cloud the matching objects you did not import (no state knows them).",
                 addrs.join(", "),
                 if one { "was" } else { "were" },
                 self.candidates.len(),
                 if one { "it is" } else { "they are" },
-                if one { "its" } else { "theirs" },
+                if one { "its" } else { "their" },
                 if one { "this address" } else { "these addresses" },
-                self.import_commands().join("\n  "),
+                if one { "it should" } else { "each should" },
+                if one { "command names" } else { "commands name" },
                 if one { "its" } else { "theirs" },
+                self.import_commands().join("\n  "),
                 objects.join("\n  ")
             )
         } else {

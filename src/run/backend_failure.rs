@@ -126,4 +126,27 @@ mod tests {
             d.detail
         );
     }
+
+    #[test]
+    fn the_one_error_reads_well() {
+        let f = BackendFailure::new(Cancel::new());
+        f.note(
+            "mcloud_instance.web[7]",
+            true,
+            "PostgreSQL state PostgreSQL db:5432/skyform schema s workspace default: cannot append to the journal: connection closed",
+        );
+        f.note("mcloud_instance.web[8]", false, "the state writer stopped");
+        let final_write = Diagnostics::from(Diagnostic::error(
+            "Failed to write the state",
+            "cannot write the state: connection closed",
+        ));
+        let d = f.diagnostic(Some(&final_write)).expect("one error");
+        insta::assert_snapshot!(format!("{}\n\n{}", d.summary, d.detail));
+        let quiet = BackendFailure::new(Cancel::new());
+        quiet.note("mcloud_instance.web[8]", false, "the state writer stopped");
+        let d = quiet.diagnostic(None).expect("one error");
+        assert!(d
+            .detail
+            .contains("Nothing done in the cloud is missing from state."));
+    }
 }
