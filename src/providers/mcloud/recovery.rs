@@ -10,9 +10,17 @@
 //! - `mcloud_template`: its `Name` in `GET /v1/cluster` (or the id the POST answered).
 //! - `mcloud_instance_group`: the template and the count; the machines of that template
 //!   (`GET /v1/instance/cluster/:id`) that no state owns and that were made after the intent
-//!   are the group's. More of them than the count asked for is ambiguous.
+//!   are the group's. More of them than the count asked for is ambiguous: since no single
+//!   machine id imports a group, the answer proposes a group import id naming the template
+//!   and the oldest machines (`Recovered::AmbiguousMembers`, `group_import`).
+//! - `mcloud_physical_machine` (`POST /v1/instance/phydev`): its IPs, which the server
+//!   keeps unique; `mcloud_machine_record` (`PUT /v1/instance/phydev`): the spec, the id and
+//!   IPs its body fixes, and the create time. Both in `phydev_recovery`, with why.
 //! - `mcloud_ssh_key`, `mcloud_openstack_config`: no fingerprint; sending them again sets
 //!   the same thing, so nothing can be left behind.
+//!
+//! Every type whose create makes a new object in the cloud has a fingerprint; each recovery
+//! is one list call, decided by `provider::recovery` (groups: one members call per intent).
 
 use super::api::{Cluster, Instance, InstanceCreate};
 use super::client::Client;
