@@ -261,19 +261,25 @@ impl ObjectOps<'_> {
         // other creates from starting.
         let slot: Arc<std::sync::Mutex<Option<tokio::sync::OwnedSemaphorePermit>>> = Arc::default();
         let recorder = self.engine.recorder.clone().filter(|_| address_free);
-        let (held, addr, provider) = (
+        // Why recording the acknowledgement failed, if it did: the cause to report, rather
+        // than the provider's error that wraps it.
+        let unrecorded: Arc<std::sync::Mutex<Option<Diagnostic>>> = Arc::default();
+        let (held, addr, provider, why) = (
             slot.clone(),
             self.inst.clone(),
             self.setup.rcfg.provider.clone(),
+            unrecorded.clone(),
         );
         op.created = Some(CreatedHook(Arc::new(move |token: String| {
             let (rec, addr, provider) = (recorder.clone(), addr.clone(), provider.clone());
-            let held = held.clone();
+            let (held, why) = (held.clone(), why.clone());
             Box::pin(async move {
                 if let Some(rec) = rec {
-                    rec.intent(&addr, &provider, &token)
-                        .await
-                        .map_err(|d| d.to_string())?;
+                    rec.intent(&addr, &provider, &token).await.map_err(|d| {
+                        let text = d.to_string();
+                        *why.lock().unwrap_or_else(|e| e.into_inner()) = Some(d);
+                        text
+                    })?;
                 }
                 drop(held.lock().unwrap_or_else(|e| e.into_inner()).take());
                 Ok(())
@@ -294,9 +300,14 @@ impl ObjectOps<'_> {
             drop(slot.lock().unwrap_or_else(|e| e.into_inner()).take());
             (result, started)
         };
-        let v = self
+        let settled = self
             .settle(Operation::Create, started, result, address_free)
-            .await?;
+            .await;
+        let unrecorded = unrecorded.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let v = match (settled, unrecorded) {
+            (Err(_), Some(cause)) => return Err(cause.into()),
+            (settled, _) => settled?,
+        };
         bump(self.engine, |r| r.added += 1);
         Ok(v)
     }

@@ -144,8 +144,11 @@ impl Engine {
             .cloned()
             .unwrap_or_default();
         let mut out = Vec::new();
-        let mut ambiguous: Vec<(AbsInstance, Vec<crate::provider::recovery::Candidate>)> =
-            Vec::new();
+        let mut ambiguous: Vec<(
+            AbsInstance,
+            Vec<crate::provider::recovery::Candidate>,
+            Option<String>,
+        )> = Vec::new();
         for ((addr, p), r) in pending.iter().zip(results) {
             let outcome = match r {
                 Recovered::Found(v) => {
@@ -167,7 +170,14 @@ impl Engine {
                     Outcome::Forget
                 }
                 Recovered::Ambiguous(candidates) => {
-                    ambiguous.push((addr.clone(), candidates));
+                    ambiguous.push((addr.clone(), candidates, None));
+                    Outcome::Blocked
+                }
+                Recovered::AmbiguousMembers {
+                    candidates,
+                    import_id,
+                } => {
+                    ambiguous.push((addr.clone(), candidates, Some(import_id)));
                     Outcome::Blocked
                 }
             };
@@ -178,12 +188,16 @@ impl Engine {
             .possible_orphans
             .lock()
             .unwrap_or_else(|e| e.into_inner());
-        for (addr, candidates) in ambiguous {
+        for (addr, candidates, proposed) in ambiguous {
             match orphans.iter_mut().find(|o| o.candidates == candidates) {
-                Some(o) => o.addresses.push(addr),
+                Some(o) => {
+                    o.addresses.push(addr);
+                    o.proposed_imports.push(proposed);
+                }
                 None => orphans.push(crate::plan::PossibleOrphans {
                     addresses: vec![addr],
                     candidates,
+                    proposed_imports: vec![proposed],
                 }),
             }
         }

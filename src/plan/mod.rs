@@ -159,28 +159,74 @@ pub struct PossibleOrphans {
     pub addresses: Vec<AbsInstance>,
     /// Every unclaimed object that matches them, oldest first.
     pub candidates: Vec<crate::provider::recovery::Candidate>,
+    /// Per address (same order), the import id its provider proposes when the address's
+    /// one object is several candidates (an instance group's machines); `None`: one
+    /// candidate is one object, imported by its own id.
+    pub proposed_imports: Vec<Option<String>>,
 }
 
 impl PossibleOrphans {
     /// The error a plan or apply reports (and stops at) for these addresses.
     pub fn diagnostic(&self) -> crate::diag::Diagnostic {
         let addrs: Vec<String> = self.addresses.iter().map(ToString::to_string).collect();
-        let detail = format!(
-            "{} {} being created when an earlier run stopped, and {} objects in the cloud match, more than there are addresses, so skyform cannot tell which are theirs. Nothing was adopted, deleted or created at {}. Import one object per address, e.g.:\n  {}\nthen delete in the cloud the matching objects you did not import (no state knows them).",
-            addrs.join(", "),
-            if addrs.len() == 1 { "was" } else { "were" },
-            self.candidates.len(),
-            if addrs.len() == 1 { "this address" } else { "these addresses" },
-            self.import_commands().join("\n  ")
-        );
+        let one = addrs.len() == 1;
+        let detail = if self.has_proposals() {
+            let objects: Vec<String> = self
+                .candidates
+                .iter()
+                .map(|c| format!("{}    # {}", c.id, c.summary))
+                .collect();
+            format!(
+                "{} {} being created when an earlier run stopped, and {} objects in the cloud match, more than {} made of, so skyform cannot tell which are {} own. Nothing was adopted, deleted or created at {}. Import what {} own; the proposed {} the oldest matching objects (edit the ids if others are {}):\n  {}\nThe matching objects:\n  {}\nThen delete in the cloud the matching objects you did not import (no state knows them).",
+                addrs.join(", "),
+                if one { "was" } else { "were" },
+                self.candidates.len(),
+                if one { "it is" } else { "they are" },
+                if one { "its" } else { "their" },
+                if one { "this address" } else { "these addresses" },
+                if one { "it should" } else { "each should" },
+                if one { "command names" } else { "commands name" },
+                if one { "its" } else { "theirs" },
+                self.import_commands().join("\n  "),
+                objects.join("\n  ")
+            )
+        } else {
+            format!(
+                "{} {} being created when an earlier run stopped, and {} objects in the cloud match, more than there are addresses, so skyform cannot tell which are theirs. Nothing was adopted, deleted or created at {}. Import one object per address, e.g.:\n  {}\nthen delete in the cloud the matching objects you did not import (no state knows them).",
+                addrs.join(", "),
+                if one { "was" } else { "were" },
+                self.candidates.len(),
+                if one { "this address" } else { "these addresses" },
+                self.import_commands().join("\n  ")
+            )
+        };
         crate::diag::Diagnostic::error("Possible orphans of interrupted creates", detail)
     }
 
-    /// One `skyform import ADDR ID` command per candidate (addresses taken in turn), each
-    /// with the candidate's description.
+    fn has_proposals(&self) -> bool {
+        self.proposed_imports.iter().any(Option::is_some)
+    }
+
+    /// The `skyform import ADDR ID` commands to run. Without proposals: one per candidate
+    /// (addresses taken in turn), each with the candidate's description. With them: one per
+    /// address, with the proposed id (or, for an address without one, a candidate's id).
     pub fn import_commands(&self) -> Vec<String> {
         if self.addresses.is_empty() {
             return Vec::new();
+        }
+        if self.has_proposals() {
+            return self
+                .addresses
+                .iter()
+                .enumerate()
+                .filter_map(|(i, addr)| {
+                    let id = match self.proposed_imports.get(i) {
+                        Some(Some(id)) => id.clone(),
+                        _ => self.candidates.get(i)?.id.clone(),
+                    };
+                    Some(format!("skyform import '{addr}' {id}"))
+                })
+                .collect();
         }
         self.candidates
             .iter()

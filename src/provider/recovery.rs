@@ -49,6 +49,15 @@ pub enum Recovered {
     /// More unclaimed objects match than there are intents that could have made them:
     /// skyform cannot tell which is this address's, so it adopts none and shows them all.
     Ambiguous(Vec<Candidate>),
+    /// Like `Ambiguous`, for an address whose one object is several listed objects (an
+    /// instance group's machines) and more of them match than it is made of. No single
+    /// candidate can be imported as the address's object, so the provider proposes the id
+    /// `skyform import` takes to adopt a selection of them (`import_id`, e.g. the oldest
+    /// machines, as many as the group asked for); the user may edit it.
+    AmbiguousMembers {
+        candidates: Vec<Candidate>,
+        import_id: String,
+    },
 }
 
 /// An object that may be an interrupted create's, shown to the user with an import command.

@@ -1,7 +1,7 @@
 //! Applying a plan: the engine walks in apply mode, every completed operation goes to the
 //! state journal as it completes, and the whole state is written once at the end.
 
-use super::{JournalRecorder, Planned, RunContext, Session};
+use super::{BackendFailure, JournalRecorder, Planned, RunContext, Session};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::engine::{ApplyReport, Engine, WalkMode};
 use crate::lang::Value;
@@ -54,9 +54,11 @@ pub async fn apply(
     // state again, so the two are never in memory together.
     let providers = plan_engine.as_ref().map(|e| e.configured_providers());
     drop(plan_engine);
+    let failure = Arc::new(BackendFailure::new(ctx.cancel.clone()));
     let recorder = Arc::new(JournalRecorder {
         writer: writer.clone(),
         registry: ctx.registry.clone(),
+        failure: failure.clone(),
     });
     let engine = Engine::new(
         ctx.config.clone(),
@@ -75,9 +77,13 @@ pub async fn apply(
     }
     let engine = Arc::new(engine.with_plan(plan, Some(recorder)));
     let result = engine.apply().await.map(|_| ());
-    let cancelled = ctx.cancel.is_cancelled();
+    // A failing backend cancels the run too; that is its error, not the user's interrupt.
+    let stopped = ctx.cancel.is_cancelled();
+    let backend_failed = failure.happened();
+    let cancelled = stopped && !backend_failed;
     let result = match result {
-        Err(d) if cancelled => super::without_cancellations(d).into_result(),
+        Err(d) if backend_failed => without_record_failures(d).into_result(),
+        Err(d) if stopped => super::without_cancellations(d).into_result(),
         other => other,
     };
     let outputs = if mode == PlanMode::Destroy {
@@ -103,6 +109,16 @@ pub async fn apply(
             format!("{e}. Completed operations are kept in the journal beside the state and will be replayed by the next run."),
         ))
     });
+    // One error for the backend's failure: with the final write's, if that failed too.
+    let (result, state_written) = match failure.diagnostic(state_written.as_ref().err()) {
+        None => (result, state_written),
+        Some(one) if state_written.is_err() => (result, Err(one.into())),
+        Some(one) => {
+            let mut all = result.err().unwrap_or_default();
+            all.push(one);
+            (all.into_result(), state_written)
+        }
+    };
     Ok(Applied {
         mode,
         report: engine.report(),
@@ -111,4 +127,16 @@ pub async fn apply(
         state_written,
         cancelled,
     })
+}
+
+/// An apply's errors minus those its backend's failure explains: the per-node "Failed to
+/// persist state" and the cancellations it caused (reported once by `BackendFailure`).
+fn without_record_failures(d: Diagnostics) -> Diagnostics {
+    let mut kept = Diagnostics::new();
+    for x in super::without_cancellations(d).iter() {
+        if x.summary != super::recorder::PERSIST_FAILED {
+            kept.push(x.clone());
+        }
+    }
+    kept
 }

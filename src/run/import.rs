@@ -87,6 +87,8 @@ pub async fn import(
     let recorder = JournalRecorder {
         writer: writer.clone(),
         registry: ctx.registry.clone(),
+        // One write, whose error is returned as it is: nothing else to stop.
+        failure: Default::default(),
     };
     let deps = engine.resource_dependencies(&names, &addr.resource);
     recorder

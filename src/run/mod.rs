@@ -8,6 +8,7 @@
 //! orchestration OpenTofu keeps in `backend/local`.
 
 mod apply;
+mod backend_failure;
 mod generate;
 mod import;
 mod inventory;
@@ -17,6 +18,7 @@ mod saved_plan;
 mod session;
 
 pub use apply::{apply, Applied};
+pub use backend_failure::{BackendFailure, BACKEND_FAILED};
 pub use generate::{check_new_file, generate_config, write_new_file, Generated};
 pub use import::{import, Imported};
 pub use inventory::{inventory, Inventory, Managed, Row};

@@ -9,25 +9,39 @@ use crate::lang::Value;
 use crate::plan::prior::{index_key, resource_key, sensitive_paths};
 use async_trait::async_trait;
 
+/// The summary of an error writing one change to the state journal.
+pub const PERSIST_FAILED: &str = "Failed to persist state";
+
 /// Records completed operations into the state journal.
 pub struct JournalRecorder {
     pub writer: crate::state::StateWriter,
     /// For the schema version each object is written under.
     pub registry: std::sync::Arc<crate::provider::registry::ProviderRegistry>,
+    /// Notes every failed write; the first stops the run (see `backend_failure`).
+    pub failure: std::sync::Arc<super::BackendFailure>,
+}
+
+/// Whether a change being recorded was already made in the cloud.
+#[derive(Clone, Copy)]
+enum Made {
+    InCloud,
+    NotYet,
 }
 
 impl JournalRecorder {
+    /// Appends `change`; a failure is noted (stopping the run) and explained as `what`
+    /// failed (`what` names whether the cloud was changed).
     async fn record(
         &self,
         change: crate::state::Change,
         addr: &AbsInstance,
-        what: &str,
+        made: Made,
+        what: impl FnOnce(&crate::state::StateError) -> String,
     ) -> Result<(), Diagnostic> {
         self.writer.record(change).await.map_err(|e| {
-            Diagnostic::error(
-                "Failed to persist state",
-                format!("{addr}: {what} failed: {e}"),
-            )
+            self.failure
+                .note(addr, matches!(made, Made::InCloud), &e.to_string());
+            Diagnostic::error(PERSIST_FAILED, what(&e))
         })
     }
 }
@@ -53,19 +67,17 @@ impl StateRecorder for JournalRecorder {
                 &addr.resource.type_name,
             )
             .map_or(0, |s| s.version);
-        self.writer
-            .record(crate::state::Change::Upsert {
+        self.record(
+            crate::state::Change::Upsert {
                 resource: resource_key(addr, provider),
                 index_key: index_key(addr),
                 instance,
-            })
-            .await
-            .map_err(|e| {
-                Diagnostic::error(
-                    "Failed to persist state",
-                    format!("{addr} was applied, but recording it failed: {e}"),
-                )
-            })
+            },
+            addr,
+            Made::InCloud,
+            |e| format!("{addr} was applied, but recording it failed: {e}"),
+        )
+        .await
     }
 
     async fn intent(
@@ -74,21 +86,19 @@ impl StateRecorder for JournalRecorder {
         provider: &ProviderRef,
         token: &str,
     ) -> Result<(), Diagnostic> {
-        self.writer
-            .record(crate::state::Change::Intent {
+        self.record(
+            crate::state::Change::Intent {
                 resource: resource_key(addr, provider),
                 index_key: index_key(addr),
                 create_token: token.to_string(),
                 fingerprint: None,
                 started_at: None,
-            })
-            .await
-            .map_err(|e| {
-                Diagnostic::error(
-                    "Failed to persist state",
-                    format!("{addr}: recording the create in progress failed: {e}"),
-                )
-            })
+            },
+            addr,
+            Made::InCloud,
+            |e| format!("{addr}: recording the create in progress failed: {e}"),
+        )
+        .await
     }
 
     async fn intent_ahead(
@@ -107,7 +117,8 @@ impl StateRecorder for JournalRecorder {
                 started_at: Some(started_at.to_string()),
             },
             addr,
-            "recording the create about to be sent (nothing was created)",
+            Made::NotYet,
+            |e| format!("{addr}: recording the create about to be sent (nothing was created) failed: {e}"),
         )
         .await
     }
@@ -125,7 +136,8 @@ impl StateRecorder for JournalRecorder {
                 deposed: key.to_string(),
             },
             addr,
-            "keeping the replaced object as deposed",
+            Made::NotYet,
+            |e| format!("{addr}: keeping the replaced object as deposed failed: {e}"),
         )
         .await
     }
@@ -143,7 +155,8 @@ impl StateRecorder for JournalRecorder {
                 deposed: key.to_string(),
             },
             addr,
-            "restoring the object whose replacement failed",
+            Made::NotYet,
+            |e| format!("{addr}: restoring the object whose replacement failed failed: {e}"),
         )
         .await
     }
@@ -161,7 +174,8 @@ impl StateRecorder for JournalRecorder {
                 deposed: key.to_string(),
             },
             addr,
-            "forgetting the deleted deposed object",
+            Made::InCloud,
+            |e| format!("{addr}: forgetting the deleted deposed object failed: {e}"),
         )
         .await
     }
@@ -180,7 +194,8 @@ impl StateRecorder for JournalRecorder {
                 to_index: index_key(to),
             },
             to,
-            "recording the move",
+            Made::NotYet,
+            |e| format!("{to}: recording the move failed: {e}"),
         )
         .await
     }
@@ -192,17 +207,15 @@ impl StateRecorder for JournalRecorder {
             name: addr.resource.implied_provider().to_string(),
             alias: None,
         };
-        self.writer
-            .record(crate::state::Change::Remove {
+        self.record(
+            crate::state::Change::Remove {
                 resource: resource_key(addr, &provider),
                 index_key: index_key(addr),
-            })
-            .await
-            .map_err(|e| {
-                Diagnostic::error(
-                    "Failed to persist state",
-                    format!("{addr} was deleted, but recording it failed: {e}"),
-                )
-            })
+            },
+            addr,
+            Made::InCloud,
+            |e| format!("{addr} was deleted, but recording it failed: {e}"),
+        )
+        .await
     }
 }

@@ -20,6 +20,7 @@ mod e2e_lifecycle;
 mod e2e_mcloud;
 mod e2e_modules;
 mod e2e_orphans;
+mod e2e_orphans_machines;
 mod e2e_roma;
 mod e2e_scale;
 mod e2e_signals;

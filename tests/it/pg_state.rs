@@ -234,6 +234,11 @@ async fn pg_killed_runner_and_killed_connection_lose_nothing_and_the_next_apply_
         // complete (finished creates are resolved in batches).
         let total = if kill_connection { 240 } else { 120 };
         let n = format!("n={total}");
+        if kill_connection {
+            // A slow cloud, so that most creates are still queued when the sessions end.
+            tokio::task::block_in_place(|| sim.set_knobs(serde_json::json!({"latency_ms": 400})));
+        }
+        let in_cloud_before = tokio::task::block_in_place(|| sim.instance_ids()).len();
         let mut child = std::process::Command::new(bin())
             .args([
                 "-no-color",
@@ -266,12 +271,10 @@ async fn pg_killed_runner_and_killed_connection_lose_nothing_and_the_next_apply_
                 done += 1;
             }
         }
-        // The rest of stdout is drained likewise.
-        std::thread::spawn(move || lines.for_each(drop));
+        // The rest of stdout is read likewise.
+        let stdout =
+            std::thread::spawn(move || lines.map_while(Result::ok).collect::<Vec<_>>().join("\n"));
         if kill_connection {
-            // Slow the cloud down so that creates are surely still running when the
-            // sessions end (the first completions arrive in batches, late).
-            tokio::task::block_in_place(|| sim.set_knobs(serde_json::json!({"latency_ms": 400})));
             assert!(
                 child.try_wait().expect("poll the run").is_none(),
                 "the run was still working when its sessions were ended"
@@ -291,16 +294,37 @@ async fn pg_killed_runner_and_killed_connection_lose_nothing_and_the_next_apply_
             );
             let status = child.wait().expect("the run stops");
             let err = stderr.join().expect("stderr reader");
+            let out = stdout.join().expect("stdout reader");
             assert_eq!(status.code(), Some(1), "{err}");
+            // One error for the one cause, naming the database and what it means; not one
+            // "Failed to persist state" per queued create.
+            assert_eq!(err.matches("Error: ").count(), 1, "{err}");
+            assert!(
+                err.contains("Error: The state backend failed; the apply stopped"),
+                "{err}"
+            );
             assert!(
                 err.contains("PostgreSQL"),
                 "a clear error naming the database: {err}"
             );
+            assert!(
+                err.contains("skyform started nothing after this failure"),
+                "{err}"
+            );
             assert!(!err.contains("panicked"), "{err}");
+            assert!(!out.contains("complete!"), "{out}");
+            assert!(out.contains("Apply failed."), "{out}");
+            // It stopped starting new work: most of the fleet was never sent.
+            let made = tokio::task::block_in_place(|| sim.instance_ids()).len() - in_cloud_before;
+            assert!(
+                made < total - in_cloud_before,
+                "{made} created: it did not stop"
+            );
             tokio::task::block_in_place(|| sim.set_knobs(serde_json::json!({"latency_ms": 100})));
         } else {
             child.kill().expect("SIGKILL");
             child.wait().expect("reap");
+            drop(stdout);
         }
         // What completed before is in the journal.
         let loaded = backend.load().await.unwrap().expect("a state");
@@ -325,6 +349,11 @@ async fn pg_killed_runner_and_killed_connection_lose_nothing_and_the_next_apply_
         for instance in &web.instances {
             let id = instance.attributes["id"].as_str().expect("an id");
             assert!(ids.iter().any(|i| i == id), "{id} is not in the cloud");
+        }
+        if kill_connection {
+            // What was created but not recorded when the backend failed had its intent
+            // recorded first: adopted by the next run, not left behind.
+            assert_eq!(ids.len(), total, "no orphan in the cloud");
         }
     }
 }

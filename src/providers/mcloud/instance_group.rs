@@ -3,7 +3,8 @@
 //! - scale out: one `POST /v1/cluster/:clusterId/expand/:number` (the body is the template,
 //!   as in the seed's example) with a fresh `X-CORRELATION-ID`, then wait until usable;
 //! - scale in: the newest surplus machines go in one `DELETE /v1/instance/:ids`;
-//! - refresh: `GET /v1/instance/cluster/:clusterId`, one call per distinct template.
+//! - refresh: `GET /v1/instance/cluster/:clusterId`, one call per distinct template;
+//! - import: `TEMPLATE` or `TEMPLATE:ID,ID,…` (`group_import`).
 //!
 //! The group owns the machines it created (their ids are in state); machines of the same
 //! template made by anything else are never touched, and unchanged machines are left alone
@@ -268,20 +269,6 @@ pub async fn read_many(
     Ok(out)
 }
 
-/// Adopts every machine of the template (`skyform import mcloud_instance_group.x 3`).
-pub async fn import(client: &Client, template_id: &str) -> Result<Value, ProviderError> {
-    template::parse_id(template_id)?;
-    let live = members(client, template_id).await?;
-    let owned: Vec<String> = live.iter().map(|i| i.instance_id.clone()).collect();
-    Ok(value_from(
-        client.status_table(),
-        template_id,
-        &owned,
-        &live,
-        "",
-    ))
-}
-
 /// `mcloud_instance_group` as a registered resource type.
 pub struct InstanceGroupResource;
 
@@ -327,7 +314,7 @@ impl ResourceType<Client> for InstanceGroupResource {
     }
 
     async fn import(&self, client: &Client, id: &str) -> Result<Value, ProviderError> {
-        import(client, id).await
+        super::group_import::import(client, id).await
     }
 
     fn create_fingerprint(&self, planned: &Value) -> Option<serde_json::Value> {

@@ -41,7 +41,7 @@ pub fn upload_body(planned: &Value) -> Result<MachineUpload, ProviderError> {
 }
 
 /// The state: the instance view of the machine, with `instance_id` instead of `running`.
-fn value_from(
+pub(super) fn value_from(
     inst: &Instance,
     base: &Value,
     correlation_id: Option<&str>,
@@ -133,6 +133,19 @@ impl ResourceType<Client> for MachineRecordResource {
 
     async fn import(&self, client: &Client, id: &str) -> Result<Value, ProviderError> {
         import(client, id).await
+    }
+
+    fn create_fingerprint(&self, planned: &Value) -> Option<serde_json::Value> {
+        super::phydev_recovery::machine_record_fingerprint(planned)
+    }
+
+    async fn recover_creates(
+        &self,
+        client: &Client,
+        intents: &[crate::provider::recovery::CreateIntent],
+        claimed: &std::collections::BTreeSet<String>,
+    ) -> Result<Vec<crate::provider::recovery::Recovered>, ProviderError> {
+        super::phydev_recovery::recover_machine_records(client, intents, claimed).await
     }
 }
 

@@ -52,7 +52,12 @@ pub fn check_registered(operation: &str, ip: &str, r: &BatchResult) -> Result<()
 }
 
 /// The state: configuration as given, id and status from the server.
-fn value_from(inst: &Instance, base: &Value, correlation_id: &str, client: &Client) -> Value {
+pub(super) fn value_from(
+    inst: &Instance,
+    base: &Value,
+    correlation_id: &str,
+    client: &Client,
+) -> Value {
     let o = Obj::new(base, PHYSICAL_MACHINE);
     let keep = |k: &str| o.get(k).cloned().unwrap_or(Value::Null);
     let pick = |live: &str, k: &str| {
@@ -99,6 +104,15 @@ pub async fn create(
     let content = client.call(&req).await?;
     let result: BatchResult = decode_content(&req.operation(), content)?;
     check_registered(&req.operation(), &ip, &result)?;
+    // Acknowledged: a run that dies before the machine is listed and recorded finds it
+    // again by this IP (`phydev_recovery`).
+    op.report_created(&ip).await.map_err(|e| {
+        ProviderError::new(
+            PROVIDER,
+            req.operation(),
+            format!("machine {ip} was registered, but recording it in state failed: {e}"),
+        )
+    })?;
     let inst = find_by_ip(client, &ip, Instant::now() + LIST_WAIT, op).await?;
     Ok(value_from(&inst, planned, &cid, client))
 }
@@ -163,6 +177,19 @@ impl ResourceType<Client> for PhysicalMachineResource {
 
     async fn import(&self, client: &Client, id: &str) -> Result<Value, ProviderError> {
         import(client, id).await
+    }
+
+    fn create_fingerprint(&self, planned: &Value) -> Option<serde_json::Value> {
+        super::phydev_recovery::physical_machine_fingerprint(planned)
+    }
+
+    async fn recover_creates(
+        &self,
+        client: &Client,
+        intents: &[crate::provider::recovery::CreateIntent],
+        claimed: &std::collections::BTreeSet<String>,
+    ) -> Result<Vec<crate::provider::recovery::Recovered>, ProviderError> {
+        super::phydev_recovery::recover_physical_machines(client, intents, claimed).await
     }
 }
 

@@ -10,12 +10,21 @@
 //! - `mcloud_template`: its `Name` in `GET /v1/cluster` (or the id the POST answered).
 //! - `mcloud_instance_group`: the template and the count; the machines of that template
 //!   (`GET /v1/instance/cluster/:id`) that no state owns and that were made after the intent
-//!   are the group's. More of them than the count asked for is ambiguous.
+//!   are the group's. More of them than the count asked for is ambiguous: since no single
+//!   machine id imports a group, the answer proposes a group import id naming the template
+//!   and the oldest machines (`Recovered::AmbiguousMembers`, `group_import`).
+//! - `mcloud_physical_machine` (`POST /v1/instance/phydev`): its IPs, which the server
+//!   keeps unique; `mcloud_machine_record` (`PUT /v1/instance/phydev`): the spec, the id and
+//!   IPs its body fixes, and the create time. Both in `phydev_recovery`, with why.
 //! - `mcloud_ssh_key`, `mcloud_openstack_config`: no fingerprint; sending them again sets
 //!   the same thing, so nothing can be left behind.
+//!
+//! Every type whose create makes a new object in the cloud has a fingerprint; each recovery
+//! is one list call, decided by `provider::recovery` (groups: one members call per intent).
 
-use super::api::{Cluster, Instance};
+use super::api::{Cluster, Instance, InstanceCreate};
 use super::client::Client;
+use super::group_import::GroupImportId;
 use super::instance::{create_body, list, value_from};
 use super::values::Obj;
 use crate::lang::Value;
@@ -30,7 +39,15 @@ use std::collections::BTreeSet;
 pub fn instance_fingerprint(planned: &Value) -> Option<Json> {
     let body = create_body(planned).ok()?;
     let running = Obj::new(planned, super::schema::INSTANCE).opt_bool("running");
-    Some(json!({
+    let mut fp = spec_fingerprint(&body);
+    fp["running"] = json!(running);
+    Some(fp)
+}
+
+/// A machine spec as a create or upload body sends it, in the resource's names (what
+/// [`instance_fits`] compares, and what the state of a found machine is rebuilt from).
+pub fn spec_fingerprint(body: &InstanceCreate) -> Json {
+    json!({
         "cloud": body.provider,
         "instance_type": body.instance_type,
         "image_id": body.image_id,
@@ -49,12 +66,11 @@ pub fn instance_fingerprint(planned: &Value) -> Option<Json> {
             "region_name": body.zone.region_name,
             "zone_name": body.zone.zone_name,
         },
-        "running": running,
-    }))
+    })
 }
 
 /// Whether a listed machine is one a create with fingerprint `fp` could have made.
-fn instance_fits(fp: &Json, i: &Instance) -> bool {
+pub fn instance_fits(fp: &Json, i: &Instance) -> bool {
     let text = |v: &Json| v.as_str().unwrap_or_default().to_string();
     let num = |v: &Json| v.as_i64().unwrap_or_default();
     let same_or_open = |want: &Json, got: &str| {
@@ -76,7 +92,8 @@ fn instance_fits(fp: &Json, i: &Instance) -> bool {
         && same_or_open(&fp["network"]["security_group"], &i.security_group_id)
 }
 
-fn listed_machine(i: Instance) -> Listed<Instance> {
+/// A listed machine as [`recovery::assign`] sees it.
+pub fn listed_machine(i: Instance) -> Listed<Instance> {
     Listed {
         id: i.instance_id.clone(),
         created_at: parse_time(&i.create_time),
@@ -153,13 +170,17 @@ pub fn group_fingerprint(planned: &Value) -> Option<Json> {
 
 /// Per intent (oldest first), the template's machines that no state owns and that were made
 /// after the intent (minus the margin): all of them become the group's when there are no
-/// more than it asked for; more is ambiguous; none means the expand never happened.
+/// more than it asked for; none means the expand never happened. More is ambiguous: nothing
+/// is adopted, and the import proposed is the oldest machines, as many as the group asked
+/// for, not proposed to another ambiguous group of the same template
+/// (`group_import::GroupImportId`: `TEMPLATE:ID,ID,…`).
 pub async fn recover_groups(
     client: &Client,
     intents: &[CreateIntent],
     claimed: &BTreeSet<String>,
 ) -> Result<Vec<Recovered>, ProviderError> {
     let mut taken: BTreeSet<String> = claimed.clone();
+    let mut proposed: BTreeSet<String> = BTreeSet::new();
     let mut order: Vec<usize> = (0..intents.len()).collect();
     order.sort_by(|&a, &b| {
         (intents[a].started_at, &intents[a].address)
@@ -176,6 +197,10 @@ pub async fn recover_groups(
             continue;
         };
         let wanted = fp["instance_count"].as_i64().unwrap_or(0);
+        if wanted <= 0 {
+            // An empty group expands nothing: no machine of the template can be its.
+            continue;
+        }
         let floor = intent.started_at.map(|t| t - margin);
         let mut mine: Vec<Instance> = super::instance_group::members(client, template_id)
             .await?
@@ -191,14 +216,24 @@ pub async fn recover_groups(
             continue;
         }
         if mine.len() as i64 > wanted {
-            out[n] = Recovered::Ambiguous(
-                mine.into_iter()
+            let chosen: Vec<String> = mine
+                .iter()
+                .map(|i| &i.instance_id)
+                .filter(|id| !proposed.contains(*id))
+                .take(usize::try_from(wanted).unwrap_or(0))
+                .cloned()
+                .collect();
+            proposed.extend(chosen.iter().cloned());
+            out[n] = Recovered::AmbiguousMembers {
+                import_id: GroupImportId::format(template_id, &chosen),
+                candidates: mine
+                    .into_iter()
                     .map(|i| Candidate {
                         summary: listed_machine(i.clone()).summary,
                         id: i.instance_id,
                     })
                     .collect(),
-            );
+            };
             continue;
         }
         let owned: Vec<String> = mine.iter().map(|i| i.instance_id.clone()).collect();

@@ -32,8 +32,9 @@ pub struct Knobs {
     /// Delay after a request was acted on before its answer is sent: a real cloud makes
     /// the change at once and answers late (unlike `latency_ms`, which delays before).
     pub answer_delay_ms: u64,
-    /// Probability (0..=1) that the answer to a successful POST or DELETE is lost: the
-    /// change was made, then the connection breaks before the answer arrives.
+    /// Probability (0..=1) that the answer to a successful POST, PUT or DELETE is lost: the
+    /// change was made, then the connection breaks before the answer arrives. PUT counts
+    /// because some PUTs make things (`PUT /v1/instance/phydev` records a machine).
     pub lose_answers: f64,
 }
 
@@ -127,7 +128,7 @@ pub async fn apply_knobs(
         return Reply::error(SERVICE_ERROR, failure_message(&key)).into_response();
     }
     let may_lose =
-        knobs.lose_answers > 0.0 && matches!(request.method().as_str(), "POST" | "DELETE");
+        knobs.lose_answers > 0.0 && matches!(request.method().as_str(), "POST" | "PUT" | "DELETE");
     let response = next.run(request).await;
     if knobs.answer_delay_ms > 0 {
         tokio::time::sleep(Duration::from_millis(knobs.answer_delay_ms)).await;
