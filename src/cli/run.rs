@@ -350,7 +350,7 @@ pub async fn apply(ui: &Ui, dir: &Path, a: ApplyArgs) -> i32 {
     } else {
         "OperationTypeApply"
     };
-    let Ok(session) = open_session(ui, dir, &loaded.sources, op, &s).await else {
+    let Ok(mut session) = open_session(ui, dir, &loaded.sources, op, &s).await else {
         return EXIT_ERROR;
     };
     let interrupts = Interrupts::install(ui, s.ctx.cancel.clone());
@@ -455,7 +455,7 @@ pub async fn apply(ui: &Ui, dir: &Path, a: ApplyArgs) -> i32 {
             planned_operations(plan),
         );
     }
-    let applied = crate::run::apply(&s.ctx, &session, planned).await;
+    let applied = crate::run::apply(&s.ctx, &mut session, planned).await;
     if let Some(live) = &s.live {
         live.end();
     }

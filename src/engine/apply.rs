@@ -18,13 +18,14 @@ impl Engine {
 }
 
 async fn run(engine: Arc<Engine>) -> Result<ApplyReport, Diagnostics> {
-    let Some(plan) = engine.plan.clone() else {
+    // Borrowed, not copied: the plan lives as long as the engine.
+    let Some(plan) = engine.plan.as_ref() else {
         return Ok(ApplyReport::default());
     };
     record_moves(&engine).await?;
-    record_adopted(&engine, &plan).await?;
-    record_imports(&engine, &plan).await?;
-    record_drift(&engine, &plan).await?;
+    record_adopted(&engine, plan).await?;
+    record_imports(&engine, plan).await?;
+    record_drift(&engine, plan).await?;
     let mut diags = Diagnostics::new();
     // Providers must be configured before deletes; the forward walk configures them, so
     // configure the ones deletes need first.
@@ -44,7 +45,7 @@ async fn run(engine: Arc<Engine>) -> Result<ApplyReport, Diagnostics> {
             diags.extend(d);
         }
     }
-    if let Err(d) = forget_stale_data(&engine, &plan).await {
+    if let Err(d) = forget_stale_data(&engine, plan).await {
         diags.extend(d);
     }
     let report = engine

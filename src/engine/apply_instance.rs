@@ -22,6 +22,11 @@ pub async fn apply_resource(
 ) -> Result<(), Diagnostics> {
     let setup = engine.resource_setup(module, addr)?;
     let deps = engine.resource_dependencies(module, addr);
+    let reads = if addr.mode == Mode::Data && !depends_on_changes(engine, module, addr) {
+        DataReads::FromPlan
+    } else {
+        DataReads::Again
+    };
     let instances = engine.values().instances_of(module);
     // The module's instances (`for_each`/`count` on the module call) are independent of each
     // other: their resource instances are applied together, not one module after another.
@@ -39,7 +44,7 @@ pub async fn apply_resource(
                     resource: addr.clone(),
                     key: binding.key(),
                 };
-                apply_instance(engine, setup, inst, binding, deps)
+                apply_instance(engine, setup, inst, binding, deps, reads)
             });
             let results = futures::future::join_all(ops).await;
             let mut instance_values = Vec::new();
@@ -66,8 +71,38 @@ pub async fn apply_resource(
     diags.into_result()
 }
 
-fn planned_change(engine: &Engine, inst: &AbsInstance) -> Option<ResourceChange> {
-    engine.plan.as_ref().and_then(|p| p.change(inst).cloned())
+/// Whether a data source's reads made while planning stand for this apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DataReads {
+    /// Nothing it depends on changes in this apply: what the plan read is what the apply
+    /// uses, as in Terraform (one read per run, not one in the plan and one in the apply).
+    FromPlan,
+    /// Something it depends on is created, changed or deleted first: read it again after.
+    Again,
+}
+
+/// Whether a resource of `module` depends, directly or not, on a managed resource with
+/// an instance this apply changes.
+fn depends_on_changes(engine: &Engine, module: &[String], addr: &ResourceAddr) -> bool {
+    let node = crate::graph::Node {
+        module: module.to_vec(),
+        kind: crate::graph::NodeKind::Resource(addr.clone()),
+    };
+    engine
+        .graph
+        .dag
+        .ancestors(&node)
+        .into_iter()
+        .any(|n| match &n.kind {
+            crate::graph::NodeKind::Resource(r) => {
+                r.mode == Mode::Managed && engine.plan_index.is_changing(&n.module, r)
+            }
+            _ => false,
+        })
+}
+
+fn planned_action(engine: &Engine, inst: &AbsInstance) -> Option<Action> {
+    engine.plan_index.action(inst)
 }
 
 fn prior_value(engine: &Engine, inst: &AbsInstance) -> Option<Value> {
@@ -86,46 +121,27 @@ async fn apply_instance(
     inst: AbsInstance,
     binding: Binding,
     deps: &[String],
+    reads: DataReads,
 ) -> Result<Option<(crate::addr::InstanceKey, Value)>, Diagnostics> {
     let key = inst.key.clone();
-    let change = planned_change(engine, &inst);
-    let prior = prior_value(engine, &inst);
-    let type_name = &inst.resource.type_name;
     if inst.resource.mode == Mode::Data {
-        let config = engine.instance_config(&inst.module, &binding, setup)?;
-        if !config.is_wholly_known() {
-            return Err(Diagnostic::error(
-                format!("Cannot read {inst}"),
-                "Its configuration still has unknown values after everything it depends on was applied.",
-            )
-            .with_span(setup.rcfg.decl_span.clone())
-            .into());
-        }
-        let v = {
-            let _permit = permit(engine).await?;
-            setup
-                .provider
-                .read_data(type_name, &config)
-                .await
-                .map_err(|e| op_error(&inst, "read", Some(&e)))?
-        };
-        let v = carry_sensitive_marks(&config, mark_sensitive(&setup.schema, v));
-        record_upsert(engine, &inst, setup, &v, deps).await?;
-        engine
-            .data_read
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(inst.clone());
-        return Ok(Some((key, v)));
+        return read_data(engine, setup, inst, &binding, deps, reads)
+            .await
+            .map(|v| Some((key, v)));
     }
-    let action = change.as_ref().map(|c| c.action).unwrap_or(Action::NoOp);
+    let action = planned_action(engine, &inst).unwrap_or(Action::NoOp);
     if matches!(action, Action::NoOp | Action::Delete | Action::Read) {
         // Unchanged (or deleted by the delete walk): expressions see the prior value.
-        return Ok(prior.map(|p| (key, p)));
+        return Ok(prior_value(engine, &inst).map(|p| (key, p)));
     }
     if engine.cancel.is_cancelled() {
         return Err(crate::engine::cancelled().into());
     }
+    // The `-parallelism` slot comes before the configuration is evaluated: a thousand
+    // instances waiting for a slot hold nothing but their address, not a configuration
+    // and a planned object each.
+    let slot = permit_owned(engine).await?;
+    let prior = prior_value(engine, &inst);
     let config = engine.instance_config(&inst.module, &binding, setup)?;
     let lifecycle = &setup.rcfg.lifecycle;
     // A delete-then-create replacement lost its old object in the delete phase; the final
@@ -154,6 +170,8 @@ async fn apply_instance(
         )
         .into());
     }
+    // Only the planned object goes on; a create may wait a while for its id.
+    drop(config);
     let planned = fin.planned;
     let ops = ObjectOps {
         engine,
@@ -161,6 +179,7 @@ async fn apply_instance(
         inst: &inst,
         planned: &planned,
         deps,
+        slot: std::sync::Mutex::new(Some(slot)),
     };
     let result = match action {
         Action::Create => ops.create(true).await?,
@@ -211,6 +230,55 @@ async fn apply_instance(
     Ok(Some((key, result)))
 }
 
+/// A data source instance during apply: what the plan read when that stands
+/// ([`DataReads::FromPlan`]), else a read now that everything it depends on is applied.
+/// Either way the result is recorded in state.
+async fn read_data(
+    engine: &Engine,
+    setup: &ResourceSetup,
+    inst: AbsInstance,
+    binding: &Binding,
+    deps: &[String],
+    reads: DataReads,
+) -> Result<Value, Diagnostics> {
+    let config = engine.instance_config(&inst.module, binding, setup)?;
+    let read_at_plan = match (reads, engine.plan.as_ref()) {
+        (DataReads::FromPlan, Some(plan)) => engine.plan_index.data_read(plan, &inst).cloned(),
+        _ => None,
+    };
+    let v = match read_at_plan {
+        // Marked by the schema when it was read.
+        Some(v) => v,
+        None => {
+            if !config.is_wholly_known() {
+                return Err(Diagnostic::error(
+                    format!("Cannot read {inst}"),
+                    "Its configuration still has unknown values after everything it depends on was applied.",
+                )
+                .with_span(setup.rcfg.decl_span.clone())
+                .into());
+            }
+            let v = {
+                let _permit = permit(engine).await?;
+                setup
+                    .provider
+                    .read_data(&inst.resource.type_name, &config)
+                    .await
+                    .map_err(|e| op_error(&inst, "read", Some(&e)))?
+            };
+            mark_sensitive(&setup.schema, v)
+        }
+    };
+    let v = carry_sensitive_marks(&config, v);
+    record_upsert(engine, &inst, setup, &v, deps).await?;
+    engine
+        .data_read
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(inst);
+    Ok(v)
+}
+
 /// One instance's provider operations during apply: each takes a `-parallelism` permit,
 /// calls the provider, and records the result durably before returning.
 struct ObjectOps<'a> {
@@ -219,9 +287,20 @@ struct ObjectOps<'a> {
     inst: &'a AbsInstance,
     planned: &'a Value,
     deps: &'a [String],
+    /// The slot taken before the instance was evaluated, for its first provider call.
+    slot: std::sync::Mutex<Option<tokio::sync::OwnedSemaphorePermit>>,
 }
 
 impl ObjectOps<'_> {
+    /// A `-parallelism` slot: the one taken for this instance if still unused, else a new one.
+    async fn permit(&self) -> Result<tokio::sync::OwnedSemaphorePermit, Diagnostics> {
+        let held = self.slot.lock().unwrap_or_else(|e| e.into_inner()).take();
+        match held {
+            Some(p) => Ok(p),
+            None => permit_owned(self.engine).await,
+        }
+    }
+
     fn op(&self, timeout: Option<std::time::Duration>, operation: Operation) -> OperationContext {
         op_context(self.engine, self.inst, timeout, operation)
     }
@@ -286,7 +365,7 @@ impl ObjectOps<'_> {
             })
         })));
         let (result, started) = {
-            let permit = permit_owned(self.engine).await?;
+            let permit = self.permit().await?;
             *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(permit);
             if address_free {
                 self.write_ahead_intent().await?;
@@ -357,7 +436,7 @@ impl ObjectOps<'_> {
 
     async fn update(&self, prior: &Value) -> Result<Value, Diagnostics> {
         let (result, started) = {
-            let _permit = permit(self.engine).await?;
+            let _permit = self.permit().await?;
             let started = self.started(Operation::Update, object_id(prior));
             let result = self
                 .setup
@@ -384,7 +463,7 @@ impl ObjectOps<'_> {
     /// forgotten once gone, kept deposed (for the next run) if the delete fails.
     async fn delete_deposed(&self, prior: &Value, key: &str) -> Result<(), Diagnostics> {
         let (result, started) = {
-            let _permit = permit(self.engine).await?;
+            let _permit = self.permit().await?;
             let started = self.started(Operation::Delete, object_id(prior));
             let result = self
                 .setup
@@ -642,70 +721,42 @@ pub async fn apply_deletes(engine: &Arc<Engine>) -> Result<(), Diagnostics> {
     let Some(plan) = &engine.plan else {
         return Ok(());
     };
-    let deletes: Vec<ResourceChange> = plan
+    // Positions in the plan's changes, not copies of them (each holds its objects).
+    let deletes: Vec<usize> = plan
         .changes
         .iter()
-        .filter(|c| matches!(c.action, Action::Delete | Action::DeleteThenCreate))
-        .cloned()
+        .enumerate()
+        .filter(|(_, c)| matches!(c.action, Action::Delete | Action::DeleteThenCreate))
+        .map(|(i, _)| i)
         .collect();
     if deletes.is_empty() {
         return Ok(());
     }
-    let mut dag: Dag<String> = Dag::new();
-    let prior = engine
-        .prior
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .clone();
-    for c in &deletes {
-        dag.add_node(delete_key(c));
-    }
-    // Deletes by (module, resource), so each one finds what it depends on without
-    // comparing every pair (a thousand-instance destroy would be a million comparisons).
-    let mut by_resource: std::collections::HashMap<(String, String), Vec<&ResourceChange>> =
-        std::collections::HashMap::new();
-    for d in &deletes {
-        by_resource
-            .entry((d.addr.module.to_string(), d.addr.resource.to_string()))
-            .or_default()
-            .push(d);
-    }
-    for c in &deletes {
-        let recorded = match &c.deposed {
-            Some(key) => prior.deposed.get(&(c.addr.clone(), key.clone())),
-            None => prior.instances.get(&c.addr),
-        };
-        let deps = recorded.map(|p| p.dependencies.clone()).unwrap_or_default();
-        let module = c.addr.module.to_string();
-        for dep in deps {
-            for d in by_resource
-                .get(&(module.clone(), dep))
-                .into_iter()
-                .flatten()
-            {
-                if d.addr != c.addr {
-                    dag.add_edge(&delete_key(c), &delete_key(d));
-                }
-            }
-        }
-    }
-    let by_addr: std::collections::BTreeMap<String, ResourceChange> =
-        deletes.into_iter().map(|c| (delete_key(&c), c)).collect();
-    let by_addr = Arc::new(by_addr);
+    let keys: Vec<String> = deletes
+        .iter()
+        .map(|&i| delete_key(&plan.changes[i]))
+        .collect();
+    let dag = delete_order(engine, plan, &deletes, &keys);
+    let by_key: std::collections::HashMap<String, usize> =
+        keys.into_iter().zip(deletes.iter().copied()).collect();
+    let by_key = Arc::new(by_key);
     let me = engine.clone();
     // Every ready delete may start: the `-parallelism` slots (`permit`) bound the provider
     // calls, and a provider that batches deletes frees its slot once the id is queued (#12).
-    let width = by_addr.len().max(1);
+    let width = dag.len().max(1);
     let outcomes = dag
         .reversed()
         .walk(width, engine.cancel.flag(), move |key: String| {
             let me = me.clone();
-            let by_addr = by_addr.clone();
+            let by_key = by_key.clone();
             async move {
-                let Some(c) = by_addr.get(&key) else {
-                    return Ok(());
-                };
-                delete_instance(&me, c).await
+                let change = by_key
+                    .get(&key)
+                    .and_then(|&i| me.plan.as_ref().and_then(|p| p.changes.get(i)));
+                match change {
+                    Some(c) => delete_instance(&me, c).await,
+                    None => Ok(()),
+                }
             }
             .boxed()
         })
@@ -723,6 +774,65 @@ pub async fn apply_deletes(engine: &Arc<Engine>) -> Result<(), Diagnostics> {
     diags.into_result()
 }
 
+/// The deletes (`plan.changes[deletes[n]]`, named `keys[n]`) as a graph: each delete
+/// depends on the deletes of the resources its object depended on when it was last applied
+/// (recorded in state), so the reversed graph deletes dependents first.
+///
+/// Linear in the deletes and their recorded dependencies: each resource with deletes gets
+/// one group node that depends on all of them, and a delete depends on the group of each
+/// resource it depended on, instead of on every instance of it (a thousand instances that
+/// depended on a thousand others were a million edges). The prior state is read in place.
+fn delete_order(
+    engine: &Engine,
+    plan: &crate::plan::Plan,
+    deletes: &[usize],
+    keys: &[String],
+) -> Dag<String> {
+    let mut dag: Dag<String> = Dag::new();
+    // (module, resource) of each delete, and the group node of each such resource.
+    let mut groups: std::collections::HashMap<(String, String), String> =
+        std::collections::HashMap::new();
+    for (n, &i) in deletes.iter().enumerate() {
+        let addr = &plan.changes[i].addr;
+        let resource = (addr.module.to_string(), addr.resource.to_string());
+        let group = groups
+            .entry(resource)
+            .or_insert_with(|| delete_group_key(addr))
+            .clone();
+        dag.add_node(keys[n].clone());
+        dag.add_edge(&group, &keys[n]);
+    }
+    let prior = engine.prior.lock().unwrap_or_else(|e| e.into_inner());
+    for (n, &i) in deletes.iter().enumerate() {
+        let c = &plan.changes[i];
+        let recorded = match &c.deposed {
+            Some(key) => prior.deposed.get(&(c.addr.clone(), key.clone())),
+            None => prior.instances.get(&c.addr),
+        };
+        let Some(recorded) = recorded else {
+            continue;
+        };
+        let module = c.addr.module.to_string();
+        let own = c.addr.resource.to_string();
+        for dep in recorded.dependencies.iter().filter(|d| **d != own) {
+            if let Some(group) = groups.get(&(module.clone(), dep.clone())) {
+                dag.add_edge(&keys[n], group);
+            }
+        }
+    }
+    dag
+}
+
+/// The name of the node that stands for all deletes of `addr`'s resource: not an address
+/// (it starts with a space), so it never names a delete.
+fn delete_group_key(addr: &AbsInstance) -> String {
+    if addr.module.0.is_empty() {
+        format!(" all deletes of {}", addr.resource)
+    } else {
+        format!(" all deletes of {}.{}", addr.module, addr.resource)
+    }
+}
+
 /// The delete walk's name for a change: its address, and the deposed key of a deposed
 /// object (which shares its address with the current object).
 fn delete_key(c: &ResourceChange) -> String {
@@ -736,10 +846,6 @@ async fn delete_instance(engine: &Engine, c: &ResourceChange) -> Result<(), Diag
     if let Some(key) = &c.deposed {
         return delete_deposed(engine, c, key).await;
     }
-    let Some(prior) = prior_value(engine, &c.addr) else {
-        // Already gone (deleted outside skyform and found so by refresh).
-        return Ok(());
-    };
     let provider = engine.provider(&c.provider)?;
     let timeout = {
         let names: Vec<String> = c.addr.module.0.iter().map(|(n, _)| n.clone()).collect();
@@ -750,12 +856,25 @@ async fn delete_instance(engine: &Engine, c: &ResourceChange) -> Result<(), Diag
             .and_then(|mn| mn.module.resources.get(&c.addr.resource))
             .and_then(|r| r.timeouts.delete)
     };
+    let permit = permit_owned(engine).await?;
+    // The object leaves the prior state while its delete is in flight (moved, not copied:
+    // a thousand deletes waiting for a shared call would hold a copy each) and goes back if
+    // the delete fails.
+    let taken = engine
+        .prior
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .instances
+        .remove(&c.addr);
+    let Some(object) = taken else {
+        // Already gone (deleted outside skyform and found so by refresh).
+        return Ok(());
+    };
     let (result, started) = {
-        let permit = permit_owned(engine).await?;
         engine.emit(Event::Started {
             addr: c.addr.clone(),
             op: Operation::Delete,
-            id: object_id(&prior),
+            id: object_id(&object.value),
         });
         let started = Instant::now();
         let mut op = op_context(engine, &c.addr, timeout, Operation::Delete);
@@ -766,32 +885,35 @@ async fn delete_instance(engine: &Engine, c: &ResourceChange) -> Result<(), Diag
             drop(held.lock().unwrap_or_else(|e| e.into_inner()).take());
         })));
         let result = provider
-            .delete(&c.addr.resource.type_name, &prior, &op)
+            .delete(&c.addr.resource.type_name, &object.value, &op)
             .await;
         drop(op);
         drop(slot);
         (result, started)
     };
     let recorded = match result {
-        Ok(()) => {
-            if c.action == Action::DeleteThenCreate {
-                engine
-                    .replaced
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .insert(c.addr.clone(), prior.clone());
+        Ok(()) => match record_remove(engine, &c.addr).await {
+            Ok(()) => Ok(object),
+            Err(d) => {
+                put_back(engine, &c.addr, object);
+                Err(d)
             }
-            record_remove(engine, &c.addr).await
-        }
+        },
         Err(f) => {
             let mut diags = op_error(&c.addr, "delete", Some(&f.error));
             note_interrupted(engine, &c.addr, &f.error);
             // Still there, as the provider describes it now.
-            if let Some(state) = f.state {
-                let state = match provider.resource_schema(&c.addr.resource.type_name) {
-                    Some(schema) => carry_sensitive_marks(&prior, mark_sensitive(schema, state)),
-                    None => state,
-                };
+            let now =
+                f.state.map(
+                    |state| match provider.resource_schema(&c.addr.resource.type_name) {
+                        Some(schema) => {
+                            carry_sensitive_marks(&object.value, mark_sensitive(schema, state))
+                        }
+                        None => state,
+                    },
+                );
+            put_back(engine, &c.addr, object);
+            if let Some(state) = now {
                 if let Err(d) = record_state(engine, &c.addr, &c.provider, state).await {
                     diags.extend(d);
                 }
@@ -805,11 +927,29 @@ async fn delete_instance(engine: &Engine, c: &ResourceChange) -> Result<(), Diag
         &c.addr,
         Operation::Delete,
         started,
-        recorded.as_ref().ok().map(|_| &prior),
+        recorded.as_ref().ok().map(|o| &o.value),
     );
-    recorded?;
+    let object = recorded?;
+    if c.action == Action::DeleteThenCreate {
+        // The replacement's final plan is checked against the object it replaces.
+        engine
+            .replaced
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(c.addr.clone(), object.value);
+    }
     bump(engine, |r| r.destroyed += 1);
     Ok(())
+}
+
+/// Returns an object whose delete failed to the prior state, as it was.
+fn put_back(engine: &Engine, addr: &AbsInstance, object: crate::engine::PriorInstance) {
+    engine
+        .prior
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .instances
+        .insert(addr.clone(), object);
 }
 
 /// Deletes a deposed object; on success it leaves state, on failure it stays deposed for

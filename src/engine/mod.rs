@@ -9,6 +9,7 @@
 //! Its fields are private; the run layer uses the methods below.
 
 pub mod apply;
+mod apply_index;
 mod apply_instance;
 pub mod decode;
 pub mod events;
@@ -168,6 +169,8 @@ pub struct Engine {
     io: Arc<Semaphore>,
     /// The plan being applied (apply mode).
     plan: Option<Plan>,
+    /// `plan` indexed by address (apply mode).
+    plan_index: apply_index::PlanIndex,
     recorder: Option<Arc<dyn StateRecorder>>,
     report: Mutex<ApplyReport>,
     cancel: Cancel,
@@ -228,6 +231,7 @@ impl Engine {
             drift: Mutex::new(Vec::new()),
             io,
             plan: None,
+            plan_index: apply_index::PlanIndex::default(),
             recorder: None,
             report: Mutex::new(ApplyReport::default()),
             cancel: Cancel::new(),
@@ -274,6 +278,7 @@ impl Engine {
 
     /// The plan to apply (apply mode) and where completed operations are recorded.
     pub fn with_plan(mut self, plan: Plan, recorder: Option<Arc<dyn StateRecorder>>) -> Self {
+        self.plan_index = apply_index::PlanIndex::of(&plan);
         self.plan = Some(plan);
         self.recorder = recorder;
         self

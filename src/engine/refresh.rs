@@ -33,7 +33,9 @@ impl Engine {
         if *done {
             return Ok(());
         }
-        let priors: Vec<(AbsInstance, Value)> = {
+        // One copy of each prior object (the lock is not held over the read): the addresses
+        // apart, so the objects themselves are the slice the provider reads.
+        let (addrs, values): (Vec<AbsInstance>, Vec<Value>) = {
             let prior = self.prior.lock().unwrap_or_else(|e| e.into_inner());
             prior
                 .instances
@@ -44,17 +46,18 @@ impl Engine {
                         && p.provider == *provider_ref
                 })
                 .map(|(a, p)| (a.clone(), p.value.clone()))
-                .collect()
+                .unzip()
         };
-        if priors.is_empty() {
+        if addrs.is_empty() {
             *done = true;
             return Ok(());
         }
         let provider = self.provider(provider_ref)?;
         self.emit(super::Event::RefreshStarted {
             type_name: type_name.to_string(),
-            objects: priors
+            objects: addrs
                 .iter()
+                .zip(&values)
                 .map(|(addr, v)| RefreshedObject {
                     addr: addr.clone(),
                     id: object_id(v),
@@ -65,7 +68,6 @@ impl Engine {
             .resource_schema(type_name)
             .cloned()
             .unwrap_or_default();
-        let values: Vec<Value> = priors.iter().map(|(_, v)| v.clone()).collect();
         let results = {
             let _permit = self
                 .io
@@ -84,21 +86,21 @@ impl Engine {
         };
         // Zipping would silently drop objects (or pair them wrongly) if the provider broke
         // the one-result-per-prior contract.
-        if results.len() != priors.len() {
+        if results.len() != values.len() {
             return Err(Diagnostic::error(
                 format!("Failed to refresh {type_name}"),
                 format!(
                     "internal error: provider {provider_ref} returned {} results for {} {type_name} objects; a batched read must return one per object, in order",
                     results.len(),
-                    priors.len()
+                    values.len()
                 ),
             )
             .into());
         }
-        let completed = priors
+        let completed = addrs
             .iter()
             .zip(&results)
-            .map(|((addr, _), after)| RefreshedObject {
+            .map(|(addr, after)| RefreshedObject {
                 addr: addr.clone(),
                 id: after.as_ref().and_then(object_id),
             })
@@ -109,7 +111,7 @@ impl Engine {
         });
         let mut prior = self.prior.lock().unwrap_or_else(|e| e.into_inner());
         let mut drift = self.drift.lock().unwrap_or_else(|e| e.into_inner());
-        for ((addr, before), after) in priors.into_iter().zip(results) {
+        for ((addr, before), after) in addrs.into_iter().zip(values).zip(results) {
             match after {
                 None => {
                     prior.instances.remove(&addr);

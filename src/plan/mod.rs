@@ -142,9 +142,10 @@ pub struct Plan {
     /// Create intents that more unclaimed objects match than there are intents: nothing
     /// was adopted or planned at these addresses; the user decides (`skyform import`).
     pub possible_orphans: Vec<PossibleOrphans>,
-    /// Data sources read while planning, with what they read. Apply reads them again;
-    /// these are what the plan was computed from, shown in the JSON plan's
-    /// `planned_values` and `prior_state` as Terraform shows them.
+    /// Data sources read while planning, with what they read: what the plan was computed
+    /// from, shown in the JSON plan's `planned_values` and `prior_state` as Terraform shows
+    /// them. The apply uses these reads, except for a data source that depends on a
+    /// resource the apply changes: that one is read again once the change is done.
     pub data_reads: Vec<DataRead>,
     /// Existing objects `import` blocks bring under management (read while planning),
     /// sorted by address.

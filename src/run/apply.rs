@@ -31,21 +31,14 @@ impl Applied {
     }
 }
 
-/// Applies `planned` to the session's state. Errors opening the journal or building the
-/// graph are returned before anything is changed.
+/// Applies `planned` to the session's state. Errors building the graph, reading the prior
+/// state or opening the journal are returned before anything is changed. The session's
+/// loaded state is handed to the run's state writer (its `state` is empty afterwards).
 pub async fn apply(
     ctx: &RunContext,
-    session: &Session,
+    session: &mut Session,
     planned: Planned,
 ) -> Result<Applied, Diagnostics> {
-    let writer = StateWriter::open(session.backend.clone(), session.base_state())
-        .await
-        .map_err(|e| {
-            Diagnostics::from(Diagnostic::error(
-                "Failed to open the state journal",
-                e.to_string(),
-            ))
-        })?;
     let graph = crate::graph::build(&ctx.config)?;
     let mode = planned.plan.mode;
     let (plan, plan_engine) = planned.into_parts();
@@ -55,6 +48,16 @@ pub async fn apply(
     let providers = plan_engine.as_ref().map(|e| e.configured_providers());
     drop(plan_engine);
     let failure = Arc::new(BackendFailure::new(ctx.cancel.clone()));
+    let plan = for_apply(plan);
+    let prior = session.prior(&ctx.registry)?;
+    let writer = StateWriter::open(session.backend.clone(), session.take_base_state())
+        .await
+        .map_err(|e| {
+            Diagnostics::from(Diagnostic::error(
+                "Failed to open the state journal",
+                e.to_string(),
+            ))
+        })?;
     let recorder = Arc::new(JournalRecorder {
         writer: writer.clone(),
         registry: ctx.registry.clone(),
@@ -66,7 +69,7 @@ pub async fn apply(
         WalkMode::Apply,
         ctx.options.clone(),
         ctx.inputs.clone(),
-        session.prior(&ctx.registry)?,
+        prior,
         ctx.registry.clone(),
     )
     .with_events(ctx.events.clone())
@@ -103,6 +106,10 @@ pub async fn apply(
             )
         })
         .collect();
+    // The engine's prior state and values are done with: the final write holds only the
+    // state document and its text.
+    let report = engine.report();
+    drop(engine);
     let state_written = writer.finish(to_state).await.map(|_| ()).map_err(|e| {
         Diagnostics::from(Diagnostic::error(
             "Failed to write the state",
@@ -121,7 +128,7 @@ pub async fn apply(
     };
     Ok(Applied {
         mode,
-        report: engine.report(),
+        report,
         outputs,
         result,
         state_written,
@@ -139,4 +146,16 @@ fn without_record_failures(d: Diagnostics) -> Diagnostics {
         }
     }
     kept
+}
+
+/// The plan as the apply needs it: each change's action, not its `before` and `after`
+/// objects. The apply evaluates every instance again with the values now known (and reads
+/// the prior objects from state), and the plan was shown already; dropping the two copies
+/// of every object keeps them out of memory for the whole apply.
+fn for_apply(mut plan: crate::plan::Plan) -> crate::plan::Plan {
+    for change in &mut plan.changes {
+        change.before = None;
+        change.after = None;
+    }
+    plan
 }

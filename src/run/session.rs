@@ -65,4 +65,13 @@ impl Session {
             .clone()
             .unwrap_or_else(|| self.backend.new_state())
     }
+
+    /// [`Session::base_state`] handed over instead of copied: an apply gives it to its state
+    /// writer, so the run holds one copy of the document, not two. The session keeps its
+    /// backend and lock; its `state` is empty afterwards.
+    pub fn take_base_state(&mut self) -> State {
+        self.state
+            .take()
+            .unwrap_or_else(|| self.backend.new_state())
+    }
 }

@@ -34,6 +34,18 @@ pub struct Written {
     pub bytes: u64,
 }
 
+/// What a full write of a shared document stored: the header it was written with (the
+/// document itself stayed with the caller, so nothing is copied back).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stored {
+    /// The serial written (the given one + 1).
+    pub serial: u64,
+    /// The version of skyform recorded in the document.
+    pub skyform_version: String,
+    /// The document's size in bytes.
+    pub bytes: u64,
+}
+
 /// The full document a batch of journal records applies to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JournalBase {
@@ -93,6 +105,19 @@ pub trait Backend: Send + Sync {
     /// Refuses a state of another lineage, or an older one than stored (someone wrote since it
     /// was loaded), and never overwrites a document it cannot read. Hold the lock.
     async fn write_full(&self, state: &State) -> Result<Written>;
+
+    /// [`Backend::write_full`] of a document the caller shares instead of lending, in
+    /// canonical order ([`State::canonicalize`]): a backend that writes on another thread
+    /// takes it as it is, without a copy of the whole document, and returns only the header
+    /// it wrote. The caller applies that header to its own copy.
+    async fn write_full_shared(&self, state: Arc<State>) -> Result<Stored> {
+        let Written { state, bytes } = self.write_full(&state).await?;
+        Ok(Stored {
+            serial: state.serial,
+            skyform_version: state.skyform_version,
+            bytes,
+        })
+    }
 
     /// Write `state` whatever is stored now (`state push -force`); its serial ends above both.
     /// Hold the lock.

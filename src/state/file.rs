@@ -150,6 +150,34 @@ fn render_canonical(state: &State) -> Vec<u8> {
     bytes
 }
 
+/// The text of `state` (already in canonical order) as it is written with a new `serial` and
+/// `skyform_version`, without copying the document to change its header: the same bytes
+/// as [`render_state`] of a copy with that header.
+pub fn render_with_header(state: &State, serial: u64, skyform_version: &str) -> Vec<u8> {
+    /// [`State`]'s fields in [`State`]'s order, borrowed: serde writes the same object.
+    #[derive(serde::Serialize)]
+    struct Document<'a> {
+        version: u32,
+        serial: u64,
+        lineage: &'a str,
+        skyform_version: &'a str,
+        outputs: &'a std::collections::BTreeMap<String, super::model::OutputState>,
+        resources: &'a [super::model::ResourceState],
+    }
+    let document = Document {
+        version: state.version,
+        serial,
+        lineage: &state.lineage,
+        skyform_version,
+        outputs: &state.outputs,
+        resources: &state.resources,
+    };
+    // Serialising plain data structures to a Vec cannot fail.
+    let mut bytes = serde_json::to_vec_pretty(&document).unwrap_or_default();
+    bytes.push(b'\n');
+    bytes
+}
+
 /// The backup kept beside a state file: `<name>.json.backup`.
 pub fn backup_path(path: &Path) -> PathBuf {
     with_suffix(path, ".backup")
@@ -265,6 +293,26 @@ mod tests {
             PathBuf::from("state/default.json.backup")
         );
         assert_eq!(parent_dir(Path::new("x.json")), PathBuf::from("."));
+    }
+
+    #[test]
+    fn a_new_header_renders_like_a_copy_with_that_header() {
+        let doc =
+            br#"{"version": 4, "serial": 7, "lineage": "0b5c7a8e-4a2f-4d6e-9d61-3f0e1c2b9a11",
+            "skyform_version": "0.0.1", "outputs": {"ip": {"value": "10.0.0.1", "sensitive": true}},
+            "resources": [{"mode": "managed", "type": "mcloud_instance", "name": "web",
+              "provider": "provider[\"mcloud\"]", "instances": [{"index_key": 0,
+              "attributes": {"id": "i-1", "tags": {"a": "b"}}, "dependencies": ["x.y"]}]}]}"#;
+        let state = parse_state(doc, "test").unwrap();
+        let mut copy = state.clone();
+        copy.serial = 8;
+        copy.skyform_version = "9.9.9".to_string();
+        assert_eq!(
+            render_with_header(&state, 8, "9.9.9"),
+            render_state(&copy),
+            "{}",
+            String::from_utf8_lossy(&render_with_header(&state, 8, "9.9.9"))
+        );
     }
 
     #[test]

@@ -12,12 +12,12 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-use super::backend::{self, Backend, JournalBase, Loaded, Written};
+use super::backend::{self, Backend, JournalBase, Loaded, Stored, Written};
 use super::encryption::Codec;
 use super::error::{Result, StateError};
 use super::file::{
-    backup_path, parent_dir, parse_state, read_bytes, render_state, sync_dir, with_suffix,
-    write_document,
+    backup_path, parent_dir, parse_state, read_bytes, render_state, render_with_header, sync_dir,
+    with_suffix, write_document,
 };
 use super::journal::{self, journal_path_for, read_journal, OpenJournal};
 use super::local_lock;
@@ -37,6 +37,29 @@ pub struct LocalBackend {
     journal: Arc<Mutex<Option<OpenJournal>>>,
     /// Encryption of the document and each journal record (plain by default).
     codec: Codec,
+    /// The document this backend last read or wrote, by digest: a write that finds exactly
+    /// those bytes on disk knows their lineage and serial without parsing the whole
+    /// document again (a second copy of the state in memory).
+    known: Arc<Mutex<Option<KnownDocument>>>,
+}
+
+/// A document's digest and the header it was read or written with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct KnownDocument {
+    digest: [u8; 32],
+    lineage: String,
+    serial: u64,
+}
+
+impl KnownDocument {
+    fn of(bytes: &[u8], lineage: &str, serial: u64) -> Self {
+        use sha2::Digest;
+        KnownDocument {
+            digest: sha2::Sha256::digest(bytes).into(),
+            lineage: lineage.to_string(),
+            serial,
+        }
+    }
 }
 
 impl LocalBackend {
@@ -66,6 +89,7 @@ impl LocalBackend {
             path: path.into(),
             journal: Arc::new(Mutex::new(None)),
             codec: Codec::plain(),
+            known: Arc::new(Mutex::new(None)),
         }
     }
 
@@ -78,9 +102,52 @@ impl LocalBackend {
     /// The stored bytes, decrypted, parsed and validated; `None` if there is no file.
     fn read_document(&self) -> Result<Option<State>> {
         match read_bytes(&self.path)? {
-            Some(bytes) => self.parse_document(&bytes).map(Some),
+            Some(bytes) => {
+                let state = self.parse_document(&bytes)?;
+                self.remember(&bytes, &state.lineage, state.serial);
+                Ok(Some(state))
+            }
             None => Ok(None),
         }
+    }
+
+    fn remember(&self, bytes: &[u8], lineage: &str, serial: u64) {
+        *self.known.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some(KnownDocument::of(bytes, lineage, serial));
+    }
+
+    /// The lineage and serial of the stored `bytes`: from memory when they are the document
+    /// this backend last read or wrote, else by reading them in full (which refuses a
+    /// document it cannot read).
+    fn stored_header(&self, bytes: &[u8]) -> Result<(String, u64)> {
+        let known = self.known.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        if let Some(known) = known {
+            if KnownDocument::of(bytes, &known.lineage, known.serial) == known {
+                return Ok((known.lineage, known.serial));
+            }
+        }
+        let on_disk = self.parse_document(bytes)?;
+        Ok((on_disk.lineage, on_disk.serial))
+    }
+
+    /// Refuses to write `state` over the stored `bytes` of another lineage or a later serial.
+    fn check_overwrite(&self, bytes: &[u8], state: &State) -> Result<()> {
+        let (lineage, serial) = self.stored_header(bytes)?;
+        if lineage != state.lineage {
+            return Err(StateError::LineageOverwrite {
+                location: self.location(),
+                on_disk: lineage,
+                writing: state.lineage.clone(),
+            });
+        }
+        if serial > state.serial {
+            return Err(StateError::StaleWrite {
+                location: self.location(),
+                loaded: state.serial,
+                on_disk: serial,
+            });
+        }
+        Ok(())
     }
 
     fn parse_document(&self, bytes: &[u8]) -> Result<State> {
@@ -231,23 +298,35 @@ impl LocalBackend {
     pub fn write_full_sized(&self, state: &State) -> Result<(State, u64)> {
         let previous = read_bytes(&self.path)?;
         if let Some(bytes) = &previous {
-            let on_disk = self.parse_document(bytes)?;
-            if on_disk.lineage != state.lineage {
-                return Err(StateError::LineageOverwrite {
-                    location: self.location(),
-                    on_disk: on_disk.lineage,
-                    writing: state.lineage.clone(),
-                });
-            }
-            if on_disk.serial > state.serial {
-                return Err(StateError::StaleWrite {
-                    location: self.location(),
-                    loaded: state.serial,
-                    on_disk: on_disk.serial,
-                });
-            }
+            self.check_overwrite(bytes, state)?;
         }
         self.write_unchecked(state, previous)
+    }
+
+    /// [`LocalBackend::write_full`] of a state already in canonical order, rendered with its
+    /// new header in place instead of from a copy; see [`Backend::write_full_shared`].
+    pub fn write_full_in_place(&self, state: &State) -> Result<Stored> {
+        let previous = read_bytes(&self.path)?;
+        if let Some(bytes) = &previous {
+            self.check_overwrite(bytes, state)?;
+        }
+        let serial = state.serial.saturating_add(1);
+        let skyform_version = env!("CARGO_PKG_VERSION");
+        let plain = render_with_header(state, serial, skyform_version);
+        let sealed = if self.codec.is_encrypted() {
+            Some(self.codec.seal(&plain)?)
+        } else {
+            None
+        };
+        let bytes = sealed.as_deref().unwrap_or(&plain);
+        let size = write_document(&self.path, previous.as_deref(), bytes)?;
+        self.remember(bytes, &state.lineage, serial);
+        self.end_journal()?;
+        Ok(Stored {
+            serial,
+            skyform_version: skyform_version.to_string(),
+            bytes: size,
+        })
     }
 
     /// Write `state` (serial + 1) whatever is on disk now, keeping the current file as the
@@ -273,20 +352,23 @@ impl LocalBackend {
         written.serial = state.serial.saturating_add(1);
         written.skyform_version = env!("CARGO_PKG_VERSION").to_string();
         written.canonicalize();
-        let size = write_document(
-            &self.path,
-            previous.as_deref(),
-            &self.codec.seal(&render_state(&written))?,
-        )?;
-        // The journal's records are in the written document; the next append starts anew.
+        let sealed = self.codec.seal(&render_state(&written))?;
+        let size = write_document(&self.path, previous.as_deref(), &sealed)?;
+        self.remember(&sealed, &written.lineage, written.serial);
+        self.end_journal()?;
+        Ok((written, size))
+    }
+
+    /// The journal's records are in the document just written: the journal ends and the
+    /// next append starts a new one.
+    fn end_journal(&self) -> Result<()> {
         *self.journal.lock().unwrap_or_else(|e| e.into_inner()) = None;
         let journal = self.journal_path();
         match fs::remove_file(&journal) {
-            Ok(()) => sync_dir(&parent_dir(&journal))?,
-            Err(e) if e.kind() == ErrorKind::NotFound => {}
-            Err(e) => return Err(StateError::io("remove", &journal, e)),
+            Ok(()) => sync_dir(&parent_dir(&journal)),
+            Err(e) if e.kind() == ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(StateError::io("remove", &journal, e)),
         }
-        Ok((written, size))
     }
 }
 
@@ -390,6 +472,10 @@ impl Backend for LocalBackend {
                 .map(|(state, bytes)| Written { state, bytes })
         })
         .await
+    }
+
+    async fn write_full_shared(&self, state: Arc<State>) -> Result<Stored> {
+        self.blocking(move |b| b.write_full_in_place(&state)).await
     }
 
     async fn replace_full(&self, state: &State) -> Result<State> {

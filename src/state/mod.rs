@@ -24,7 +24,7 @@ pub mod pg;
 pub mod select;
 pub mod writer;
 
-pub use backend::{local_backend, Backend, JournalBase, Loaded, Written};
+pub use backend::{local_backend, Backend, JournalBase, Loaded, Stored, Written};
 pub use error::{Result, StateError};
 pub use local::{LocalBackend, DEFAULT_WORKSPACE, STATE_DIR};
 pub use lock::{LockInfo, StateLock};

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use tokio::sync::{mpsc, oneshot};
 
-use super::backend::{Backend, JournalBase, Written};
+use super::backend::{Backend, JournalBase, Stored};
 use super::error::{Result, StateError};
 use super::model::{Change, OutputState, State};
 
@@ -142,8 +142,10 @@ const MAX_BATCH: usize = 4096;
 /// The writer task's side: the backend and the state its journal describes.
 struct Journal {
     backend: Arc<dyn Backend>,
-    /// The last full document plus every acknowledged record.
-    state: State,
+    /// The last full document plus every acknowledged record: the run's one copy of the
+    /// state document. Shared with the backend only while a full write is in flight (so the
+    /// write does not copy it), and changed in place otherwise.
+    state: Arc<State>,
     /// The full document the journal's records apply to.
     base: JournalBase,
     policy: CompactionPolicy,
@@ -168,7 +170,7 @@ impl Journal {
         let mut journal = Journal {
             backend,
             base: JournalBase::of(&state),
-            state,
+            state: Arc::new(state),
             policy,
             counters,
             records_in_journal: 0,
@@ -183,8 +185,7 @@ impl Journal {
 
     /// Write the state in full and start an empty journal on top of it.
     async fn write_base(&mut self) -> Result<()> {
-        let Written { state, bytes } = self.full_write().await?;
-        self.state = state;
+        let bytes = self.full_write().await?;
         self.base = JournalBase::of(&self.state);
         self.state_bytes = bytes;
         self.state_instances = self.state.instance_count() as u64;
@@ -197,13 +198,24 @@ impl Journal {
         Ok(())
     }
 
-    async fn full_write(&mut self) -> Result<Written> {
-        let written = self.backend.write_full(&self.state).await?;
+    /// Writes the state in full and takes on the header written (serial + 1); returns the
+    /// document's size.
+    async fn full_write(&mut self) -> Result<u64> {
+        Arc::make_mut(&mut self.state).canonicalize();
+        let Stored {
+            serial,
+            skyform_version,
+            bytes,
+        } = self.backend.write_full_shared(self.state.clone()).await?;
+        // The backend has let go of the document: this changes it in place, not a copy.
+        let state = Arc::make_mut(&mut self.state);
+        state.serial = serial;
+        state.skyform_version = skyform_version;
         self.counters.full_writes.fetch_add(1, Ordering::Relaxed);
         self.counters
             .full_write_bytes
-            .fetch_add(written.bytes, Ordering::Relaxed);
-        Ok(written)
+            .fetch_add(bytes, Ordering::Relaxed);
+        Ok(bytes)
     }
 
     /// The writer loop: one batch per iteration, until every sender is gone or `finish`.
@@ -276,8 +288,9 @@ impl Journal {
                 self.counters
                     .records
                     .fetch_add(changes.len() as u64, Ordering::Relaxed);
+                let state = Arc::make_mut(&mut self.state);
                 for change in &changes {
-                    self.state.apply_change(change);
+                    state.apply_change(change);
                 }
                 for ack in acks {
                     let _ = ack.send(Ok(()));
@@ -301,10 +314,10 @@ impl Journal {
     /// Write the final state, which ends the journal. Tried even after an append failure: the
     /// in-memory state holds exactly the acknowledged records.
     async fn finish(&mut self, outputs: BTreeMap<String, OutputState>) -> Result<State> {
-        self.state.apply_change(&Change::SetOutputs { outputs });
-        let Written { state, .. } = self.full_write().await?;
-        self.state = state.clone();
-        Ok(state)
+        Arc::make_mut(&mut self.state).apply_change(&Change::SetOutputs { outputs });
+        self.full_write().await?;
+        // The writer stops here: the caller gets its document, not a copy.
+        Ok(std::mem::take(Arc::make_mut(&mut self.state)))
     }
 }
 

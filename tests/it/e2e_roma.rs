@@ -74,6 +74,10 @@ fn a_thousand_instances_through_the_sim_process_with_env_credentials() {
     assert_eq!(counts["POST /v3/auth/tokens"], 1, "{counts:?}");
     let out = w.run_env(&["apply", "-auto-approve"], &env);
     assert_eq!(out.code(), 0, "{}{}", out.stdout(), out.stderr());
+    // The apply read it once more (its own plan: ten pages), not twice: the apply uses
+    // what its plan read.
+    let counts = sim.counts();
+    assert_eq!(counts["GET /v2/{project_id}/instances"], 20, "{counts:?}");
     let o = outputs(&w);
     // Of 1000 generated: every 11th ERROR (90), every 7th CREATING unless ERROR (130).
     assert_eq!(

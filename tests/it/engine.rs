@@ -102,10 +102,10 @@ resource "scripted_thing" "after_bad" { name = scripted_thing.bad.id }
     script.fail_create("bad", "the cloud said no");
     let script = script.into_script();
     let ctx = context(dir.path(), &script, None);
-    let session = session(dir.path()).await;
+    let mut session = session(dir.path()).await;
     let planned = skyform::run::plan(&ctx, &session).await.expect("plan");
     assert_eq!(planned.plan.counts(), (3, 0, 0));
-    let applied = skyform::run::apply(&ctx, &session, planned)
+    let applied = skyform::run::apply(&ctx, &mut session, planned)
         .await
         .expect("apply runs");
     assert!(!applied.is_complete());
@@ -134,9 +134,9 @@ async fn a_failed_create_is_reported_as_a_failed_event() {
     let script = script.into_script();
     let (events, seen) = recorder();
     let ctx = context(dir.path(), &script, Some(events));
-    let session = session(dir.path()).await;
+    let mut session = session(dir.path()).await;
     let planned = skyform::run::plan(&ctx, &session).await.expect("plan");
-    let applied = skyform::run::apply(&ctx, &session, planned)
+    let applied = skyform::run::apply(&ctx, &mut session, planned)
         .await
         .expect("apply runs");
     assert!(applied.result.is_err());
@@ -157,9 +157,9 @@ async fn a_create_that_fails_after_making_the_object_records_it() {
     let script = script.into_script();
     let (events, seen) = recorder();
     let ctx = context(dir.path(), &script, Some(events));
-    let session = session(dir.path()).await;
+    let mut session = session(dir.path()).await;
     let planned = skyform::run::plan(&ctx, &session).await.expect("plan");
-    let applied = skyform::run::apply(&ctx, &session, planned)
+    let applied = skyform::run::apply(&ctx, &mut session, planned)
         .await
         .expect("apply runs");
     let errors = applied
@@ -190,9 +190,9 @@ async fn an_update_that_fails_part_way_records_what_is_now_true() {
         workdir("resource \"scripted_thing\" \"vm\" {\n  name = \"vm\"\n  size = \"small\"\n}\n");
     let script = Scripted::new().into_script();
     let ctx = context(dir.path(), &script, None);
-    let first = session(dir.path()).await;
+    let mut first = session(dir.path()).await;
     let planned = skyform::run::plan(&ctx, &first).await.expect("plan");
-    let applied = skyform::run::apply(&ctx, &first, planned)
+    let applied = skyform::run::apply(&ctx, &mut first, planned)
         .await
         .expect("apply");
     assert!(applied.result.is_ok());
@@ -206,10 +206,10 @@ async fn an_update_that_fails_part_way_records_what_is_now_true() {
     .expect("write config");
     script.fail_update("vm", "resize failed after the stop", "stopped");
     let ctx = context(dir.path(), &script, None);
-    let session = session(dir.path()).await;
+    let mut session = session(dir.path()).await;
     let planned = skyform::run::plan(&ctx, &session).await.expect("plan");
     assert_eq!(planned.plan.counts(), (0, 1, 0));
-    let applied = skyform::run::apply(&ctx, &session, planned)
+    let applied = skyform::run::apply(&ctx, &mut session, planned)
         .await
         .expect("apply runs");
     let errors = applied
@@ -230,9 +230,9 @@ async fn a_batched_read_with_the_wrong_length_is_an_internal_error() {
     let dir = workdir(r#"resource "scripted_thing" "one" { name = "one" }"#);
     let script = Scripted::new().into_script();
     let ctx = context(dir.path(), &script, None);
-    let first = session(dir.path()).await;
+    let mut first = session(dir.path()).await;
     let planned = skyform::run::plan(&ctx, &first).await.expect("plan");
-    let applied = skyform::run::apply(&ctx, &first, planned)
+    let applied = skyform::run::apply(&ctx, &mut first, planned)
         .await
         .expect("apply");
     assert!(applied.result.is_ok());
@@ -264,7 +264,7 @@ resource "scripted_thing" "after" { name = scripted_thing.slow.id }
     let script = script.into_script();
     let (events, seen) = recorder();
     let ctx = context(dir.path(), &script, Some(events));
-    let session = session(dir.path()).await;
+    let mut session = session(dir.path()).await;
     let planned = skyform::run::plan(&ctx, &session).await.expect("plan");
     let cancel = ctx.cancel.clone();
     let watcher = {
@@ -285,7 +285,7 @@ resource "scripted_thing" "after" { name = scripted_thing.slow.id }
     };
     let applied = tokio::time::timeout(
         Duration::from_secs(20),
-        skyform::run::apply(&ctx, &session, planned),
+        skyform::run::apply(&ctx, &mut session, planned),
     )
     .await
     .expect("the wait stopped when cancelled")
@@ -326,10 +326,10 @@ async fn plan_and_apply(
     script: &Script,
 ) -> (skyform::plan::Plan, skyform::run::Applied) {
     let ctx = context(dir, script, None);
-    let session = session(dir).await;
+    let mut session = session(dir).await;
     let planned = skyform::run::plan(&ctx, &session).await.expect("plan");
     let plan = planned.plan.clone();
-    let applied = skyform::run::apply(&ctx, &session, planned)
+    let applied = skyform::run::apply(&ctx, &mut session, planned)
         .await
         .expect("apply runs");
     (plan, applied)
@@ -471,4 +471,150 @@ async fn state_of_an_older_schema_version_is_upgraded_through_the_provider() {
     };
     assert!(err.contains("scripted_thing.vm"), "{err}");
     assert!(err.contains("schema version 7"), "{err}");
+}
+
+/// The kinds in `deleted` (in delete order) form runs: every `first` before any `then`.
+fn all_before(deleted: &[String], first: &str, then: &str) -> bool {
+    let last_first = deleted.iter().rposition(|k| k == first);
+    let first_then = deleted.iter().position(|k| k == then);
+    match (last_first, first_then) {
+        (Some(a), Some(b)) => a < b,
+        _ => true,
+    }
+}
+
+#[tokio::test]
+async fn a_destroy_of_two_thousand_deletes_dependents_first_and_stops_above_a_failure() {
+    // 1,000 bases; 500 mids on them; 500 tops on the mids. Dependencies are recorded per
+    // resource, so a destroy deletes every top before any mid, and every mid before any
+    // base: 2,000 deletes whose order rests on 500 x 500 + 500 x 1,000 instance pairs.
+    let dir = workdir(
+        r#"
+resource "scripted_thing" "base" {
+  count = 1000
+  name  = "base-${count.index}"
+  kind  = "base"
+}
+resource "scripted_thing" "mid" {
+  count = 500
+  name  = "mid-${count.index}"
+  kind  = "mid"
+  size  = scripted_thing.base[count.index].id
+}
+resource "scripted_thing" "top" {
+  count = 500
+  name  = "top-${count.index}"
+  kind  = "top"
+  size  = scripted_thing.mid[count.index].id
+}
+"#,
+    );
+    let script = Scripted::new().into_script();
+    let (_, applied) = plan_and_apply(dir.path(), &script).await;
+    assert!(applied.is_complete(), "{:?}", applied.result);
+    assert_eq!(applied.report.added, 2000);
+
+    let destroy = |script: &Script| {
+        let mut ctx = context(dir.path(), script, None);
+        ctx.mode = PlanMode::Destroy;
+        ctx
+    };
+    // The mids cannot be deleted: every top goes, no base is touched.
+    script.fail_deletes_of_kind("mid");
+    let ctx = destroy(&script);
+    let mut run = session(dir.path()).await;
+    let planned = skyform::run::plan(&ctx, &run).await.expect("plan");
+    assert_eq!(planned.plan.counts(), (0, 0, 2000));
+    let applied = skyform::run::apply(&ctx, &mut run, planned)
+        .await
+        .expect("apply runs");
+    drop(run);
+    let errors = applied.result.expect_err("the mids fail").to_string();
+    assert!(
+        errors.contains("cannot delete kind mid"),
+        "{}",
+        errors.chars().take(300).collect::<String>()
+    );
+    let deleted = script.deleted();
+    assert_eq!(deleted.len(), 500, "only the tops");
+    assert!(deleted.iter().all(|k| k == "top"));
+    let left = state_addresses(dir.path());
+    assert_eq!(left.len(), 1500);
+    assert!(left.iter().all(|a| !a.starts_with("scripted_thing.top")));
+
+    // Once they can: mids before bases, and nothing is left.
+    script.allow_deletes();
+    let ctx = destroy(&script);
+    let mut run = session(dir.path()).await;
+    let planned = skyform::run::plan(&ctx, &run).await.expect("plan");
+    assert_eq!(planned.plan.counts(), (0, 0, 1500));
+    let applied = skyform::run::apply(&ctx, &mut run, planned)
+        .await
+        .expect("apply runs");
+    assert!(applied.is_complete(), "{:?}", applied.result);
+    let deleted = script.deleted();
+    assert_eq!(deleted.len(), 2000);
+    let count = |kind: &str| deleted.iter().filter(|k| *k == kind).count();
+    assert_eq!(
+        (count("top"), count("mid"), count("base")),
+        (500, 500, 1000)
+    );
+    assert!(
+        all_before(&deleted, "top", "mid"),
+        "a mid went before a top"
+    );
+    assert!(
+        all_before(&deleted, "mid", "base"),
+        "a base went before a mid"
+    );
+    assert!(state_addresses(dir.path()).is_empty());
+}
+
+#[tokio::test]
+async fn an_apply_uses_the_plans_data_reads_unless_what_they_depend_on_changes() {
+    let dir = workdir(
+        r#"
+resource "scripted_thing" "a" { name = "a" }
+
+data "scripted_lookup" "fixed" { name = "fixed" }
+
+data "scripted_lookup" "after" {
+  name       = "after"
+  depends_on = [scripted_thing.a]
+}
+
+output "fixed_reads" { value = data.scripted_lookup.fixed.reads }
+output "after_reads" { value = data.scripted_lookup.after.reads }
+"#,
+    );
+    let script = Scripted::new().into_script();
+    let (plan, applied) = plan_and_apply(dir.path(), &script).await;
+    assert!(applied.is_complete(), "{:?}", applied.result);
+    assert_eq!(plan.counts(), (1, 0, 0));
+    // Both were read while planning (their configuration is known). `fixed` depends on
+    // nothing the apply changes: the apply uses that read. `after` waits for the create
+    // of `a` and is read again once it is done.
+    let mut lookups = script.lookups();
+    lookups.sort();
+    assert_eq!(lookups, ["after", "after", "fixed"]);
+    let number = |n: i64| skyform::lang::Value::number(n);
+    assert_eq!(applied.outputs["fixed_reads"], number(1));
+    assert_eq!(applied.outputs["after_reads"], number(2));
+    let in_state = state_addresses(dir.path());
+    assert_eq!(
+        in_state,
+        [
+            "scripted_lookup.after",
+            "scripted_lookup.fixed",
+            "scripted_thing.a"
+        ]
+    );
+
+    // Nothing changes now: one read of each, in the plan, and the apply uses both.
+    let (plan, applied) = plan_and_apply(dir.path(), &script).await;
+    assert!(applied.is_complete(), "{:?}", applied.result);
+    assert_eq!(plan.counts(), (0, 0, 0));
+    assert_eq!(script.lookups().len(), 5);
+    assert_eq!(applied.outputs["fixed_reads"], number(2));
+    assert_eq!(applied.outputs["after_reads"], number(3));
 }

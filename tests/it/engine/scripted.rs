@@ -45,6 +45,8 @@ struct Shared {
     deleted: Vec<String>,
     /// Refresh drops the last result (a broken batched read).
     short_refresh: bool,
+    /// Names given to the `scripted_lookup` data source, one per read, in order.
+    lookups: Vec<String>,
 }
 
 /// Sets up the script before the run.
@@ -141,6 +143,11 @@ impl Script {
         self.shared.lock().expect("script").deleted.clone()
     }
 
+    /// The `name` of each `scripted_lookup` read so far, in order.
+    pub fn lookups(&self) -> Vec<String> {
+        self.shared.lock().expect("script").lookups.clone()
+    }
+
     pub fn short_refresh(&self) {
         self.shared.lock().expect("script").short_refresh = true;
     }
@@ -164,10 +171,18 @@ fn schema() -> ProviderSchema {
             .attr("kind", Attribute::optional(Type::String).force_new())
             .attr("id", Attribute::computed(Type::String)),
     );
+    let mut data_sources = BTreeMap::new();
+    data_sources.insert(
+        "scripted_lookup".to_string(),
+        // Answers how many reads of this name there have been, this one included.
+        Schema::new("A scripted lookup that counts its reads.")
+            .attr("name", Attribute::required(Type::String))
+            .attr("reads", Attribute::computed(Type::Number)),
+    );
     ProviderSchema {
         provider: Schema::new("The scripted test provider."),
         resources,
-        data_sources: BTreeMap::new(),
+        data_sources,
     }
 }
 
@@ -351,8 +366,15 @@ impl Provider for ScriptedProvider {
         Ok(())
     }
 
-    async fn read_data(&self, type_name: &str, _config: &Value) -> Result<Value, ProviderError> {
-        Err(ProviderError::new(NAME, type_name, "no data sources"))
+    async fn read_data(&self, type_name: &str, config: &Value) -> Result<Value, ProviderError> {
+        if type_name != "scripted_lookup" {
+            return Err(ProviderError::new(NAME, type_name, "no such data source"));
+        }
+        let name = name_of(config);
+        let mut shared = self.shared.lock().expect("script");
+        shared.lookups.push(name.clone());
+        let reads = shared.lookups.iter().filter(|n| **n == name).count();
+        Ok(with_attr(config, "reads", Value::number(reads as i64)))
     }
 }
 
