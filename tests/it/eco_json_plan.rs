@@ -342,7 +342,8 @@ data "mcloud_zones" "beijing" {{
 }}
 
 module "net" {{
-  source = "./net"
+  source    = "./net"
+  providers = {{ mcloud.inner = mcloud }}
 }}
 
 {web}"#,
@@ -355,16 +356,16 @@ module "net" {{
     );
     let child = format!(
         r#"provider "mcloud" {{
-  endpoint = "{endpoint}"
+  alias = "inner"
 }}
 
 data "mcloud_regions" "all" {{
-  cloud = "aliyun"
+  provider = mcloud.inner
+  cloud    = "aliyun"
 }}
 
 {db}"#,
-        endpoint = sim.endpoint(),
-        db = instance_block("db", 1, ""),
+        db = instance_block("db", 1, "  provider = mcloud.inner\n"),
     );
     let w = Work::new(&[("main.sky.hcl", &root), ("net/main.sky.hcl", &child)]);
     w.run(&["plan", "-out=tfplan"]).ok();
@@ -444,18 +445,19 @@ data "mcloud_regions" "all" {{
         "module.net.data.mcloud_regions.all"
     );
 
-    // configuration: the child's provider configuration under its opaque key.
+    // configuration: the child's (proxy) provider configuration under its opaque key.
     let cfg = &doc["configuration"];
     assert_eq!(
         keys(&cfg["provider_config"]),
-        vec!["mcloud", "module.net:mcloud"]
+        vec!["mcloud", "module.net:mcloud.inner"]
     );
-    let child_provider = &cfg["provider_config"]["module.net:mcloud"];
+    let child_provider = &cfg["provider_config"]["module.net:mcloud.inner"];
     assert_eq!(child_provider["name"], "mcloud");
+    assert_eq!(child_provider["alias"], "inner");
     assert_eq!(child_provider["full_name"], "skyform.io/builtin/mcloud");
     assert_eq!(child_provider["module_address"], "module.net");
     assert_eq!(
-        child_provider["expressions"]["endpoint"]["constant_value"],
+        cfg["provider_config"]["mcloud"]["expressions"]["endpoint"]["constant_value"],
         sim.endpoint()
     );
     assert!(cfg["provider_config"]["mcloud"]
@@ -500,7 +502,7 @@ data "mcloud_regions" "all" {{
         .iter()
         .any(|r| r["address"] == "data.mcloud_regions.all" && r["mode"] == "data"));
     // skyform configures providers in the root only: the child's resources name the root
-    // configuration, the one they use.
+    // configuration the call passed for `mcloud.inner`, the one they use.
     assert_eq!(db["provider_config_key"], "mcloud");
     assert!(cfg["provider_config"]
         .get(db["provider_config_key"].as_str().unwrap_or(""))
