@@ -4,6 +4,7 @@
 pub mod args;
 pub mod console;
 pub mod fmt;
+mod heap;
 pub mod inspect;
 pub mod inventory;
 pub mod json_ui;
@@ -34,6 +35,7 @@ const STACK_SIZE: usize = 256 * 1024 * 1024;
 
 /// Runs the command line; returns the process exit code.
 pub fn main() -> i32 {
+    heap::use_one_arena();
     // Arguments are read as bytes: one that is not UTF-8 is refused by position (it may be
     // a secret, so it is never echoed).
     let mut argv = Vec::new();

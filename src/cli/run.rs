@@ -208,7 +208,8 @@ pub async fn plan(ui: &Ui, dir: &Path, a: PlanArgs) -> i32 {
     let Ok(mut s) = settings(ui, dir, &mut loaded, &a) else {
         return EXIT_ERROR;
     };
-    let Ok(session) = open_session(ui, dir, &loaded.sources, "OperationTypePlan", &s).await else {
+    let Ok(mut session) = open_session(ui, dir, &loaded.sources, "OperationTypePlan", &s).await
+    else {
         return EXIT_ERROR;
     };
     let interrupts = Interrupts::install(ui, s.ctx.cancel.clone());
@@ -240,7 +241,8 @@ pub async fn plan(ui: &Ui, dir: &Path, a: PlanArgs) -> i32 {
             }
         }
     }
-    let (mut plan, warnings) = match crate::run::plan(&s.ctx, &session).await {
+    // The plan command writes no state: the loaded document is consumed as it is decoded.
+    let (mut plan, warnings) = match crate::run::plan_only(&s.ctx, &mut session).await {
         Ok(p) => (p.plan, p.warnings),
         Err(d) => {
             ui.diags(&d, &loaded.sources);

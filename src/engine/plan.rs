@@ -166,12 +166,15 @@ pub(super) async fn plan_resource(
             if referenced {
                 instance_values.push((inst.key.clone(), p.planned.clone()));
             }
+            let action = if blocked { Action::NoOp } else { p.action };
+            let before = prior.map(Arc::new);
+            let after = crate::plan::share_unchanged(action, before.as_ref(), p.planned);
             engine.push_change(ResourceChange {
                 addr: inst,
                 provider: setup.rcfg.provider.clone(),
-                action: if blocked { Action::NoOp } else { p.action },
-                before: prior,
-                after: Some(p.planned),
+                action,
+                before,
+                after: Some(after),
                 replace_paths: p.replace_paths,
                 reason,
                 deposed: None,
@@ -212,7 +215,7 @@ pub(super) async fn plan_resource(
                     addr: a,
                     provider: p.provider,
                     action: Action::Delete,
-                    before: Some(p.value),
+                    before: Some(Arc::new(p.value)),
                     after: None,
                     replace_paths: Vec::new(),
                     reason,
@@ -255,7 +258,7 @@ async fn read_data_at_plan(
             provider: setup.rcfg.provider.clone(),
             action: Action::Read,
             before: None,
-            after: Some(config.clone()),
+            after: Some(Arc::new(config.clone())),
             replace_paths: Vec::new(),
             reason: Some("config refers to values not yet known".to_string()),
             deposed: None,
@@ -379,7 +382,7 @@ async fn plan_orphans(engine: &Engine) -> Result<(), Diagnostics> {
             addr: a.clone(),
             provider: p.provider,
             action: Action::Delete,
-            before: Some(p.value),
+            before: Some(Arc::new(p.value)),
             after: None,
             replace_paths: Vec::new(),
             reason: if engine.mode == WalkMode::Plan(PlanMode::Destroy) {
@@ -575,7 +578,7 @@ async fn settle_pending(engine: &Engine) -> Result<(), Diagnostics> {
                     addr: inst,
                     provider: provider_ref.clone(),
                     action: Action::Delete,
-                    before: Some(v),
+                    before: Some(Arc::new(v)),
                     after: None,
                     replace_paths: Vec::new(),
                     reason: Some(
@@ -611,7 +614,7 @@ fn plan_deposed(engine: &Engine, mode: PlanMode) {
             addr,
             provider: p.provider.clone(),
             action: Action::Delete,
-            before: Some(p.value.clone()),
+            before: Some(Arc::new(p.value.clone())),
             after: None,
             replace_paths: Vec::new(),
             reason: None,

@@ -39,7 +39,7 @@ pub(super) async fn check_planned(engine: &Engine) -> Result<(), Diagnostics> {
     {
         let Some(after) = &c.after else { continue };
         let prior = match c.action {
-            Action::Update => c.before.clone(),
+            Action::Update => c.before.as_deref().cloned(),
             Action::Create | Action::DeleteThenCreate | Action::CreateThenDelete => None,
             Action::NoOp | Action::Delete | Action::Read => continue,
         };
@@ -50,7 +50,7 @@ pub(super) async fn check_planned(engine: &Engine) -> Result<(), Diagnostics> {
             c.addr.clone(),
             c.addr.resource.type_name.clone(),
             prior,
-            after.clone(),
+            crate::lang::Value::clone(after),
         ));
     }
     let mut diags = Diagnostics::new();

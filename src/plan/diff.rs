@@ -10,7 +10,6 @@ use super::Action;
 use crate::config::IgnoreChanges;
 use crate::lang::Value;
 use crate::provider::schema::{Nesting, Schema};
-use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct InstancePlan {
@@ -144,14 +143,18 @@ pub fn merge(
     config: &Value,
     ignore: &IgnoreChanges,
 ) -> Value {
-    let mut out = BTreeMap::new();
+    // Entries are collected and the map built once at the end: from sorted keys a BTreeMap
+    // is built with full nodes, faster than inserting one by one (this runs per instance).
+    let mut out: Vec<(String, Value)> =
+        Vec::with_capacity(schema.attributes.len() + schema.blocks.len());
     for (name, attr) in &schema.attributes {
-        let cfg = config.get_attr(name).cloned().unwrap_or(Value::Null);
-        let old = prior.and_then(|p| p.get_attr(name)).cloned();
+        let cfg = config.get_attr(name).filter(|v| !v.is_null());
+        // Borrowed: the prior value is copied only where the planned object keeps it.
+        let old = prior.and_then(|p| p.get_attr(name));
         let v = if prior.is_some() && ignore.ignores(name) {
-            old.unwrap_or(Value::Null)
-        } else if !cfg.is_null() {
-            cfg
+            old.cloned().unwrap_or(Value::Null)
+        } else if let Some(cfg) = cfg {
+            cfg.clone()
         } else if attr.computed {
             let recomputed = attr.recomputed_when.iter().any(|a| {
                 let now = config.get_attr(a).filter(|v| !v.is_null());
@@ -159,7 +162,7 @@ pub fn merge(
             });
             match old {
                 Some(_) if recomputed => Value::Unknown(attr.ty.clone()),
-                Some(v) if !v.is_null() => v,
+                Some(v) if !v.is_null() => v.clone(),
                 _ if prior.is_some() && !attr.optional => Value::Null,
                 _ => Value::Unknown(attr.ty.clone()),
             }
@@ -171,10 +174,10 @@ pub fn merge(
         } else {
             v
         };
-        out.insert(name.clone(), v);
+        out.push((name.clone(), v));
     }
     for (name, block) in &schema.blocks {
-        let cfg = config.get_attr(name).cloned().unwrap_or(Value::Null);
+        let cfg = config.get_attr(name).unwrap_or(&Value::Null);
         let old = prior.and_then(|p| p.get_attr(name));
         let v = if prior.is_some() && ignore.ignores(name) {
             old.cloned().unwrap_or(Value::Null)
@@ -187,7 +190,7 @@ pub fn merge(
                         merge(
                             &block.schema,
                             old.filter(|o| !o.is_null()),
-                            &cfg,
+                            cfg,
                             &IgnoreChanges::None,
                         )
                     }
@@ -207,9 +210,9 @@ pub fn merge(
                 }
             }
         };
-        out.insert(name.clone(), v);
+        out.push((name.clone(), v));
     }
-    Value::Object(out)
+    Value::Object(out.into_iter().collect())
 }
 
 /// Marks every schema-sensitive attribute of a state value (as read back from JSON).

@@ -20,6 +20,8 @@ const FORMAT_VERSION: u64 = 1;
 
 pub fn to_json(plan: &Plan) -> J {
     let value = |v: &Option<Value>| v.as_ref().map(encode_full).unwrap_or(J::Null);
+    let shared =
+        |v: &Option<std::sync::Arc<Value>>| v.as_deref().map(encode_full).unwrap_or(J::Null);
     json!({
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -34,8 +36,8 @@ pub fn to_json(plan: &Plan) -> J {
             "address": c.addr.to_string(),
             "provider": c.provider.state_string(),
             "actions": c.action.json_actions(),
-            "before": value(&c.before),
-            "after": value(&c.after),
+            "before": shared(&c.before),
+            "after": shared(&c.after),
             "replace_paths": c.replace_paths,
             "reason": c.reason,
             "deposed": c.deposed,
@@ -100,8 +102,8 @@ pub fn load_with(path: &Path, codec: &Codec) -> Result<Plan, Diagnostic> {
     let bytes = codec
         .open(&bytes, &path.display().to_string())
         .map_err(|e| Diagnostic::error("Failed to load plan file", e.to_string()))?;
-    let text = String::from_utf8(bytes).map_err(|_| bad("it is not UTF-8 text".into()))?;
-    let j: J = serde_json::from_str(&text).map_err(|e| bad(format!("invalid JSON ({e})")))?;
+    let text = std::str::from_utf8(&bytes).map_err(|_| bad("it is not UTF-8 text".into()))?;
+    let j: J = serde_json::from_str(text).map_err(|e| bad(format!("invalid JSON ({e})")))?;
     if j.get("format").and_then(J::as_str) != Some(FORMAT) {
         return Err(bad("the format marker is missing".into()));
     }
@@ -167,8 +169,8 @@ pub fn load_with(path: &Path, codec: &Codec) -> Result<Plan, Diagnostic> {
             addr,
             provider,
             action,
-            before: opt_value(c.get("before")),
-            after: opt_value(c.get("after")),
+            before: opt_value(c.get("before")).map(std::sync::Arc::new),
+            after: opt_value(c.get("after")).map(std::sync::Arc::new),
             replace_paths: c
                 .get("replace_paths")
                 .and_then(J::as_array)

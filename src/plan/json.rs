@@ -420,7 +420,11 @@ pub fn plan_document(
     use super::Action;
     let change_json = |c: &super::ResourceChange| {
         let mut e = address_fields(&c.addr, &c.provider.name);
-        e["change"] = change_body(c.action.json_actions(), c.before.as_ref(), c.after.as_ref());
+        e["change"] = change_body(
+            c.action.json_actions(),
+            c.before.as_deref(),
+            c.after.as_deref(),
+        );
         if !c.replace_paths.is_empty() {
             e["change"]["replace_paths"] = J::Array(
                 c.replace_paths
@@ -447,7 +451,7 @@ pub fn plan_document(
         .iter()
         .filter(|c| !matches!(c.action, Action::Delete))
         .filter_map(|c| {
-            c.after.as_ref().map(|v| {
+            c.after.as_deref().map(|v| {
                 (
                     c.addr.clone(),
                     resource_entry(&c.addr, &c.provider.name, v, registry),

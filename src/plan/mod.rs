@@ -16,6 +16,7 @@ use crate::addr::AbsInstance;
 use crate::config::ProviderRef;
 use crate::lang::Value;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Action {
@@ -71,9 +72,11 @@ pub struct ResourceChange {
     pub provider: ProviderRef,
     pub action: Action,
     /// The prior state after refresh (None for a create or a read).
-    pub before: Option<Value>,
-    /// The planned new state, unknowns where computed (None for a delete).
-    pub after: Option<Value>,
+    pub before: Option<Arc<Value>>,
+    /// The planned new state, unknowns where computed (None for a delete). A no-op whose
+    /// planned object equals the prior one shares it with `before` ([`share_unchanged`]):
+    /// a plan of a large unchanged fleet holds each object once, not twice.
+    pub after: Option<Arc<Value>>,
     /// Attributes whose change forces replacement.
     pub replace_paths: Vec<String>,
     /// Why, when it is not obvious from the diff (`because it is not in the configuration`).
@@ -81,6 +84,16 @@ pub struct ResourceChange {
     /// Set when this change deletes a deposed object (one that create_before_destroy
     /// replaced earlier and whose delete did not succeed), not the current one.
     pub deposed: Option<String>,
+}
+
+/// The `after` of a change: `before` itself (shared, not copied) when the planned object is
+/// equal to it, else the planned object on its own. Only a no-op shares: a change that does
+/// something keeps its own planned object even where it happens to compare equal.
+pub fn share_unchanged(action: Action, before: Option<&Arc<Value>>, planned: Value) -> Arc<Value> {
+    match before {
+        Some(b) if action == Action::NoOp && **b == planned => Arc::clone(b),
+        _ => Arc::new(planned),
+    }
 }
 
 /// Something that changed outside skyform, found by refresh.
@@ -314,5 +327,41 @@ impl Plan {
         self.changes
             .iter()
             .find(|c| &c.addr == addr && c.deposed.is_none())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn object(id: &str) -> Value {
+        Value::object([("id", Value::string(id)), ("size", Value::number(1))])
+    }
+
+    #[test]
+    fn a_no_op_equal_to_its_prior_shares_it() {
+        let before = Arc::new(object("i-1"));
+        let after = share_unchanged(Action::NoOp, Some(&before), object("i-1"));
+        assert!(Arc::ptr_eq(&before, &after), "one object, not two");
+    }
+
+    #[test]
+    fn a_planned_object_that_differs_is_kept_on_its_own() {
+        let before = Arc::new(object("i-1"));
+        let after = share_unchanged(Action::NoOp, Some(&before), object("i-2"));
+        assert!(!Arc::ptr_eq(&before, &after));
+        assert_eq!(*after, object("i-2"));
+    }
+
+    #[test]
+    fn only_a_no_op_shares() {
+        let before = Arc::new(object("i-1"));
+        for action in [Action::Update, Action::DeleteThenCreate, Action::Create] {
+            let after = share_unchanged(action, Some(&before), object("i-1"));
+            assert!(!Arc::ptr_eq(&before, &after), "{action:?} shared its prior");
+            assert_eq!(*after, object("i-1"));
+        }
+        let created = share_unchanged(Action::NoOp, None, object("i-1"));
+        assert_eq!(*created, object("i-1"));
     }
 }

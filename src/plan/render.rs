@@ -244,7 +244,7 @@ pub fn render_change_importing(
             "    resource \"{}\" \"{}\" {{",
             c.addr.resource.type_name, c.addr.resource.name
         );
-        render_unchanged(&mut out, c.after.as_ref().unwrap_or(&import.value), 0);
+        render_unchanged(&mut out, c.after.as_deref().unwrap_or(&import.value), 0);
         out.push_str("    }\n");
         return out;
     }
@@ -297,8 +297,8 @@ pub fn render_change_importing(
     let replace: BTreeSet<String> = c.replace_paths.iter().cloned().collect();
     render_body(
         &mut out,
-        c.before.as_ref(),
-        c.after.as_ref(),
+        c.before.as_deref(),
+        c.after.as_deref(),
         &replace,
         0,
         style,

@@ -71,7 +71,7 @@ pub async fn import(
         .cloned()
         .unwrap_or_default();
     // What the API does not report is taken from the configuration for this address.
-    let value = match planned.plan.change(addr).and_then(|c| c.after.as_ref()) {
+    let value = match planned.plan.change(addr).and_then(|c| c.after.as_deref()) {
         Some(configured) => crate::engine::import::fill_unreported(value, configured),
         None => value,
     };

@@ -22,7 +22,7 @@ pub use backend_failure::{BackendFailure, BACKEND_FAILED};
 pub use generate::{check_new_file, generate_config, write_new_file, Generated};
 pub use import::{import, Imported};
 pub use inventory::{inventory, Inventory, Managed, Row};
-pub use plan::{plan, Planned};
+pub use plan::{plan, plan_only, Planned};
 pub use recorder::JournalRecorder;
 pub use saved_plan::{adopt_saved_plan, check_saved_plan};
 pub use session::Session;

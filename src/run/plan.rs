@@ -46,8 +46,22 @@ impl Planned {
 }
 
 /// Plans `ctx.mode` against the session's state, refreshing as it goes (unless
-/// `-refresh=false`). Nothing is written.
+/// `-refresh=false`). Nothing is written; the session keeps its state for an apply.
 pub async fn plan(ctx: &RunContext, session: &Session) -> Result<Planned, Diagnostics> {
+    plan_from(ctx, session.prior(&ctx.registry)?).await
+}
+
+/// Like [`plan`], for the `plan` command, which writes no state: the session's loaded
+/// document is consumed while it is decoded (`Session::take_prior`), so the plan does not
+/// hold the document beside its decoded objects.
+pub async fn plan_only(ctx: &RunContext, session: &mut Session) -> Result<Planned, Diagnostics> {
+    plan_from(ctx, session.take_prior(&ctx.registry)?).await
+}
+
+async fn plan_from(
+    ctx: &RunContext,
+    prior: crate::plan::prior::PriorState,
+) -> Result<Planned, Diagnostics> {
     let graph = crate::graph::build(&ctx.config)?;
     let engine = Engine::new(
         ctx.config.clone(),
@@ -55,7 +69,7 @@ pub async fn plan(ctx: &RunContext, session: &Session) -> Result<Planned, Diagno
         WalkMode::Plan(ctx.mode),
         ctx.options.clone(),
         ctx.inputs.clone(),
-        session.prior(&ctx.registry)?,
+        prior,
         ctx.registry.clone(),
     )
     .with_events(ctx.events.clone())

@@ -2,7 +2,7 @@
 //! the state as loaded, with any journal left by a crash replayed.
 
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::plan::prior::{prior_from_state, PriorState};
+use crate::plan::prior::{prior_from_owned_state, prior_from_state, PriorState};
 use crate::provider::registry::ProviderRegistry;
 use crate::state::{Backend, State, StateLock};
 use std::sync::Arc;
@@ -49,14 +49,20 @@ impl Session {
             .as_ref()
             .map(|s| prior_from_state(s, registry))
             .unwrap_or_default();
-        if !prior.upgrade_errors.is_empty() {
-            let mut d = Diagnostics::new();
-            for e in &prior.upgrade_errors {
-                d.push(e.clone());
-            }
-            return Err(d);
-        }
-        Ok(prior)
+        refuse_upgrade_errors(prior)
+    }
+
+    /// Like [`Session::prior`], for a run that writes no state afterwards (`plan`): the
+    /// loaded document is given up and each instance's JSON is dropped once decoded, so the
+    /// run never holds the document and its decoded values whole at once. The lock stays
+    /// held; [`Session::base_state`] would now see no state.
+    pub fn take_prior(&mut self, registry: &ProviderRegistry) -> Result<PriorState, Diagnostics> {
+        let prior = self
+            .state
+            .take()
+            .map(|s| prior_from_owned_state(s, registry))
+            .unwrap_or_default();
+        refuse_upgrade_errors(prior)
     }
 
     /// The state to build on: the loaded one, or a new one (new lineage, serial 0).
@@ -74,4 +80,16 @@ impl Session {
             .take()
             .unwrap_or_else(|| self.backend.new_state())
     }
+}
+
+/// A prior state some of whose objects could not be upgraded is refused whole.
+fn refuse_upgrade_errors(prior: PriorState) -> Result<PriorState, Diagnostics> {
+    if prior.upgrade_errors.is_empty() {
+        return Ok(prior);
+    }
+    let mut d = Diagnostics::new();
+    for e in &prior.upgrade_errors {
+        d.push(e.clone());
+    }
+    Err(d)
 }

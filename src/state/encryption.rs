@@ -9,6 +9,7 @@
 //! backends (and plan files) go through: without keys it passes plain text through, but still
 //! recognises an envelope and refuses it with a clear message instead of misreading it.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -161,10 +162,11 @@ impl Codec {
 
     /// The plain bytes of a stored blob read from `location`. A blob that is not an envelope is
     /// returned as it is (an unencrypted state is read, and encrypted on its next write); an
-    /// envelope without a matching key is refused.
-    pub fn open(&self, stored: &[u8], location: &str) -> Result<Vec<u8>> {
+    /// envelope without a matching key is refused. A plain blob is borrowed, not copied (a
+    /// state file of 100,000 instances is about 110 MB).
+    pub fn open<'a>(&self, stored: &'a [u8], location: &str) -> Result<Cow<'a, [u8]>> {
         let Some(envelope) = parse_envelope(stored) else {
-            return Ok(stored.to_vec());
+            return Ok(Cow::Borrowed(stored));
         };
         let Some(keys) = &self.keys else {
             return Err(StateError::EncryptedWithoutKey {
@@ -198,6 +200,7 @@ impl Codec {
             })?;
             return cipher
                 .decrypt(Nonce::from_slice(&nonce), ciphertext.as_slice())
+                .map(Cow::Owned)
                 .map_err(|_| StateError::Decrypt {
                     location: location.to_string(),
                     message: "authentication failed: the data was altered or damaged".to_string(),
@@ -271,7 +274,10 @@ mod tests {
         let sealed = old.seal(b"{\"secret\":\"hunter2\"}").unwrap();
         assert!(is_encrypted(&sealed));
         assert!(!String::from_utf8_lossy(&sealed).contains("hunter2"));
-        assert_eq!(old.open(&sealed, "x").unwrap(), b"{\"secret\":\"hunter2\"}");
+        assert_eq!(
+            &*old.open(&sealed, "x").unwrap(),
+            b"{\"secret\":\"hunter2\"}"
+        );
 
         let wrong = Codec::encrypted(settings("a different passphrase", &[]));
         let err = wrong.open(&sealed, "x").unwrap_err();
@@ -282,7 +288,7 @@ mod tests {
             &["correct horse battery"],
         ));
         assert_eq!(
-            rotated.open(&sealed, "x").unwrap(),
+            &*rotated.open(&sealed, "x").unwrap(),
             b"{\"secret\":\"hunter2\"}"
         );
         let resealed = rotated.seal(b"new").unwrap();
@@ -296,7 +302,11 @@ mod tests {
             matches!(err, StateError::EncryptedWithoutKey { .. }),
             "{err}"
         );
-        assert_eq!(Codec::plain().open(b"{}", "x").unwrap(), b"{}");
+        assert_eq!(&*Codec::plain().open(b"{}", "x").unwrap(), b"{}");
+        assert!(
+            matches!(Codec::plain().open(b"{}", "x").unwrap(), Cow::Borrowed(_)),
+            "a plain blob is not copied"
+        );
     }
 
     #[test]

@@ -43,6 +43,7 @@ mod lang_eval;
 mod lang_functions;
 mod layering;
 mod pg_state;
+mod plan_prior;
 mod provider_jdcloud;
 mod provider_mcloud;
 mod provider_roma;
