@@ -10,12 +10,25 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::str::FromStr;
 
+/// Boxed so that a `Value` stays small (a `BigDecimal` is 40 bytes, the box 8): most values
+/// are strings, objects and lists, and every one of them paid for the widest variant.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
-pub struct Number(pub BigDecimal);
+pub struct Number(Box<BigDecimal>);
+
+impl From<BigDecimal> for Number {
+    fn from(d: BigDecimal) -> Number {
+        Number(Box::new(d))
+    }
+}
 
 impl Number {
+    /// The exact decimal value.
+    pub fn decimal(&self) -> &BigDecimal {
+        &self.0
+    }
+
     pub fn from_i64(n: i64) -> Number {
-        Number(BigDecimal::from(n))
+        Number::from(BigDecimal::from(n))
     }
 
     /// `None` for NaN and infinities, which Terraform numbers cannot hold.
@@ -24,12 +37,12 @@ impl Number {
             return None;
         }
         // Shortest round-trip form, so 0.1f64 becomes 0.1 rather than 0.1000000000000000055...
-        BigDecimal::from_str(&format!("{f}")).ok().map(Number)
+        BigDecimal::from_str(&format!("{f}")).ok().map(Number::from)
     }
 
     /// Parses a decimal literal (`1`, `-2.5`, `1e3`).
     pub fn parse(s: &str) -> Option<Number> {
-        BigDecimal::from_str(s.trim()).ok().map(Number)
+        BigDecimal::from_str(s.trim()).ok().map(Number::from)
     }
 
     /// The exact value of a number literal (the parser accepts only literals that convert).
@@ -58,7 +71,7 @@ impl Number {
         }
         BigDecimal::from_str(s.strip_prefix('+').unwrap_or(s))
             .ok()
-            .map(Number)
+            .map(Number::from)
     }
 
     pub fn to_f64(&self) -> f64 {
@@ -139,7 +152,7 @@ impl Number {
         if let Some(n) = self.negligible_sum(other) {
             return n;
         }
-        Number(&self.0 + &other.0).rounded()
+        Number::from(self.decimal() + other.decimal()).rounded()
     }
 
     pub fn sub(&self, other: &Number) -> Number {
@@ -163,11 +176,11 @@ impl Number {
     }
 
     pub fn mul(&self, other: &Number) -> Number {
-        Number(&self.0 * &other.0).rounded()
+        Number::from(self.decimal() * other.decimal()).rounded()
     }
 
     pub fn neg(&self) -> Number {
-        Number(-&self.0)
+        Number::from(-self.decimal())
     }
 
     /// Division rounded the way Terraform's 512-bit floats round it, then written in the
@@ -187,7 +200,7 @@ impl Number {
             // Divide the digits, then move the decimal point: never builds 10^shift.
             let q = shortest_of_rational(na.magnitude(), nb.magnitude(), negative);
             let (digits, scale) = q.as_bigint_and_exponent();
-            return Ok(Number(BigDecimal::new(digits, scale - shift)));
+            return Ok(Number::from(BigDecimal::new(digits, scale - shift)));
         }
         let mut num = na.magnitude().clone();
         let mut den = nb.magnitude().clone();
@@ -196,7 +209,7 @@ impl Number {
         } else {
             den *= pow10((-shift) as u64);
         }
-        Ok(Number(shortest_of_rational(&num, &den, negative)))
+        Ok(Number::from(shortest_of_rational(&num, &den, negative)))
     }
 
     /// Terraform's `%`: `a - trunc(a / b) * b`, so the sign follows the dividend; `a % 0`
@@ -222,7 +235,7 @@ impl Number {
         let a = na * pow10_signed((scale - sa) as u64);
         let b = nb * pow10_signed((scale - sb) as u64);
         // BigInt's `%` truncates toward zero, which is exactly Terraform's rule.
-        Number(BigDecimal::new(a % b, scale))
+        Number::from(BigDecimal::new(a % b, scale))
     }
 
     /// Results with more digits than a 512-bit float holds are rounded as Terraform rounds
@@ -241,7 +254,7 @@ impl Number {
         } else {
             (n.magnitude() * pow10((-scale) as u64), BigUint::one())
         };
-        Number(shortest_of_rational(&num, &den, negative))
+        Number::from(shortest_of_rational(&num, &den, negative))
     }
 }
 

@@ -310,3 +310,19 @@ pub fn compare_for_set(a: &Value, b: &Value) -> std::cmp::Ordering {
         (x, y) => x.to_json().to_string().cmp(&y.to_json().to_string()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every attribute of every instance is a `Value`, so its width is the engine's memory
+    /// per attribute: a plan of 100,000 instances holds millions of them (issue 12).
+    #[test]
+    fn a_value_is_at_most_32_bytes() {
+        assert!(
+            std::mem::size_of::<Value>() <= 32,
+            "{}",
+            std::mem::size_of::<Value>()
+        );
+    }
+}

@@ -483,7 +483,7 @@ fn range(args: &[Value], _: &FunctionContext) -> FnResult {
     };
     let step = step.unwrap_or_else(|| {
         if end < start {
-            Number(-one.0.clone())
+            Number::from(-one.decimal())
         } else {
             one.clone()
         }
@@ -493,7 +493,7 @@ fn range(args: &[Value], _: &FunctionContext) -> FnResult {
     }
     let mut out = Vec::new();
     let mut i = start.clone();
-    if step.0 > zero.0 {
+    if step.decimal() > zero.decimal() {
         if start > end {
             return Err(arg_err(
                 0,
@@ -505,9 +505,9 @@ fn range(args: &[Value], _: &FunctionContext) -> FnResult {
                 return Err(call_err(too_many_values()));
             }
             out.push(Value::Number(i.clone()));
-            i = Number(&i.0 + &step.0);
+            i = Number::from(i.decimal() + step.decimal());
         }
-    } else if step.0 < zero.0 {
+    } else if step.decimal() < zero.decimal() {
         if start < end {
             return Err(arg_err(
                 0,
@@ -519,7 +519,7 @@ fn range(args: &[Value], _: &FunctionContext) -> FnResult {
                 return Err(call_err(too_many_values()));
             }
             out.push(Value::Number(i.clone()));
-            i = Number(&i.0 + &step.0);
+            i = Number::from(i.decimal() + step.decimal());
         }
     }
     Ok(Value::List(out))
@@ -626,7 +626,7 @@ fn sum(args: &[Value], _: &FunctionContext) -> FnResult {
         let n = convert::convert(x, &Type::Number)
             .map_err(|_| call_err("argument must be list, set, or tuple of number values"))?;
         if let Some(n) = n.as_number() {
-            total = Number(&total.0 + &n.0);
+            total = Number::from(total.decimal() + n.decimal());
         }
     }
     Ok(Value::Number(total))

@@ -180,8 +180,8 @@ fn format_one(d: &Directive, arg: &Value) -> Result<String, String> {
                     Value::Null => "null".to_string(),
                     Value::String(s) => s.clone(),
                     Value::Number(n) => {
-                        let body = shortest_g(&Number(n.0.abs()));
-                        let sign = if n.0.sign() == num_bigint::Sign::Minus {
+                        let body = shortest_g(&Number::from(n.decimal().abs()));
+                        let sign = if n.decimal().sign() == num_bigint::Sign::Minus {
                             "-"
                         } else {
                             ""
@@ -248,7 +248,7 @@ fn integer(n: &Number) -> Option<BigInt> {
     if !n.is_integer() {
         return None;
     }
-    let (digits, scale) = n.0.with_scale(0).into_bigint_and_exponent();
+    let (digits, scale) = n.decimal().with_scale(0).into_bigint_and_exponent();
     (scale == 0).then_some(digits)
 }
 
@@ -279,11 +279,11 @@ fn sign(d: &Directive, neg: bool) -> &'static str {
 }
 
 fn float_text(d: &Directive, n: &Number) -> String {
-    let neg = n.0.sign() == num_bigint::Sign::Minus;
+    let neg = n.decimal().sign() == num_bigint::Sign::Minus;
     let prec = d.precision;
     let body = match d.verb {
         'f' => fixed_text(
-            &round_fixed(&n.0.abs(), prec.unwrap_or(6) as i64),
+            &round_fixed(&n.decimal().abs(), prec.unwrap_or(6) as i64),
             prec.unwrap_or(6),
         ),
         'e' | 'E' => {
@@ -296,7 +296,7 @@ fn float_text(d: &Directive, n: &Number) -> String {
         }
         _ => {
             let s = match prec {
-                None => shortest_g(&Number(n.0.abs())),
+                None => shortest_g(&Number::from(n.decimal().abs())),
                 Some(_) => general_format(n.to_f64().abs(), prec),
             };
             if d.verb == 'G' {
@@ -398,7 +398,7 @@ fn shortest_g(n: &Number) -> String {
     if n.is_zero() {
         return "0".to_string();
     }
-    let (digits, scale) = n.0.normalized().as_bigint_and_exponent();
+    let (digits, scale) = n.decimal().normalized().as_bigint_and_exponent();
     let digits = digits.magnitude().to_string();
     // value = 0.d1d2... * 10^(len - scale); Go's exponent is one less.
     let exp = digits.len() as i64 - scale - 1;

@@ -32,7 +32,7 @@ pub(super) fn float_result(f: f64) -> FnResult {
     if f.is_infinite() {
         return Err(call_err("the result is infinite"));
     }
-    Ok(Value::Number(Number(shortest_decimal(f))))
+    Ok(Value::Number(Number::from(shortest_decimal(f))))
 }
 
 /// The shortest decimal within half a unit in the last place of `f`, as Go's
@@ -89,12 +89,16 @@ fn signed(d: BigDecimal, negative: bool) -> BigDecimal {
 }
 
 fn abs(args: &[Value], _: &FunctionContext) -> FnResult {
-    Ok(Value::Number(Number(arg_num(args, 0).0.abs())))
+    Ok(Value::Number(Number::from(
+        arg_num(args, 0).decimal().abs(),
+    )))
 }
 
 fn round(args: &[Value], mode: RoundingMode) -> FnResult {
     let n = arg_num(args, 0);
-    Ok(Value::Number(Number(n.0.with_scale_round(0, mode))))
+    Ok(Value::Number(Number::from(
+        n.decimal().with_scale_round(0, mode),
+    )))
 }
 
 fn ceil(args: &[Value], _: &FunctionContext) -> FnResult {
@@ -290,7 +294,7 @@ fn parseint(args: &[Value], _: &FunctionContext) -> FnResult {
     };
     let _ = arg_str;
     parse_in_base(text, base as u32)
-        .map(|n| Value::Number(Number(BigDecimal::from(n))))
+        .map(|n| Value::Number(Number::from(BigDecimal::from(n))))
         .ok_or_else(|| arg_err(0, format!("cannot parse {text:?} as a base {base} integer")))
 }
 
