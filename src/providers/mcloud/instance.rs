@@ -222,6 +222,21 @@ pub async fn find_by_ip(
     deadline: Instant,
     op: &OperationContext,
 ) -> Result<Instance, ProviderError> {
+    // Nearly always the next shared list names the machine: wait for that alone, and build
+    // the polling (a larger future, held by every waiting create) only when it does not.
+    if let Some(found) = client.instance_lists.resolve(client, ip).await? {
+        return Ok(found);
+    }
+    Box::pin(poll_for_ip(client, ip, deadline, op)).await
+}
+
+/// [`find_by_ip`] when the first list did not name the machine: polls until the deadline.
+async fn poll_for_ip(
+    client: &Client,
+    ip: &str,
+    deadline: Instant,
+    op: &OperationContext,
+) -> Result<Instance, ProviderError> {
     let address = op.address.as_str();
     let listed = Wait::new(
         PROVIDER,
@@ -258,8 +273,80 @@ pub async fn find_by_ip(
 }
 
 pub async fn create(client: &Client, planned: &Value, op: &OperationContext) -> ApplyResult {
-    let address = op.address.as_str();
     let deadline = Instant::now() + op.timeout.unwrap_or(DEFAULT_TIMEOUT);
+    // The steps are boxed futures, so this one holds pointers, not every step's state: a
+    // thousand creates wait for their IPs at once, and each then costs a few hundred bytes
+    // instead of the POST's request, body and spec (about 5 KB; `docs/benchmarks.md`).
+    let (ip, cid) = Box::pin(post_and_record(client, planned, op)).await?;
+    let found = Box::pin(find_by_ip(client, &ip, deadline, op)).await?;
+    Box::pin(finish_create(client, planned, op, found, &cid, deadline)).await
+}
+
+/// A found machine made usable (and stopped when `running = false`), as its state.
+async fn finish_create(
+    client: &Client,
+    planned: &Value,
+    op: &OperationContext,
+    found: Instance,
+    cid: &str,
+    deadline: Instant,
+) -> ApplyResult {
+    let address = op.address.as_str();
+    let id = found.instance_id.clone();
+    let table = client.status_table();
+    // From here a failure still reports the machine, so state keeps it.
+    let failed = |e: ProviderError, last: &Instance| {
+        PartialFailure::with_state(
+            value_from(last, planned, Some(cid), table),
+            exists_hint(e, address, &id),
+        )
+    };
+    // The listed record already says whether the machine is usable; poll only if not.
+    let already_usable = table.is_running(found.status);
+    if !already_usable {
+        let new = [status::STARTING];
+        let waited = Box::pin(wait_usable(
+            client,
+            std::slice::from_ref(&id),
+            &new,
+            deadline,
+            op,
+        ))
+        .await;
+        if let Err(e) = waited {
+            let last = Box::pin(get(client, &id))
+                .await
+                .unwrap_or_else(|_| found.clone());
+            return Err(failed(e, &last));
+        }
+    }
+    let want_running = Obj::new(planned, INSTANCE)
+        .opt_bool("running")
+        .unwrap_or(true);
+    if !want_running {
+        if let Err(e) = Box::pin(set_status(client, &id, table.stop_code(), cid)).await {
+            let last = Box::pin(get(client, &id))
+                .await
+                .unwrap_or_else(|_| found.clone());
+            return Err(failed(e, &last));
+        }
+    }
+    let live = if already_usable && want_running {
+        found
+    } else {
+        Box::pin(get(client, &id)).await.unwrap_or(found)
+    };
+    Ok(value_from(&live, planned, Some(cid), table))
+}
+
+/// Sends the create and makes its answer (the new machine's IP) durable; returns the IP and
+/// the request's correlation id. The request and its body are dropped on return.
+async fn post_and_record(
+    client: &Client,
+    planned: &Value,
+    op: &OperationContext,
+) -> Result<(String, String), ProviderError> {
+    let address = op.address.as_str();
     let spec = create_body(planned)?;
     let body = serde_json::to_value(&spec).map_err(|e| {
         ProviderError::new(
@@ -289,40 +376,7 @@ pub async fn create(client: &Client, planned: &Value, op: &OperationContext) -> 
         )
     })?;
     drop(creating);
-    let found = find_by_ip(client, &ip, deadline, op).await?;
-    let id = found.instance_id.clone();
-    let table = client.status_table();
-    // From here a failure still reports the machine, so state keeps it.
-    let failed = |e: ProviderError, last: &Instance| {
-        PartialFailure::with_state(
-            value_from(last, planned, Some(&cid), table),
-            exists_hint(e, address, &id),
-        )
-    };
-    // The listed record already says whether the machine is usable; poll only if not.
-    let already_usable = table.is_running(found.status);
-    if !already_usable {
-        let new = [status::STARTING];
-        if let Err(e) = wait_usable(client, std::slice::from_ref(&id), &new, deadline, op).await {
-            let last = get(client, &id).await.unwrap_or_else(|_| found.clone());
-            return Err(failed(e, &last));
-        }
-    }
-    let want_running = Obj::new(planned, INSTANCE)
-        .opt_bool("running")
-        .unwrap_or(true);
-    if !want_running {
-        if let Err(e) = set_status(client, &id, table.stop_code(), &cid).await {
-            let last = get(client, &id).await.unwrap_or_else(|_| found.clone());
-            return Err(failed(e, &last));
-        }
-    }
-    let live = if already_usable && want_running {
-        found
-    } else {
-        get(client, &id).await.unwrap_or(found)
-    };
-    Ok(value_from(&live, planned, Some(&cid), table))
+    Ok((ip, cid))
 }
 
 /// How many times a create is sent when its answers are lost and no machine came of it.
