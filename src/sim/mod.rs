@@ -9,6 +9,7 @@ pub mod jdcloud;
 pub mod mcloud;
 pub mod roma;
 pub mod server;
+pub mod throttle;
 pub mod twocloud;
 
 pub use server::{serve, SimError};

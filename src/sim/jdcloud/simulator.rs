@@ -2,9 +2,10 @@
 //! request counts and call log, seen nonces, and persistence.
 
 use super::catalogue::Catalogue;
-use super::knobs::{Knobs, Throttle};
+use super::knobs::Knobs;
 use super::model::{Cloud, FORMAT};
 use crate::sim::mcloud::{lock_state, write_atomic, StateLock};
+use crate::sim::throttle::Throttle;
 use crate::sim::SimError;
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;

@@ -4,6 +4,7 @@
 use super::envelope::{Reply, SERVICE_ERROR};
 use super::routes::{failure_message, seed_route_key};
 use super::simulator::Simulator;
+use crate::sim::throttle::check_probabilities;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
@@ -41,45 +42,10 @@ pub struct Knobs {
 impl Knobs {
     /// Checks the ranges; the error says which knob is wrong.
     pub fn validate(&self) -> Result<(), String> {
-        if !(0.0..=1.0).contains(&self.error_rate) || self.error_rate.is_nan() {
-            return Err(format!(
-                "error_rate must be between 0 and 1, got {}",
-                self.error_rate
-            ));
-        }
-        if !(0.0..=1.0).contains(&self.lose_answers) || self.lose_answers.is_nan() {
-            return Err(format!(
-                "lose_answers must be between 0 and 1, got {}",
-                self.lose_answers
-            ));
-        }
-        Ok(())
-    }
-}
-
-/// A one-second fixed window of admitted requests.
-#[derive(Debug, Default)]
-pub struct Throttle {
-    window_start: Option<Instant>,
-    admitted: u32,
-}
-
-impl Throttle {
-    /// Admits a request unless `limit` requests were admitted this second.
-    fn admit(&mut self, limit: u32, now: Instant) -> bool {
-        let fresh = match self.window_start {
-            Some(start) => now.duration_since(start) >= Duration::from_secs(1),
-            None => true,
-        };
-        if fresh {
-            self.window_start = Some(now);
-            self.admitted = 0;
-        }
-        if self.admitted >= limit {
-            return false;
-        }
-        self.admitted += 1;
-        true
+        check_probabilities(&[
+            ("error_rate", self.error_rate),
+            ("lose_answers", self.lose_answers),
+        ])
     }
 }
 
@@ -169,16 +135,6 @@ async fn maybe_lose(response: Response, p: f64) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn throttle_admits_limit_per_second() {
-        let mut t = Throttle::default();
-        let start = Instant::now();
-        assert!(t.admit(2, start));
-        assert!(t.admit(2, start));
-        assert!(!t.admit(2, start));
-        assert!(t.admit(2, start + Duration::from_millis(1000)));
-    }
 
     #[test]
     fn knobs_validate_error_rate() {

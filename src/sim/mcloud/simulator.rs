@@ -2,9 +2,10 @@
 //! group-committed persistence of the state file.
 
 use super::clock;
-use super::knobs::{Knobs, Throttle};
+use super::knobs::Knobs;
 use super::lockfile::{lock_state, StateLock};
 use super::store::{write_atomic, Store};
+use crate::sim::throttle::Throttle;
 use crate::sim::SimError;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;

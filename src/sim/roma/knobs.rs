@@ -3,6 +3,7 @@
 
 use super::errors::{throttled, RomaError};
 use super::simulator::Simulator;
+use crate::sim::throttle::check_probabilities;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
@@ -59,15 +60,11 @@ impl Default for Knobs {
 impl Knobs {
     /// Checks the ranges; the error names the knob.
     pub fn validate(&self) -> Result<(), String> {
-        for (name, p) in [
+        check_probabilities(&[
             ("throttle_fraction", self.throttle_fraction),
             ("error_rate", self.error_rate),
             ("lose_answers", self.lose_answers),
-        ] {
-            if !(0.0..=1.0).contains(&p) || p.is_nan() {
-                return Err(format!("{name} must be between 0 and 1, got {p}"));
-            }
-        }
+        ])?;
         if self.token_ttl_s == 0 {
             return Err("token_ttl_s must be at least 1 second".into());
         }

@@ -1,8 +1,8 @@
 //! Test knobs: latency, late and lost answers, injected 500s, throttling (per second and
 //! by fraction), a cap on servers per answer, and windows that lose a server.
 
+use crate::sim::throttle::check_probabilities;
 use serde::{Deserialize, Serialize};
-use std::time::{Duration, Instant};
 
 /// Knobs that make the simulator slow, flaky or wrong. All zero (the default) is a fast,
 /// deterministic and correct cloud.
@@ -32,41 +32,11 @@ pub struct Knobs {
 impl Knobs {
     /// Checks the ranges; the error names the knob.
     pub fn validate(&self) -> Result<(), String> {
-        for (name, p) in [
+        check_probabilities(&[
             ("error_rate", self.error_rate),
             ("throttle_rate", self.throttle_rate),
             ("lose_answers", self.lose_answers),
-        ] {
-            if !(0.0..=1.0).contains(&p) || p.is_nan() {
-                return Err(format!("{name} must be between 0 and 1, got {p}"));
-            }
-        }
-        Ok(())
-    }
-}
-
-/// A one-second fixed window of admitted requests.
-#[derive(Debug, Default)]
-pub struct Throttle {
-    window_start: Option<Instant>,
-    admitted: u32,
-}
-
-impl Throttle {
-    /// Admits a request unless `limit` were admitted this second.
-    pub fn admit(&mut self, limit: u32, now: Instant) -> bool {
-        let fresh = self
-            .window_start
-            .is_none_or(|start| now.duration_since(start) >= Duration::from_secs(1));
-        if fresh {
-            self.window_start = Some(now);
-            self.admitted = 0;
-        }
-        if self.admitted >= limit {
-            return false;
-        }
-        self.admitted += 1;
-        true
+        ])
     }
 }
 
@@ -75,12 +45,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn throttle_and_validate() {
-        let mut t = Throttle::default();
-        let start = Instant::now();
-        assert!(t.admit(1, start));
-        assert!(!t.admit(1, start));
-        assert!(t.admit(1, start + Duration::from_secs(1)));
+    fn validate_names_the_knob() {
         let k = Knobs {
             throttle_rate: 1.5,
             ..Knobs::default()

@@ -2,7 +2,8 @@
 //! it accepts, knobs, and the request counts and log tests read.
 
 use super::inventory::Inventory;
-use super::knobs::{Knobs, Throttle};
+use super::knobs::Knobs;
+use crate::sim::throttle::Throttle;
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 
