@@ -191,6 +191,76 @@ impl<C: Send + Sync> Types<C> {
     }
 }
 
+/// What a provider built from [`Types`] supplies: its name, its types, and how an evaluated
+/// `provider` block becomes its client. [`TypedProviderType`] is the rest of its
+/// [`super::ProviderType`].
+#[async_trait]
+pub trait ProviderClient: Send + Sync + Sized + 'static {
+    /// The provider's name (`mcloud`).
+    const NAME: &'static str;
+
+    /// Every resource type and data source, over this client.
+    fn types() -> Types<Self>;
+
+    /// The client for the evaluated `provider` block (null attributes where unset).
+    async fn configure(
+        config: &Value,
+        ctx: &super::ConfigureContext,
+    ) -> Result<Self, ProviderError>;
+}
+
+/// The [`super::ProviderType`] of a provider built from [`Types`] over the client `C`: its
+/// schema, state upgrades through each resource type's hook, and configuration through
+/// [`ProviderClient::configure`].
+pub struct TypedProviderType<C> {
+    types: Arc<Types<C>>,
+}
+
+impl<C: ProviderClient> TypedProviderType<C> {
+    pub fn new() -> Self {
+        TypedProviderType {
+            types: Arc::new(C::types()),
+        }
+    }
+}
+
+impl<C: ProviderClient> Default for TypedProviderType<C> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[async_trait]
+impl<C: ProviderClient> super::ProviderType for TypedProviderType<C> {
+    fn name(&self) -> &'static str {
+        C::NAME
+    }
+
+    fn schema(&self) -> &ProviderSchema {
+        self.types.schema()
+    }
+
+    fn upgrade_state(
+        &self,
+        type_name: &str,
+        version: u64,
+        value: Value,
+    ) -> Result<Value, ProviderError> {
+        self.types
+            .get_resource(type_name)?
+            .upgrade_state(version, value)
+    }
+
+    async fn configure(
+        &self,
+        config: &Value,
+        ctx: &super::ConfigureContext,
+    ) -> Result<Arc<dyn Provider>, ProviderError> {
+        let client = C::configure(config, ctx).await?;
+        Ok(Arc::new(Registered::new(self.types.clone(), client)))
+    }
+}
+
 /// A configured provider made of a client and its registered types.
 pub struct Registered<C> {
     types: Arc<Types<C>>,

@@ -30,9 +30,9 @@ pub mod wire;
 
 use crate::lang::{Type, Value};
 use crate::provider::http::RetryPolicy;
-use crate::provider::resource::{Registered, Types};
+use crate::provider::resource::{ProviderClient, Registered, TypedProviderType, Types};
 use crate::provider::schema::{Attribute, ProviderSchema, Schema};
-use crate::provider::{ConfigureContext, ErrorKind, Provider, ProviderError, ProviderType};
+use crate::provider::{ConfigureContext, ErrorKind, ProviderError};
 use async_trait::async_trait;
 use client::{Client, PROVIDER};
 use std::sync::Arc;
@@ -183,23 +183,8 @@ pub fn settings_from(
     })
 }
 
-pub struct JdCloudProviderType {
-    types: Arc<Types<Client>>,
-}
-
-impl JdCloudProviderType {
-    pub fn new() -> Self {
-        JdCloudProviderType {
-            types: Arc::new(types()),
-        }
-    }
-}
-
-impl Default for JdCloudProviderType {
-    fn default() -> Self {
-        Self::new()
-    }
-}
+/// The provider type: its schema and configuration come from [`ProviderClient`] below.
+pub type JdCloudProviderType = TypedProviderType<Client>;
 
 /// A configured client from settings and a base URL.
 pub fn client_for(settings: &Settings, base_url: &str) -> Result<Client, ProviderError> {
@@ -235,20 +220,14 @@ pub fn provider_with(client: Client) -> Registered<Client> {
 }
 
 #[async_trait]
-impl ProviderType for JdCloudProviderType {
-    fn name(&self) -> &'static str {
-        PROVIDER
+impl ProviderClient for Client {
+    const NAME: &'static str = PROVIDER;
+
+    fn types() -> Types<Client> {
+        types()
     }
 
-    fn schema(&self) -> &ProviderSchema {
-        self.types.schema()
-    }
-
-    async fn configure(
-        &self,
-        config: &Value,
-        ctx: &ConfigureContext,
-    ) -> Result<Arc<dyn Provider>, ProviderError> {
+    async fn configure(config: &Value, ctx: &ConfigureContext) -> Result<Client, ProviderError> {
         let settings = settings_from(config, |v| std::env::var(v).ok())?;
         let base_url = if settings.endpoint == "embedded" {
             ctx.start_embedded(PROVIDER).await?
@@ -256,7 +235,7 @@ impl ProviderType for JdCloudProviderType {
             settings.endpoint.clone()
         };
         let client = client_with_parallelism(&settings, &base_url, ctx.parallelism)?;
-        Ok(Arc::new(Registered::new(self.types.clone(), client)))
+        Ok(client)
     }
 }
 

@@ -33,13 +33,12 @@ pub mod template;
 pub mod values;
 
 use crate::lang::Value;
-use crate::provider::resource::{Registered, Types};
+use crate::provider::resource::{ProviderClient, Registered, TypedProviderType, Types};
 use crate::provider::schema::ProviderSchema;
-use crate::provider::{ConfigureContext, ErrorKind, Provider, ProviderError, ProviderType};
+use crate::provider::{ConfigureContext, ErrorKind, ProviderError};
 use async_trait::async_trait;
 use client::{Client, RetryPolicy, PROVIDER};
 use status::StatusTable;
-use std::sync::Arc;
 use std::time::Duration;
 use values::Obj;
 
@@ -73,23 +72,8 @@ pub fn provider_schema() -> ProviderSchema {
 /// A configured mcloud provider.
 pub type MCloudProvider = Registered<Client>;
 
-pub struct MCloudProviderType {
-    types: Arc<Types<Client>>,
-}
-
-impl MCloudProviderType {
-    pub fn new() -> Self {
-        MCloudProviderType {
-            types: Arc::new(types()),
-        }
-    }
-}
-
-impl Default for MCloudProviderType {
-    fn default() -> Self {
-        Self::new()
-    }
-}
+/// The provider type: its schema and configuration come from [`ProviderClient`] below.
+pub type MCloudProviderType = TypedProviderType<Client>;
 
 /// The evaluated provider block.
 #[derive(Debug, Clone, PartialEq)]
@@ -186,31 +170,14 @@ pub fn parse_duration(text: &str) -> Option<Duration> {
 }
 
 #[async_trait]
-impl ProviderType for MCloudProviderType {
-    fn name(&self) -> &'static str {
-        "mcloud"
+impl ProviderClient for Client {
+    const NAME: &'static str = PROVIDER;
+
+    fn types() -> Types<Client> {
+        types()
     }
 
-    fn schema(&self) -> &ProviderSchema {
-        self.types.schema()
-    }
-
-    fn upgrade_state(
-        &self,
-        type_name: &str,
-        version: u64,
-        value: Value,
-    ) -> Result<Value, ProviderError> {
-        self.types
-            .get_resource(type_name)?
-            .upgrade_state(version, value)
-    }
-
-    async fn configure(
-        &self,
-        config: &Value,
-        ctx: &ConfigureContext,
-    ) -> Result<Arc<dyn Provider>, ProviderError> {
+    async fn configure(config: &Value, ctx: &ConfigureContext) -> Result<Client, ProviderError> {
         let settings = settings_from(config, std::env::var(ENDPOINT_ENV).ok())?;
         let retry = RetryPolicy {
             max_retries: settings.max_retries,
@@ -224,7 +191,7 @@ impl ProviderType for MCloudProviderType {
         };
         let client = Client::new(&base_url, settings.timeout, retry)?
             .with_status_table(settings.status_codes);
-        Ok(Arc::new(Registered::new(self.types.clone(), client)))
+        Ok(client)
     }
 }
 

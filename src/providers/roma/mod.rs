@@ -19,9 +19,9 @@ pub mod wire;
 
 use crate::lang::{Type, Value};
 use crate::provider::http::RetryPolicy;
-use crate::provider::resource::{Registered, Types};
+use crate::provider::resource::{ProviderClient, Registered, TypedProviderType, Types};
 use crate::provider::schema::{Attribute, ProviderSchema, Schema};
-use crate::provider::{ConfigureContext, Provider, ProviderError, ProviderType};
+use crate::provider::{ConfigureContext, ProviderError};
 use async_trait::async_trait;
 use client::{check_url, Client};
 use settings::{Credentials, EmbeddedDefaults, Settings, DEFAULT_IAM_ENDPOINT};
@@ -123,39 +123,18 @@ pub fn provider_with(client: Client) -> Registered<Client> {
     Registered::new(Arc::new(types()), client)
 }
 
-pub struct RomaProviderType {
-    types: Arc<Types<Client>>,
-}
-
-impl RomaProviderType {
-    pub fn new() -> Self {
-        RomaProviderType {
-            types: Arc::new(types()),
-        }
-    }
-}
-
-impl Default for RomaProviderType {
-    fn default() -> Self {
-        Self::new()
-    }
-}
+/// The provider type: its schema and configuration come from [`ProviderClient`] below.
+pub type RomaProviderType = TypedProviderType<Client>;
 
 #[async_trait]
-impl ProviderType for RomaProviderType {
-    fn name(&self) -> &'static str {
-        PROVIDER
+impl ProviderClient for Client {
+    const NAME: &'static str = PROVIDER;
+
+    fn types() -> Types<Client> {
+        types()
     }
 
-    fn schema(&self) -> &ProviderSchema {
-        self.types.schema()
-    }
-
-    async fn configure(
-        &self,
-        config: &Value,
-        ctx: &ConfigureContext,
-    ) -> Result<Arc<dyn Provider>, ProviderError> {
+    async fn configure(config: &Value, ctx: &ConfigureContext) -> Result<Client, ProviderError> {
         let settings = settings_from(config, |v| std::env::var(v).ok())?;
         let needs_sim =
             settings.endpoint == "embedded" || settings.iam_endpoint.as_deref() == Some("embedded");
@@ -175,6 +154,6 @@ impl ProviderType for RomaProviderType {
             None => DEFAULT_IAM_ENDPOINT.to_string(),
         };
         let client = client_for(&settings, &base_url, &iam_url)?;
-        Ok(Arc::new(Registered::new(self.types.clone(), client)))
+        Ok(client)
     }
 }

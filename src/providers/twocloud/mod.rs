@@ -16,9 +16,9 @@ pub mod wire;
 
 use crate::lang::{Type, Value};
 use crate::provider::http::RetryPolicy;
-use crate::provider::resource::{Registered, Types};
+use crate::provider::resource::{ProviderClient, Registered, TypedProviderType, Types};
 use crate::provider::schema::{Attribute, ProviderSchema, Schema};
-use crate::provider::{ConfigureContext, ErrorKind, Provider, ProviderError, ProviderType};
+use crate::provider::{ConfigureContext, ErrorKind, ProviderError};
 use async_trait::async_trait;
 use client::{Client, Credentials, Defaults, PageSettings, PROVIDER};
 use std::sync::Arc;
@@ -219,39 +219,18 @@ pub fn provider_with(client: Client) -> Registered<Client> {
     Registered::new(Arc::new(types()), client)
 }
 
-pub struct TwoCloudProviderType {
-    types: Arc<Types<Client>>,
-}
-
-impl TwoCloudProviderType {
-    pub fn new() -> Self {
-        TwoCloudProviderType {
-            types: Arc::new(types()),
-        }
-    }
-}
-
-impl Default for TwoCloudProviderType {
-    fn default() -> Self {
-        Self::new()
-    }
-}
+/// The provider type: its schema and configuration come from [`ProviderClient`] below.
+pub type TwoCloudProviderType = TypedProviderType<Client>;
 
 #[async_trait]
-impl ProviderType for TwoCloudProviderType {
-    fn name(&self) -> &'static str {
-        PROVIDER
+impl ProviderClient for Client {
+    const NAME: &'static str = PROVIDER;
+
+    fn types() -> Types<Client> {
+        types()
     }
 
-    fn schema(&self) -> &ProviderSchema {
-        self.types.schema()
-    }
-
-    async fn configure(
-        &self,
-        config: &Value,
-        ctx: &ConfigureContext,
-    ) -> Result<Arc<dyn Provider>, ProviderError> {
+    async fn configure(config: &Value, ctx: &ConfigureContext) -> Result<Client, ProviderError> {
         let settings = settings_from(config, |v| std::env::var(v).ok())?;
         let base_url = if settings.endpoint == "embedded" {
             ctx.start_embedded(PROVIDER).await?
@@ -259,7 +238,7 @@ impl ProviderType for TwoCloudProviderType {
             settings.endpoint.clone()
         };
         let client = client_for(&settings, &base_url)?;
-        Ok(Arc::new(Registered::new(self.types.clone(), client)))
+        Ok(client)
     }
 }
 
