@@ -192,6 +192,10 @@ pub struct Engine {
     recovered: Mutex<BTreeMap<(ProviderRef, String), RefreshOnce>>,
     /// Intents recovery could not resolve: their addresses are not planned.
     possible_orphans: Mutex<Vec<crate::plan::PossibleOrphans>>,
+    /// Held while one type's intents are recovered, so that what it adopts is claimed before
+    /// another type looks: types whose listings overlap (mcloud machine records and
+    /// instances of one spec) never adopt one object twice.
+    recovering: tokio::sync::Mutex<()>,
     /// Objects `import` blocks named, read during planning.
     imported: Mutex<Vec<crate::plan::Imported>>,
     /// Old objects of delete-then-create replacements, deleted in the delete phase.
@@ -246,6 +250,7 @@ impl Engine {
             plan_warnings: Mutex::new(Diagnostics::new()),
             recovered: Mutex::new(BTreeMap::new()),
             possible_orphans: Mutex::new(Vec::new()),
+            recovering: tokio::sync::Mutex::new(()),
             imported: Mutex::new(Vec::new()),
             replaced: Mutex::new(BTreeMap::new()),
         };

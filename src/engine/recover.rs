@@ -114,6 +114,7 @@ impl Engine {
                 started_at: p.started_at.as_deref().and_then(parse_time),
             })
             .collect();
+        let _one_type_at_a_time = self.recovering.lock().await;
         let claimed = self.claimed_ids(provider, pending);
         let failed = |detail: String| {
             Diagnostics::from(Diagnostic::error(
@@ -205,7 +206,8 @@ impl Engine {
     }
 
     /// Ids of every object in state under the same provider configuration (current and
-    /// deposed, and the machines they stand for): recovery never adopts these.
+    /// deposed, and the machines they stand for), and of the objects this plan already
+    /// adopted for other types: recovery never adopts these.
     fn claimed_ids(
         &self,
         provider: &Arc<dyn Provider>,
@@ -222,6 +224,12 @@ impl Engine {
         for (a, p) in objects {
             collect_ids(&p.value, &mut ids);
             ids.extend(provider.machine_ids(&a.resource.type_name, &p.value));
+        }
+        drop(prior);
+        let adopted = self.adopted.lock().unwrap_or_else(|e| e.into_inner());
+        for a in adopted.iter().filter(|a| providers.contains(&a.provider)) {
+            collect_ids(&a.value, &mut ids);
+            ids.extend(provider.machine_ids(&a.addr.resource.type_name, &a.value));
         }
         ids
     }

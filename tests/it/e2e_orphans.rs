@@ -296,3 +296,71 @@ fn the_hostile_simulator_flags_are_checked() {
     assert!(err.contains("Invalid simulator option"), "{err}");
     assert!(err.contains("lose_answers"), "{err}");
 }
+
+/// A machine record and an instance of one spec, both with open intents, and one machine of
+/// that spec in the cloud: each recovery sees the other's adoption, so exactly one of them
+/// adopts it and the other is created.
+#[test]
+fn two_types_whose_listings_overlap_never_adopt_one_machine_twice() {
+    let sim = Sim::start(&[]);
+    let record = instance_block("rec", 1, "").replace("mcloud_instance", "mcloud_machine_record");
+    let w = Work::new(&[
+        ("provider.sky.hcl", &provider_block(&sim.endpoint())),
+        (
+            "main.sky.hcl",
+            &format!("{}\n{record}", instance_block("web", 1, "")),
+        ),
+    ]);
+    let spec = serde_json::json!({
+        "cloud": "aliyun", "instance_type": "ecs.c2.medium",
+        "image_id": "centos7u2_64_40G_cloudinit_20160728.raw",
+        "system_disk_category": "cloud_efficiency", "data_disk_size": 100, "data_disk_num": 1,
+        "data_disk_category": "cloud_efficiency",
+        "network": {"vpc_id": "", "subnet_id": "", "security_group": "",
+                    "internet_charge_type": "PayByBandwidth", "internet_max_bandwidth_out": 5},
+        "zone": {"region_name": "cn-beijing", "zone_name": "cn-beijing-c"},
+        "running": null
+    });
+    let mut record_fp = spec.clone();
+    for k in ["instance_id", "private_ip", "public_ip"] {
+        record_fp[k] = serde_json::json!("");
+    }
+    let started = (chrono::Utc::now() - chrono::Duration::seconds(5))
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let pending = |fp: &serde_json::Value| {
+        serde_json::json!([{"index_key": 0, "status": "pending_create", "attributes": {},
+                            "create_fingerprint": fp, "create_started_at": started}])
+    };
+    let state = serde_json::json!({
+        "version": 4, "serial": 1, "lineage": "7f0c7b2e-0000-4000-8000-000000000010",
+        "skyform_version": "0.1.0", "outputs": {},
+        "resources": [
+            {"mode": "managed", "type": "mcloud_instance", "name": "web",
+             "provider": "provider[\"mcloud\"]", "instances": pending(&spec)},
+            {"mode": "managed", "type": "mcloud_machine_record", "name": "rec",
+             "provider": "provider[\"mcloud\"]", "instances": pending(&record_fp)}
+        ]
+    });
+    std::fs::create_dir_all(w.path().join("state")).expect("state dir");
+    std::fs::write(w.state_path(), state.to_string()).expect("write state");
+    assert_eq!(make_machines(&sim, 1).len(), 1);
+
+    let out = w.run(&["apply", "-auto-approve"]).ok();
+    assert!(out.contains("1 added"), "one adopted, one created:\n{out}");
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(w.state_path()).expect("state"))
+            .expect("JSON");
+    let mut in_state: Vec<String> = doc["resources"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|r| r["instances"].as_array().into_iter().flatten())
+        .filter_map(|i| i["attributes"]["id"].as_str().map(str::to_string))
+        .collect();
+    in_state.sort();
+    let mut in_cloud = sim.instance_ids();
+    in_cloud.sort();
+    assert_eq!(in_state, in_cloud, "two machines, one per address");
+    assert_eq!(in_cloud.len(), 2);
+    assert_eq!(w.run(&["plan", "-detailed-exitcode"]).code(), 0);
+}

@@ -18,7 +18,10 @@
 //!   configuration fixes them, no template, plus the create time. A record that fixes
 //!   neither id nor IP looks like any other machine of that spec made in the same minutes
 //!   (a `mcloud_instance` of the same spec included): more such machines than open intents
-//!   are shown as possible orphans, never adopted.
+//!   are shown as possible orphans, never adopted. When instances and records of one spec
+//!   both have open intents, the engine recovers one type at a time and counts what the
+//!   first adopted as claimed, so one machine is never adopted twice
+//!   (`engine::recover`; `e2e_orphans::two_types_whose_listings_overlap_never_adopt_one_machine_twice`).
 //!
 //! The fingerprint is the planned attributes (so an adopted machine's state has what the
 //! list does not report: the password, port, bandwidth, charge type), stored like the state
