@@ -6,6 +6,7 @@
 
 pub mod embedded;
 pub mod jdcloud;
+pub mod knob_patch;
 pub mod mcloud;
 pub mod roma;
 pub mod server;

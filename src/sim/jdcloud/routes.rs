@@ -12,7 +12,7 @@ use super::{devices, images, info, instances};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
 use rand::Rng;
@@ -343,27 +343,13 @@ async fn knobs(State(sim): State<Arc<Simulator>>) -> Json<super::Knobs> {
 }
 
 async fn set_knobs(State(sim): State<Arc<Simulator>>, bytes: Bytes) -> Response {
-    let bad =
-        |reason: String| (StatusCode::BAD_REQUEST, Json(json!({"error": reason}))).into_response();
-    let patch = match serde_json::from_slice::<Value>(&bytes) {
-        Ok(Value::Object(patch)) => patch,
-        Ok(_) => return bad("the body must be a JSON object of knobs".into()),
-        Err(e) => return bad(format!("the body is not JSON: {e}")),
-    };
-    let mut merged = match serde_json::to_value(sim.knobs()) {
-        Ok(Value::Object(current)) => current,
-        _ => serde_json::Map::new(),
-    };
-    merged.extend(patch);
-    let knobs: super::Knobs = match serde_json::from_value(Value::Object(merged)) {
-        Ok(k) => k,
-        Err(e) => return bad(format!("bad knobs: {e}")),
-    };
-    if let Err(reason) = knobs.validate() {
-        return bad(reason);
-    }
-    sim.set_knobs(knobs.clone());
-    Json(knobs).into_response()
+    crate::sim::knob_patch::answer(
+        crate::sim::knob_patch::patched(&sim.knobs(), &bytes).and_then(|knobs| {
+            knobs.validate()?;
+            sim.set_knobs(knobs.clone());
+            Ok(knobs)
+        }),
+    )
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use super::simulator::Simulator;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Json;
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -35,27 +35,13 @@ pub async fn knobs(State(sim): State<Arc<Simulator>>) -> Json<Knobs> {
 /// `PUT /_sim/knobs`: sets the knobs named in the body (others keep their values);
 /// answers with the knobs now in force, or 400 with the reason.
 pub async fn set_knobs(State(sim): State<Arc<Simulator>>, bytes: Bytes) -> Response {
-    let bad =
-        |reason: String| (StatusCode::BAD_REQUEST, Json(json!({"error": reason}))).into_response();
-    let patch = match serde_json::from_slice::<Value>(&bytes) {
-        Ok(Value::Object(patch)) => patch,
-        Ok(_) => return bad("the body must be a JSON object of knobs".into()),
-        Err(e) => return bad(format!("the body is not JSON: {e}")),
-    };
-    let mut merged = match serde_json::to_value(sim.knobs()) {
-        Ok(Value::Object(current)) => current,
-        _ => serde_json::Map::new(),
-    };
-    merged.extend(patch);
-    let knobs: Knobs = match serde_json::from_value(Value::Object(merged)) {
-        Ok(knobs) => knobs,
-        Err(e) => return bad(format!("bad knobs: {e}")),
-    };
-    if let Err(reason) = knobs.validate() {
-        return bad(reason);
-    }
-    sim.set_knobs(knobs.clone());
-    Json(knobs).into_response()
+    crate::sim::knob_patch::answer(
+        crate::sim::knob_patch::patched(&sim.knobs(), &bytes).and_then(|knobs| {
+            knobs.validate()?;
+            sim.set_knobs(knobs.clone());
+            Ok(knobs)
+        }),
+    )
 }
 
 /// `POST /_sim/clock/advance/:seconds`: moves the clock forward (tokens expire).

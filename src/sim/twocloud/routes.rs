@@ -11,7 +11,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, Request, State};
 use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
 use base64::Engine as _;
@@ -229,25 +229,11 @@ async fn knobs(State(sim): State<Arc<Simulator>>) -> Json<Knobs> {
 /// `PUT /_sim/knobs`: sets the knobs named in the body (others keep their values);
 /// answers with the knobs in force, or 400 with the reason.
 async fn set_knobs(State(sim): State<Arc<Simulator>>, bytes: Bytes) -> Response {
-    let bad =
-        |reason: String| (StatusCode::BAD_REQUEST, Json(json!({"error": reason}))).into_response();
-    let patch = match serde_json::from_slice::<Value>(&bytes) {
-        Ok(Value::Object(patch)) => patch,
-        Ok(_) => return bad("the body must be a JSON object of knobs".into()),
-        Err(e) => return bad(format!("the body is not JSON: {e}")),
-    };
-    let mut merged = match serde_json::to_value(sim.knobs()) {
-        Ok(Value::Object(current)) => current,
-        _ => serde_json::Map::new(),
-    };
-    merged.extend(patch);
-    let knobs: Knobs = match serde_json::from_value(Value::Object(merged)) {
-        Ok(knobs) => knobs,
-        Err(e) => return bad(format!("bad knobs: {e}")),
-    };
-    if let Err(reason) = knobs.validate() {
-        return bad(reason);
-    }
-    sim.set_knobs(knobs.clone());
-    Json(knobs).into_response()
+    crate::sim::knob_patch::answer(
+        crate::sim::knob_patch::patched(&sim.knobs(), &bytes).and_then(|knobs| {
+            knobs.validate()?;
+            sim.set_knobs(knobs.clone());
+            Ok(knobs)
+        }),
+    )
 }
