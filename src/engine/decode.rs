@@ -5,9 +5,8 @@
 use crate::diag::{did_you_mean, Diagnostic, Diagnostics, Span};
 use crate::hcl::ast::{Block, Body, BodyItem, Expr};
 use crate::lang::convert::convert;
-use crate::lang::{eval, EvalContext, Value};
+use crate::lang::{eval, EvalContext, Value, ValueMap};
 use crate::provider::schema::{Nesting, Schema};
-use std::collections::BTreeMap;
 
 /// Checks a body's structure against a schema without evaluating anything (for
 /// `validate` and before planning): unknown arguments and blocks, missing required
@@ -96,7 +95,7 @@ pub fn decode_body(
     ctx: &EvalContext,
     diags: &mut Diagnostics,
 ) -> Value {
-    let mut out = BTreeMap::new();
+    let mut out = ValueMap::with_capacity(schema.attributes.len() + schema.blocks.len());
     for (name, attr) in &schema.attributes {
         let v = match body.attribute(name) {
             Some(a) => match eval(&a.expr, ctx) {

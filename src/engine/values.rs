@@ -4,7 +4,7 @@
 use crate::addr::{InstanceKey, Mode, ModulePath, ResourceAddr};
 use crate::config::Config;
 use crate::hcl::ast::{Expr, Step};
-use crate::lang::{EvalContext, Value};
+use crate::lang::{EvalContext, Value, ValueMap};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -120,7 +120,7 @@ impl Values {
                     .get(&c)
                     .map(|mv| mv.outputs.clone())
                     .unwrap_or_default();
-                (key, Value::Object(outs))
+                (key, Value::Object(outs.into()))
             })
             .collect();
         match kind {
@@ -185,7 +185,7 @@ impl Values {
             let v = match root.as_str() {
                 "var" | "local" => {
                     let all = mv.map(|m| if root == "var" { &m.vars } else { &m.locals });
-                    Value::Object(named_values(all, &root, &wanted_names, &whole_roots))
+                    Value::Object(named_values(all, &root, &wanted_names, &whole_roots).into())
                 }
                 "module" => Value::Object(
                     wanted_names
@@ -225,13 +225,13 @@ impl Values {
                     Value::object([("workspace", Value::string(self.workspace.clone()))])
                 }
                 "data" => {
-                    let mut types: BTreeMap<String, Value> = BTreeMap::new();
+                    let mut types = ValueMap::new();
                     for ty in wanted_names.get("data").into_iter().flatten() {
                         let names = wanted_names
                             .get(&format!("data.{ty}"))
                             .cloned()
                             .unwrap_or_default();
-                        let obj: BTreeMap<String, Value> = names
+                        let obj: ValueMap = names
                             .into_iter()
                             .filter_map(|n| {
                                 let v = mv?.resources.get(&ResourceAddr::data(ty, &n))?;
@@ -244,7 +244,7 @@ impl Values {
                 }
                 ty => {
                     let names = wanted_names.get(ty).cloned().unwrap_or_default();
-                    let obj: BTreeMap<String, Value> = names
+                    let obj: ValueMap = names
                         .into_iter()
                         .filter_map(|n| {
                             let addr = ResourceAddr {

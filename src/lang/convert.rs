@@ -4,7 +4,7 @@
 //! a variable's `type`, `tolist()`. Unification picks the one type that several values can
 //! all be converted to: both branches of a conditional, the elements of `tolist([...])`.
 
-use super::{Number, Type, Value};
+use super::{Number, Type, Value, ValueMap};
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -270,7 +270,7 @@ fn to_map(value: &Value, et: &Type, ty: &Type) -> Result<Value, ConversionError>
     } else {
         et.clone()
     };
-    let mut out = BTreeMap::new();
+    let mut out = ValueMap::with_capacity(m.len());
     for (k, v) in m {
         let c = convert(v, &target).map_err(|e| e.within(&format!("[{k:?}]")))?;
         out.insert(k.clone(), c);
@@ -307,7 +307,7 @@ fn to_object(
         Value::Map(m) | Value::Object(m) => m,
         _ => return Err(ConversionError::new(mismatch(ty))),
     };
-    let mut out = BTreeMap::new();
+    let mut out = ValueMap::with_capacity(attrs.len());
     for (name, aty) in attrs {
         let v = match m.get(name) {
             Some(v) => convert(v, aty).map_err(|e| e.within(&format!(".{name}")))?,

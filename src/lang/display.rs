@@ -57,13 +57,7 @@ fn write_sequence(out: &mut String, xs: &[Value], indent: usize, open: &str, clo
     out.push_str(close);
 }
 
-fn write_mapping(
-    out: &mut String,
-    m: &std::collections::BTreeMap<String, Value>,
-    indent: usize,
-    open: &str,
-    close: &str,
-) {
+fn write_mapping(out: &mut String, m: &super::ValueMap, indent: usize, open: &str, close: &str) {
     out.push_str(open);
     if !m.is_empty() {
         out.push('\n');

@@ -7,8 +7,10 @@ pub mod functions;
 pub mod number;
 pub mod types;
 pub mod value;
+pub mod value_map;
 
 pub use eval::{eval, EvalContext};
 pub use number::Number;
 pub use types::Type;
 pub use value::Value;
+pub use value_map::ValueMap;

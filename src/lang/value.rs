@@ -8,7 +8,7 @@
 
 use super::number::Number;
 use super::types::Type;
-use std::collections::BTreeMap;
+pub use super::value_map::ValueMap;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
@@ -22,8 +22,8 @@ pub enum Value {
     Tuple(Vec<Value>),
     /// Elements are kept sorted (Terraform's set order) and unique.
     Set(Vec<Value>),
-    Map(BTreeMap<String, Value>),
-    Object(BTreeMap<String, Value>),
+    Map(ValueMap),
+    Object(ValueMap),
     /// A sensitive value: behaves as the inner value, is never printed.
     Sensitive(Box<Value>),
 }
@@ -161,7 +161,7 @@ impl Value {
     }
 
     /// Entries of a map or object.
-    pub fn as_map(&self) -> Option<&BTreeMap<String, Value>> {
+    pub fn as_map(&self) -> Option<&ValueMap> {
         match self.unmarked() {
             Value::Map(m) | Value::Object(m) => Some(m),
             _ => None,
@@ -260,9 +260,8 @@ impl Value {
                     .map(|(k, v)| (k.clone(), Value::from_json_typed(v, et)))
                     .collect(),
             ),
-            // Collected rather than inserted one by one: from sorted keys a BTreeMap is
-            // built with full nodes (an object of 17 attributes in two leaves instead of
-            // three), and state decoding builds one per instance.
+            // Collected from the schema's attributes, already in key order: one
+            // allocation of exact size, no sorting (state decoding builds one per instance).
             (Type::Object(attrs), J::Object(m)) => Value::Object(
                 attrs
                     .iter()

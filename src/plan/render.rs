@@ -319,7 +319,7 @@ fn render_body(
     deleting: bool,
 ) {
     let indent = " ".repeat(6 + 4 * depth);
-    let empty = std::collections::BTreeMap::new();
+    let empty = crate::lang::ValueMap::new();
     let b = before.and_then(Value::as_map).unwrap_or(&empty);
     let a = if deleting {
         &empty

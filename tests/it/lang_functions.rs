@@ -1106,7 +1106,7 @@ impl Reader<'_> {
                     };
                     self.eat(b',');
                 }
-                Some(Ok(Value::Object(attrs)))
+                Some(Ok(Value::Object(attrs.into())))
             }
             b'-' | b'0'..=b'9' => {
                 let start = self.pos;

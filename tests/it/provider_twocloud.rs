@@ -79,7 +79,10 @@ impl Env {
             m.insert(k.to_string(), v.clone());
         }
         TwoCloudProviderType::new()
-            .configure(&Value::Object(m), &ConfigureContext::new(self._dir.path()))
+            .configure(
+                &Value::Object(m.into()),
+                &ConfigureContext::new(self._dir.path()),
+            )
             .await
     }
 

@@ -61,7 +61,7 @@ pub(crate) fn eval_object(items: &[(Expr, Expr)], scope: &Scope) -> EvalResult {
     let result = if unknown {
         Value::unknown()
     } else {
-        Value::Object(out)
+        Value::Object(out.into())
     };
     Ok(mark_if(result, sensitive))
 }

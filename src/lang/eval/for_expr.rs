@@ -246,7 +246,7 @@ pub(crate) fn eval_for(f: &ForExpr, scope: &Scope) -> EvalResult {
                 .collect(),
         )
     } else {
-        Value::Object(object)
+        Value::Object(object.into())
     };
     Ok(mark_if(result, sensitive))
 }

@@ -136,7 +136,7 @@ pub(crate) fn templatefile(
     let template =
         parse_template(&text, &path).map_err(|d| template_failure(d, whole, arg_span(1)))?;
     let ctx = EvalContext {
-        variables: vars,
+        variables: vars.into(),
         base_dir: base.clone(),
     };
     let mut inner = Scope::root(&ctx);

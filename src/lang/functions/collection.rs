@@ -3,6 +3,7 @@
 use super::{arg_err, arg_int, arg_num, arg_seq, arg_str, call_err, convert, p, spec, type_name};
 use super::{t_bool, t_dyn, t_list_str, t_num, FnErr, FnResult, FunctionContext, Number, Spec};
 use super::{Type, Value, P};
+use crate::lang::ValueMap;
 use std::collections::BTreeMap;
 use unicode_segmentation::UnicodeSegmentation;
 
@@ -445,9 +446,9 @@ fn merge(args: &[Value], _: &FunctionContext) -> FnResult {
     let mut elem_types = out.values().map(Value::type_of);
     let first = elem_types.next();
     if all_maps && args.iter().any(|a| !a.is_null()) && elem_types.all(|t| Some(t) == first) {
-        return Ok(Value::Map(out));
+        return Ok(Value::Map(out.into()));
     }
-    Ok(Value::Object(out))
+    Ok(Value::Object(out.into()))
 }
 
 fn one(args: &[Value], _: &FunctionContext) -> FnResult {
@@ -635,7 +636,7 @@ fn sum(args: &[Value], _: &FunctionContext) -> FnResult {
 fn transpose(args: &[Value], _: &FunctionContext) -> FnResult {
     let mut out: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     let Some(m) = arg(args, 0).as_map() else {
-        return Ok(Value::Map(BTreeMap::new()));
+        return Ok(Value::Map(ValueMap::new()));
     };
     for (k, list) in m {
         for v in list.as_seq().unwrap_or_default() {
@@ -683,9 +684,9 @@ fn zipmap(args: &[Value], _: &FunctionContext) -> FnResult {
         out.insert(k.to_string(), v.clone());
     }
     Ok(if as_object {
-        Value::Object(out)
+        Value::Object(out.into())
     } else {
-        Value::Map(out)
+        Value::Map(out.into())
     })
 }
 

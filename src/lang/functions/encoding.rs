@@ -105,7 +105,7 @@ fn csvdecode(args: &[Value], _: &FunctionContext) -> FnResult {
             .cloned()
             .zip(rec.iter().map(Value::string))
             .collect();
-        rows.push(Value::Object(row));
+        rows.push(Value::Object(row.into()));
     }
     Ok(Value::List(rows))
 }

@@ -249,7 +249,7 @@ impl Parser<'_> {
         self.skip_ws();
         if matches!(self.chars.peek(), Some((_, '}'))) {
             self.chars.next();
-            return Ok(Value::Object(m));
+            return Ok(Value::Object(m.into()));
         }
         loop {
             self.skip_ws();
@@ -274,7 +274,7 @@ impl Parser<'_> {
             self.skip_ws();
             match self.next_char()? {
                 ',' => continue,
-                '}' => return Ok(Value::Object(m)),
+                '}' => return Ok(Value::Object(m.into())),
                 c => return Err(Self::unexpected(c, "after object key:value pair")),
             }
         }

@@ -145,7 +145,7 @@ fn match_value(re: &Regex, shape: &Shape, caps: &regex::Captures<'_>) -> Value {
                     out.insert(name.to_string(), group(i));
                 }
             }
-            Value::Object(out)
+            Value::Object(out.into())
         }
     }
 }

@@ -138,7 +138,7 @@ pub(super) fn decode(src: &str) -> Result<Value, String> {
                 };
                 let v = match frame {
                     Frame::Seq(xs) => Value::Tuple(xs),
-                    Frame::Map(m, _) => Value::Object(m),
+                    Frame::Map(m, _) => Value::Object(m.into()),
                 };
                 b.push_value(v, anchor).map_err(|m| at(&m))?;
             }

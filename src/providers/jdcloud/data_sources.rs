@@ -359,7 +359,7 @@ fn read_status<'a>(c: &'a Client, cfg: &'a Value) -> BoxFuture<'a, Result<Value,
             .iter()
             .map(|x| (x.instance_id.clone(), s(&x.status)))
             .collect();
-        Ok(out(cfg, vec![("statuses", Value::Map(m))]))
+        Ok(out(cfg, vec![("statuses", Value::Map(m.into()))]))
     })
 }
 
@@ -378,7 +378,7 @@ fn read_private_ips<'a>(
             .iter()
             .map(|x| (x.instance_id.clone(), s(&x.private_ip_address)))
             .collect();
-        Ok(out(cfg, vec![("private_ips", Value::Map(m))]))
+        Ok(out(cfg, vec![("private_ips", Value::Map(m.into()))]))
     })
 }
 

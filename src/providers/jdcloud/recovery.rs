@@ -208,7 +208,9 @@ fn copy_fits(fp: &Json, img: &Image, source: Option<&Image>) -> bool {
 fn copy_base(intent: &CreateIntent) -> Value {
     let mut base = base_of(intent).as_map().cloned().unwrap_or_default();
     for name in ["name", "description"] {
-        base.entry(name.to_string()).or_insert(Value::Null);
+        if !base.contains_key(name) {
+            base.insert(name.to_string(), Value::Null);
+        }
     }
     Value::Object(base)
 }

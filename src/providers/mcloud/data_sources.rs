@@ -345,7 +345,7 @@ type Reading = BoxFuture<'static, Result<Value, ProviderError>>;
 type Reader = fn(Client, &'static str, Value) -> Reading;
 
 /// What a read returns: the configuration with the computed attributes set.
-struct Out(BTreeMap<String, Value>);
+struct Out(crate::lang::ValueMap);
 
 impl Out {
     fn new(config: &Value) -> Out {
@@ -796,7 +796,7 @@ fn count_value(c: &MachineCount, op: &str) -> Result<Value, ProviderError> {
     Ok(Value::object([
         ("time", s(&c.time)),
         ("total", number_from_text(&c.total, "total", op)?),
-        ("by_cloud", Value::Map(by_cloud)),
+        ("by_cloud", Value::Map(by_cloud.into())),
     ]))
 }
 

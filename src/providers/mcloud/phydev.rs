@@ -81,7 +81,7 @@ pub(super) fn value_from(
     m.insert("id".into(), s(&inst.instance_id));
     m.insert("status".into(), s(client.status_table().name(inst.status)));
     m.insert("last_correlation_id".into(), s(correlation_id));
-    Value::Object(m)
+    Value::Object(m.into())
 }
 
 pub async fn create(

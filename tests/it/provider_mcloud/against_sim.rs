@@ -45,7 +45,7 @@ pub async fn env_configured(knobs: Knobs, extra: &[(&str, Value)]) -> Env {
     for (k, v) in extra {
         config.insert(k.to_string(), v.clone());
     }
-    let config = Value::Object(config);
+    let config = Value::Object(config.into());
     let ctx = ConfigureContext::new(std::env::temp_dir());
     let provider = MCloudProviderType::new()
         .configure(&config, &ctx)
@@ -94,7 +94,7 @@ pub fn planned(schema: &Schema, given: &[(&str, Value)]) -> Value {
         };
         out.insert(name.clone(), v);
     }
-    Value::Object(out)
+    Value::Object(out.into())
 }
 
 fn as_pairs(v: &Value) -> Vec<(&str, Value)> {
