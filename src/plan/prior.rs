@@ -210,18 +210,19 @@ impl<'a> ResourceDecoder<'a> {
             }
             return;
         }
-        // Borrowed unless an upgrade rewrote them: no copy of every object's JSON.
-        let attributes: std::borrow::Cow<'_, serde_json::Value> = match (&self.schema, mode) {
-            (Some(s), crate::addr::Mode::Managed) if inst.schema_version != s.version => {
+        // Parsed from the stored text once, decoded, and dropped.
+        let mut attributes = inst.attributes.to_json();
+        if let (Some(s), crate::addr::Mode::Managed) = (&self.schema, mode) {
+            if inst.schema_version != s.version {
                 match upgrade(
                     self.registry,
                     &self.provider.name,
                     &self.entry.type_,
                     inst.schema_version,
                     s.version,
-                    &inst.attributes,
+                    &attributes,
                 ) {
-                    Ok(a) => std::borrow::Cow::Owned(a),
+                    Ok(a) => attributes = a,
                     Err(message) => {
                         out.upgrade_errors.push(crate::diag::Diagnostic::error(
                             "Cannot read the state",
@@ -234,12 +235,10 @@ impl<'a> ResourceDecoder<'a> {
                                     .unwrap_or_default()
                             ),
                         ));
-                        std::borrow::Cow::Borrowed(&inst.attributes)
                     }
                 }
             }
-            _ => std::borrow::Cow::Borrowed(&inst.attributes),
-        };
+        }
         let value = match (&self.schema, &self.value_type) {
             (Some(s), Some(ty)) => {
                 crate::plan::diff::mark_sensitive(s, Value::from_json_typed(&attributes, ty))

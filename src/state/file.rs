@@ -145,7 +145,7 @@ pub fn render_state(state: &State) -> Vec<u8> {
 /// [`render_state`] for a state already in canonical order (no copy).
 fn render_canonical(state: &State) -> Vec<u8> {
     // Serialising plain data structures to a Vec cannot fail.
-    let mut bytes = serde_json::to_vec_pretty(state).unwrap_or_default();
+    let mut bytes = super::pretty::to_vec_pretty(state).unwrap_or_default();
     bytes.push(b'\n');
     bytes
 }
@@ -173,7 +173,7 @@ pub fn render_with_header(state: &State, serial: u64, skyform_version: &str) -> 
         resources: &state.resources,
     };
     // Serialising plain data structures to a Vec cannot fail.
-    let mut bytes = serde_json::to_vec_pretty(&document).unwrap_or_default();
+    let mut bytes = super::pretty::to_vec_pretty(&document).unwrap_or_default();
     bytes.push(b'\n');
     bytes
 }

@@ -10,6 +10,7 @@
 //! - [`local`]: [`LocalBackend`], built from [`file`] (reading/validating and atomically writing
 //!   documents), [`journal`] (the append-only journal file) and [`local_lock`] (the `.lock` file).
 
+pub mod attributes;
 pub mod backend;
 pub mod encryption;
 pub mod error;
@@ -21,9 +22,11 @@ pub mod lock;
 pub mod migrate;
 pub mod model;
 pub mod pg;
+pub mod pretty;
 pub mod select;
 pub mod writer;
 
+pub use attributes::Attributes;
 pub use backend::{local_backend, Backend, JournalBase, Loaded, Stored, Written};
 pub use error::{Result, StateError};
 pub use local::{LocalBackend, DEFAULT_WORKSPACE, STATE_DIR};

@@ -11,6 +11,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
+pub use super::attributes::Attributes;
+
 /// The state format version this build reads and writes.
 pub const STATE_FORMAT_VERSION: u32 = 4;
 
@@ -119,9 +121,9 @@ pub struct InstanceState {
     /// [`STATUS_TAINTED`], [`STATUS_PENDING_CREATE`] or absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-    /// The object's attributes as the provider reported them (a JSON object).
-    #[serde(deserialize_with = "compact_json")]
-    pub attributes: Json,
+    /// The object's attributes as the provider reported them (a JSON object, held as
+    /// canonical text: see [`Attributes`]).
+    pub attributes: Attributes,
     /// Paths (arrays of keys/indexes) into `attributes` whose values are sensitive.
     #[serde(default)]
     pub sensitive_attributes: Vec<Json>,
@@ -154,7 +156,7 @@ impl InstanceState {
         InstanceState {
             index_key: None,
             status: None,
-            attributes,
+            attributes: Attributes::from_json(attributes),
             sensitive_attributes: Vec::new(),
             dependencies: Vec::new(),
             create_token: None,
@@ -334,7 +336,6 @@ impl State {
             } => {
                 let mut instance = instance.clone();
                 instance.index_key = index_key.clone();
-                sort_object_keys(&mut instance.attributes);
                 let entry = self.resource_entry(resource);
                 match entry.instance_position(index_key.as_ref()) {
                     Ok(i) => entry.instances[i] = instance,
@@ -458,9 +459,6 @@ impl State {
             resource
                 .instances
                 .sort_by(|a, b| (&a.index_key, &a.deposed).cmp(&(&b.index_key, &b.deposed)));
-            for instance in &mut resource.instances {
-                sort_object_keys(&mut instance.attributes);
-            }
         }
         for output in self.outputs.values_mut() {
             sort_object_keys(&mut output.value);
@@ -595,35 +593,6 @@ fn is_zero(n: &u64) -> bool {
     *n == 0
 }
 
-/// Reads a JSON value whose objects and arrays hold no spare capacity. serde_json grows
-/// them by doubling while it reads, so an object of 17 attributes keeps room for 32 (each
-/// slot about 110 bytes); kept for every instance of a large state, that spare room was
-/// half of the document's memory.
-fn compact_json<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Json, D::Error> {
-    let mut value = Json::deserialize(d)?;
-    shrink_json(&mut value);
-    Ok(value)
-}
-
-/// Rebuilds every object of `value` at its exact size (same order) and trims every array.
-fn shrink_json(value: &mut Json) {
-    match value {
-        Json::Object(map) => {
-            let mut exact = serde_json::Map::with_capacity(map.len());
-            for (key, mut inner) in std::mem::take(map) {
-                shrink_json(&mut inner);
-                exact.insert(key, inner);
-            }
-            *map = exact;
-        }
-        Json::Array(items) => {
-            items.iter_mut().for_each(shrink_json);
-            items.shrink_to_fit();
-        }
-        _ => {}
-    }
-}
-
 /// Sort the keys of every JSON object inside `value`, so written files have a stable order no
 /// matter what order a provider produced them in.
 pub fn sort_object_keys(value: &mut Json) {
@@ -677,18 +646,13 @@ mod tests {
     }
 
     #[test]
-    fn attributes_are_read_whole_and_in_order_at_exact_size() {
+    fn attributes_are_read_as_compact_text_in_their_order() {
         let text = r#"{"attributes": {"z": 1, "a": {"y": [1, {"q": null}], "b": "x"}, "m": []}}"#;
         let inst: InstanceState = serde_json::from_str(text).unwrap();
-        let expected: Json =
-            serde_json::from_str(r#"{"z": 1, "a": {"y": [1, {"q": null}], "b": "x"}, "m": []}"#)
-                .unwrap();
-        assert_eq!(inst.attributes, expected);
-        // Rebuilding the objects at their exact size keeps the order they were read in.
-        let keys: Vec<&String> = inst.attributes.as_object().unwrap().keys().collect();
-        assert_eq!(keys, ["z", "a", "m"]);
-        let inner: Vec<&String> = inst.attributes["a"].as_object().unwrap().keys().collect();
-        assert_eq!(inner, ["y", "b"]);
+        assert_eq!(
+            inst.attributes.text(),
+            r#"{"z":1,"a":{"y":[1,{"q":null}],"b":"x"},"m":[]}"#
+        );
     }
 
     #[test]
@@ -742,7 +706,7 @@ mod tests {
                 )
                 .unwrap()
                 .attributes,
-            json!({"id": 2})
+            json!({"id": 2}).into()
         );
     }
 
@@ -800,11 +764,11 @@ mod tests {
         let inst = &state.resources[0].instances[0];
         assert!(inst.is_pending_create());
         assert_eq!(inst.create_token.as_deref(), Some("web-0-abc"));
-        assert_eq!(inst.attributes, json!({}));
+        assert_eq!(inst.attributes, json!({}).into());
         state.apply_change(&upsert(web(), Some(IndexKey::Int(0)), json!({"id": "i-1"})));
         let inst = &state.resources[0].instances[0];
         assert!(!inst.is_pending_create());
-        assert_eq!(inst.attributes, json!({"id": "i-1"}));
+        assert_eq!(inst.attributes, json!({"id": "i-1"}).into());
 
         // Intent on an existing object keeps its attributes.
         state.apply_change(&Change::Intent {
@@ -816,7 +780,7 @@ mod tests {
         });
         let inst = &state.resources[0].instances[0];
         assert!(inst.is_pending_create());
-        assert_eq!(inst.attributes, json!({"id": "i-1"}));
+        assert_eq!(inst.attributes, json!({"id": "i-1"}).into());
     }
 
     #[test]
@@ -920,11 +884,12 @@ mod tests {
         let r = &state.resources[0];
         assert_eq!(r.instances.len(), 2);
         assert_eq!(
-            r.instance(one.as_ref()).map(|i| &i.attributes["id"]),
-            Some(&json!("new"))
+            r.instance(one.as_ref())
+                .and_then(|i| i.attributes.get("id")),
+            Some(json!("new"))
         );
-        let deposed: Vec<_> = r.deposed().map(|i| i.attributes["id"].clone()).collect();
-        assert_eq!(deposed, [json!("old")]);
+        let deposed: Vec<_> = r.deposed().map(|i| i.attributes.get("id")).collect();
+        assert_eq!(deposed, [Some(json!("old"))]);
         // A restore does nothing while a current object exists.
         state.apply_change(&Change::RestoreDeposed {
             resource: web(),
@@ -958,7 +923,7 @@ mod tests {
             deposed: key,
         });
         let current = state.resources[0].instance(None).expect("restored");
-        assert_eq!(current.attributes["id"], json!("old"));
+        assert_eq!(current.attributes.get("id").unwrap(), json!("old"));
         assert_eq!(current.deposed, None);
         assert_eq!(state.resources[0].instances.len(), 1);
     }
@@ -985,6 +950,6 @@ mod tests {
         let moved = state.resources[0]
             .instance(Some(&IndexKey::Str("a".into())))
             .expect("moved");
-        assert_eq!(moved.attributes["id"], json!("i-1"));
+        assert_eq!(moved.attributes.get("id").unwrap(), json!("i-1"));
     }
 }

@@ -68,7 +68,7 @@ fn state_attributes(dir: &Path, addr: &str) -> serde_json::Value {
         .iter()
         .find(|r| format!("{}.{}", r.type_, r.name) == addr)
         .and_then(|r| r.instances.first())
-        .map(|i| i.attributes.clone())
+        .map(|i| i.attributes.to_json())
         .unwrap_or_else(|| panic!("{addr} is not in state"))
 }
 
@@ -348,7 +348,7 @@ fn objects_in_state(dir: &Path) -> Vec<(Option<String>, String)> {
         .map(|i| {
             (
                 i.deposed.clone(),
-                i.attributes["kind"]
+                i.attributes.to_json()["kind"]
                     .as_str()
                     .unwrap_or_default()
                     .to_string(),

@@ -985,7 +985,7 @@ fn written_states_match_the_json_schema() {
         instance: InstanceState {
             index_key: None,
             status: Some("tainted".into()),
-            attributes: json!({"ids": ["vpc-1"]}),
+            attributes: json!({"ids": ["vpc-1"]}).into(),
             sensitive_attributes: vec![json!(["password"])],
             dependencies: vec!["mcloud_instance.web".into()],
             create_token: Some("tok".into()),
