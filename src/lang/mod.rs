@@ -7,6 +7,7 @@ pub mod functions;
 pub mod number;
 pub mod types;
 pub mod value;
+pub mod value_from_text;
 pub mod value_map;
 
 pub use eval::{eval, EvalContext};

@@ -210,40 +210,50 @@ impl<'a> ResourceDecoder<'a> {
             }
             return;
         }
-        // Parsed from the stored text once, decoded, and dropped.
-        let mut attributes = inst.attributes.to_json();
-        if let (Some(s), crate::addr::Mode::Managed) = (&self.schema, mode) {
-            if inst.schema_version != s.version {
-                match upgrade(
-                    self.registry,
-                    &self.provider.name,
-                    &self.entry.type_,
-                    inst.schema_version,
-                    s.version,
-                    &attributes,
-                ) {
-                    Ok(a) => attributes = a,
-                    Err(message) => {
-                        out.upgrade_errors.push(crate::diag::Diagnostic::error(
-                            "Cannot read the state",
-                            format!(
-                                "{}{}: {message}",
-                                self.entry.address(),
-                                inst.index_key
-                                    .as_ref()
-                                    .map(|k| format!("[{k}]"))
-                                    .unwrap_or_default()
-                            ),
-                        ));
-                    }
-                }
+        let ty = self
+            .value_type
+            .as_ref()
+            .unwrap_or(&crate::lang::Type::Dynamic);
+        let upgrade_from = match (&self.schema, mode) {
+            (Some(s), crate::addr::Mode::Managed) if inst.schema_version != s.version => {
+                Some(s.version)
             }
-        }
-        let value = match (&self.schema, &self.value_type) {
-            (Some(s), Some(ty)) => {
-                crate::plan::diff::mark_sensitive(s, Value::from_json_typed(&attributes, ty))
+            _ => None,
+        };
+        let decoded = match upgrade_from {
+            // Read straight from the stored text: no JSON tree per instance.
+            None => Value::from_json_text_typed(inst.attributes.text(), ty)
+                .map_err(|e| format!("its attributes are not readable: {e}")),
+            Some(to) => upgrade(
+                self.registry,
+                &self.provider.name,
+                &self.entry.type_,
+                inst.schema_version,
+                to,
+                &inst.attributes.to_json(),
+            )
+            .map(|json| Value::from_json_typed(&json, ty)),
+        };
+        let value = match decoded {
+            Ok(value) => value,
+            Err(message) => {
+                out.upgrade_errors.push(crate::diag::Diagnostic::error(
+                    "Cannot read the state",
+                    format!(
+                        "{}{}: {message}",
+                        self.entry.address(),
+                        inst.index_key
+                            .as_ref()
+                            .map(|k| format!("[{k}]"))
+                            .unwrap_or_default()
+                    ),
+                ));
+                Value::Null
             }
-            _ => Value::from_json(&attributes),
+        };
+        let value = match &self.schema {
+            Some(s) => crate::plan::diff::mark_sensitive(s, value),
+            None => value,
         };
         let value = crate::plan::diff::mark_paths(value, &inst.sensitive_attributes);
         let object = PriorInstance {

@@ -154,33 +154,35 @@ pub fn indent_compact(text: &str, depth: usize, out: &mut Vec<u8>) {
 
 /// `text` (valid JSON) without whitespace outside its strings; borrowed when it has none.
 pub fn minify(text: &str) -> std::borrow::Cow<'_, str> {
+    let bytes = text.as_bytes();
+    let mut out: Option<Vec<u8>> = None;
+    // Start of the run of bytes not yet copied to `out`.
+    let mut kept_from = 0;
     let mut in_string = false;
     let mut escaped = false;
-    let mut out: Option<String> = None;
-    for (i, c) in text.char_indices() {
-        let keep = if in_string {
-            match c {
+    for (i, &b) in bytes.iter().enumerate() {
+        if in_string {
+            match b {
                 _ if escaped => escaped = false,
-                '\\' => escaped = true,
-                '"' => in_string = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
                 _ => {}
             }
-            true
-        } else {
-            if c == '"' {
-                in_string = true;
-            }
-            !matches!(c, ' ' | '\n' | '\r' | '\t')
-        };
-        match (&mut out, keep) {
-            (Some(out), true) => out.push(c),
-            (None, false) => out = Some(text[..i].to_string()),
-            _ => {}
+        } else if b == b'"' {
+            in_string = true;
+        } else if matches!(b, b' ' | b'\n' | b'\r' | b'\t') {
+            let out = out.get_or_insert_with(|| Vec::with_capacity(bytes.len()));
+            out.extend_from_slice(&bytes[kept_from..i]);
+            kept_from = i + 1;
         }
     }
     match out {
-        Some(out) => std::borrow::Cow::Owned(out),
         None => std::borrow::Cow::Borrowed(text),
+        Some(mut out) => {
+            out.extend_from_slice(&bytes[kept_from..]);
+            // Only ASCII whitespace between tokens was removed, so the bytes stay UTF-8.
+            std::borrow::Cow::Owned(String::from_utf8(out).unwrap_or_default())
+        }
     }
 }
 
