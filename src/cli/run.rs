@@ -242,8 +242,10 @@ pub async fn plan(ui: &Ui, dir: &Path, a: PlanArgs) -> i32 {
         }
     }
     // The plan command writes no state: the loaded document is consumed as it is decoded.
+    // Never dropped: freeing every object of a large plan one by one cost 6% of a
+    // 100,000-instance plan's CPU, and the process exits right after this command.
     let (mut plan, warnings) = match crate::run::plan_only(&s.ctx, &mut session).await {
-        Ok(p) => (p.plan, p.warnings),
+        Ok(p) => (std::mem::ManuallyDrop::new(p.plan), p.warnings),
         Err(d) => {
             ui.diags(&d, &loaded.sources);
             return EXIT_ERROR;

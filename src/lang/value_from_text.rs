@@ -42,9 +42,13 @@ impl Typed<'_> {
         if matches!(self.0, Type::String) {
             return Value::String(n.to_string());
         }
-        Number::parse(&n.to_string())
-            .map(Value::Number)
-            .unwrap_or(Value::Null)
+        // Integers exactly, without printing and parsing them; the rest as printed.
+        let exact = match (n.as_i64(), n.as_u64()) {
+            (Some(i), _) => Some(Number::from(bigdecimal::BigDecimal::from(i))),
+            (None, Some(u)) => Some(Number::from(bigdecimal::BigDecimal::from(u))),
+            _ => Number::parse(&n.to_string()),
+        };
+        exact.map(Value::Number).unwrap_or(Value::Null)
     }
 }
 
@@ -143,15 +147,20 @@ impl<'de> Visitor<'de> for Typed<'_> {
                         }
                     }
                 }
-                let mut found: ValueMap = found.into_iter().collect();
+                // Merged with the schema's names in one pass; text that skyform did not
+                // write may be out of order or repeat a key (the last one counts).
+                if !found.windows(2).all(|w| w[0].0 < w[1].0) {
+                    found = ValueMap::from_iter(found).into_iter().collect();
+                }
+                let mut found = found.into_iter().peekable();
                 let object = attrs
                     .keys()
                     .map(|k| {
-                        let v = found
-                            .get_mut(k)
-                            .map(|v| std::mem::replace(v, Value::Null))
-                            .unwrap_or(Value::Null);
-                        (k.clone(), v)
+                        while found.next_if(|(f, _)| f < k).is_some() {}
+                        match found.next_if(|(f, _)| f == k) {
+                            Some(entry) => entry,
+                            None => (k.clone(), Value::Null),
+                        }
                     })
                     .collect();
                 Ok(Value::Object(object))

@@ -8,7 +8,7 @@
 
 use super::Action;
 use crate::config::IgnoreChanges;
-use crate::lang::Value;
+use crate::lang::{Value, ValueMap};
 use crate::provider::schema::{Nesting, Schema};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -137,20 +137,26 @@ fn block_has_force_new(schema: &Schema) -> bool {
 
 /// The planned object: configuration, prior values for unset computed attributes, unknown
 /// for computed attributes without a prior value, sensitive marks from the schema.
-pub fn merge(
+pub fn merge<'a>(
     schema: &Schema,
-    prior: Option<&Value>,
-    config: &Value,
+    prior: Option<&'a Value>,
+    config: &'a Value,
     ignore: &IgnoreChanges,
 ) -> Value {
     // Entries are collected and the map built once at the end: from sorted keys a BTreeMap
     // is built with full nodes, faster than inserting one by one (this runs per instance).
     let mut out: Vec<(String, Value)> =
         Vec::with_capacity(schema.attributes.len() + schema.blocks.len());
+    // The schema's names are sorted, as are objects' keys: one walk over each object.
+    let lookup = |v: Option<&'a Value>| v.and_then(Value::as_map).map(ValueMap::ascending_lookup);
+    let (mut config_attrs, mut prior_attrs) = (lookup(Some(config)), lookup(prior));
     for (name, attr) in &schema.attributes {
-        let cfg = config.get_attr(name).filter(|v| !v.is_null());
+        let cfg = config_attrs
+            .as_mut()
+            .and_then(|l| l.get(name))
+            .filter(|v| !v.is_null());
         // Borrowed: the prior value is copied only where the planned object keeps it.
-        let old = prior.and_then(|p| p.get_attr(name));
+        let old = prior_attrs.as_mut().and_then(|l| l.get(name));
         let v = if prior.is_some() && ignore.ignores(name) {
             old.cloned().unwrap_or(Value::Null)
         } else if let Some(cfg) = cfg {
@@ -176,9 +182,13 @@ pub fn merge(
         };
         out.push((name.clone(), v));
     }
+    let (mut config_blocks, mut prior_blocks) = (lookup(Some(config)), lookup(prior));
     for (name, block) in &schema.blocks {
-        let cfg = config.get_attr(name).unwrap_or(&Value::Null);
-        let old = prior.and_then(|p| p.get_attr(name));
+        let cfg = config_blocks
+            .as_mut()
+            .and_then(|l| l.get(name))
+            .unwrap_or(&Value::Null);
+        let old = prior_blocks.as_mut().and_then(|l| l.get(name));
         let v = if prior.is_some() && ignore.ignores(name) {
             old.cloned().unwrap_or(Value::Null)
         } else {

@@ -154,26 +154,39 @@ pub fn indent_compact(text: &str, depth: usize, out: &mut Vec<u8>) {
 
 /// `text` (valid JSON) without whitespace outside its strings; borrowed when it has none.
 pub fn minify(text: &str) -> std::borrow::Cow<'_, str> {
+    let is_space = |b: u8| matches!(b, b' ' | b'\n' | b'\r' | b'\t');
     let bytes = text.as_bytes();
     let mut out: Option<Vec<u8>> = None;
-    // Start of the run of bytes not yet copied to `out`.
+    // Start of the bytes not yet copied to `out`.
     let mut kept_from = 0;
-    let mut in_string = false;
-    let mut escaped = false;
-    for (i, &b) in bytes.iter().enumerate() {
-        if in_string {
-            match b {
-                _ if escaped => escaped = false,
-                b'\\' => escaped = true,
-                b'"' => in_string = false,
-                _ => {}
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'"' {
+            // Jump over the string: to the next quote or escape, then past it.
+            i += 1;
+            loop {
+                match memchr::memchr2(b'"', b'\\', &bytes[i..]) {
+                    Some(n) if bytes[i + n] == b'\\' => i = (i + n + 2).min(bytes.len()),
+                    Some(n) => {
+                        i += n + 1;
+                        break;
+                    }
+                    None => {
+                        i = bytes.len();
+                        break;
+                    }
+                }
             }
-        } else if b == b'"' {
-            in_string = true;
-        } else if matches!(b, b' ' | b'\n' | b'\r' | b'\t') {
+        } else if is_space(bytes[i]) {
+            let start = i;
+            while i < bytes.len() && is_space(bytes[i]) {
+                i += 1;
+            }
             let out = out.get_or_insert_with(|| Vec::with_capacity(bytes.len()));
-            out.extend_from_slice(&bytes[kept_from..i]);
-            kept_from = i + 1;
+            out.extend_from_slice(&bytes[kept_from..start]);
+            kept_from = i;
+        } else {
+            i += 1;
         }
     }
     match out {
@@ -235,5 +248,10 @@ mod tests {
             minify(r#"{"a":"b c"}"#),
             std::borrow::Cow::Borrowed(_)
         ));
+        // An escaped backslash does not escape the quote after it.
+        assert_eq!(
+            minify(r#"{"a" : "x\\" , "b" : " "}"#),
+            r#"{"a":"x\\","b":" "}"#
+        );
     }
 }
