@@ -58,7 +58,9 @@ fn a_thousand_creates_cost_at_most_1020_calls_and_their_destroy_at_most_25() {
 
 #[test]
 fn two_module_instances_create_together() {
-    let sim = Sim::start(&["-latency-ms", "20"]);
+    // 100 ms a request: pool["a"]'s creates take 200 ms, time enough for the engine to reach
+    // pool["b"] even on a loaded machine (at 20 ms a CPU-starved walk could miss it).
+    let sim = Sim::start(&["-latency-ms", "100"]);
     let module = instance_block("node", 20, "").replace(
         "data_disk_size       = 100",
         "data_disk_size       = var.disk",
