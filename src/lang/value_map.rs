@@ -88,11 +88,6 @@ impl ValueMap {
         }
     }
 
-    /// Keeps the entries for which `keep` is true.
-    pub fn retain(&mut self, mut keep: impl FnMut(&String, &mut Value) -> bool) {
-        self.entries.retain_mut(|(k, v)| keep(k, v));
-    }
-
     pub fn iter(&self) -> Iter<'_> {
         Iter(self.entries.iter())
     }
@@ -115,10 +110,6 @@ impl ValueMap {
         self.entries.iter_mut().map(|(_, v)| v)
     }
 
-    pub fn into_keys(self) -> impl DoubleEndedIterator<Item = String> + ExactSizeIterator {
-        self.entries.into_iter().map(|(k, _)| k)
-    }
-
     pub fn into_values(self) -> impl DoubleEndedIterator<Item = Value> + ExactSizeIterator {
         self.entries.into_iter().map(|(_, v)| v)
     }
@@ -129,11 +120,6 @@ impl ValueMap {
         AscendingLookup {
             rest: &self.entries,
         }
-    }
-
-    /// The entry with the smallest key.
-    pub fn first_key_value(&self) -> Option<(&String, &Value)> {
-        self.entries.first().map(|(k, v)| (k, v))
     }
 }
 
@@ -185,12 +171,6 @@ impl From<BTreeMap<String, Value>> for ValueMap {
 impl From<ValueMap> for BTreeMap<String, Value> {
     fn from(map: ValueMap) -> Self {
         map.entries.into_iter().collect()
-    }
-}
-
-impl<const N: usize> From<[(String, Value); N]> for ValueMap {
-    fn from(entries: [(String, Value); N]) -> Self {
-        entries.into_iter().collect()
     }
 }
 
@@ -277,18 +257,6 @@ impl IntoIterator for ValueMap {
 
     fn into_iter(self) -> Self::IntoIter {
         self.entries.into_iter()
-    }
-}
-
-impl std::ops::Index<&str> for ValueMap {
-    type Output = Value;
-
-    /// Panics when `key` is absent, like `BTreeMap`'s index; for keys known to be there.
-    fn index(&self, key: &str) -> &Value {
-        match self.get(key) {
-            Some(v) => v,
-            None => panic!("no entry {key:?} in the map"),
-        }
     }
 }
 
