@@ -28,9 +28,10 @@ pub struct PriorState {
     /// Objects create_before_destroy replaced whose delete has not succeeded yet, by
     /// address and deposed key: the next plan deletes them.
     pub deposed: BTreeMap<(AbsInstance, String), PriorInstance>,
-    /// Objects whose recorded schema version could not be brought up to the current one
-    /// (a newer state, or a failed upgrade): a run refuses to work on such a state.
-    pub upgrade_errors: Vec<crate::diag::Diagnostic>,
+    /// Objects that could not be read: attributes that do not decode (written by hand), or
+    /// a recorded schema version that could not be brought up to the current one (a newer
+    /// state, or a failed upgrade). A run refuses to work on such a state.
+    pub decode_errors: Vec<crate::diag::Diagnostic>,
 }
 
 impl PriorState {
@@ -107,7 +108,7 @@ fn header(state: &crate::state::State) -> PriorState {
     PriorState {
         pending: BTreeMap::new(),
         deposed: BTreeMap::new(),
-        upgrade_errors: Vec::new(),
+        decode_errors: Vec::new(),
         lineage: Some(state.lineage.clone()),
         serial: state.serial,
         instances: BTreeMap::new(),
@@ -237,7 +238,7 @@ impl<'a> ResourceDecoder<'a> {
         let value = match decoded {
             Ok(value) => value,
             Err(message) => {
-                out.upgrade_errors.push(crate::diag::Diagnostic::error(
+                out.decode_errors.push(crate::diag::Diagnostic::error(
                     "Cannot read the state",
                     format!(
                         "{}{}: {message}",

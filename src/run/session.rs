@@ -42,14 +42,15 @@ impl Session {
     }
 
     /// The state decoded for the engine (empty when there is no state yet), with objects
-    /// of older schema versions upgraded. A state that cannot be upgraded is refused.
+    /// of older schema versions upgraded. A state with an object that cannot be read or
+    /// upgraded is refused.
     pub fn prior(&self, registry: &ProviderRegistry) -> Result<PriorState, Diagnostics> {
         let prior = self
             .state
             .as_ref()
             .map(|s| prior_from_state(s, registry))
             .unwrap_or_default();
-        refuse_upgrade_errors(prior)
+        refuse_decode_errors(prior)
     }
 
     /// Like [`Session::prior`], for a run that writes no state afterwards (`plan`): the
@@ -62,7 +63,7 @@ impl Session {
             .take()
             .map(|s| prior_from_owned_state(s, registry))
             .unwrap_or_default();
-        refuse_upgrade_errors(prior)
+        refuse_decode_errors(prior)
     }
 
     /// The state to build on: the loaded one, or a new one (new lineage, serial 0).
@@ -82,13 +83,13 @@ impl Session {
     }
 }
 
-/// A prior state some of whose objects could not be upgraded is refused whole.
-fn refuse_upgrade_errors(prior: PriorState) -> Result<PriorState, Diagnostics> {
-    if prior.upgrade_errors.is_empty() {
+/// A prior state some of whose objects could not be read or upgraded is refused whole.
+fn refuse_decode_errors(prior: PriorState) -> Result<PriorState, Diagnostics> {
+    if prior.decode_errors.is_empty() {
         return Ok(prior);
     }
     let mut d = Diagnostics::new();
-    for e in &prior.upgrade_errors {
+    for e in &prior.decode_errors {
         d.push(e.clone());
     }
     Err(d)

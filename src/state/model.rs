@@ -122,7 +122,7 @@ pub struct InstanceState {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// The object's attributes as the provider reported them (a JSON object, held as
-    /// canonical text: see [`Attributes`]).
+    /// compact text: see [`Attributes`]).
     pub attributes: Attributes,
     /// Paths (arrays of keys/indexes) into `attributes` whose values are sensitive.
     #[serde(default)]

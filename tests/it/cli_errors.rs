@@ -170,6 +170,36 @@ fn corrupt_state_is_refused_and_not_overwritten() {
     }
 }
 
+/// Attributes are kept as text when the state is loaded and decoded when a run reads them:
+/// a value that does not decode (a number no float holds, written by hand) stops the run
+/// with the object's address, and the file is left as it is.
+#[test]
+fn unreadable_attributes_in_state_stop_the_run_naming_the_object() {
+    let w = Work::example("quickstart");
+    w.run(&["apply", "-auto-approve"]).ok();
+    let text = std::fs::read_to_string(w.state_path()).unwrap();
+    assert!(text.contains("\"attributes\": {"), "{text}");
+    let broken = text.replacen("\"attributes\": {", "\"attributes\": {\"id\": 1e400, ", 1);
+    std::fs::write(w.state_path(), &broken).unwrap();
+    let state: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let first = &state["resources"][0];
+    let address = format!(
+        "{}.{}",
+        first["type"].as_str().unwrap(),
+        first["name"].as_str().unwrap()
+    );
+    for args in [&["plan"][..], &["apply", "-auto-approve"][..]] {
+        let err = w.run(args).fails();
+        assert!(err.contains("Cannot read the state"), "{err}");
+        assert!(
+            err.contains(&address)
+                && err.contains("its attributes are not readable: number out of range"),
+            "{err}"
+        );
+        assert_eq!(std::fs::read_to_string(w.state_path()).unwrap(), broken);
+    }
+}
+
 #[test]
 fn missing_required_variable_with_input_false() {
     let w = Work::new(&[(
