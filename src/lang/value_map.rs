@@ -114,11 +114,12 @@ impl ValueMap {
         self.entries.into_iter().map(|(_, v)| v)
     }
 
-    /// A lookup for keys asked in ascending order (a schema's names): each costs amortised
-    /// one comparison instead of a binary search.
+    /// A lookup for keys asked mostly in ascending order (a schema's names): each costs
+    /// amortised one comparison instead of a binary search.
     pub fn ascending_lookup(&self) -> AscendingLookup<'_> {
         AscendingLookup {
-            rest: &self.entries,
+            entries: &self.entries,
+            next: 0,
         }
     }
 }
@@ -176,15 +177,25 @@ impl From<ValueMap> for BTreeMap<String, Value> {
 
 /// See [`ValueMap::ascending_lookup`].
 pub struct AscendingLookup<'a> {
-    rest: &'a [(String, Value)],
+    entries: &'a [(String, Value)],
+    /// Entries before this one have keys less than the last key asked.
+    next: usize,
 }
 
 impl<'a> AscendingLookup<'a> {
-    /// The value of `key`, which must not be less than the keys asked before it.
+    /// The value of `key`. A key less than the one asked before it (a second ascending run,
+    /// such as a schema's blocks after its attributes) starts again by binary search.
     pub fn get(&mut self, key: &str) -> Option<&'a Value> {
-        while let Some(((k, v), tail)) = self.rest.split_first() {
+        let went_back = self
+            .next
+            .checked_sub(1)
+            .is_some_and(|last| self.entries[last].0.as_str() >= key);
+        if went_back {
+            self.next = self.entries.partition_point(|(k, _)| k.as_str() < key);
+        }
+        while let Some((k, v)) = self.entries.get(self.next) {
             match k.as_str().cmp(key) {
-                std::cmp::Ordering::Less => self.rest = tail,
+                std::cmp::Ordering::Less => self.next += 1,
                 std::cmp::Ordering::Equal => return Some(v),
                 std::cmp::Ordering::Greater => return None,
             }
@@ -324,7 +335,10 @@ mod tests {
             .into_iter()
             .collect();
         let mut lookup = map.ascending_lookup();
-        for key in ["a", "b", "c", "d", "d", "e", "f", "g"] {
+        // Ascending, repeated, then a second ascending run and a step back.
+        for key in [
+            "a", "b", "c", "d", "d", "e", "f", "g", "b", "c", "d", "f", "e", "a",
+        ] {
             assert_eq!(lookup.get(key), map.get(key), "{key}");
         }
     }

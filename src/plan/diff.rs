@@ -68,12 +68,14 @@ pub fn plan_instance(
 
 /// Names of the top-level attributes and blocks whose planned value differs from prior.
 pub fn changed_attributes(schema: &Schema, prior: &Value, planned: &Value) -> Vec<String> {
+    let mut prior_attrs = prior.as_map().map(ValueMap::ascending_lookup);
+    let mut planned_attrs = planned.as_map().map(ValueMap::ascending_lookup);
     schema
         .names()
         .filter(|name| {
-            let a = prior.get_attr(name).unwrap_or(&Value::Null);
-            let b = planned.get_attr(name).unwrap_or(&Value::Null);
-            !same(a, b)
+            let a = prior_attrs.as_mut().and_then(|l| l.get(name));
+            let b = planned_attrs.as_mut().and_then(|l| l.get(name));
+            !same(a.unwrap_or(&Value::Null), b.unwrap_or(&Value::Null))
         })
         .map(str::to_string)
         .collect()
@@ -147,7 +149,8 @@ pub fn merge<'a>(
     // is built with full nodes, faster than inserting one by one (this runs per instance).
     let mut out: Vec<(String, Value)> =
         Vec::with_capacity(schema.attributes.len() + schema.blocks.len());
-    // The schema's names are sorted, as are objects' keys: one walk over each object.
+    // The schema's names are sorted, as are objects' keys: one walk over each object for the
+    // attributes and one for the blocks.
     let lookup = |v: Option<&'a Value>| v.and_then(Value::as_map).map(ValueMap::ascending_lookup);
     let (mut config_attrs, mut prior_attrs) = (lookup(Some(config)), lookup(prior));
     for (name, attr) in &schema.attributes {
@@ -182,13 +185,12 @@ pub fn merge<'a>(
         };
         out.push((name.clone(), v));
     }
-    let (mut config_blocks, mut prior_blocks) = (lookup(Some(config)), lookup(prior));
     for (name, block) in &schema.blocks {
-        let cfg = config_blocks
+        let cfg = config_attrs
             .as_mut()
             .and_then(|l| l.get(name))
             .unwrap_or(&Value::Null);
-        let old = prior_blocks.as_mut().and_then(|l| l.get(name));
+        let old = prior_attrs.as_mut().and_then(|l| l.get(name));
         let v = if prior.is_some() && ignore.ignores(name) {
             old.cloned().unwrap_or(Value::Null)
         } else {
