@@ -336,8 +336,10 @@ impl ObjectOps<'_> {
     async fn create(&self, address_free: bool) -> Result<Value, Diagnostics> {
         let mut op = self.op(self.setup.rcfg.timeouts.create, Operation::Create);
         // The `-parallelism` slot of this create: freed as soon as the cloud acknowledged the
-        // object (and its intent is durable), so waiting for it to be usable does not keep
-        // other creates from starting.
+        // object, so waiting for it to be usable does not keep other creates from starting.
+        // The slot bounds calls to the cloud, not journal writes: the intent written before
+        // the call is made durable before the slot is taken, and the acknowledgement's
+        // record (what the answer named) after it is given back.
         let slot: Arc<std::sync::Mutex<Option<tokio::sync::OwnedSemaphorePermit>>> = Arc::default();
         let recorder = self.engine.recorder.clone().filter(|_| address_free);
         // Why recording the acknowledgement failed, if it did: the cause to report, rather
@@ -353,6 +355,7 @@ impl ObjectOps<'_> {
             let (rec, addr, provider) = (recorder.clone(), addr.clone(), provider.clone());
             let (held, why) = (held.clone(), why.clone());
             Box::pin(async move {
+                drop(held.lock().unwrap_or_else(|e| e.into_inner()).take());
                 if let Some(rec) = rec {
                     rec.intent(&addr, &provider, &token).await.map_err(|d| {
                         let text = d.to_string();
@@ -360,16 +363,15 @@ impl ObjectOps<'_> {
                         text
                     })?;
                 }
-                drop(held.lock().unwrap_or_else(|e| e.into_inner()).take());
                 Ok(())
             })
         })));
         let (result, started) = {
-            let permit = self.permit().await?;
-            *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(permit);
             if address_free {
                 self.write_ahead_intent().await?;
             }
+            let permit = self.permit().await?;
+            *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(permit);
             let started = self.started(Operation::Create, None);
             let result = self
                 .setup
