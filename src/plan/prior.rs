@@ -225,15 +225,21 @@ impl<'a> ResourceDecoder<'a> {
             // Read straight from the stored text: no JSON tree per instance.
             None => Value::from_json_text_typed(inst.attributes.text(), ty)
                 .map_err(|e| format!("its attributes are not readable: {e}")),
-            Some(to) => upgrade(
-                self.registry,
-                &self.provider.name,
-                &self.entry.type_,
-                inst.schema_version,
-                to,
-                &inst.attributes.to_json(),
-            )
-            .map(|json| Value::from_json_typed(&json, ty)),
+            Some(to) => inst
+                .attributes
+                .to_json()
+                .map_err(|e| format!("its attributes are not readable: {e}"))
+                .and_then(|json| {
+                    upgrade(
+                        self.registry,
+                        &self.provider.name,
+                        &self.entry.type_,
+                        inst.schema_version,
+                        to,
+                        &json,
+                    )
+                })
+                .map(|json| Value::from_json_typed(&json, ty)),
         };
         let value = match decoded {
             Ok(value) => value,

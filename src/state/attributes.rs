@@ -19,7 +19,8 @@ use serde_json::Value as Json;
 
 use super::model::sort_object_keys;
 
-/// The attributes of one object: a JSON object, as compact text with sorted keys.
+/// The attributes of one object: a JSON object, as compact text (keys sorted when skyform
+/// made it).
 #[derive(Clone)]
 pub struct Attributes(Box<RawValue>);
 
@@ -42,21 +43,21 @@ impl Attributes {
     }
 
     /// The attributes as a JSON tree (parsed on each call: keep the result if it is needed
-    /// more than once).
-    pub fn to_json(&self) -> Json {
-        // The text was valid JSON when it was made, so parsing it cannot fail.
-        serde_json::from_str(self.0.get()).unwrap_or(Json::Null)
+    /// more than once). Text read from a file is valid JSON but may still not parse into a
+    /// tree: a number beyond what a float holds, written by hand.
+    pub fn to_json(&self) -> Result<Json, serde_json::Error> {
+        serde_json::from_str(self.0.get())
     }
 
-    /// One top-level attribute, parsed.
+    /// One top-level attribute, parsed (`None` also when the text does not parse).
     pub fn get(&self, name: &str) -> Option<Json> {
         match self.to_json() {
-            Json::Object(mut map) => map.swap_remove(name),
+            Ok(Json::Object(mut map)) => map.swap_remove(name),
             _ => None,
         }
     }
 
-    /// The canonical JSON text.
+    /// The compact JSON text.
     pub fn text(&self) -> &str {
         self.0.get()
     }
@@ -68,7 +69,7 @@ impl Attributes {
 }
 
 impl PartialEq for Attributes {
-    /// Equal when the texts are equal, which for canonical texts is equal JSON.
+    /// Equal when the texts are equal, which for texts skyform made is equal JSON.
     fn eq(&self, other: &Self) -> bool {
         self.0.get() == other.0.get()
     }
@@ -208,7 +209,7 @@ mod tests {
 
     #[test]
     fn written_inside_a_document_as_the_text() {
-        let doc = json!({"attributes": Attributes::from_json(json!({"b": 1, "a": 2})).to_json()});
+        let doc = json!({"attributes": Attributes::from_json(json!({"b": 1, "a": 2})).to_json().unwrap()});
         assert_eq!(doc["attributes"], json!({"a": 2, "b": 1}));
         let text = serde_json::to_string(&vec![Attributes::from_json(json!({"b": 1}))]).unwrap();
         assert_eq!(text, r#"[{"b":1}]"#);

@@ -499,7 +499,10 @@ pub async fn a_killed_apply_loses_no_acknowledged_record(f: Fixture) {
             )
             .unwrap_or_else(|| panic!("web[{i}] was acknowledged but is not in the state"));
         assert!(!instance.is_pending_create(), "web[{i}]");
-        assert!(instance.attributes.to_json()["id"].is_string(), "web[{i}]");
+        assert!(
+            instance.attributes.to_json().unwrap()["id"].is_string(),
+            "web[{i}]"
+        );
     }
 
     // `state pull` through the real binary shows the same, journal included.

@@ -68,7 +68,7 @@ fn state_attributes(dir: &Path, addr: &str) -> serde_json::Value {
         .iter()
         .find(|r| format!("{}.{}", r.type_, r.name) == addr)
         .and_then(|r| r.instances.first())
-        .map(|i| i.attributes.to_json())
+        .map(|i| i.attributes.to_json().unwrap())
         .unwrap_or_else(|| panic!("{addr} is not in state"))
 }
 
@@ -348,7 +348,7 @@ fn objects_in_state(dir: &Path) -> Vec<(Option<String>, String)> {
         .map(|i| {
             (
                 i.deposed.clone(),
-                i.attributes.to_json()["kind"]
+                i.attributes.to_json().unwrap()["kind"]
                     .as_str()
                     .unwrap_or_default()
                     .to_string(),

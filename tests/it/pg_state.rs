@@ -347,7 +347,7 @@ async fn pg_killed_runner_and_killed_connection_lose_nothing_and_the_next_apply_
             )
             .expect("web");
         for instance in &web.instances {
-            let id = &instance.attributes.to_json()["id"]
+            let id = &instance.attributes.to_json().unwrap()["id"]
                 .as_str()
                 .expect("an id")
                 .to_string();
@@ -465,7 +465,7 @@ async fn pg_workspaces_keep_separate_state() {
             "mcloud_instance",
             "web",
         )
-        .map(|r| r.instances[0].attributes.to_json()["data_disk_size"].clone())
+        .map(|r| r.instances[0].attributes.to_json().unwrap()["data_disk_size"].clone())
     };
     assert_eq!(size(&staging), Some(serde_json::json!(50)));
     assert_eq!(size(&default), Some(serde_json::json!(100)));
