@@ -237,8 +237,9 @@ impl Value {
         }
     }
 
-    /// Decodes JSON into a value of the given type (how state attributes are read back
-    /// using the resource schema). Mismatches fall back to the untyped decoding.
+    /// Decodes JSON into a value of the given type (how state attributes that went through a
+    /// schema upgrade are read back; stored text is read by [`Value::from_json_text_typed`]
+    /// with the same rules). Mismatches fall back to the untyped decoding.
     pub fn from_json_typed(json: &serde_json::Value, ty: &Type) -> Value {
         use serde_json::Value as J;
         match (ty, json) {
@@ -261,7 +262,7 @@ impl Value {
                     .collect(),
             ),
             // Collected from the schema's attributes, already in key order: one
-            // allocation of exact size, no sorting (state decoding builds one per instance).
+            // allocation of exact size, no sorting.
             (Type::Object(attrs), J::Object(m)) => Value::Object(
                 attrs
                     .iter()

@@ -145,8 +145,8 @@ pub fn merge<'a>(
     config: &'a Value,
     ignore: &IgnoreChanges,
 ) -> Value {
-    // Entries are collected and the map built once at the end: from sorted keys a BTreeMap
-    // is built with full nodes, faster than inserting one by one (this runs per instance).
+    // Entries are pushed in the schema's (sorted) order and the map is made once at the end,
+    // in one allocation of exact size (this runs per instance).
     let mut out: Vec<(String, Value)> =
         Vec::with_capacity(schema.attributes.len() + schema.blocks.len());
     // The schema's names are sorted, as are objects' keys: one walk over each object for the
